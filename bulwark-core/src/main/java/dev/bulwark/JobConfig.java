@@ -1,0 +1,102 @@
+package dev.bulwark;
+
+import dev.bulwark.exec.ExecSpec;
+import dev.bulwark.internal.Json;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The policies a job runs with. Immutable; it is frozen into the ledger when the job is
+ * accepted (the job's configuration snapshot), so a resumed job runs exactly as it started.
+ * Build one with {@link #builder()}.
+ *
+ * @param concurrency      attempts running at once (1 = sequential)
+ * @param ordered          item n+1 starts only after item n has its final outcome
+ * @param retry            retries and backoff
+ * @param attemptTimeout   longest an attempt may run, or null for no limit
+ * @param failureThreshold stops the job after too many failed items, or null to never stop for that
+ * @param exec             the command run per item, or null for a Java handler
+ * @param input            where the items came from (for the audit trail)
+ */
+public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Duration attemptTimeout,
+                        FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input) {
+
+    public static final int DEFAULT_CONCURRENCY = 1;
+    public static final int MAX_CONCURRENCY = 10_000;
+
+    public JobConfig {
+        Objects.requireNonNull(retry, "retry");
+        ValidationException.require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
+                "concurrency must be between 1 and " + MAX_CONCURRENCY + ", but was " + concurrency);
+        ValidationException.require(!ordered || concurrency == 1,
+                "--ordered runs one item at a time, so it needs concurrency 1, but concurrency was " + concurrency);
+        ValidationException.require(attemptTimeout == null || (!attemptTimeout.isNegative() && !attemptTimeout.isZero()),
+                "timeout must be positive, but was " + attemptTimeout);
+        input = input == null ? Map.of() : Map.copyOf(input);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The snapshot as JSON, as stored in the ledger. */
+    public String toJson() {
+        return Json.write(this);
+    }
+
+    public static JobConfig fromJson(String json) {
+        return Json.read(json, JobConfig.class);
+    }
+
+    /** A validating builder with the documented defaults. Not thread-safe. */
+    public static final class Builder {
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private boolean ordered;
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private Duration attemptTimeout;
+        private FailureThreshold failureThreshold;
+        private ExecSpec exec;
+        private final Map<String, String> input = new LinkedHashMap<>();
+
+        public Builder concurrency(int value) {
+            this.concurrency = value;
+            return this;
+        }
+
+        public Builder ordered(boolean value) {
+            this.ordered = value;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy value) {
+            this.retry = Objects.requireNonNull(value, "retry");
+            return this;
+        }
+
+        public Builder attemptTimeout(Duration value) {
+            this.attemptTimeout = value;
+            return this;
+        }
+
+        public Builder failureThreshold(FailureThreshold value) {
+            this.failureThreshold = value;
+            return this;
+        }
+
+        public Builder exec(ExecSpec value) {
+            this.exec = value;
+            return this;
+        }
+
+        public Builder input(String name, String value) {
+            this.input.put(name, value);
+            return this;
+        }
+
+        public JobConfig build() {
+            return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input);
+        }
+    }
+}

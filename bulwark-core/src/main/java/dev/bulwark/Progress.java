@@ -1,0 +1,21 @@
+package dev.bulwark;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * A job's progress, built only from outcomes already committed to the ledger.
+ *
+ * @param jobId       the job
+ * @param counts      items by status
+ * @param itemsPerSec recent rate of final outcomes
+ * @param elapsed     time since this run started
+ * @param eta         estimated time to finish, or null when unknown
+ */
+public record Progress(UUID jobId, JobCounts counts, double itemsPerSec, Duration elapsed, Duration eta) {
+
+    /** Share of items with a final outcome, 0 to 100. */
+    public double percent() {
+        return counts.total() == 0 ? 100.0 : 100.0 * counts.done() / counts.total();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.bulwark.ledger;
+
+import dev.bulwark.EngineEvent;
+import dev.bulwark.Item;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.JobStatus;
+import dev.bulwark.Attempt;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable store of jobs, items, attempts and events: the single source of truth.
+ *
+ * <p>Every implementation passes the same contract suite ({@code LedgerContract} in the core
+ * test-jar). Implementations are thread-safe. Every method but {@link #complete} and
+ * {@link #appendEvent} is durable when it returns; those two are group-committed and their
+ * future completes only once the write is durable, and an outcome counts as recorded only then.
+ * Status changes follow the tables of {@link JobStatus} and {@link dev.bulwark.ItemStatus};
+ * any other change throws {@link dev.bulwark.InvalidTransitionException} and writes nothing.
+ */
+public interface Ledger extends AutoCloseable {
+
+    /** Stores a new job (normally QUEUED with total 0). Throws if the id exists. */
+    void createJob(Job job);
+
+    /**
+     * Adds items to a job and raises its total; durable on return. Items come in increasing
+     * {@code seq} order, continuing the job's existing items. Callers stream large inputs in
+     * batches of a few thousand.
+     */
+    void addItems(UUID jobId, List<NewItem> items);
+
+    Optional<Job> findJob(UUID jobId);
+
+    /** Jobs newest first. */
+    List<Job> listJobs(JobQuery query);
+
+    /**
+     * Changes a job's status (checked against the table), sets its reason, and its start or
+     * finish time. Returns the job as stored. Throws {@link dev.bulwark.NotFoundException} for an
+     * unknown job.
+     */
+    Job transition(UUID jobId, JobStatus next, String reason, Instant at);
+
+    /**
+     * Claims up to {@code limit} due items of a job in sequence order: PENDING items, and
+     * RETRY_WAIT items whose due time is at or before {@code now}. Each becomes RUNNING with
+     * {@code startedAt = now}, {@code lastAttempt + 1} and a new fencing token. With
+     * {@code ordered}, at most the single lowest-sequence item without a final outcome is
+     * claimed, and only if it is due and not already RUNNING. Durable on return.
+     */
+    List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered);
+
+    /** The earliest due time of the job's RETRY_WAIT items, if any. */
+    Optional<Instant> nextDueAt(UUID jobId);
+
+    /**
+     * Records the end of an attempt, group-committed: inserts the attempt row and moves the item
+     * from RUNNING to {@code next} (finished attempts raise {@code attempts}, interrupted ones
+     * raise {@code interruptions}; failure fields are copied from the attempt). The future fails
+     * with {@link StaleFenceException} if the item is not RUNNING under that fence, or with
+     * {@link dev.bulwark.InvalidTransitionException}; in both cases nothing is written.
+     */
+    CompletableFuture<Void> complete(Completion completion);
+
+    /** Appends an engine event, group-committed like {@link #complete}. */
+    CompletableFuture<Void> appendEvent(EngineEvent event);
+
+    /** Waits until every group-committed write issued before this call is durable. */
+    void flush();
+
+    /**
+     * After a crash: every RUNNING item of the job gets an INTERRUPTED attempt (started at its
+     * {@code startedAt}, finished at {@code now}, category {@code crash}) and becomes PENDING.
+     * Returns how many items were recovered. Durable on return.
+     */
+    int recoverInterrupted(UUID jobId, Instant now, String worker);
+
+    /** PENDING and RETRY_WAIT items become SKIPPED (cancel, halt). Returns how many. Durable on return. */
+    long skipRemaining(UUID jobId, Instant now);
+
+    /**
+     * Re-opens items for another round: FAILED (retry-failed) or SKIPPED (resume of a halted job)
+     * items become PENDING with {@code attempts} back at 0; attempt numbers go on. Returns how many.
+     */
+    long reopen(UUID jobId, dev.bulwark.ItemStatus from);
+
+    /** Items by status, plus retries (finished attempts beyond each item's first) and interruptions. */
+    JobCounts counts(UUID jobId);
+
+    Optional<Item> findItem(UUID jobId, long seq);
+
+    /** A page of items in sequence order. */
+    List<Item> items(UUID jobId, ItemQuery query);
+
+    /** Every attempt of an item, oldest first. */
+    List<Attempt> attempts(UUID jobId, long seq);
+
+    /** Kept events of a job, oldest first. */
+    List<EngineEvent> events(UUID jobId, int limit);
+
+    /**
+     * Deletes finished jobs (with their items, attempts and events) that finished before
+     * {@code finishedBefore}; with {@code keepFailed}, FAILED and PARTIAL jobs stay. Returns the ids deleted.
+     */
+    List<UUID> prune(Instant finishedBefore, boolean keepFailed);
+
+    /** Flushes pending writes and releases resources. */
+    @Override
+    void close();
+}
