@@ -1,0 +1,277 @@
+package dev.bulwark;
+
+import dev.bulwark.internal.JobRunner;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.ledger.NewItem;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs jobs against a ledger: submit a job with its items, then run, resume, retry-failed,
+ * pause or cancel it. Thread-safe; one engine may run several jobs at once, each on its own
+ * dispatcher (the caller's thread).
+ *
+ * <pre>{@code
+ * Engine engine = Engine.builder().ledger(new MemoryLedger()).build();
+ * Job job = engine.submit("resize", JobConfig.builder().concurrency(4).build(), items);
+ * JobResult result = engine.run(job.id(), ctx -> { resize(ctx.key()); return AttemptResult.success(); });
+ * }</pre>
+ */
+public final class Engine implements AutoCloseable {
+    /** Items written to the ledger per transaction while a job is submitted. */
+    public static final int SUBMIT_BATCH = 2_000;
+
+    private final Ledger ledger;
+    private final BulwarkClock clock;
+    private final RandomGenerator random;
+    private final String worker;
+    private final List<JobListener> listeners;
+    private final Function<Item, Path> logFiles;
+    private final ScheduledExecutorService timers;
+    private final Map<UUID, JobRunner> active = new ConcurrentHashMap<>();
+
+    private Engine(Builder b) {
+        this.ledger = Objects.requireNonNull(b.ledger, "a ledger is required");
+        this.clock = b.clock;
+        this.random = b.random;
+        this.worker = b.worker;
+        this.listeners = List.copyOf(b.listeners);
+        this.logFiles = b.logDirectory == null ? null
+                : item -> b.logDirectory.resolve(item.jobId().toString()).resolve(item.seq() + ".log");
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bulwark-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /**
+     * Accepts a job: stores it QUEUED with its configuration snapshot and streams its items into
+     * the ledger in batches (never holding them all in memory). Item sequence numbers are
+     * assigned 1, 2, 3… in iteration order.
+     */
+    public Job submit(String name, JobConfig config, Iterator<ItemSpec> items) {
+        Job job = Job.newJob(UUID.randomUUID(), name, config, clock.now());
+        ledger.createJob(job);
+        List<NewItem> batch = new ArrayList<>(SUBMIT_BATCH);
+        long seq = 0;
+        while (items.hasNext()) {
+            ItemSpec spec = items.next();
+            batch.add(new NewItem(++seq, spec.key(), spec.payload(), spec.scope()));
+            if (batch.size() == SUBMIT_BATCH) {
+                ledger.addItems(job.id(), batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            ledger.addItems(job.id(), batch);
+        }
+        ledger.appendEvent(new EngineEvent(EngineEvent.ITEMS_FOUND, job.id(), clock.now(), 0, Map.of("count", seq)));
+        ledger.flush();
+        return ledger.findJob(job.id()).orElseThrow();
+    }
+
+    /**
+     * Runs a QUEUED, PAUSED, or crashed RUNNING job until every item has a final outcome or the
+     * job is paused, cancelled or halted. Attempts interrupted by a crash are recorded as such
+     * first. Blocks the calling thread.
+     */
+    public JobResult run(UUID jobId, ItemHandler handler) {
+        Job job = find(jobId);
+        switch (job.status()) {
+            case QUEUED, PAUSED -> job = ledger.transition(jobId, JobStatus.RUNNING, null, clock.now());
+            case RUNNING -> { /* left RUNNING by a crash: recovered by the runner */ }
+            case FAILED -> {
+                if (ledger.counts(jobId).skipped() == 0) {
+                    throw new ValidationException("job " + jobId + " is FAILED with no skipped items; "
+                            + "use retry-failed to run its failed items again");
+                }
+                ledger.reopen(jobId, ItemStatus.SKIPPED);
+                ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
+                job = ledger.transition(jobId, JobStatus.RUNNING, null, clock.now());
+            }
+            default -> throw new ValidationException("job " + jobId + " is " + job.status()
+                    + ": nothing to resume" + (job.status() == JobStatus.PARTIAL
+                    ? "; use retry-failed to run its failed items again" : ""));
+        }
+        JobRunner runner = new JobRunner(ledger, clock, random, worker, listeners, handler, logFiles, timers, job);
+        if (active.putIfAbsent(jobId, runner) != null) {
+            throw new ValidationException("job " + jobId + " is already running in this process");
+        }
+        try {
+            return runner.run();
+        } finally {
+            active.remove(jobId);
+        }
+    }
+
+    /** Re-opens the FAILED items of a PARTIAL or FAILED job with a fresh retry budget and runs them. */
+    public JobResult retryFailed(UUID jobId, ItemHandler handler) {
+        Job job = find(jobId);
+        if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
+            throw new ValidationException("job " + jobId + " is " + job.status()
+                    + "; retry-failed works on PARTIAL or FAILED jobs");
+        }
+        long reopened = ledger.reopen(jobId, ItemStatus.FAILED);
+        if (reopened == 0) {
+            throw new ValidationException("job " + jobId + " has no FAILED items to retry");
+        }
+        ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
+        return run(jobId, handler);
+    }
+
+    /** Pauses a job running in this engine: running attempts stop and are recorded as interrupted. */
+    public boolean pause(UUID jobId, String reason) {
+        return stop(jobId, StopReason.PAUSE, reason);
+    }
+
+    /**
+     * Cancels a job: if it runs in this engine, running attempts stop; remaining items are
+     * SKIPPED and the job is CANCELLED. A job that does not run here is cancelled in the ledger.
+     */
+    public Job cancel(UUID jobId, String reason) {
+        if (stop(jobId, StopReason.CANCEL, reason)) {
+            return find(jobId);
+        }
+        Job job = find(jobId);
+        if (job.status().isFinal()) {
+            throw new ValidationException("job " + jobId + " is already " + job.status());
+        }
+        ledger.recoverInterrupted(jobId, clock.now(), worker);
+        ledger.skipRemaining(jobId, clock.now());
+        return ledger.transition(jobId, JobStatus.CANCELLED, reason, clock.now());
+    }
+
+    /** Halts a job running in this engine: like cancel, but the job ends FAILED with {@code reason}. */
+    public boolean halt(UUID jobId, String reason) {
+        return stop(jobId, StopReason.HALT, reason);
+    }
+
+    private boolean stop(UUID jobId, StopReason why, String reason) {
+        JobRunner runner = active.get(jobId);
+        if (runner == null) {
+            return false;
+        }
+        runner.requestStop(why, reason);
+        return true;
+    }
+
+    /** Jobs running in this engine right now. */
+    public List<UUID> activeJobs() {
+        return List.copyOf(active.keySet());
+    }
+
+    /** Live progress of a job running in this engine. */
+    public Optional<Progress> progress(UUID jobId) {
+        return Optional.ofNullable(active.get(jobId)).map(JobRunner::progress);
+    }
+
+    private Job find(UUID jobId) {
+        return ledger.findJob(jobId).orElseThrow(() -> new NotFoundException("job " + jobId + " not found"));
+    }
+
+    /** Stops the timer thread. Does not close the ledger, which the caller owns. */
+    @Override
+    public void close() {
+        timers.shutdownNow();
+    }
+
+    /**
+     * An item to submit.
+     *
+     * @param key     what the handler works on
+     * @param payload optional JSON object, or null
+     * @param scope   breaker scope, or null
+     */
+    public record ItemSpec(String key, String payload, String scope) {
+        public ItemSpec {
+            Objects.requireNonNull(key, "key");
+        }
+
+        public static ItemSpec of(String key) {
+            return new ItemSpec(key, null, null);
+        }
+    }
+
+    /** Builds an {@link Engine}; not thread-safe. */
+    public static final class Builder {
+        private Ledger ledger;
+        private BulwarkClock clock = BulwarkClock.system();
+        private RandomGenerator random = RandomGenerator.getDefault();
+        private String worker = defaultWorker();
+        private final List<JobListener> listeners = new ArrayList<>();
+        private Path logDirectory;
+
+        public Builder ledger(Ledger value) {
+            this.ledger = value;
+            return this;
+        }
+
+        public Builder clock(BulwarkClock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Source of backoff jitter; inject a seeded one for repeatable tests. */
+        public Builder random(RandomGenerator value) {
+            this.random = Objects.requireNonNull(value, "random");
+            return this;
+        }
+
+        /** Name recorded on every attempt; defaults to {@code host:pid}. */
+        public Builder worker(String value) {
+            this.worker = Objects.requireNonNull(value, "worker");
+            return this;
+        }
+
+        public Builder listener(JobListener value) {
+            this.listeners.add(Objects.requireNonNull(value, "listener"));
+            return this;
+        }
+
+        /** Where per-item log files go ({@code DIR/JOB_ID/SEQ.log}); none when unset. */
+        public Builder logDirectory(Path value) {
+            this.logDirectory = value;
+            return this;
+        }
+
+        public Engine build() {
+            return new Engine(this);
+        }
+
+        private static String defaultWorker() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+            return host + ":" + ProcessHandle.current().pid();
+        }
+    }
+
+    /** Wall time now, by the engine's clock. */
+    public Instant now() {
+        return clock.now();
+    }
+}

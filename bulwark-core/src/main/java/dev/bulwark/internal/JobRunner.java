@@ -1,0 +1,504 @@
+package dev.bulwark.internal;
+
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptContext;
+import dev.bulwark.AttemptOutcome;
+import dev.bulwark.AttemptResult;
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.HandlerFailureException;
+import dev.bulwark.Item;
+import dev.bulwark.ItemHandler;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.Job;
+import dev.bulwark.JobConfig;
+import dev.bulwark.JobCounts;
+import dev.bulwark.JobListener;
+import dev.bulwark.JobResult;
+import dev.bulwark.JobStatus;
+import dev.bulwark.Progress;
+import dev.bulwark.StopReason;
+import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.ledger.Ledger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job until every item has a final outcome, or until it is paused, cancelled or
+ * halted. One dispatcher thread claims due items from the ledger and starts one virtual thread
+ * per attempt; outcomes are written through the ledger's group commit, and everything the
+ * runner reports (counts, events, progress) moves only once the ledger has committed it.
+ * Retries are RETRY_WAIT items with a due time in the ledger, picked up when due; no thread
+ * sleeps through a backoff.
+ */
+public final class JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    private static final int MAX_CLAIM = 512;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final Ledger ledger;
+    private final BulwarkClock clock;
+    private final RandomGenerator random;
+    private final String worker;
+    private final List<JobListener> listeners;
+    private final ItemHandler handler;
+    private final Function<Item, Path> logFiles;
+    private final ScheduledExecutorService timers;
+    private final Job job;
+    private final JobConfig config;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean signalled;
+
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong decidedFailures = new AtomicLong();
+    private final BitSet slots = new BitSet();
+    private final CountsTracker counts = new CountsTracker();
+    private final RateMeter rate = new RateMeter();
+    private final ExecutorService callbacks;
+    private volatile StopRequest stop;
+    private volatile String ledgerFailure;
+    private long startNanos;
+    private long lastProgressNanos;
+
+    private record Running(AttemptContext context, Thread thread) {
+    }
+
+    /** Why the runner is stopping, and what the job becomes. */
+    public record StopRequest(StopReason reason, String message) {
+    }
+
+    public JobRunner(Ledger ledger, BulwarkClock clock, RandomGenerator random, String worker,
+                     List<JobListener> listeners, ItemHandler handler, Function<Item, Path> logFiles,
+                     ScheduledExecutorService timers, Job job) {
+        this.ledger = ledger;
+        this.clock = clock;
+        this.random = random;
+        this.worker = worker;
+        this.listeners = List.copyOf(listeners);
+        this.handler = handler;
+        this.logFiles = logFiles;
+        this.timers = timers;
+        this.job = job;
+        this.config = job.config();
+        this.callbacks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bulwark-outcomes-" + job.id().toString().substring(0, 8));
+            t.setDaemon(true);
+            return t;
+        });
+        clock.onJump(this::signal);
+    }
+
+    public Job job() {
+        return job;
+    }
+
+    /**
+     * Asks the run to stop: PAUSE leaves the job resumable, CANCEL and HALT skip what is left.
+     * Running attempts are stopped at once. A later CANCEL or HALT overrides a PAUSE.
+     */
+    public void requestStop(StopReason reason, String message) {
+        synchronized (this) {
+            StopRequest current = stop;
+            if (current != null && !(current.reason() == StopReason.PAUSE && reason != StopReason.PAUSE)) {
+                return;
+            }
+            stop = new StopRequest(reason, message);
+        }
+        running.values().forEach(r -> stopAttempt(r, reason));
+        signal();
+    }
+
+    private static void stopAttempt(Running r, StopReason reason) {
+        if (r.context().stop(reason)) {
+            r.thread().interrupt();
+        }
+    }
+
+    /** Runs the job (which must be RUNNING in the ledger) to its end; returns the final record. */
+    public JobResult run() {
+        startNanos = clock.nanoTime();
+        try {
+            recoverAndPrime();
+            emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
+                    "worker", worker, "config", Json.MAPPER.convertValue(config, Map.class)));
+            dispatch();
+            awaitInFlight();
+            return finish();
+        } finally {
+            callbacks.shutdown();
+        }
+    }
+
+    private void recoverAndPrime() {
+        int recovered = ledger.recoverInterrupted(job.id(), clock.now(), worker);
+        if (recovered > 0) {
+            emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
+                    "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
+        }
+        Set<Long> waiting = new HashSet<>();
+        long after = 0;
+        while (true) {
+            List<Item> page = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RETRY_WAIT), after, 5_000));
+            page.forEach(i -> waiting.add(i.seq()));
+            if (page.size() < 5_000) {
+                break;
+            }
+            after = page.get(page.size() - 1).seq();
+        }
+        JobCounts start = ledger.counts(job.id());
+        counts.reset(start, waiting);
+        decidedFailures.set(start.failed());
+        rate.record(clock.nanoTime(), counts.snapshot().done());
+    }
+
+    private void dispatch() {
+        while (stop == null) {
+            int free = config.ordered() ? (inFlight.get() == 0 ? 1 : 0) : config.concurrency() - activeSlots();
+            List<Item> claimed = free > 0
+                    ? ledger.claim(job.id(), clock.now(), Math.min(free, MAX_CLAIM), config.ordered())
+                    : List.of();
+            for (Item item : claimed) {
+                launch(item);
+            }
+            maybeReportProgress();
+            if (!claimed.isEmpty()) {
+                continue;
+            }
+            if (inFlight.get() == 0) {
+                Optional<Instant> due = ledger.nextDueAt(job.id());
+                if (due.isEmpty() && inFlight.get() == 0) {
+                    return;
+                }
+                awaitSignal(due.orElse(null));
+            } else {
+                awaitSignal(config.ordered() ? null : ledger.nextDueAt(job.id()).orElse(null));
+            }
+        }
+    }
+
+    private int activeSlots() {
+        synchronized (slots) {
+            return slots.cardinality();
+        }
+    }
+
+    private int takeSlot() {
+        synchronized (slots) {
+            int slot = slots.nextClearBit(0);
+            slots.set(slot);
+            return slot + 1;
+        }
+    }
+
+    private void releaseSlot(int slot) {
+        synchronized (slots) {
+            slots.clear(slot - 1);
+        }
+    }
+
+    private void launch(Item item) {
+        counts.claimed(item.seq());
+        inFlight.incrementAndGet();
+        int slot = takeSlot();
+        Path logFile = logFiles == null ? null : logFiles.apply(item);
+        AttemptContext ctx = new AttemptContext(item, item.lastAttempt(), slot, config.attemptTimeout(),
+                clock.now(), logFile, worker);
+        Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + item.seq()).unstarted(() -> execute(item, ctx));
+        running.put(item.seq(), new Running(ctx, thread));
+        StopRequest current = stop;
+        if (current != null) {
+            ctx.stop(current.reason());
+        }
+        thread.start();
+    }
+
+    private void execute(Item item, AttemptContext ctx) {
+        long t0 = clock.nanoTime();
+        ScheduledFuture<?> timeout = config.attemptTimeout() == null ? null
+                : timers.schedule(() -> {
+                    Running r = running.get(item.seq());
+                    if (r != null && r.context() == ctx) {
+                        stopAttempt(r, StopReason.TIMEOUT);
+                    }
+                }, config.attemptTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        AttemptResult result = null;
+        try {
+            result = invoke(ctx);
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (result == null) {
+                // An Error escaped the handler: record the attempt before the Error propagates.
+                result = AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler threw an Error");
+            }
+            long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0);
+            record(item, ctx, result, durationMs);
+        }
+    }
+
+    private AttemptResult invoke(AttemptContext ctx) {
+        try {
+            if (ctx.isStopped()) {
+                return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped before it started");
+            }
+            AttemptResult result = handler.handle(ctx);
+            return result != null ? result
+                    : AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler returned no result");
+        } catch (HandlerFailureException e) {
+            return e.toResult();
+        } catch (InterruptedException e) {
+            return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "interrupted");
+        } catch (Exception e) {
+            return AttemptResult.failure(ErrorClass.TRANSIENT, "exception", e.toString());
+        }
+    }
+
+    private void record(Item item, AttemptContext ctx, AttemptResult result, long durationMs) {
+        Instant end = clock.now();
+        OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, ctx.stopReason(), config.attemptTimeout(),
+                config.retry(), end, random);
+        AttemptResult r = d.result();
+        Attempt attempt = new Attempt(job.id(), item.seq(), ctx.attempt(), ctx.startedAt(), end, d.outcome(),
+                r.errorClass(), r.category(), r.message(), r.exitCode(), durationMs, worker,
+                ctx.logFile() == null ? null : ctx.logFile().toString());
+        Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt());
+        running.remove(item.seq());
+        // Stop decisions are taken here, before the slot frees, so no further item starts after
+        // a critical error or the failure that reaches the threshold.
+        if (d.critical()) {
+            requestStop(StopReason.HALT, "critical error on item " + item.seq() + " (" + item.key() + "): "
+                    + r.category() + (r.message() == null ? "" : " " + r.message()));
+        } else if (d.next() == ItemStatus.FAILED && config.failureThreshold() != null) {
+            long limit = config.failureThreshold().limitFor(job.total());
+            long failed = decidedFailures.incrementAndGet();
+            if (failed >= limit) {
+                requestStop(StopReason.HALT, "max-failures: " + failed + " item(s) failed, the limit is "
+                        + config.failureThreshold() + " (" + limit + " item(s))");
+            }
+        }
+        if (!config.ordered()) {
+            releaseSlot(ctx.slot());
+        }
+        ledger.complete(completion).whenCompleteAsync((ok, error) -> {
+            try {
+                committed(item, ctx, d, attempt, error);
+            } finally {
+                if (config.ordered()) {
+                    releaseSlot(ctx.slot());
+                }
+                inFlight.decrementAndGet();
+                signal();
+            }
+        }, callbacks);
+        if (!config.ordered()) {
+            signal();
+        }
+    }
+
+    private void committed(Item item, AttemptContext ctx, OutcomePolicy.Decision d, Attempt a, Throwable error) {
+        if (error != null) {
+            String why = "the ledger could not record item " + item.seq() + ": " + rootMessage(error);
+            LOG.error("{}; pausing the job so nothing is lost", why, error);
+            ledgerFailure = why;
+            requestStop(StopReason.PAUSE, why);
+            return;
+        }
+        int attemptsAfter = item.attempts() + (d.outcome() == AttemptOutcome.INTERRUPTED ? 0 : 1);
+        counts.completed(item.seq(), d.outcome(), attemptsAfter, d.next());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("key", item.key());
+        data.put("attempt", a.number());
+        data.put("duration_ms", a.durationMs());
+        if (a.exitCode() != null) {
+            data.put("exit_code", a.exitCode());
+        }
+        String type;
+        if (d.outcome() == AttemptOutcome.SUCCEEDED) {
+            type = EngineEvent.ITEM_SUCCEEDED;
+        } else {
+            data.put("category", a.category());
+            if (a.message() != null) {
+                data.put("message", a.message());
+            }
+            if (d.outcome() == AttemptOutcome.INTERRUPTED) {
+                type = EngineEvent.ITEM_INTERRUPTED;
+            } else if (d.next() == ItemStatus.RETRY_WAIT) {
+                type = EngineEvent.ITEM_RETRY_SCHEDULED;
+                data.put("error_class", a.errorClass().name().toLowerCase(java.util.Locale.ROOT));
+                data.put("retry_at", d.nextAttemptAt().toString());
+            } else {
+                type = EngineEvent.ITEM_FAILED;
+                data.put("error_class", a.errorClass().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        emit(type, item.seq(), data);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private void awaitInFlight() {
+        while (inFlight.get() > 0) {
+            awaitSignal(null);
+            maybeReportProgress();
+        }
+        ledger.flush();
+    }
+
+    private JobResult finish() {
+        StopRequest s = stop;
+        Instant now = clock.now();
+        Job done;
+        if (s != null && s.reason() == StopReason.PAUSE) {
+            done = ledger.transition(job.id(), JobStatus.PAUSED, s.message(), now);
+            emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
+        } else {
+            if (s != null) {
+                long skipped = ledger.skipRemaining(job.id(), now);
+                emit(EngineEvent.JOB_HALTING, 0, Map.of("reason", s.message(), "skipped", skipped));
+            }
+            JobCounts c = ledger.counts(job.id());
+            JobStatus status;
+            String reason = s == null ? null : s.message();
+            if (s != null) {
+                status = s.reason() == StopReason.CANCEL ? JobStatus.CANCELLED : JobStatus.FAILED;
+            } else if (c.failed() == 0 && c.skipped() == 0) {
+                status = JobStatus.COMPLETED;
+            } else if (c.failed() == c.total()) {
+                status = JobStatus.FAILED;
+                reason = "every item failed";
+            } else {
+                status = JobStatus.PARTIAL;
+                reason = c.failed() + " of " + c.total() + " item(s) failed";
+            }
+            done = ledger.transition(job.id(), status, reason, now);
+        }
+        JobCounts finalCounts = ledger.counts(job.id());
+        Duration took = Duration.ofNanos(clock.nanoTime() - startNanos);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", done.status().name());
+        if (done.reason() != null) {
+            data.put("reason", done.reason());
+        }
+        data.put("succeeded", finalCounts.succeeded());
+        data.put("failed", finalCounts.failed());
+        data.put("skipped", finalCounts.skipped());
+        data.put("retries", finalCounts.retries());
+        data.put("duration_ms", took.toMillis());
+        if (done.status() != JobStatus.PAUSED) {
+            emit(EngineEvent.JOB_FINISHED, 0, data);
+        }
+        ledger.flush();
+        counts.reset(finalCounts, Set.of());
+        reportProgress(clock.nanoTime());
+        return new JobResult(done, finalCounts, took);
+    }
+
+    private void emit(String type, long seq, Map<String, Object> data) {
+        EngineEvent event = new EngineEvent(type, job.id(), clock.now(), seq, data);
+        if (event.kept()) {
+            ledger.appendEvent(event);
+        }
+        for (JobListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("listener {} failed on {}", l, type, e);
+            }
+        }
+    }
+
+    private void maybeReportProgress() {
+        long now = clock.nanoTime();
+        if (now - lastProgressNanos >= TICK_NANOS || lastProgressNanos == 0) {
+            reportProgress(now);
+        }
+    }
+
+    private void reportProgress(long now) {
+        lastProgressNanos = now;
+        JobCounts c = counts.snapshot();
+        rate.record(now, c.done());
+        Progress p = new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()));
+        for (JobListener l : listeners) {
+            try {
+                l.onProgress(p);
+            } catch (RuntimeException e) {
+                LOG.warn("listener {} failed on progress", l, e);
+            }
+        }
+    }
+
+    /** Current progress from committed outcomes. */
+    public Progress progress() {
+        long now = clock.nanoTime();
+        JobCounts c = counts.snapshot();
+        return new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()));
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            signalled = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for a signal, the next progress tick, or {@code due} on the injected clock, whichever is first. */
+    private void awaitSignal(Instant due) {
+        lock.lock();
+        try {
+            if (!signalled) {
+                long waitNanos = TICK_NANOS;
+                if (due != null) {
+                    long untilDue = Duration.between(clock.now(), due).toNanos();
+                    waitNanos = Math.max(0, Math.min(waitNanos, untilDue));
+                }
+                if (waitNanos > 0) {
+                    wake.awaitNanos(waitNanos);
+                }
+            }
+            signalled = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestStop(StopReason.PAUSE, "interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+}

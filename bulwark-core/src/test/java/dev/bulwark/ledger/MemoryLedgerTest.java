@@ -1,0 +1,9 @@
+package dev.bulwark.ledger;
+
+class MemoryLedgerTest extends LedgerContract {
+
+    @Override
+    protected Ledger newLedger() {
+        return new MemoryLedger();
+    }
+}

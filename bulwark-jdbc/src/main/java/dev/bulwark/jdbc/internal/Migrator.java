@@ -1,0 +1,194 @@
+package dev.bulwark.jdbc.internal;
+
+import dev.bulwark.BulwarkException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Brings a database schema up to date with versioned SQL scripts ({@code V001__create_ledger.sql},
+ * {@code V002__...}) and records each applied version in {@code schema_version}. All pending
+ * scripts run in one transaction, so a failed upgrade leaves the previous schema untouched.
+ */
+public final class Migrator {
+    /** The SQLite ledger's scripts, in order; add new ones at the end and never edit applied ones. */
+    public static final List<String> SQLITE_SCRIPTS = List.of("V001__create_ledger.sql");
+
+    private static final Pattern NAME = Pattern.compile("V(\\d{3})__(\\w+)\\.sql");
+
+    private final String resourceDir;
+    private final List<Migration> migrations;
+
+    record Migration(int version, String description, String resource) {
+    }
+
+    /**
+     * @param resourceDir class-path folder of the scripts, like {@code db/sqlite/}
+     * @param scripts     script names in version order: V001, V002, … without gaps
+     */
+    public Migrator(String resourceDir, List<String> scripts) {
+        this.resourceDir = resourceDir.endsWith("/") ? resourceDir : resourceDir + "/";
+        List<Migration> list = new ArrayList<>();
+        for (String script : scripts) {
+            Matcher m = NAME.matcher(script);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("migration script " + script + " is not named like V001__what.sql");
+            }
+            int version = Integer.parseInt(m.group(1));
+            if (version != list.size() + 1) {
+                throw new IllegalArgumentException("migration " + script + " should have version " + (list.size() + 1));
+            }
+            list.add(new Migration(version, m.group(2).replace('_', ' '), this.resourceDir + script));
+        }
+        this.migrations = List.copyOf(list);
+    }
+
+    public static Migrator sqlite() {
+        return new Migrator("db/sqlite/", SQLITE_SCRIPTS);
+    }
+
+    /** The newest schema version this code knows. */
+    public int latestVersion() {
+        return migrations.size();
+    }
+
+    /** The schema version of the database: 0 for an empty one. */
+    public int currentVersion(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+            rs.next();
+            if (rs.getInt(1) == 0) {
+                return 0;
+            }
+        }
+        try (Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Applies every script newer than the database's version; returns how many ran. The
+     * connection must be in auto-commit mode. Refuses a database newer than this code.
+     */
+    public int migrate(Connection connection, Path file, long nowMillis) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            // IMMEDIATE takes the write lock first, so two processes opening a new ledger at once
+            // cannot both apply the same script: the second one waits and then sees the new version.
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                int current = currentVersion(connection);
+                checkNotNewer(current, file);
+                int applied = 0;
+                if (current < latestVersion()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                            + "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+                    for (Migration m : migrations.subList(current, migrations.size())) {
+                        apply(connection, m, nowMillis);
+                        applied++;
+                    }
+                }
+                s.execute("COMMIT");
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.execute("ROLLBACK");
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** For read-only use: the database must have exactly the schema this code knows. */
+    public void checkCurrent(Connection connection, Path file) throws SQLException {
+        int current = currentVersion(connection);
+        checkNotNewer(current, file);
+        if (current < latestVersion()) {
+            throw new BulwarkException("the ledger " + file + " has schema version " + current + ", but this Bulwark needs version "
+                    + latestVersion() + "; open it once read-write (run or resume a job) to upgrade it");
+        }
+    }
+
+    private void checkNotNewer(int current, Path file) {
+        if (current > latestVersion()) {
+            throw new BulwarkException("the ledger " + file + " has schema version " + current
+                    + ", which is newer than this Bulwark knows (up to version " + latestVersion()
+                    + "); it was written by a newer Bulwark: upgrade Bulwark to use it");
+        }
+    }
+
+    private void apply(Connection connection, Migration m, long nowMillis) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            for (String sql : statements(read(m.resource()))) {
+                s.execute(sql);
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
+            insert.setInt(1, m.version());
+            insert.setString(2, m.description());
+            insert.setLong(3, nowMillis);
+            insert.executeUpdate();
+        }
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("migration script " + resource + " is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read migration script " + resource, e);
+        }
+    }
+
+    /**
+     * Splits a script into statements at semicolons, dropping {@code --} comments; quoted text
+     * is kept as is. Enough for DDL scripts; triggers with inner semicolons are not supported.
+     */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < script.length(); i++) {
+            char c = script.charAt(i);
+            if (!quoted && c == '-' && i + 1 < script.length() && script.charAt(i + 1) == '-') {
+                while (i < script.length() && script.charAt(i) != '\n') {
+                    i++;
+                }
+                current.append('\n');
+            } else if (!quoted && c == ';') {
+                addIfNotBlank(out, current);
+                current.setLength(0);
+            } else {
+                if (c == '\'') {
+                    quoted = !quoted;
+                }
+                current.append(c);
+            }
+        }
+        addIfNotBlank(out, current);
+        return out;
+    }
+
+    private static void addIfNotBlank(List<String> out, StringBuilder sql) {
+        String s = sql.toString().strip();
+        if (!s.isEmpty()) {
+            out.add(s);
+        }
+    }
+}
