@@ -1,0 +1,25 @@
+package dev.bulwark.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level {@code bulwark} command: only its subcommands do something. */
+@Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
+        subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
+                PauseCommand.class, StatusCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
+                BenchCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0 completed, 1 partial (some items failed or skipped), 2 failed, 3 cancelled,",
+                "  4 paused (resumable), 5 home in use or ledger unavailable, 64 bad usage or input, 70 internal error.",
+                "", "Home (ledger and logs): --home DIR, else $BULWARK_HOME, else ./.bulwark"})
+public final class BulwarkCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "a command is required: run, resume, retry-failed, cancel, pause, status, list, export, prune or bench");
+    }
+}

@@ -1,0 +1,245 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.Engine;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.JobResult;
+import dev.bulwark.JobStatus;
+import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.internal.Durations;
+import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.ItemQuery;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import sun.misc.Signal;
+
+/**
+ * One process's hold on a home while it runs jobs: the home lock, the SQLite ledger, the engine,
+ * the event log and the progress display. While a job runs, SIGINT and SIGTERM pause it (a second
+ * signal exits at once), and requests that {@code bulwark cancel} or {@code bulwark pause} leave in
+ * {@code control/} are carried out.
+ */
+final class JobSession implements AutoCloseable {
+    private static final long CONTROL_POLL_MS = 200;
+    private static final int FAILED_SHOWN = 5;
+
+    private final Home home;
+    private final PrintWriter err;
+    private final Home.Lock lock;
+    private final SqliteLedger ledger;
+    private final EventLog eventLog;
+    private final ProgressPrinter progress;
+    private final Engine engine;
+
+    private JobSession(Home home, PrintWriter err, boolean showProgress) {
+        this.home = home;
+        this.err = err;
+        this.lock = home.lock();
+        SqliteLedger opened = null;
+        try {
+            opened = home.openWriter();
+        } finally {
+            if (opened == null) {
+                lock.close();
+            }
+        }
+        this.ledger = opened;
+        this.eventLog = new EventLog(home::eventsFile);
+        this.progress = showProgress ? new ProgressPrinter(err, Terminal.stderrIsTerminal()) : null;
+        Engine.Builder b = Engine.builder().ledger(ledger).worker(workerName()).logDirectory(home.logs()).listener(eventLog);
+        if (progress != null) {
+            b.listener(progress);
+        }
+        this.engine = b.build();
+    }
+
+    static JobSession open(Home home, PrintWriter err, boolean showProgress) {
+        return new JobSession(home, err, showProgress);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    SqliteLedger ledger() {
+        return ledger;
+    }
+
+    /** The exec handler recorded with a job, for resume and retry-failed. */
+    ExecHandler handlerOf(Job job) {
+        if (job.config().exec() == null) {
+            throw new dev.bulwark.ValidationException("job " + job.id() + " was submitted through the Java API with its own "
+                    + "handler; resume it from that program");
+        }
+        return new ExecHandler(job.config().exec());
+    }
+
+    /**
+     * Runs {@code action} for {@code jobId} with signal handling and control requests, prints the
+     * summary and returns the exit code.
+     */
+    int execute(UUID jobId, Function<Engine, JobResult> action) {
+        for (Home.Request r : Home.Request.values()) {
+            deleteQuietly(home.controlFile(jobId, r)); // left by a requester that gave up
+        }
+        AtomicInteger signals = new AtomicInteger();
+        List<Signal> installed = new java.util.ArrayList<>();
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                Signal signal = new Signal(name);
+                Signal.handle(signal, s -> onSignal(jobId, s, signals));
+                installed.add(signal);
+            } catch (IllegalArgumentException e) {
+                // signal not available on this platform
+            }
+        }
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bulwark-control");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::serveControlRequests, CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
+        JobResult result;
+        try {
+            result = action.apply(engine);
+        } finally {
+            watcher.shutdownNow();
+            if (progress != null) {
+                progress.finish();
+            }
+            eventLog.flush();
+        }
+        serveControlRequests(); // answer requests for other jobs that arrived at the very end
+        printSummary(result);
+        return ExitCodes.of(result.status());
+    }
+
+    private void onSignal(UUID jobId, Signal s, AtomicInteger signals) {
+        if (signals.incrementAndGet() > 1) {
+            err.println();
+            err.println("bulwark: second SIG" + s.getName() + ": exiting now; attempts still running are recorded as "
+                    + "interrupted by 'bulwark resume " + jobId + "'");
+            err.flush();
+            Runtime.getRuntime().halt(130);
+        }
+        if (progress != null) {
+            progress.finish();
+        }
+        err.println("bulwark: SIG" + s.getName() + ": pausing job " + jobId + " (stopping running attempts; "
+                + "press again to exit at once)");
+        err.flush();
+        engine.pause(jobId, "paused by SIG" + s.getName());
+    }
+
+    /** Carries out cancel and pause requests other processes left in control/. */
+    private void serveControlRequests() {
+        try (var files = Files.newDirectoryStream(home.control())) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                for (Home.Request r : Home.Request.values()) {
+                    if (name.endsWith(r.suffix())) {
+                        serve(f, name.substring(0, name.length() - r.suffix().length()), r);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("bulwark: warning: cannot read control requests: " + e.getMessage());
+        }
+    }
+
+    private void serve(Path file, String id, Home.Request request) {
+        UUID jobId;
+        try {
+            jobId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            deleteQuietly(file);
+            return;
+        }
+        try {
+            if (request == Home.Request.PAUSE) {
+                engine.pause(jobId, "paused by bulwark pause");
+            } else if (!engine.activeJobs().contains(jobId)) {
+                ledger.findJob(jobId).filter(j -> !j.status().isFinal())
+                        .ifPresent(j -> engine.cancel(jobId, "cancelled by bulwark cancel"));
+            } else {
+                engine.cancel(jobId, "cancelled by bulwark cancel");
+            }
+        } catch (RuntimeException e) {
+            err.println("bulwark: warning: cannot " + request.name().toLowerCase(java.util.Locale.ROOT) + " job " + jobId
+                    + ": " + e.getMessage());
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private void printSummary(JobResult result) {
+        Job job = result.job();
+        JobCounts c = result.counts();
+        err.println("bulwark: job " + job.id() + " (" + job.name() + ") " + job.status()
+                + (job.reason() == null ? "" : ": " + job.reason()) + " in " + Durations.format(result.duration()));
+        err.println("  succeeded " + c.succeeded() + ", failed " + c.failed() + ", skipped " + c.skipped()
+                + " of " + c.total() + " items; " + c.retries() + " retries"
+                + (c.interruptions() > 0 ? ", " + c.interruptions() + " interrupted attempts" : ""));
+        if (c.failed() > 0) {
+            List<Item> failed = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.FAILED), 0, FAILED_SHOWN));
+            for (Item item : failed) {
+                err.println("  failed #" + item.seq() + " " + Views.printable(item.key()) + ": "
+                        + (item.category() == null ? "" : item.category() + ": ") + Views.printable(item.message()));
+            }
+            if (c.failed() > failed.size()) {
+                err.println("  ... and " + (c.failed() - failed.size()) + " more");
+            }
+        }
+        err.println("  logs: " + home.jobLogs(job.id()));
+        if (c.failed() > 0) {
+            err.println("  review queue (" + c.failed() + " failed): bulwark export " + job.id() + " --status FAILED --format csv");
+            err.println("  run them again: bulwark retry-failed " + job.id());
+        }
+        if (job.status() == JobStatus.PAUSED || job.status() == JobStatus.RUNNING) {
+            err.println("  resume with: bulwark resume " + job.id());
+        }
+        err.flush();
+    }
+
+    private static String workerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a request file we could not remove is served again: harmless
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            engine.close();
+            eventLog.close();
+            ledger.close();
+        } finally {
+            lock.close();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.BulwarkException;
+import dev.bulwark.NotFoundException;
+import dev.bulwark.ValidationException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Entry point of the {@code bulwark} command. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line and returns its exit code (no {@code System.exit}). */
+    public static int execute(String... args) {
+        CommandLine cli = commandLine();
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new BulwarkCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // Everything after the command's first word belongs to the command: bulwark run ... -- gzip -k {}
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.setExitCodeExceptionMapper(Main::exitCodeOf);
+        cli.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("bulwark: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
+            return ExitCodes.USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof BulwarkException) {
+                err.println("bulwark: " + ex.getMessage());
+            } else {
+                err.println("bulwark: internal error: " + ex);
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return exitCodeOf(ex);
+        });
+        return cli;
+    }
+
+    private static int exitCodeOf(Throwable ex) {
+        if (ex instanceof ValidationException || ex instanceof NotFoundException
+                || ex instanceof CommandLine.ParameterException) {
+            return ExitCodes.USAGE;
+        }
+        if (ex instanceof BulwarkException) {
+            return ExitCodes.UNAVAILABLE;
+        }
+        return ExitCodes.INTERNAL;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.internal.Durations;
+import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.SqliteLedger;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code bulwark status JOB}: reads the ledger only, so it works while the job runs. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Shows a job's state, counts and configuration (read-only: works while the job runs).")
+public final class StatusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HomeOptions homeOptions;
+
+    @Option(names = "--json", description = "Print one JSON object (id, name, status, reason, total, counts, times, config).")
+    boolean json;
+
+    @Parameters(paramLabel = "JOB", description = "The job id (or its first characters).")
+    String job;
+
+    @Override
+    public Integer call() {
+        Home home = homeOptions.resolve();
+        try (SqliteLedger ledger = home.openReader()) {
+            Job found = Views.resolve(ledger, job);
+            JobCounts c = ledger.counts(found.id());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.write(Views.job(found, c)));
+            } else {
+                out.println("job       " + found.id());
+                out.println("name      " + Views.printable(found.name()));
+                out.println("status    " + found.status() + (found.reason() == null ? "" : " (" + Views.printable(found.reason()) + ")"));
+                out.printf(java.util.Locale.ROOT, "progress  %d of %d done (%.1f%%)%n", c.done(), c.total(),
+                        c.total() == 0 ? 100.0 : 100.0 * c.done() / c.total());
+                out.println("items     succeeded " + c.succeeded() + ", failed " + c.failed() + ", skipped " + c.skipped()
+                        + ", pending " + c.pending() + ", running " + c.running() + ", waiting to retry " + c.retryWait());
+                out.println("attempts  " + c.retries() + " retries, " + c.interruptions() + " interrupted");
+                out.println("created   " + found.createdAt());
+                if (found.startedAt() != null) {
+                    out.println("started   " + found.startedAt());
+                }
+                if (found.finishedAt() != null) {
+                    out.println("finished  " + found.finishedAt() + (found.startedAt() == null ? ""
+                            : " (took " + Durations.format(Duration.between(found.startedAt(), found.finishedAt())) + ")"));
+                }
+                if (found.config().exec() != null) {
+                    out.println("command   " + String.join(" ", found.config().exec().command().stream().map(RunCommand::quote).toList())
+                            + (found.config().exec().shell() ? "  (--shell)" : ""));
+                }
+                out.println("input     " + found.config().input());
+                out.println("policy    concurrency " + found.config().concurrency() + (found.config().ordered() ? " ordered" : "")
+                        + ", retries " + found.config().retry().retries()
+                        + ", backoff " + Durations.format(found.config().retry().initialDelay())
+                        + " to " + Durations.format(found.config().retry().maxDelay())
+                        + ", timeout " + Durations.format(found.config().attemptTimeout())
+                        + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
+                out.println("logs      " + home.jobLogs(found.id()));
+            }
+            out.flush();
+            return ExitCodes.COMPLETED;
+        }
+    }
+}

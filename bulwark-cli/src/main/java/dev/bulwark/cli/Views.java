@@ -1,0 +1,131 @@
+package dev.bulwark.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.Item;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.NotFoundException;
+import dev.bulwark.ValidationException;
+import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.JobQuery;
+import dev.bulwark.ledger.Ledger;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** How jobs and items look in JSON output and exports, and how a job is named on the command line. */
+final class Views {
+    /** The columns of {@code bulwark export}, in order. */
+    static final List<String> ITEM_COLUMNS = List.of("seq", "key", "status", "attempts", "error_class", "category",
+            "message", "exit_code", "duration_ms", "started_at", "finished_at", "log");
+
+    private Views() {
+    }
+
+    static Map<String, Object> job(Job job, JobCounts c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id().toString());
+        m.put("name", job.name());
+        m.put("status", job.status().name());
+        m.put("reason", job.reason());
+        m.put("total", c.total());
+        m.put("counts", counts(c));
+        m.put("created_at", text(job.createdAt()));
+        m.put("started_at", text(job.startedAt()));
+        m.put("finished_at", text(job.finishedAt()));
+        m.put("config", Json.MAPPER.valueToTree(job.config()));
+        return m;
+    }
+
+    static Map<String, Object> counts(JobCounts c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", c.total());
+        m.put("pending", c.pending());
+        m.put("running", c.running());
+        m.put("retry_wait", c.retryWait());
+        m.put("succeeded", c.succeeded());
+        m.put("failed", c.failed());
+        m.put("skipped", c.skipped());
+        m.put("retries", c.retries());
+        m.put("interruptions", c.interruptions());
+        return m;
+    }
+
+    static Map<String, Object> item(Item i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", i.seq());
+        m.put("key", i.key());
+        m.put("status", i.status().name());
+        m.put("attempts", i.attempts());
+        m.put("error_class", i.errorClass() == null ? null : i.errorClass().name());
+        m.put("category", i.category());
+        m.put("message", i.message());
+        m.put("exit_code", i.exitCode());
+        m.put("duration_ms", i.durationMs());
+        m.put("started_at", text(i.startedAt()));
+        m.put("finished_at", text(i.finishedAt()));
+        m.put("log", i.logPath());
+        return m;
+    }
+
+    static String text(Instant at) {
+        return at == null ? null : at.toString();
+    }
+
+    static JsonNode tree(Object value) {
+        return Json.MAPPER.valueToTree(value);
+    }
+
+    /** A string made safe for one terminal line: control characters shown as escapes. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> {
+            if (cp == '\n') {
+                sb.append("\\n");
+            } else if (cp == '\r') {
+                sb.append("\\r");
+            } else if (cp == '\t') {
+                sb.append("\\t");
+            } else if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
+    }
+
+    /** A job named by its id or an unambiguous prefix of it (at least 4 characters). */
+    static Job resolve(Ledger ledger, String ref) {
+        String text = ref.trim().toLowerCase(Locale.ROOT);
+        if (text.length() == 36) {
+            UUID id;
+            try {
+                id = UUID.fromString(text);
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("'" + ref + "' is not a job id (expected a UUID or a prefix of one)");
+            }
+            return ledger.findJob(id).orElseThrow(() -> new NotFoundException("job " + id + " not found (see bulwark list)"));
+        }
+        if (text.length() < 4 || !text.matches("[0-9a-f-]+")) {
+            throw new ValidationException("'" + ref + "' is not a job id (expected a UUID, or at least its first 4 characters)");
+        }
+        List<Job> matches = ledger.listJobs(new JobQuery(Set.of(), Integer.MAX_VALUE)).stream()
+                .filter(j -> j.id().toString().startsWith(text)).limit(3).toList();
+        if (matches.isEmpty()) {
+            throw new NotFoundException("no job id starts with '" + ref + "' (see bulwark list)");
+        }
+        if (matches.size() > 1) {
+            throw new ValidationException("'" + ref + "' names more than one job (" + matches.get(0).id() + ", "
+                    + matches.get(1).id() + (matches.size() > 2 ? ", ..." : "") + "); give more of the id");
+        }
+        return matches.get(0);
+    }
+}

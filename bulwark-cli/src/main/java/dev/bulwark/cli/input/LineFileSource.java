@@ -1,0 +1,179 @@
+package dev.bulwark.cli.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.BulwarkException;
+import dev.bulwark.Engine.ItemSpec;
+import dev.bulwark.ValidationException;
+import dev.bulwark.internal.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * Items from a UTF-8 text file: one key per line ({@code --items FILE}), or one JSON object per
+ * line with {@code key} and optional {@code payload} and {@code scope} ({@code --items-jsonl FILE}).
+ * Empty lines are skipped; a trailing carriage return is removed. Bad lines are refused with their
+ * line number.
+ */
+public final class LineFileSource implements ItemSource {
+    private static final Set<String> JSONL_FIELDS = Set.of("key", "payload", "scope");
+
+    private final Path file;
+    private final String shownAs;
+    private final boolean jsonl;
+
+    /**
+     * @param file    the file to read
+     * @param shownAs how the file is named in messages and the audit trail ({@code -} for stdin)
+     * @param jsonl   true for JSON lines
+     */
+    public LineFileSource(Path file, String shownAs, boolean jsonl) {
+        this.file = file;
+        this.shownAs = shownAs;
+        this.jsonl = jsonl;
+        String option = jsonl ? "--items-jsonl " : "--items ";
+        if (!Files.exists(file)) {
+            throw new ValidationException(option + shownAs + ": no such file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ValidationException(option + shownAs + ": is a directory (use --input DIR to run over its files)");
+        }
+        if (!Files.isReadable(file)) {
+            throw new ValidationException(option + shownAs + ": permission denied");
+        }
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("type", jsonl ? "jsonl" : "lines");
+        d.put("file", shownAs);
+        return d;
+    }
+
+    @Override
+    public String defaultName() {
+        return shownAs.equals("-") ? "stdin" : String.valueOf(file.getFileName());
+    }
+
+    @Override
+    public Cursor open() {
+        try {
+            var decoder = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            return new Lines(new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16));
+        } catch (IOException e) {
+            throw new BulwarkException("cannot read " + shownAs + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ItemSpec parse(String line, long lineNo) {
+        if (line.indexOf('\0') >= 0) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": contains a NUL character, which no item key may hold");
+        }
+        if (!jsonl) {
+            return ItemSpec.of(line);
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": not valid JSON ("
+                    + e.getOriginalMessage() + "); expected an object like {\"key\": \"...\"}");
+        }
+        if (!(node instanceof ObjectNode obj)) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": expected a JSON object with a \"key\", but got "
+                    + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (Iterator<String> names = obj.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!JSONL_FIELDS.contains(name)) {
+                throw new ValidationException(shownAs + " line " + lineNo + ": unknown field \"" + name
+                        + "\" (expected key, and optionally payload and scope)");
+            }
+        }
+        JsonNode key = obj.get("key");
+        if (key == null || !key.isTextual() || key.asText().isEmpty()) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": \"key\" must be a non-empty string, but was "
+                    + (key == null ? "missing" : key.toString()));
+        }
+        if (key.asText().indexOf('\0') >= 0) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": \"key\" contains a NUL character");
+        }
+        JsonNode payload = obj.get("payload");
+        JsonNode scope = obj.get("scope");
+        if (scope != null && !scope.isNull() && !scope.isTextual()) {
+            throw new ValidationException(shownAs + " line " + lineNo + ": \"scope\" must be a string, but was " + scope);
+        }
+        return new ItemSpec(key.asText(), payload == null || payload.isNull() ? null : payload.toString(),
+                scope == null || scope.isNull() ? null : scope.asText());
+    }
+
+    private final class Lines implements Cursor {
+        private final BufferedReader reader;
+        private long lineNo;
+        private ItemSpec next;
+
+        Lines(BufferedReader reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null) {
+                String line;
+                try {
+                    line = reader.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new ValidationException(shownAs + " line " + (lineNo + 1) + ": not valid UTF-8 text");
+                } catch (IOException e) {
+                    throw new BulwarkException("cannot read " + shownAs + ": " + e.getMessage(), e);
+                }
+                if (line == null) {
+                    return false;
+                }
+                lineNo++;
+                if (line.endsWith("\r")) {
+                    line = line.substring(0, line.length() - 1);
+                }
+                if (line.isEmpty() || (jsonl && line.isBlank())) {
+                    continue;
+                }
+                next = parse(line, lineNo);
+            }
+            return true;
+        }
+
+        @Override
+        public ItemSpec next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            ItemSpec n = next;
+            next = null;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            try {
+                reader.close();
+            } catch (IOException ignored) {
+                // read-only: nothing lost
+            }
+        }
+    }
+}
