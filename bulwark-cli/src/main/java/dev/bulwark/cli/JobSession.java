@@ -16,7 +16,9 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * One process's hold on a home while it runs jobs: the home lock, the SQLite ledger, the engine,
@@ -96,12 +99,11 @@ final class JobSession implements AutoCloseable {
             deleteQuietly(home.controlFile(jobId, r)); // left by a requester that gave up
         }
         AtomicInteger signals = new AtomicInteger();
-        List<Signal> installed = new java.util.ArrayList<>();
+        Map<Signal, SignalHandler> previous = new HashMap<>();
         for (String name : List.of("INT", "TERM")) {
             try {
                 Signal signal = new Signal(name);
-                Signal.handle(signal, s -> onSignal(jobId, s, signals));
-                installed.add(signal);
+                previous.put(signal, Signal.handle(signal, s -> onSignal(jobId, s, signals)));
             } catch (IllegalArgumentException e) {
                 // signal not available on this platform
             }
@@ -116,6 +118,7 @@ final class JobSession implements AutoCloseable {
         try {
             result = action.apply(engine);
         } finally {
+            previous.forEach(Signal::handle);
             watcher.shutdownNow();
             if (progress != null) {
                 progress.finish();

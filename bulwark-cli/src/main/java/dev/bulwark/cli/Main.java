@@ -22,6 +22,14 @@ public final class Main {
         return cli.execute(args);
     }
 
+    /** Runs one command line with the given output and error writers (for tests and embedding). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BulwarkCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);

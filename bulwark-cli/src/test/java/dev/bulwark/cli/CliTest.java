@@ -1,0 +1,234 @@
+package dev.bulwark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.bulwark.internal.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The bulwark command in process: validation, exit codes, outputs. Commands run as real processes. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    Path home;
+    Path inbox;
+    StringWriter out;
+    StringWriter err;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        home = tmp.resolve("home");
+        inbox = Files.createDirectories(tmp.resolve("inbox"));
+        for (String name : List.of("a.txt", "b.txt", "c.log", "d.txt")) {
+            Files.writeString(inbox.resolve(name), "content of " + name + "\n");
+        }
+    }
+
+    int bulwark(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    String onlyJobId() {
+        assertThat(bulwark("list", "--home", home.toString(), "--json")).isZero();
+        JsonNode jobs = Json.read(out.toString(), JsonNode.class);
+        assertThat(jobs).hasSize(1);
+        return jobs.get(0).get("id").asText();
+    }
+
+    @Test
+    void a_clean_batch_completes_with_exit_0_and_every_outcome_recorded() {
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "*.txt", "--", "true");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("3 items").contains("COMPLETED").contains("succeeded 3, failed 0, skipped 0");
+        String id = onlyJobId();
+        assertThat(bulwark("status", "--home", home.toString(), id, "--json")).isZero();
+        JsonNode status = Json.read(out.toString(), JsonNode.class);
+        assertThat(status.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.get("counts").get("succeeded").asLong()).isEqualTo(3);
+        assertThat(status.get("config").get("input").get("glob").asText()).isEqualTo("*.txt");
+    }
+
+    @Test
+    void permanent_failures_make_a_partial_job_with_a_review_queue() throws IOException {
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--permanent-exit", "3",
+                "--shell", "--", "case \"$1\" in *.log) echo 'not a text file' >&2; exit 3;; esac");
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(err.toString()).contains("review queue (1 failed)").contains("c.log");
+        String id = onlyJobId();
+        Path csv = tmp.resolve("review.csv");
+        assertThat(bulwark("export", "--home", home.toString(), id, "--status", "FAILED", "--output", csv.toString())).isZero();
+        List<Map<String, String>> rows = readCsv(csv);
+        assertThat(rows).hasSize(1);
+        Map<String, String> row = rows.get(0);
+        assertThat(row.keySet()).containsExactlyElementsOf(Views.ITEM_COLUMNS);
+        assertThat(row.get("key")).endsWith("c.log");
+        assertThat(row.get("status")).isEqualTo("FAILED");
+        assertThat(row.get("error_class")).isEqualTo("PERMANENT");
+        assertThat(row.get("exit_code")).isEqualTo("3");
+        assertThat(row.get("attempts")).isEqualTo("1");
+        assertThat(Files.readString(Path.of(row.get("log")))).contains("not a text file");
+    }
+
+    @Test
+    void transient_failures_are_retried_and_retry_failed_runs_only_the_failed_items() throws IOException {
+        Path marker = tmp.resolve("fixed");
+        String script = "case \"$1\" in *b.txt) test -e '" + marker + "' || exit 7;; esac";
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--retries", "1",
+                "--backoff", "10ms", "--shell", "--", script);
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(err.toString()).contains("1 retries");
+        String id = onlyJobId();
+        Files.createFile(marker);
+        assertThat(bulwark("retry-failed", "--home", home.toString(), id.substring(0, 8))).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("COMPLETED").contains("succeeded 4");
+        assertThat(bulwark("export", "--home", home.toString(), id, "--format", "jsonl", "--output", tmp.resolve("all.jsonl").toString())).isZero();
+        List<String> lines = Files.readAllLines(tmp.resolve("all.jsonl"));
+        assertThat(lines).hasSize(4);
+        JsonNode b = Json.read(lines.stream().filter(l -> l.contains("b.txt")).findFirst().orElseThrow(), JsonNode.class);
+        assertThat(b.get("attempts").asInt()).as("attempts of the current retry budget").isEqualTo(1);
+    }
+
+    @Test
+    void a_critical_exit_halts_the_job_with_exit_2() {
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--critical-exit", "99",
+                "--", "sh", "-c", "exit 99", "x");
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString()).contains("FAILED");
+    }
+
+    @Test
+    void items_from_a_file_keep_their_order_and_skip_empty_lines() throws IOException {
+        Path list = tmp.resolve("items.txt");
+        Files.writeString(list, "one\r\n\ntwo words\n-dash\n", StandardCharsets.UTF_8);
+        Path seen = tmp.resolve("seen.txt");
+        assertThat(bulwark("run", "--home", home.toString(), "--items", list.toString(), "--shell", "--",
+                "printf '%s\\n' \"$1\" >> '" + seen + "'")).as(err.toString()).isZero();
+        assertThat(Files.readAllLines(seen)).containsExactly("one", "two words", "-dash");
+    }
+
+    @Test
+    void jsonl_items_are_validated_with_their_line_number_before_anything_runs() throws IOException {
+        Path list = tmp.resolve("items.jsonl");
+        Files.writeString(list, "{\"key\":\"a\",\"payload\":{\"n\":1}}\n{\"key\":\"b\",\"colour\":\"red\"}\n");
+        assertThat(bulwark("run", "--home", home.toString(), "--items-jsonl", list.toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("line 2").contains("unknown field \"colour\"");
+        assertThat(Files.exists(home.resolve("ledger.db"))).as("nothing recorded").isFalse();
+    }
+
+    @Test
+    void dry_run_prints_the_commands_and_records_nothing() {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "a.*", "--dry-run",
+                "--", "gzip", "-k", "{}", "{/.}")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("1\tgzip -k " + inbox.resolve("a.txt") + " a");
+        assertThat(Files.exists(home)).isFalse();
+    }
+
+    @Test
+    void empty_input_is_refused() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertThat(bulwark("run", "--home", home.toString(), "--input", empty.toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("no items found").contains(empty.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--concurrency|abc|'abc' is not an int",
+            "--concurrency|0|--concurrency must be between 1 and 10000, but was 0",
+            "--timeout|5x|--timeout must be a duration like 500ms",
+            "--backoff|-1s|--backoff must be a duration",
+            "--retries|-1|--retries must be between 0 and 999, but was -1",
+            "--max-failures|lots|lots",
+            "--permanent-exit|300|between 1 and 255, but got 300",
+            "--durability|maybe|maybe"})
+    void bad_option_values_are_refused_naming_the_value(String option, String value, String message) {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), option, value, "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains(message);
+    }
+
+    @Test
+    void usage_errors_name_what_is_missing() {
+        assertThat(bulwark("run", "--home", home.toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("give --input DIR, --items FILE or --items-jsonl FILE");
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString())).isEqualTo(64);
+        assertThat(err.toString()).contains("a command is required");
+        assertThat(bulwark("run", "--home", home.toString(), "--input", tmp.resolve("nope").toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("no such directory");
+        assertThat(bulwark("frobnicate")).isEqualTo(64);
+        assertThat(bulwark("status", "--home", home.toString(), "1234")).isEqualTo(64);
+        assertThat(err.toString()).contains("no Bulwark ledger");
+    }
+
+    @Test
+    void unknown_jobs_are_reported() {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--", "true")).isZero();
+        assertThat(bulwark("status", "--home", home.toString(), "ffffffff")).isEqualTo(64);
+        assertThat(err.toString()).contains("no job id starts with 'ffffffff'");
+        assertThat(bulwark("resume", "--home", home.toString(), "xyz")).isEqualTo(64);
+        assertThat(err.toString()).contains("'xyz' is not a job id");
+        String id = onlyJobId();
+        assertThat(bulwark("resume", "--home", home.toString(), id)).isEqualTo(64);
+        assertThat(err.toString()).contains("is COMPLETED: nothing to resume");
+    }
+
+    @Test
+    void a_failure_threshold_halts_and_a_finished_job_cannot_be_cancelled() {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--max-failures", "1", "--retries", "0",
+                "--", "false")).isEqualTo(ExitCodes.FAILED);
+        String id = onlyJobId();
+        assertThat(bulwark("cancel", "--home", home.toString(), id)).isEqualTo(64);
+        assertThat(err.toString()).contains("already FAILED");
+    }
+
+    @Test
+    void prune_forgets_old_finished_jobs_and_their_logs() {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--", "true")).isZero();
+        String id = onlyJobId();
+        assertThat(Files.isDirectory(home.resolve("logs").resolve(id))).isTrue();
+        assertThat(bulwark("prune", "--home", home.toString(), "--older-than", "1d")).isZero();
+        assertThat(out.toString()).contains("pruned 0 jobs");
+        assertThat(bulwark("prune", "--home", home.toString(), "--older-than", "0s")).isZero();
+        assertThat(out.toString()).contains("pruned 1 job ");
+        assertThat(Files.exists(home.resolve("logs").resolve(id))).isFalse();
+        assertThat(bulwark("list", "--home", home.toString(), "--json")).isZero();
+        assertThat(out.toString().trim()).isEqualTo("[]");
+    }
+
+    @Test
+    void bench_prints_one_json_line() {
+        assertThat(bulwark("bench", "--items", "2000", "--concurrency", "8", "--store", "memory")).as(err.toString()).isZero();
+        JsonNode line = Json.read(out.toString(), JsonNode.class);
+        assertThat(line.get("items").asLong()).isEqualTo(2000);
+        assertThat(line.get("items_per_s").asDouble()).isPositive();
+    }
+
+    private static List<Map<String, String>> readCsv(Path csv) throws IOException {
+        List<Map<String, String>> rows = new ArrayList<>();
+        try (MappingIterator<Map<String, String>> it = new CsvMapper().readerForMapOf(String.class)
+                .with(CsvSchema.emptySchema().withHeader()).readValues(csv.toFile())) {
+            while (it.hasNext()) {
+                rows.add(it.next());
+            }
+        }
+        return rows;
+    }
+}
