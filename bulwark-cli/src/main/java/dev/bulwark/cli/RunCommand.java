@@ -43,11 +43,11 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Runs COMMAND once per item, with retries, timeouts and a durable ledger.",
                 "Items come from exactly one of --input, --items or --items-jsonl. Without a placeholder the item is "
                         + "appended as the last argument. Placeholders: {} item, {/} basename, {.} without extension, "
-                        + "{/.} basename without extension, {//} directory, {#} sequence (1-based), {%} slot, "
+                        + "{/.} basename without extension, {//} directory, {#} sequence (1-based), {%%} slot, "
                         + "{attempt} attempt number, {job} job id.",
                 "The command runs without a shell (arguments passed as they are) unless --shell is given."},
         footer = {"", "Examples:",
-                "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50% out/{/}",
+                "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50%% out/{/}",
                 "  bulwark run --items hosts.txt --timeout 30s --retries 5 -- ssh -o BatchMode=yes {} uptime",
                 "  bulwark run --input logs --shell -- 'gzip -c \"$1\" > \"$1.gz\"'"})
 public final class RunCommand implements Callable<Integer> {
@@ -82,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--retries", paramLabel = "N", defaultValue = "2", description = "Retries after a transient failure (0-999). Default: ${DEFAULT-VALUE}.")
     int retries;
 
-    @Option(names = "--backoff", paramLabel = "DURATION", defaultValue = "1s", description = "Delay before the first retry; doubles each retry, with 20% jitter. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backoff", paramLabel = "DURATION", defaultValue = "1s", description = "Delay before the first retry; doubles each retry, with 20%% jitter. Default: ${DEFAULT-VALUE}.")
     String backoff;
 
     @Option(names = "--backoff-max", paramLabel = "DURATION", defaultValue = "1m", description = "Longest delay between retries. Default: ${DEFAULT-VALUE}.")
@@ -94,7 +94,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--kill-grace", paramLabel = "DURATION", defaultValue = "5s", description = "Time between TERM and KILL when an attempt is stopped. Default: ${DEFAULT-VALUE}.")
     String killGrace;
 
-    @Option(names = "--max-failures", paramLabel = "N|N%", description = "Halt the job (remaining items skipped, job FAILED) when more than N items, or N% of them, failed.")
+    @Option(names = "--max-failures", paramLabel = "N|N%", description = "Halt the job (remaining items skipped, job FAILED) when N items, or N%% of them, have failed.")
     String maxFailures;
 
     @Option(names = "--permanent-exit", paramLabel = "CODES", split = ",", description = "Exit codes that mean a permanent failure (no retry), e.g. 2,65. Any other non-zero exit is transient.")

@@ -226,10 +226,6 @@ public final class ExecHandler implements ItemHandler {
             // wait for the rest of the tree too, so nothing writes into the log after the trailer
             interrupted |= stopper.awaitTree(spec.killGrace().plus(KILL_WAIT));
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-
         AttemptResult result;
         if (stopper.signalled() || interrupted) {
             result = stopped(ctx.stopReason(), ctx, exit);
@@ -237,7 +233,12 @@ public final class ExecHandler implements ItemHandler {
             result = classify(exit);
         }
         boolean wantLastLine = !result.succeeded() && !stopper.signalled() && !interrupted;
+        // The log is finished with the interrupt flag clear: an interrupted thread cannot use a FileChannel.
+        interrupted |= Thread.interrupted();
         String lastLine = finish(log, exit, started, result, wantLastLine);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         if (lastLine != null && !result.succeeded()) {
             result = new AttemptResult(false, result.errorClass(), result.category(), result.message() + ": " + lastLine,
                     result.exitCode());
