@@ -1,0 +1,162 @@
+package dev.bulwark.breaker;
+
+import dev.bulwark.ErrorClass;
+import dev.bulwark.ValidationException;
+import dev.bulwark.internal.Durations;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * When a circuit breaker opens and how it recovers. Written on the command line as
+ * {@code consecutive=3}, {@code failures=3,window=60s} or {@code rate=50%,min-calls=20,window=60s},
+ * each optionally with {@code slow=10s} (attempts slower than that count as failures).
+ *
+ * @param trip       what opens the breaker
+ * @param threshold  consecutive failures, or failures within the window
+ * @param window     the sliding window of {@code failures} and {@code rate}
+ * @param rate       failure rate in percent that opens the breaker ({@code rate} only)
+ * @param minCalls   calls in the window before the rate counts ({@code rate} only)
+ * @param slow       attempts slower than this count as failures, or null
+ * @param openFor    how long the breaker stays open the first time
+ * @param openGrowth factor applied to the open time on each re-open without a close in between (1 = fixed)
+ * @param openMax    longest open time
+ * @param trials     calls let through while half-open; all must succeed to close
+ * @param counted    error classes that count as failures
+ */
+public record BreakerPolicy(Trip trip, int threshold, Duration window, double rate, int minCalls, Duration slow,
+                            Duration openFor, double openGrowth, Duration openMax, int trials, Set<ErrorClass> counted) {
+
+    /** What opens a breaker. */
+    public enum Trip { CONSECUTIVE, FAILURES, RATE }
+
+    public static final Duration DEFAULT_OPEN = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
+    public static final int DEFAULT_MIN_CALLS = 10;
+
+    public BreakerPolicy {
+        ValidationException.require(trip != null, "a breaker needs consecutive=N, failures=N,window=D or rate=P%,window=D");
+        ValidationException.require(trip == Trip.RATE || (threshold >= 1 && threshold <= 1_000_000),
+                "breaker threshold must be between 1 and 1000000, but was " + threshold);
+        ValidationException.require(trip == Trip.CONSECUTIVE || (window != null && !window.isNegative() && !window.isZero()),
+                "breaker window must be a positive duration, but was " + window);
+        ValidationException.require(trip != Trip.RATE || (rate > 0 && rate <= 100),
+                "breaker rate must be a percentage in (0, 100], but was " + rate);
+        ValidationException.require(trip != Trip.RATE || minCalls >= 1, "breaker min-calls must be at least 1, but was " + minCalls);
+        ValidationException.require(slow == null || (!slow.isNegative() && !slow.isZero()), "breaker slow must be positive, but was " + slow);
+        ValidationException.require(openFor != null && !openFor.isNegative() && !openFor.isZero(),
+                "breaker open time must be positive, but was " + openFor);
+        ValidationException.require(openGrowth >= 1.0 && openGrowth <= 100.0,
+                "breaker open growth must be between 1 and 100, but was " + openGrowth);
+        openMax = openMax == null ? openFor : openMax;
+        ValidationException.require(openMax.compareTo(openFor) >= 0, "breaker open max (" + Durations.format(openMax)
+                + ") must not be shorter than the open time (" + Durations.format(openFor) + ")");
+        ValidationException.require(trials >= 1 && trials <= 1_000, "breaker trials must be between 1 and 1000, but was " + trials);
+        counted = counted == null || counted.isEmpty() ? EnumSet.allOf(ErrorClass.class) : Set.copyOf(counted);
+    }
+
+    /** Opens after {@code n} consecutive failed attempts; open 60 s; one trial. */
+    public static BreakerPolicy consecutive(int n) {
+        return new BreakerPolicy(Trip.CONSECUTIVE, n, null, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null);
+    }
+
+    /** Opens after {@code n} failures within any {@code window}. */
+    public static BreakerPolicy failures(int n, Duration window) {
+        return new BreakerPolicy(Trip.FAILURES, n, window, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null);
+    }
+
+    /** Opens when at least {@code percent}% of the calls in {@code window} failed, once there were {@code minCalls}. */
+    public static BreakerPolicy rate(double percent, int minCalls, Duration window) {
+        return new BreakerPolicy(Trip.RATE, 0, window, percent, minCalls, null, DEFAULT_OPEN, 1.0, null, 1, null);
+    }
+
+    public BreakerPolicy withSlow(Duration value) {
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, value, openFor, openGrowth, openMax, trials, counted);
+    }
+
+    /** Open time, growing by {@code growth} on each re-open up to {@code max}. */
+    public BreakerPolicy withOpen(Duration value, double growth, Duration max) {
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, value, growth, max, trials, counted);
+    }
+
+    public BreakerPolicy withTrials(int value) {
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, value, counted);
+    }
+
+    public BreakerPolicy withCounted(Set<ErrorClass> value) {
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, trials, value);
+    }
+
+    /** The open time after {@code reopens} re-opens without a close in between. */
+    public Duration openTime(int reopens) {
+        double factor = Math.pow(openGrowth, Math.max(0, reopens));
+        double nanos = Math.min(openFor.toNanos() * factor, (double) openMax.toNanos());
+        return Duration.ofNanos((long) nanos);
+    }
+
+    /**
+     * Parses the {@code --breaker} value: {@code consecutive=3}, {@code failures=3,window=60s},
+     * {@code rate=50%,min-calls=20,window=60s}, each with optional {@code slow=10s}.
+     */
+    public static BreakerPolicy parse(String text) {
+        String usage = "--breaker must look like consecutive=3, failures=3,window=60s or rate=50%,min-calls=20,window=60s "
+                + "(optionally with ,slow=10s), but was '" + text + "'";
+        ValidationException.require(text != null && !text.isBlank(), usage);
+        Map<String, String> parts = new LinkedHashMap<>();
+        for (String part : text.split(",")) {
+            int eq = part.indexOf('=');
+            ValidationException.require(eq > 0 && eq < part.length() - 1, usage);
+            String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            ValidationException.require(parts.put(key, part.substring(eq + 1).trim()) == null,
+                    "--breaker gives '" + key + "' twice in '" + text + "'");
+        }
+        Duration slow = parts.containsKey("slow") ? Durations.parse(parts.remove("slow"), "breaker slow") : null;
+        BreakerPolicy policy;
+        if (parts.containsKey("consecutive")) {
+            policy = consecutive(integer(parts.remove("consecutive"), "consecutive", usage));
+        } else if (parts.containsKey("failures")) {
+            int n = integer(parts.remove("failures"), "failures", usage);
+            ValidationException.require(parts.containsKey("window"), "--breaker failures=N needs window=DURATION, like failures=3,window=60s");
+            policy = failures(n, Durations.parse(parts.remove("window"), "breaker window"));
+        } else if (parts.containsKey("rate")) {
+            String r = parts.remove("rate");
+            ValidationException.require(r.endsWith("%"), "breaker rate must be a percentage like 50%, but was '" + r + "'");
+            double percent;
+            try {
+                percent = Double.parseDouble(r.substring(0, r.length() - 1));
+            } catch (NumberFormatException e) {
+                throw new ValidationException("breaker rate must be a percentage like 50%, but was '" + r + "'");
+            }
+            int minCalls = parts.containsKey("min-calls") ? integer(parts.remove("min-calls"), "min-calls", usage) : DEFAULT_MIN_CALLS;
+            Duration window = parts.containsKey("window") ? Durations.parse(parts.remove("window"), "breaker window") : DEFAULT_WINDOW;
+            policy = rate(percent, minCalls, window);
+        } else {
+            throw new ValidationException(usage);
+        }
+        ValidationException.require(parts.isEmpty(), "--breaker does not know " + String.join(", ", parts.keySet())
+                + " here (in '" + text + "'); " + usage);
+        return slow == null ? policy : policy.withSlow(slow);
+    }
+
+    private static int integer(String value, String name, String usage) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new ValidationException("breaker " + name + " must be a whole number, but was '" + value + "'; " + usage);
+        }
+    }
+
+    @Override
+    public String toString() {
+        String base = switch (trip) {
+            case CONSECUTIVE -> "consecutive=" + threshold;
+            case FAILURES -> "failures=" + threshold + ",window=" + Durations.format(window);
+            case RATE -> "rate=" + (rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate)) + "%,min-calls="
+                    + minCalls + ",window=" + Durations.format(window);
+        };
+        return slow == null ? base : base + ",slow=" + Durations.format(slow);
+    }
+}
