@@ -99,10 +99,21 @@ public final class Engine implements AutoCloseable {
     public JobResult run(UUID jobId, ItemHandler handler) {
         Job job = find(jobId);
         switch (job.status()) {
-            case QUEUED, PAUSED -> job = ledger.transition(jobId, JobStatus.RUNNING, null, clock.now());
+            case QUEUED, PAUSED -> {
+                if (job.status() == JobStatus.QUEUED && !completelySubmitted(jobId)) {
+                    throw new ValidationException("job " + jobId + " was not completely submitted: the process stopped "
+                            + "while storing its items (" + ledger.counts(jobId).total() + " stored); cancel it and "
+                            + "submit the batch again");
+                }
+                job = ledger.transition(jobId, JobStatus.RUNNING, null, clock.now());
+            }
             case RUNNING -> { /* left RUNNING by a crash: recovered by the runner */ }
-            case FAILED -> {
+            case FAILED, PARTIAL -> {
                 if (ledger.counts(jobId).skipped() == 0) {
+                    if (job.status() == JobStatus.PARTIAL) {
+                        throw new ValidationException("job " + jobId + " is PARTIAL: nothing to resume; "
+                                + "use retry-failed to run its failed items again");
+                    }
                     throw new ValidationException("job " + jobId + " is FAILED with no skipped items; "
                             + "use retry-failed to run its failed items again");
                 }
@@ -125,7 +136,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Re-opens the FAILED items of a PARTIAL or FAILED job with a fresh retry budget and runs them. */
+    /** True when {@link #submit} stored every item of the job (it records ITEMS_FOUND last). */
+    private boolean completelySubmitted(UUID jobId) {
+        return ledger.events(jobId, 1).stream().anyMatch(e -> e.type().equals(EngineEvent.ITEMS_FOUND));
+    }
+
+    /**
+     * Re-opens the FAILED items of a PARTIAL or FAILED job with a fresh retry budget and runs them;
+     * for a FAILED (halted) job also the items it skipped.
+     */
     public JobResult retryFailed(UUID jobId, ItemHandler handler) {
         Job job = find(jobId);
         if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
@@ -133,6 +152,10 @@ public final class Engine implements AutoCloseable {
                     + "; retry-failed works on PARTIAL or FAILED jobs");
         }
         long reopened = ledger.reopen(jobId, ItemStatus.FAILED);
+        if (job.status() == JobStatus.FAILED) {
+            // a halted job: the items it skipped never had their turn
+            reopened += ledger.reopen(jobId, ItemStatus.SKIPPED);
+        }
         if (reopened == 0) {
             throw new ValidationException("job " + jobId + " has no FAILED items to retry");
         }

@@ -34,7 +34,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
                 "--ordered runs one item at a time, so it needs concurrency 1, but concurrency was " + concurrency);
         ValidationException.require(attemptTimeout == null || (!attemptTimeout.isNegative() && !attemptTimeout.isZero()),
                 "timeout must be positive, but was " + attemptTimeout);
-        input = input == null ? Map.of() : Map.copyOf(input);
+        input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
     }
 
     public static Builder builder() {

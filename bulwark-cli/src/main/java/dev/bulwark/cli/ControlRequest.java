@@ -24,6 +24,10 @@ final class ControlRequest {
     }
 
     static int send(Home home, String jobRef, Home.Request request, Duration wait, PrintWriter out, PrintWriter err) {
+        if (!Files.exists(home.ledgerFile())) {
+            throw new dev.bulwark.NotFoundException("no Bulwark ledger at " + home.ledgerFile().toAbsolutePath()
+                    + ": no job has run with this home yet (choose the home with --home DIR or BULWARK_HOME)");
+        }
         Optional<Home.Lock> lock = home.tryLock();
         if (lock.isPresent()) {
             try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter()) {
@@ -85,7 +89,8 @@ final class ControlRequest {
                 }
                 job = reader.findJob(jobId).orElseThrow();
             }
-            out.println("job " + job.id() + " " + job.status());
+            out.println("job " + job.id() + " " + job.status() + (job.status() == dev.bulwark.JobStatus.RUNNING
+                    ? " (the request was taken; its running attempts are still stopping)" : ""));
         }
         return ExitCodes.COMPLETED;
     }

@@ -62,7 +62,7 @@ final class JobSession implements AutoCloseable {
         this.ledger = opened;
         this.eventLog = new EventLog(home::eventsFile);
         this.progress = showProgress ? new ProgressPrinter(err, Terminal.stderrIsTerminal()) : null;
-        Engine.Builder b = Engine.builder().ledger(ledger).worker(workerName()).logDirectory(home.logs()).listener(eventLog);
+        Engine.Builder b = Engine.builder().ledger(ledger).worker(workerName()).logDirectory(home.logs().toAbsolutePath()).listener(eventLog);
         if (progress != null) {
             b.listener(progress);
         }

@@ -33,8 +33,10 @@ public final class ResumeCommand implements Callable<Integer> {
         try (JobSession session = JobSession.open(homeOptions.resolve(), spec.commandLine().getErr(), !quiet)) {
             Job found = Views.resolve(session.ledger(), job);
             ExecHandler handler = session.handlerOf(found);
-            spec.commandLine().getErr().println("bulwark: resuming job " + found.id() + " (" + found.name() + "), "
-                    + found.status());
+            if (!found.status().isFinal()) {
+                spec.commandLine().getErr().println("bulwark: resuming job " + found.id() + " (" + found.name() + "), "
+                        + found.status());
+            }
             return session.execute(found.id(), engine -> engine.run(found.id(), handler));
         }
     }

@@ -132,7 +132,12 @@ public final class RunCommand implements Callable<Integer> {
             ValidationException.require(input != null || (glob == null && !recursive),
                     "--glob and --recursive go with --input DIR");
             if (input != null) {
-                source = new DirectorySource(input, glob, recursive, w -> err.println("bulwark: warning: " + w));
+                Set<String> warned = new HashSet<>(); // each input is read twice: warn once
+                source = new DirectorySource(input, glob, recursive, w -> {
+                    if (warned.add(w)) {
+                        err.println("bulwark: warning: " + Views.printable(w));
+                    }
+                });
             } else {
                 boolean jsonl = itemsJsonl != null;
                 String file = jsonl ? itemsJsonl : items;

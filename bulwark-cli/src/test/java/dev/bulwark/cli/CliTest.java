@@ -135,6 +135,37 @@ class CliTest {
     }
 
     @Test
+    void a_line_that_is_not_utf8_is_named_by_its_number() throws IOException {
+        Path list = tmp.resolve("bad.txt");
+        Files.write(list, new byte[] {'o', 'k', '\n', 'f', 'i', 'n', 'e', '\n', (byte) 0xff, (byte) 0xfe, '\n'});
+        assertThat(bulwark("run", "--home", home.toString(), "--items", list.toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("line 3: not valid UTF-8");
+    }
+
+    @Test
+    void retry_failed_on_a_halted_job_also_runs_the_items_it_skipped() throws IOException {
+        Path marker = tmp.resolve("fixed");
+        String script = "test -e '" + marker + "'";
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--retries", "0",
+                "--max-failures", "1", "--shell", "--", script)).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString()).contains("max-failures").contains("skipped 3");
+        String id = onlyJobId();
+        Files.createFile(marker);
+        assertThat(bulwark("retry-failed", "--home", home.toString(), id)).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("COMPLETED").contains("succeeded 4, failed 0, skipped 0");
+    }
+
+    @Test
+    void the_payload_and_scope_of_jsonl_items_reach_the_command() throws IOException {
+        Path list = tmp.resolve("items.jsonl");
+        Files.writeString(list, "{\"key\":\"a\",\"payload\":{\"n\":1},\"scope\":\"host-1\"}\n");
+        Path seen = tmp.resolve("seen.txt");
+        assertThat(bulwark("run", "--home", home.toString(), "--items-jsonl", list.toString(), "--shell", "--",
+                "printf '%s %s %s' \"$1\" \"$BULWARK_PAYLOAD\" \"$BULWARK_SCOPE\" > '" + seen + "'")).as(err.toString()).isZero();
+        assertThat(Files.readString(seen)).isEqualTo("a {\"n\":1} host-1");
+    }
+
+    @Test
     void dry_run_prints_the_commands_and_records_nothing() {
         assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "a.*", "--dry-run",
                 "--", "gzip", "-k", "{}", "{/.}")).isZero();

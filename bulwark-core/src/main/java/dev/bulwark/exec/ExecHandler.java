@@ -281,6 +281,12 @@ public final class ExecHandler implements ItemHandler {
         env.put("BULWARK_ATTEMPT", Integer.toString(ctx.attempt()));
         env.put("BULWARK_IDEMPOTENCY_KEY", ctx.idempotencyKey());
         env.put("BULWARK_SLOT", Integer.toString(ctx.slot()));
+        if (ctx.item().payload() != null) {
+            env.put("BULWARK_PAYLOAD", ctx.item().payload());
+        }
+        if (ctx.item().scope() != null) {
+            env.put("BULWARK_SCOPE", ctx.item().scope());
+        }
         if (shellScript != null) {
             String base = CommandTemplate.basename(key);
             env.put("BULWARK_ITEM_BASENAME", base);
@@ -366,7 +372,9 @@ public final class ExecHandler implements ItemHandler {
         Throwable cause = e.getCause();
         String os = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
         if (os != null) {
-            os = os.replaceFirst("^error=\\d+, ", "");
+            // JDK 17-21: "error=2, No such file or directory"; JDK 22+: "Exec failed, error: 2 (No such file or directory) "
+            os = os.strip().replaceFirst("^error=\\d+, ", "")
+                    .replaceFirst("^Exec failed, error: \\d+ \\((.*)\\)$", "$1");
         }
         return "cannot start program \"" + program + "\": " + os;
     }

@@ -7,9 +7,12 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -71,10 +74,7 @@ public final class LineFileSource implements ItemSource {
     @Override
     public Cursor open() {
         try {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-            return new Lines(new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16));
+            return new Lines(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
         } catch (IOException e) {
             throw new BulwarkException("cannot read " + shownAs + ": " + e.getMessage(), e);
         }
@@ -122,37 +122,63 @@ public final class LineFileSource implements ItemSource {
                 scope == null || scope.isNull() ? null : scope.asText());
     }
 
+    /** Reads line by line as bytes and decodes each line strictly, so a bad line is named by its number. */
     private final class Lines implements Cursor {
-        private final BufferedReader reader;
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         private long lineNo;
+        private boolean eof;
         private ItemSpec next;
 
-        Lines(BufferedReader reader) {
-            this.reader = reader;
+        Lines(InputStream in) {
+            this.in = in;
+        }
+
+        private String readLine() throws IOException {
+            if (eof) {
+                return null;
+            }
+            line.reset();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                line.write(b);
+            }
+            if (b == -1) {
+                eof = true;
+                if (line.size() == 0) {
+                    return null;
+                }
+            }
+            lineNo++;
+            try {
+                return decoder.decode(ByteBuffer.wrap(line.toByteArray())).toString();
+            } catch (CharacterCodingException e) {
+                throw new ValidationException(shownAs + " line " + lineNo + ": not valid UTF-8 text");
+            }
         }
 
         @Override
         public boolean hasNext() {
             while (next == null) {
-                String line;
+                String text;
                 try {
-                    line = reader.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new ValidationException(shownAs + " line " + (lineNo + 1) + ": not valid UTF-8 text");
+                    text = readLine();
                 } catch (IOException e) {
                     throw new BulwarkException("cannot read " + shownAs + ": " + e.getMessage(), e);
                 }
-                if (line == null) {
+                if (text == null) {
                     return false;
                 }
-                lineNo++;
-                if (line.endsWith("\r")) {
-                    line = line.substring(0, line.length() - 1);
+                if (text.endsWith("\r")) {
+                    text = text.substring(0, text.length() - 1);
                 }
-                if (line.isEmpty() || (jsonl && line.isBlank())) {
+                if (text.isEmpty() || (jsonl && text.isBlank())) {
                     continue;
                 }
-                next = parse(line, lineNo);
+                next = parse(text, lineNo);
             }
             return true;
         }
@@ -170,7 +196,7 @@ public final class LineFileSource implements ItemSource {
         @Override
         public void close() {
             try {
-                reader.close();
+                in.close();
             } catch (IOException ignored) {
                 // read-only: nothing lost
             }
