@@ -57,6 +57,11 @@ public final class Migrator {
         return new Migrator("db/sqlite/", SQLITE_SCRIPTS);
     }
 
+    /** The scripts in version order (the PostgreSQL migrator applies them its own way). */
+    List<Migration> migrations() {
+        return migrations;
+    }
+
     /** The newest schema version this code knows. */
     public int latestVersion() {
         return migrations.size();
@@ -145,7 +150,7 @@ public final class Migrator {
         }
     }
 
-    private static String read(String resource) {
+    static String read(String resource) {
         try (InputStream in = Migrator.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("migration script " + resource + " is missing from the class path");
