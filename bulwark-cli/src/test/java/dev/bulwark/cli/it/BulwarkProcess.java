@@ -112,6 +112,7 @@ public final class BulwarkProcess implements AutoCloseable {
         private final Path workDir;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final List<String> wrapper = new ArrayList<>();
+        private final List<String> jvmOptions = new ArrayList<>();
 
         private Builder(Path workDir) {
             this.workDir = workDir;
@@ -120,6 +121,12 @@ public final class BulwarkProcess implements AutoCloseable {
         /** An environment variable for the process (and so for the commands it runs). */
         public Builder env(String name, String value) {
             env.put(name, value);
+            return this;
+        }
+
+        /** An extra option for the JVM, such as {@code -Dname=value}. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
             return this;
         }
 
@@ -137,6 +144,7 @@ public final class BulwarkProcess implements AutoCloseable {
             List<String> cmd = new ArrayList<>(wrapper);
             cmd.add(java());
             cmd.addAll(jvmFlags(workDir));
+            cmd.addAll(jvmOptions);
             cmd.add("-jar");
             cmd.add(jar().toString());
             cmd.addAll(List.of(args));
@@ -355,6 +363,11 @@ public final class BulwarkProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The processes this one started (the commands it runs), as of now. */
+    public List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
     /** Waits for the process to exit and returns its exit code; fails (killing it) after {@code max}. */
     public int awaitExit(Duration max) {
         try {
@@ -377,9 +390,13 @@ public final class BulwarkProcess implements AutoCloseable {
         return new Result(exitCode, stdoutBytes(), stderr(), command);
     }
 
-    /** SIGTERM to the process only (what {@code kill PID} does). */
+    /**
+     * SIGTERM to the process only (what {@code kill PID} does). Through its {@link ProcessHandle}:
+     * {@link Process#destroy()} sends the same signal but also closes our ends of the pipes, and
+     * the output the process writes while it stops would be lost.
+     */
     public void sigterm() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /**
@@ -394,7 +411,7 @@ public final class BulwarkProcess implements AutoCloseable {
             signal("STOP", process.pid());
             orphans = process.descendants().toList();
         }
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly(); // SIGKILL; keeps our pipes open to read what was written
         awaitExit(COMMAND_TIMEOUT);
         return orphans.stream().filter(BulwarkProcess::running).toList();
     }

@@ -194,6 +194,52 @@ class CrashResumeIT {
         pause(random.nextInt(120));
     }
 
+    /**
+     * A run killed while it still streams its items into the ledger (before it printed the job
+     * line) must not leave a job that {@code resume} runs as if it were the whole input: that
+     * would report COMPLETED for a batch most of which never ran. Either no job is left, or the
+     * job left behind holds every item, or resume refuses it and runs nothing.
+     */
+    @Test
+    void aRunKilledWhileSubmittingLeavesNoJobThatResumesAsIfComplete() throws IOException {
+        int n = 400_000;
+        Path home = work.resolve("home");
+        Path items = work.resolve("items.txt");
+        StringBuilder text = new StringBuilder(n * 8);
+        for (int i = 1; i <= n; i++) {
+            text.append(i).append('\n');
+        }
+        Files.writeString(items, text);
+        Path side = work.resolve("side.log");
+        try (BulwarkProcess run = BulwarkProcess.in(work).env("SIDE_LOG", side.toString()).start("run", "--home",
+                home.toString(), "--items", items.toString(), "--quiet", "--", "sh", "-c",
+                "echo \"$BULWARK_ITEM_SEQ\" >> \"$SIDE_LOG\"", "sh")) {
+            BulwarkProcess.await(() -> !run.isAlive() || LedgerFile.itemsOfAnyJob(home) > 0, LONG,
+                    () -> "items in the ledger\n" + run.describe());
+            run.crash();
+            boolean submitted = run.stderrLines().stream().anyMatch(l -> l.startsWith("bulwark: job "));
+            org.junit.jupiter.api.Assumptions.assumeFalse(submitted, "the submission ended before the kill");
+        }
+        JsonNode jobs = BulwarkProcess.run(work, "list", "--home", home.toString(), "--json").json();
+        for (JsonNode job : jobs) {
+            if (job.get("total").asLong() == n) {
+                continue;
+            }
+            try (BulwarkProcess resume = BulwarkProcess.in(work).env("SIDE_LOG", side.toString())
+                    .start("resume", job.get("id").asText(), "--home", home.toString(), "--quiet")) {
+                // Wait for either: the refusal (exit), or the first item of the half job running.
+                BulwarkProcess.await(() -> !resume.isAlive() || Files.exists(side), LONG, resume::describe);
+                boolean ran = Files.exists(side);
+                resume.crash();
+                assertThat(ran).as("an item of a job with %s of %d items ran on resume\n%s", job.get("total"), n,
+                        resume.describe()).isFalse();
+                assertThat(resume.awaitExit(LONG)).as("resume of a job with %s of %d items\n%s", job.get("total"), n,
+                        resume.describe()).isEqualTo(64);
+                assertThat(resume.stderr()).as("the refusal names the job").contains(job.get("id").asText());
+            }
+        }
+    }
+
     /** A deliberate random delay before a kill (the moment is the point), not a wait for something. */
     private static void pause(int millis) {
         try {

@@ -55,6 +55,20 @@ final class LedgerFile {
         }
     }
 
+    /** Items of every job together; 0 while there is no ledger or no table yet. */
+    static long itemsOfAnyJob(Path home) {
+        if (!Files.exists(home.resolve("ledger.db"))) {
+            return 0;
+        }
+        try (Connection c = open(home); PreparedStatement s = c.prepareStatement("SELECT count(*) FROM items")) {
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            return 0; // the schema is still being created
+        }
+    }
+
     /** The job's status, if the job is in the ledger. */
     static Optional<String> jobStatus(Path home, UUID job) {
         if (!Files.exists(home.resolve("ledger.db"))) {
