@@ -32,16 +32,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -59,6 +60,8 @@ public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final int MAX_CLAIM = 512;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Longest a free slot waits for others to free, so they are claimed together; only while claims are frequent. */
+    private static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Ledger ledger;
     private final BulwarkClock clock;
@@ -71,23 +74,42 @@ public final class JobRunner {
     private final Job job;
     private final JobConfig config;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
-    private boolean signalled;
+    // The dispatcher's wake-up: set by signal(), cleared by the dispatcher once it looked again.
+    private volatile boolean signalled;
+    private volatile Thread sleeper;
+    // Claim coalescing: while claims follow each other within COALESCE_NANOS (attempts end as
+    // fast as they start), the dispatcher waits until claimBatch slots are free, or at most
+    // COALESCE_NANOS, and claims them at once, instead of waking and claiming for every single
+    // slot. That saves a wake-up per attempt, and one ledger transaction per claimed item.
+    // While it waits so, freed slots wake it only once claimBatch of them are free.
+    private final int claimBatch;
+    private volatile boolean coalescing;
+    private long lastClaimNanos;
 
-    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    /** Running attempts by slot (index 1..concurrency): a slot holds one attempt at a time. */
+    private final AtomicReferenceArray<Running> running;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong decidedFailures = new AtomicLong();
     private final BitSet slots = new BitSet();
+    private int slotsInUse; // guarded by slots
     private final CountsTracker counts = new CountsTracker();
     private final RateMeter rate = new RateMeter();
     private final ExecutorService callbacks;
+    // Committed outcomes wait here for the callbacks thread, which takes them in batches: one
+    // hand-over per batch rather than one task per outcome.
+    private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private volatile StopRequest stop;
     private volatile String ledgerFailure;
     private long startNanos;
     private long lastProgressNanos;
 
     private record Running(AttemptContext context, Thread thread) {
+    }
+
+    /** An attempt whose completion the ledger settled: committed, or failed with {@code error}. */
+    private record Outcome(Item item, AttemptContext context, OutcomePolicy.Decision decision, Attempt attempt,
+                           Throwable error) {
     }
 
     /** Why the runner is stopping, and what the job becomes. */
@@ -107,6 +129,9 @@ public final class JobRunner {
         this.timers = timers;
         this.job = job;
         this.config = job.config();
+        this.running = new AtomicReferenceArray<>(config.concurrency() + 1);
+        this.claimBatch = config.ordered() || config.concurrency() < 16 ? 1 : config.concurrency() / 4;
+        this.lastClaimNanos = System.nanoTime() - 2 * COALESCE_NANOS; // "long ago": nanoTime may be negative
         this.callbacks = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "bulwark-outcomes-" + job.id().toString().substring(0, 8));
             t.setDaemon(true);
@@ -131,7 +156,12 @@ public final class JobRunner {
             }
             stop = new StopRequest(reason, message);
         }
-        running.values().forEach(r -> stopAttempt(r, reason));
+        for (int slot = 1; slot < running.length(); slot++) {
+            Running r = running.get(slot);
+            if (r != null) {
+                stopAttempt(r, reason);
+            }
+        }
         signal();
     }
 
@@ -162,9 +192,11 @@ public final class JobRunner {
             emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
                     "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
         }
+        JobCounts start = ledger.counts(job.id());
         Set<Long> waiting = new HashSet<>();
         long after = 0;
-        while (true) {
+        // Paging through the job for RETRY_WAIT items costs a walk over all of it: only when there are some.
+        while (start.retryWait() > 0) {
             List<Item> page = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RETRY_WAIT), after, 5_000));
             page.forEach(i -> waiting.add(i.seq()));
             if (page.size() < 5_000) {
@@ -172,7 +204,6 @@ public final class JobRunner {
             }
             after = page.get(page.size() - 1).seq();
         }
-        JobCounts start = ledger.counts(job.id());
         counts.reset(start, waiting);
         decidedFailures.set(start.failed());
         rate.record(clock.nanoTime(), counts.snapshot().done());
@@ -181,14 +212,39 @@ public final class JobRunner {
     private void dispatch() {
         while (stop == null) {
             int free = config.ordered() ? (inFlight.get() == 0 ? 1 : 0) : config.concurrency() - activeSlots();
+            if (claimBatch > 1 && free < claimBatch && inFlight.get() > 0
+                    && System.nanoTime() - lastClaimNanos < COALESCE_NANOS) {
+                coalescing = true;
+                try {
+                    awaitSignal(null, COALESCE_NANOS);
+                } finally {
+                    coalescing = false;
+                }
+                if (stop != null) {
+                    break;
+                }
+                free = config.concurrency() - activeSlots();
+            }
             List<Item> claimed = free > 0
                     ? ledger.claim(job.id(), clock.now(), Math.min(free, MAX_CLAIM), config.ordered())
                     : List.of();
+            if (!claimed.isEmpty()) {
+                lastClaimNanos = System.nanoTime();
+            }
             for (Item item : claimed) {
                 launch(item);
             }
             maybeReportProgress();
             if (!claimed.isEmpty()) {
+                continue;
+            }
+            if (free <= 0) {
+                // Nothing was claimed because no slot was free: that says nothing about what is
+                // left. Every slot may have freed since (the job is not done then), so wait for a
+                // slot and claim again rather than conclude anything from inFlight.
+                if (inFlight.get() > 0) {
+                    awaitSignal(null);
+                }
                 continue;
             }
             if (inFlight.get() == 0) {
@@ -205,7 +261,7 @@ public final class JobRunner {
 
     private int activeSlots() {
         synchronized (slots) {
-            return slots.cardinality();
+            return slotsInUse;
         }
     }
 
@@ -213,13 +269,17 @@ public final class JobRunner {
         synchronized (slots) {
             int slot = slots.nextClearBit(0);
             slots.set(slot);
+            slotsInUse++;
             return slot + 1;
         }
     }
 
-    private void releaseSlot(int slot) {
+    /** Frees a slot; returns how many are free now. */
+    private int releaseSlot(int slot) {
         synchronized (slots) {
             slots.clear(slot - 1);
+            slotsInUse--;
+            return config.concurrency() - slotsInUse;
         }
     }
 
@@ -231,7 +291,7 @@ public final class JobRunner {
         AttemptContext ctx = new AttemptContext(item, item.lastAttempt(), slot, config.attemptTimeout(),
                 clock.now(), logFile, worker);
         Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + item.seq()).unstarted(() -> execute(item, ctx));
-        running.put(item.seq(), new Running(ctx, thread));
+        running.set(slot, new Running(ctx, thread));
         StopRequest current = stop;
         if (current != null) {
             ctx.stop(current.reason());
@@ -243,7 +303,7 @@ public final class JobRunner {
         long t0 = clock.nanoTime();
         ScheduledFuture<?> timeout = config.attemptTimeout() == null ? null
                 : timers.schedule(() -> {
-                    Running r = running.get(item.seq());
+                    Running r = running.get(ctx.slot());
                     if (r != null && r.context() == ctx) {
                         stopAttempt(r, StopReason.TIMEOUT);
                     }
@@ -290,7 +350,7 @@ public final class JobRunner {
                 r.errorClass(), r.category(), r.message(), r.exitCode(), durationMs, worker,
                 ctx.logFile() == null ? null : ctx.logFile().toString());
         Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt());
-        running.remove(item.seq());
+        running.set(ctx.slot(), null);
         // Stop decisions are taken here, before the slot frees, so no further item starts after
         // a critical error or the failure that reaches the threshold.
         if (d.critical()) {
@@ -304,23 +364,43 @@ public final class JobRunner {
                         + config.failureThreshold() + " (" + limit + " item(s))");
             }
         }
-        if (!config.ordered()) {
-            releaseSlot(ctx.slot());
-        }
-        ledger.complete(completion).whenCompleteAsync((ok, error) -> {
-            try {
-                committed(item, ctx, d, attempt, error);
-            } finally {
-                if (config.ordered()) {
-                    releaseSlot(ctx.slot());
-                }
-                inFlight.decrementAndGet();
-                signal();
+        int freeSlots = config.ordered() ? 0 : releaseSlot(ctx.slot());
+        // Runs where the future completes (the ledger's callback thread, or here if already
+        // done); it only queues the outcome: counting and events happen on the callbacks thread.
+        ledger.complete(completion).whenComplete((ok, error) -> {
+            outcomes.add(new Outcome(item, ctx, d, attempt, error));
+            if (draining.compareAndSet(false, true)) {
+                callbacks.execute(this::drainOutcomes);
             }
-        }, callbacks);
-        if (!config.ordered()) {
+        });
+        if (!config.ordered() && (!coalescing || freeSlots >= claimBatch)) {
             signal();
         }
+    }
+
+    /** Takes settled outcomes in the order they were settled, until none is left; then wakes the dispatcher. */
+    private void drainOutcomes() {
+        do {
+            Outcome o;
+            while ((o = outcomes.poll()) != null) {
+                try {
+                    committed(o.item(), o.context(), o.decision(), o.attempt(), o.error());
+                } catch (RuntimeException e) {
+                    LOG.error("cannot report the outcome of item {}", o.item().seq(), e);
+                } finally {
+                    if (config.ordered()) {
+                        releaseSlot(o.context().slot());
+                    }
+                    inFlight.decrementAndGet();
+                }
+            }
+            draining.set(false);
+            if (!coalescing || inFlight.get() == 0) {
+                signal();
+            }
+            // An outcome queued after the last poll but before draining was reset found the flag
+            // still set and scheduled nothing: take it here.
+        } while (!outcomes.isEmpty() && draining.compareAndSet(false, true));
     }
 
     private void committed(Item item, AttemptContext ctx, OutcomePolicy.Decision d, Attempt a, Throwable error) {
@@ -333,6 +413,9 @@ public final class JobRunner {
         }
         int attemptsAfter = item.attempts() + (d.outcome() == AttemptOutcome.INTERRUPTED ? 0 : 1);
         counts.completed(item.seq(), d.outcome(), attemptsAfter, d.next());
+        if (d.outcome() == AttemptOutcome.SUCCEEDED && listeners.isEmpty()) {
+            return; // the ledger does not keep success events, and nobody listens: nothing to emit
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("key", item.key());
         data.put("attempt", a.number());
@@ -382,15 +465,31 @@ public final class JobRunner {
         StopRequest s = stop;
         Instant now = clock.now();
         Job done;
+        JobCounts finalCounts = null;
+        if (s == null) {
+            JobCounts c = ledger.counts(job.id());
+            if (c.remaining() > 0) {
+                // Cannot happen when the dispatcher is right; should it, the job stays resumable
+                // rather than claim an outcome its items do not have.
+                String why = "internal error: the run ended with " + c.remaining() + " item(s) without a final outcome";
+                LOG.error("job {}: {}; pausing it, resume runs them", job.id(), why);
+                s = new StopRequest(StopReason.PAUSE, why);
+            } else {
+                finalCounts = c;
+            }
+        }
         if (s != null && s.reason() == StopReason.PAUSE) {
             done = ledger.transition(job.id(), JobStatus.PAUSED, s.message(), now);
             emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
+            finalCounts = ledger.counts(job.id());
         } else {
             if (s != null) {
                 long skipped = ledger.skipRemaining(job.id(), now);
                 emit(EngineEvent.JOB_HALTING, 0, Map.of("reason", s.message(), "skipped", skipped));
+                finalCounts = ledger.counts(job.id());
             }
-            JobCounts c = ledger.counts(job.id());
+            // Only the job's own row changes from here on: these counts are the final ones.
+            JobCounts c = finalCounts;
             JobStatus status;
             String reason = s == null ? null : s.message();
             if (s != null) {
@@ -406,7 +505,6 @@ public final class JobRunner {
             }
             done = ledger.transition(job.id(), status, reason, now);
         }
-        JobCounts finalCounts = ledger.counts(job.id());
         Duration took = Duration.ofNanos(clock.nanoTime() - startNanos);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", done.status().name());
@@ -470,35 +568,47 @@ public final class JobRunner {
     }
 
     private void signal() {
-        lock.lock();
-        try {
-            signalled = true;
-            wake.signalAll();
-        } finally {
-            lock.unlock();
+        signalled = true;
+        Thread waiting = sleeper;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
         }
     }
 
     /** Waits for a signal, the next progress tick, or {@code due} on the injected clock, whichever is first. */
     private void awaitSignal(Instant due) {
-        lock.lock();
-        try {
-            if (!signalled) {
-                long waitNanos = TICK_NANOS;
-                if (due != null) {
-                    long untilDue = Duration.between(clock.now(), due).toNanos();
-                    waitNanos = Math.max(0, Math.min(waitNanos, untilDue));
-                }
-                if (waitNanos > 0) {
-                    wake.awaitNanos(waitNanos);
+        awaitSignal(due, TICK_NANOS);
+    }
+
+    /** Like {@link #awaitSignal(Instant)}, waiting at most {@code maxNanos}. */
+    private void awaitSignal(Instant due, long maxNanos) {
+        if (!signalled) {
+            long waitNanos = maxNanos;
+            if (due != null) {
+                long untilDue = Duration.between(clock.now(), due).toNanos();
+                waitNanos = Math.max(0, Math.min(waitNanos, untilDue));
+            }
+            if (waitNanos > 0) {
+                long deadline = System.nanoTime() + waitNanos;
+                // Publish the sleeper before looking at the flag: a signal() that sets the flag
+                // after this look finds the sleeper and unparks it (volatile order), so no
+                // wake-up is lost.
+                sleeper = Thread.currentThread();
+                try {
+                    long left = waitNanos;
+                    while (!signalled && left > 0) {
+                        LockSupport.parkNanos(this, left);
+                        if (Thread.currentThread().isInterrupted()) {
+                            requestStop(StopReason.PAUSE, "interrupted");
+                            break;
+                        }
+                        left = deadline - System.nanoTime();
+                    }
+                } finally {
+                    sleeper = null;
                 }
             }
-            signalled = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            requestStop(StopReason.PAUSE, "interrupted");
-        } finally {
-            lock.unlock();
         }
+        signalled = false;
     }
 }
