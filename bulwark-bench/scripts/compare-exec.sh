@@ -13,7 +13,8 @@
 #                    (no {} placeholder: the file is appended as the last argument). Every
 #                    outcome goes to the SQLite ledger, every item's output to its log file.
 #   bulwark (vfork)  the same with BULWARK_JAVA_OPTS=-Djdk.lang.Process.launchMechanism=VFORK
-#                    (Linux only: the JDK starts processes with vfork instead of posix_spawn)
+#                    (Linux only: the JDK starts processes with vfork instead of posix_spawn;
+#                    JDK 25 deprecates it and warns on stderr, which goes to the run's output file)
 #   xargs            find DIR -type f -print0 | xargs -0 -n1 -P 2 CMD
 #   parallel         find DIR -type f -print0 | parallel -0 -j 2 --joblog FILE CMD
 #                    (skipped with a note when GNU parallel is not installed)

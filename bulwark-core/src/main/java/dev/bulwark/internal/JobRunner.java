@@ -216,7 +216,12 @@ public final class JobRunner {
                     && System.nanoTime() - lastClaimNanos < COALESCE_NANOS) {
                 coalescing = true;
                 try {
-                    awaitSignal(null, COALESCE_NANOS);
+                    // Wake-ups sent before this point were for slots already counted in free
+                    // (or for a stop, checked below): only what frees from now on counts.
+                    signalled = false;
+                    if (config.concurrency() - activeSlots() < claimBatch && stop == null) {
+                        awaitSignal(null, COALESCE_NANOS);
+                    }
                 } finally {
                     coalescing = false;
                 }
