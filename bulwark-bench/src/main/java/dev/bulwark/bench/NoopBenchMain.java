@@ -16,7 +16,7 @@ import java.util.Locale;
  * </pre>
  *
  * RUNS repeats the run in the same JVM (the first runs warm the JIT up); DIR defaults to a
- * fresh temporary directory.
+ * fresh temporary directory, deleted afterwards.
  */
 public final class NoopBenchMain {
 
@@ -33,9 +33,16 @@ public final class NoopBenchMain {
         String store = args[2];
         Durability durability = args.length > 3 ? Durability.valueOf(args[3].toUpperCase(Locale.ROOT)) : Durability.NORMAL;
         int runs = args.length > 4 ? Integer.parseInt(args[4]) : 1;
-        Path dir = args.length > 5 ? Path.of(args[5]) : Files.createTempDirectory("bulwark-bench");
-        for (int i = 0; i < runs; i++) {
-            System.out.println(NoopBench.run(items, concurrency, store, durability, dir).toJson());
+        boolean ownDir = args.length <= 5;
+        Path dir = ownDir ? Files.createTempDirectory("bulwark-bench-") : Path.of(args[5]);
+        try {
+            for (int i = 0; i < runs; i++) {
+                System.out.println(NoopBench.run(items, concurrency, store, durability, dir).toJson());
+            }
+        } finally {
+            if (ownDir) {
+                Files.deleteIfExists(dir); // NoopBench deletes its own ledger files
+            }
         }
     }
 }
