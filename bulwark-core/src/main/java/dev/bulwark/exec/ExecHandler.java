@@ -317,7 +317,7 @@ public final class ExecHandler implements ItemHandler {
 
     private static AttemptResult stopped(StopReason reason, AttemptContext ctx, Integer exit) {
         if (reason == StopReason.TIMEOUT) {
-            String message = ctx.timeout() == null ? "timed out" : "timed out after " + human(ctx.timeout());
+            String message = ctx.timeout() == null ? "timed out" : "timed out after " + dev.bulwark.internal.Durations.format(ctx.timeout());
             return AttemptResult.failure(ErrorClass.TRANSIENT, "timeout", message, exit);
         }
         String why = reason == null ? "the handler thread was interrupted" : reason.name().toLowerCase(Locale.ROOT);
@@ -393,33 +393,6 @@ public final class ExecHandler implements ItemHandler {
                 // keep waiting: the interrupt is restored by the caller
             }
         }
-    }
-
-    /** {@code 30s}, {@code 200ms}, {@code 1m30s}, {@code 1.5s}, {@code 2h}. */
-    static String human(Duration d) {
-        long ms = d.toMillis();
-        if (ms < 1000) {
-            return ms + "ms";
-        }
-        long h = ms / 3_600_000;
-        long m = ms / 60_000 % 60;
-        long s = ms / 1000 % 60;
-        long frac = ms % 1000;
-        StringBuilder sb = new StringBuilder();
-        if (h > 0) {
-            sb.append(h).append('h');
-        }
-        if (m > 0) {
-            sb.append(m).append('m');
-        }
-        if (s > 0 || frac > 0) {
-            sb.append(s);
-            if (frac > 0) {
-                sb.append('.').append(String.format("%03d", frac).replaceFirst("0+$", ""));
-            }
-            sb.append('s');
-        }
-        return sb.toString();
     }
 
     /** Signal names for 128+N exit codes; the numbers that differ between Linux and macOS are picked per OS. */
