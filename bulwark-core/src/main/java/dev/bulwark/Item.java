@@ -31,6 +31,19 @@ public record Item(UUID jobId, long seq, String key, String payload, String scop
                    Instant startedAt, Instant finishedAt, ErrorClass errorClass, String category,
                    String message, Integer exitCode, Long durationMs, String logPath) {
 
+    /** The breaker scope of items that have none: the whole job is one scope. */
+    public static final String JOB_SCOPE = "*";
+
+    /** The breaker scope an item with this scope (null or empty for none) belongs to. */
+    public static String scopeOf(String scope) {
+        return scope == null || scope.isEmpty() ? JOB_SCOPE : scope;
+    }
+
+    /** This item's breaker scope ({@link #JOB_SCOPE} when it has none). */
+    public String breakerScope() {
+        return scopeOf(scope);
+    }
+
     /** The idempotency key handed to handlers: stable across attempts and restarts. */
     public String idempotencyKey() {
         return jobId + ":" + seq;

@@ -53,7 +53,23 @@ public interface Ledger extends AutoCloseable {
      * {@code ordered}, at most the single lowest-sequence item without a final outcome is
      * claimed, and only if it is due and not already RUNNING. Durable on return.
      */
-    List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered);
+    default List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered) {
+        return claim(jobId, now, limit, ordered, ScopeFilter.ALL);
+    }
+
+    /**
+     * Like {@link #claim(UUID, Instant, int, boolean)}, taking only items whose scope the filter
+     * admits; the others keep their place. With {@code ordered}, nothing is claimed when the lowest
+     * item without a final outcome is not admitted.
+     */
+    List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes);
+
+    /**
+     * Gives back a claimed item that a circuit breaker rejected before it ran (see
+     * {@link Rejection}): no attempt is recorded and {@code lastAttempt} goes back by one. Throws
+     * {@link StaleFenceException} if the item is not RUNNING under that fence. Durable on return.
+     */
+    void reject(Rejection rejection);
 
     /** The earliest due time of the job's RETRY_WAIT items, if any. */
     Optional<Instant> nextDueAt(UUID jobId);

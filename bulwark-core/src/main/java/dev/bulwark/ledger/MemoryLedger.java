@@ -93,20 +93,23 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
-    public synchronized List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered) {
+    public synchronized List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
         job(jobId);
         Table t = tables.get(jobId);
         if (limit < 1) {
             return List.of();
         }
+        boolean all = scopes.isAll();
         if (ordered) {
             int lowest = t.lowestUnfinished();
-            if (lowest < 0 || !t.isDue(lowest, now)) {
+            if (lowest < 0 || !t.isDue(lowest, now) || !(all || scopes.admits(t.scope(lowest)))) {
                 return List.of();
             }
             return List.of(t.claim(lowest, now, ++fences));
         }
-        int[] due = t.dueRetries(now, limit);
+        // Without a filter the lowest due items are the first ones; with one, the due retries
+        // left out by it must not use up the limit.
+        int[] due = t.dueRetries(now, all ? limit : Integer.MAX_VALUE);
         List<Item> claimed = new ArrayList<>(Math.min(limit, 64));
         int p = t.pending.first();
         int r = 0;
@@ -118,9 +121,27 @@ public final class MemoryLedger implements Ledger {
                 next = p;
                 p = t.pending.next(p + 1);
             }
-            claimed.add(t.claim(next, now, ++fences));
+            if (all || scopes.admits(t.scope(next))) {
+                claimed.add(t.claim(next, now, ++fences));
+            }
         }
         return claimed;
+    }
+
+    @Override
+    public synchronized void reject(Rejection r) {
+        Table t = tables.get(r.jobId());
+        int i = t == null ? -1 : t.indexOf(r.seq());
+        if (i < 0) {
+            throw new NotFoundException("item " + r.seq() + " of job " + r.jobId() + " not found");
+        }
+        ItemStatus status = t.status(i);
+        long fence = t.fence(i);
+        if (status != ItemStatus.RUNNING || fence != r.fence()) {
+            throw new StaleFenceException("item " + r.seq() + " of job " + r.jobId() + " is " + status
+                    + " under fence " + fence + "; rejection with fence " + r.fence() + " refused");
+        }
+        t.reject(i, r);
     }
 
     @Override
@@ -400,6 +421,8 @@ public final class MemoryLedger implements Ledger {
         final TreeSet<Due> retryByDue = new TreeSet<>();
         /** nextAttemptAt, for the items that have one. */
         final Map<Integer, Instant> nextAttemptAt = new HashMap<>();
+        /** Items a breaker failed without an attempt, with the rejection that says why. */
+        final Map<Integer, Rejection> rejected = new HashMap<>();
         /** startedAt of RUNNING items (the time of the claim). */
         final Map<Integer, Instant> runningSince = new HashMap<>();
         final long[] byStatus = new long[STATUSES.length];
@@ -526,6 +549,9 @@ public final class MemoryLedger implements Ledger {
             if (old == ItemStatus.RUNNING) {
                 runningSince.remove(i);
             }
+            if (!rejected.isEmpty()) {
+                rejected.remove(i);
+            }
             Instant due = nextAttemptAt.isEmpty() ? null : nextAttemptAt.remove(i);
             if (due != null && old == ItemStatus.RETRY_WAIT) {
                 retryByDue.remove(new Due(due, i));
@@ -590,6 +616,22 @@ public final class MemoryLedger implements Ledger {
             return item(i, now);
         }
 
+        String scope(int i) {
+            String[] col = items[i >>> SHIFT].scope;
+            return col == null ? null : col[i & MASK];
+        }
+
+        void reject(int i, Rejection r) {
+            ItemChunk ch = items[i >>> SHIFT];
+            int j = i & MASK;
+            ch.lastAttempt[j]--;
+            runningSince.remove(i);
+            setState(i, r.next(), ch.attempts[j], ch.interruptions[j]);
+            if (r.next() == ItemStatus.FAILED) {
+                rejected.put(i, r);
+            }
+        }
+
         void complete(int i, Completion c) {
             Attempt a = c.attempt();
             boolean interrupted = a.outcome() == AttemptOutcome.INTERRUPTED;
@@ -629,6 +671,12 @@ public final class MemoryLedger implements Ledger {
             } else {
                 started = a == null ? null : instant(a.startSec[k], a.startNano[k]);
                 finished = a == null ? null : instant(a.endSec[k], a.endNano[k]);
+            }
+            Rejection rej = status == ItemStatus.FAILED && !rejected.isEmpty() ? rejected.get(i) : null;
+            if (rej != null) {
+                return new Item(jobId, ch.seq[j], ch.key[j], at(ch.payload, j), at(ch.scope, j), status,
+                        ch.attempts[j], ch.interruptions[j], ch.lastAttempt[j], ch.fence[j], null, null, rej.at(),
+                        ErrorClass.PERMANENT, rej.category(), rej.message(), null, null, at(ch.logPath, j));
             }
             return new Item(jobId, ch.seq[j], ch.key[j], at(ch.payload, j), at(ch.scope, j), status,
                     ch.attempts[j], ch.interruptions[j], ch.lastAttempt[j], ch.fence[j],

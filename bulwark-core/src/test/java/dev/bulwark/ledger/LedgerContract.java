@@ -343,6 +343,99 @@ public abstract class LedgerContract {
         assertThat(ledger.claim(job.id(), T0, 10, true)).isEmpty();
     }
 
+    // ---- breaker scopes and rejections -----------------------------------------------------
+
+    /** Items 1..6 in scopes a, b, (none), a, b, (none). */
+    private Job jobWithScopes() {
+        Job job = newJob("scoped", T0);
+        String[] scopes = {"a", "b", null, "a", "b", ""};
+        ledger.addItems(job.id(), IntStream.rangeClosed(1, 6)
+                .mapToObj(i -> new NewItem(i, "item-" + i, null, scopes[i - 1])).toList());
+        return job;
+    }
+
+    @Test
+    void a_claim_leaves_out_the_skipped_scopes_and_they_keep_their_place() {
+        Job job = jobWithScopes();
+
+        assertThat(ledger.claim(job.id(), T0, 10, false, ScopeFilter.skipping(Set.of("a", Item.JOB_SCOPE))))
+                .extracting(Item::seq).containsExactly(2L, 5L);
+        assertThat(ledger.claim(job.id(), T0, 10, false)).extracting(Item::seq).containsExactly(1L, 3L, 4L, 6L);
+    }
+
+    @Test
+    void a_claim_can_take_one_scope_only_including_its_due_retries() {
+        Job job = jobWithScopes();
+        retryAt(ledger.claim(job.id(), T0, 1, false).get(0), T0.plusSeconds(5));
+
+        assertThat(ledger.claim(job.id(), T0.plusSeconds(5), 10, false, ScopeFilter.only("a")))
+                .extracting(Item::seq).containsExactly(1L, 4L);
+        assertThat(ledger.claim(job.id(), T0, 1, false, ScopeFilter.only(Item.JOB_SCOPE)))
+                .extracting(Item::seq).containsExactly(3L);
+    }
+
+    @Test
+    void a_skipped_due_retry_does_not_use_up_the_limit() {
+        Job job = jobWithScopes();
+        List<Item> firstTwo = ledger.claim(job.id(), T0, 2, false);
+        retryAt(firstTwo.get(0), T0);
+
+        assertThat(ledger.claim(job.id(), T0, 1, false, ScopeFilter.skipping(Set.of("a"))))
+                .extracting(Item::seq).containsExactly(3L);
+    }
+
+    @Test
+    void an_ordered_claim_takes_nothing_when_the_lowest_item_is_in_a_skipped_scope() {
+        Job job = jobWithScopes();
+
+        assertThat(ledger.claim(job.id(), T0, 1, true, ScopeFilter.skipping(Set.of("a")))).isEmpty();
+        assertThat(ledger.claim(job.id(), T0, 1, true, ScopeFilter.only("a"))).extracting(Item::seq).containsExactly(1L);
+    }
+
+    @Test
+    void a_rejected_item_goes_back_to_pending_without_an_attempt() {
+        Job job = jobWithItems(2);
+        Item claimed = claimOne(job);
+
+        ledger.reject(new Rejection(job.id(), claimed.seq(), claimed.fence(), ItemStatus.PENDING, null, null, T0));
+
+        Item back = ledger.findItem(job.id(), 1).orElseThrow();
+        assertThat(back).extracting(Item::status, Item::lastAttempt, Item::attempts)
+                .containsExactly(ItemStatus.PENDING, 0, 0);
+        assertThat(ledger.attempts(job.id(), 1)).isEmpty();
+        assertThat(ledger.claim(job.id(), T0, 1, false)).extracting(Item::seq, Item::lastAttempt)
+                .containsExactly(tuple(1L, 1));
+    }
+
+    @Test
+    void a_rejection_can_fail_an_item_without_an_attempt() {
+        Job job = jobWithItems(1);
+        Item claimed = claimOne(job);
+
+        ledger.reject(new Rejection(job.id(), 1, claimed.fence(), ItemStatus.FAILED, "breaker-open",
+                "the breaker of scope * is open until 2026-01-01T00:01:00Z", T0.plusSeconds(3)));
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow())
+                .extracting(Item::status, Item::lastAttempt, Item::errorClass, Item::category, Item::finishedAt)
+                .containsExactly(ItemStatus.FAILED, 0, ErrorClass.PERMANENT, "breaker-open", T0.plusSeconds(3));
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().message()).contains("open until");
+        assertThat(ledger.attempts(job.id(), 1)).isEmpty();
+        assertThat(ledger.counts(job.id()).failed()).isEqualTo(1);
+    }
+
+    @Test
+    void a_rejection_with_a_stale_fence_changes_nothing() {
+        Job job = jobWithItems(1);
+        Item claimed = claimOne(job);
+
+        assertThatThrownBy(() -> ledger.reject(new Rejection(job.id(), 1, claimed.fence() + 1_000, ItemStatus.PENDING,
+                null, null, T0))).isInstanceOf(StaleFenceException.class);
+        succeed(claimed);
+        assertThatThrownBy(() -> ledger.reject(new Rejection(job.id(), 1, claimed.fence(), ItemStatus.PENDING,
+                null, null, T0))).isInstanceOf(StaleFenceException.class);
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().status()).isEqualTo(ItemStatus.SUCCEEDED);
+    }
+
     @Test
     void a_claim_sees_completions_queued_before_it() {
         Job job = jobWithItems(2);

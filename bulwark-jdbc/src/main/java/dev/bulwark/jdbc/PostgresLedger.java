@@ -25,6 +25,8 @@ import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
+import dev.bulwark.ledger.Rejection;
+import dev.bulwark.ledger.ScopeFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -227,8 +229,16 @@ public final class PostgresLedger implements Ledger {
     }
 
     @Override
-    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered) {
-        return write("claim items", c -> PgItems.claim(c, jobId, now, limit, ordered));
+    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
+        return write("claim items", c -> PgItems.claim(c, jobId, now, limit, ordered, scopes));
+    }
+
+    @Override
+    public void reject(Rejection rejection) {
+        write("give back a rejected item", c -> {
+            PgItems.reject(c, rejection);
+            return null;
+        });
     }
 
     @Override

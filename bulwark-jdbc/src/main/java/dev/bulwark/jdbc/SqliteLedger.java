@@ -22,6 +22,8 @@ import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
+import dev.bulwark.ledger.Rejection;
+import dev.bulwark.ledger.ScopeFilter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -161,9 +163,18 @@ public final class SqliteLedger implements Ledger {
     }
 
     @Override
-    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered) {
+    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
         write("claim items");
-        return call(() -> items.claim(jobId, now, limit, ordered));
+        return call(() -> items.claim(jobId, now, limit, ordered, scopes));
+    }
+
+    @Override
+    public void reject(Rejection rejection) {
+        write("give back a rejected item");
+        call(() -> {
+            items.reject(rejection);
+            return null;
+        });
     }
 
     @Override

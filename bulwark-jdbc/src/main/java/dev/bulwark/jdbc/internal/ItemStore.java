@@ -11,6 +11,11 @@ import dev.bulwark.JobCounts;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
+import dev.bulwark.ledger.Rejection;
+import dev.bulwark.ledger.ScopeFilter;
+import dev.bulwark.ledger.StaleFenceException;
+import dev.bulwark.internal.Json;
+import dev.bulwark.NotFoundException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,11 +38,23 @@ public final class ItemStore {
      * partial index, merged. INDEXED BY, since without statistics SQLite would rather walk the
      * primary key through the whole job.
      */
-    private static final String CLAIM_DUE = CLAIM + "seq IN (SELECT seq FROM ("
-            + "SELECT seq FROM items INDEXED BY items_pending WHERE job_pk = ?4 AND status = 'PENDING' ORDER BY seq LIMIT ?3) "
-            + "UNION ALL SELECT seq FROM (SELECT seq FROM items INDEXED BY items_retry "
-            + "WHERE job_pk = ?4 AND status = 'RETRY_WAIT' AND next_attempt_at <= ?2 ORDER BY seq LIMIT ?3) "
-            + "ORDER BY seq LIMIT ?3)" + RETURNING;
+    private static final String CLAIM_DUE = claimDue("");
+    /** The breaker scope of a row, as {@link Item#scopeOf}: items without one are in the job's scope. */
+    private static final String SCOPE = "coalesce(nullif(scope, ''), '" + Item.JOB_SCOPE + "')";
+    /** Parameter 5: a JSON array of the scopes left out. */
+    private static final String SKIP_SCOPES = " AND " + SCOPE + " NOT IN (SELECT value FROM json_each(?5))";
+    /** Parameter 5: the one scope taken. */
+    private static final String ONLY_SCOPE = " AND " + SCOPE + " = ?5";
+    private static final String CLAIM_DUE_SKIP = claimDue(SKIP_SCOPES);
+    private static final String CLAIM_DUE_ONLY = claimDue(ONLY_SCOPE);
+    private static String claimDue(String scopeCondition) {
+        return CLAIM + "seq IN (SELECT seq FROM ("
+                + "SELECT seq FROM items INDEXED BY items_pending WHERE job_pk = ?4 AND status = 'PENDING'" + scopeCondition
+                + " ORDER BY seq LIMIT ?3) UNION ALL SELECT seq FROM (SELECT seq FROM items INDEXED BY items_retry "
+                + "WHERE job_pk = ?4 AND status = 'RETRY_WAIT' AND next_attempt_at <= ?2" + scopeCondition
+                + " ORDER BY seq LIMIT ?3) ORDER BY seq LIMIT ?3)" + RETURNING;
+    }
+
     private static final List<ItemStatus> UNFINISHED = List.of(ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.RETRY_WAIT);
 
     private final Statements sql;
@@ -78,20 +95,26 @@ public final class ItemStore {
      * stored last fence moves past the highest one handed out. It is read in the claim's own
      * transaction rather than kept in memory, so even a second writer could never repeat a fence.
      */
-    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered) throws SQLException {
+    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) throws SQLException {
         long pk = jobs.pk(jobId);
         if (limit < 1) {
             return List.of();
         }
         long base = meta("last_fence");
+        String scopeCondition = scopes.isAll() ? "" : scopes.only() != null ? ONLY_SCOPE : SKIP_SCOPES;
+        Object scopeParam = scopes.only() != null ? scopes.only() : Json.write(scopes.skip());
         List<Item> claimed;
         if (ordered) {
             long lowest = lowestUnfinishedIfNotRunning(pk);
-            claimed = lowest < 0 ? List.of() : claimed(jobId, bind(sql.get(CLAIM + "seq = ?3 "
-                    + "AND (status = 'PENDING' OR (status = 'RETRY_WAIT' AND next_attempt_at <= ?2))" + RETURNING),
-                    base, now, lowest, pk));
-        } else {
+            String one = CLAIM + "seq = ?3 AND (status = 'PENDING' OR (status = 'RETRY_WAIT' AND next_attempt_at <= ?2))"
+                    + scopeCondition + RETURNING;
+            claimed = lowest < 0 ? List.of() : scopes.isAll() ? claimed(jobId, bind(sql.get(one), base, now, lowest, pk))
+                    : claimed(jobId, bind(sql.get(one), base, now, lowest, pk, scopeParam));
+        } else if (scopes.isAll()) {
             claimed = claimed(jobId, bind(sql.get(CLAIM_DUE), base, now, limit, pk));
+        } else {
+            claimed = claimed(jobId, bind(sql.get(scopes.only() != null ? CLAIM_DUE_ONLY : CLAIM_DUE_SKIP),
+                    base, now, limit, pk, scopeParam));
         }
         if (!claimed.isEmpty()) {
             long lastFence = base + claimed.get(claimed.size() - 1).seq();
@@ -145,6 +168,27 @@ public final class ItemStore {
             }
         }
         return running.size();
+    }
+
+    /** See {@link dev.bulwark.ledger.Ledger#reject}. */
+    public void reject(Rejection r) throws SQLException {
+        long pk = jobs.pk(r.jobId());
+        boolean failed = r.next() == ItemStatus.FAILED;
+        int changed = bind(sql.get("UPDATE items SET status = ?, last_attempt = last_attempt - 1, started_at = NULL, "
+                        + "finished_at = ?, error_class = CASE WHEN ?3 IS NULL THEN error_class ELSE 'PERMANENT' END, "
+                        + "category = coalesce(?3, category), message = CASE WHEN ?3 IS NULL THEN message ELSE ?4 END, "
+                        + "exit_code = CASE WHEN ?3 IS NULL THEN exit_code END, duration_ms = CASE WHEN ?3 IS NULL THEN duration_ms END "
+                        + "WHERE job_pk = ? AND seq = ? AND status = 'RUNNING' AND fence = ?"),
+                r.next(), failed ? r.at() : null, failed ? r.category() : null, r.message(), pk, r.seq(), r.fence())
+                .executeUpdate();
+        if (changed == 0) {
+            Optional<Item> item = find(r.jobId(), r.seq());
+            if (item.isEmpty()) {
+                throw new NotFoundException("item " + r.seq() + " of job " + r.jobId() + " not found");
+            }
+            throw new StaleFenceException("item " + r.seq() + " of job " + r.jobId() + " is " + item.get().status()
+                    + " under fence " + item.get().fence() + "; rejection with fence " + r.fence() + " refused");
+        }
     }
 
     public long skipRemaining(UUID jobId) throws SQLException {

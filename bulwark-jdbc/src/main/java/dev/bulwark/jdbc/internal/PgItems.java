@@ -11,6 +11,10 @@ import dev.bulwark.JobCounts;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
+import dev.bulwark.ledger.Rejection;
+import dev.bulwark.ledger.ScopeFilter;
+import dev.bulwark.ledger.StaleFenceException;
+import dev.bulwark.NotFoundException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,21 +41,32 @@ public final class PgItems {
      * <p>FOR NO KEY UPDATE is the row lock of the FOR UPDATE family that an UPDATE of non-key
      * columns takes anyway; unlike FOR UPDATE it does not block the foreign-key checks of attempts.
      */
-    private static final String CLAIM_DUE = "WITH j AS (SELECT pk FROM jobs WHERE id = ?), "
-            + "pending AS (SELECT seq FROM items WHERE job_pk = (SELECT pk FROM j) AND status = 'PENDING' "
-            + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
-            + "due AS (SELECT seq FROM items WHERE job_pk = (SELECT pk FROM j) AND status = 'RETRY_WAIT' "
-            + "AND next_attempt_at <= ?::timestamptz ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
-            + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
-            + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
-            + "next_attempt_at = NULL, started_at = ?::timestamptz, finished_at = NULL "
-            + "FROM picked WHERE i.job_pk = (SELECT pk FROM j) AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
+    private static final String CLAIM_DUE = claimDue("");
+    /** The breaker scope of a row, as {@link Item#scopeOf}: items without one are in the job's scope. */
+    private static final String SCOPE = "coalesce(nullif(scope, ''), '" + Item.JOB_SCOPE + "')";
+    /** Claims leaving out the scopes of an array parameter (after the limit of each candidate list). */
+    private static final String CLAIM_DUE_SKIP = claimDue(" AND " + SCOPE + " <> ALL (?::text[])");
+    /** Claims of the one scope of a parameter. */
+    private static final String CLAIM_DUE_ONLY = claimDue(" AND " + SCOPE + " = ?");
+
+    /** Parameters: job id, [scope], limit, now, [scope], limit, limit, now. */
+    private static String claimDue(String scopeCondition) {
+        return "WITH j AS (SELECT pk FROM jobs WHERE id = ?), "
+                + "pending AS (SELECT seq FROM items WHERE job_pk = (SELECT pk FROM j) AND status = 'PENDING'" + scopeCondition
+                + " ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+                + "due AS (SELECT seq FROM items WHERE job_pk = (SELECT pk FROM j) AND status = 'RETRY_WAIT' "
+                + "AND next_attempt_at <= ?::timestamptz" + scopeCondition + " ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+                + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
+                + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
+                + "next_attempt_at = NULL, started_at = ?::timestamptz, finished_at = NULL "
+                + "FROM picked WHERE i.job_pk = (SELECT pk FROM j) AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
+    }
     /**
      * Ordered jobs: the lowest item without a final outcome, locked. No SKIP LOCKED here: an item
      * locked by another claimer or by a completion is waited for and then looked at again, so the
      * next item is never taken while a lower one is still open.
      */
-    private static final String LOWEST_UNFINISHED = "SELECT seq, status, next_attempt_at <= ?::timestamptz FROM items "
+    private static final String LOWEST_UNFINISHED = "SELECT seq, status, next_attempt_at <= ?::timestamptz, scope FROM items "
             + "WHERE job_pk = ? AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT') ORDER BY seq LIMIT 1 FOR NO KEY UPDATE";
     private static final String CLAIM_ONE = "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, "
             + "fence = nextval('item_fences'), next_attempt_at = NULL, started_at = ?::timestamptz, finished_at = NULL "
@@ -106,17 +121,26 @@ public final class PgItems {
     }
 
     /** Claims due items (see {@link #CLAIM_DUE} and {@link #LOWEST_UNFINISHED}); returns them in sequence order. */
-    public static List<Item> claim(Connection c, UUID jobId, Instant now, int limit, boolean ordered) throws SQLException {
+    public static List<Item> claim(Connection c, UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes)
+            throws SQLException {
         if (limit < 1) {
             PgJobs.pk(c, jobId);
             return List.of();
         }
         if (ordered) {
-            return claimOrdered(c, jobId, now);
+            return claimOrdered(c, jobId, now, scopes);
         }
         List<Item> claimed;
-        try (PreparedStatement claim = c.prepareStatement(CLAIM_DUE)) {
-            claimed = read(jobId, bind(claim, jobId, limit, now, limit, limit, now));
+        if (scopes.isAll()) {
+            try (PreparedStatement claim = c.prepareStatement(CLAIM_DUE)) {
+                claimed = read(jobId, bind(claim, jobId, limit, now, limit, limit, now));
+            }
+        } else {
+            boolean only = scopes.only() != null;
+            try (PreparedStatement claim = c.prepareStatement(only ? CLAIM_DUE_ONLY : CLAIM_DUE_SKIP)) {
+                Object scope = only ? scopes.only() : c.createArrayOf("text", scopes.skip().toArray());
+                claimed = read(jobId, bind(claim, jobId, scope, limit, now, scope, limit, limit, now));
+            }
         }
         if (claimed.isEmpty()) {
             // Nothing due, or no such job: only then is the job looked up on its own.
@@ -127,7 +151,7 @@ public final class PgItems {
         return claimed;
     }
 
-    private static List<Item> claimOrdered(Connection c, UUID jobId, Instant now) throws SQLException {
+    private static List<Item> claimOrdered(Connection c, UUID jobId, Instant now, ScopeFilter scopes) throws SQLException {
         long pk = PgJobs.pk(c, jobId);
         long seq;
         try (PreparedStatement lowest = c.prepareStatement(LOWEST_UNFINISHED)) {
@@ -138,13 +162,41 @@ public final class PgItems {
                 seq = rs.getLong(1);
                 ItemStatus status = ItemStatus.valueOf(rs.getString(2));
                 boolean due = status == ItemStatus.PENDING || (status == ItemStatus.RETRY_WAIT && rs.getBoolean(3));
-                if (!due) {
+                if (!due || !scopes.admits(rs.getString(4))) {
                     return List.of();
                 }
             }
         }
         try (PreparedStatement claim = c.prepareStatement(CLAIM_ONE)) {
             return read(jobId, bind(claim, now, pk, seq));
+        }
+    }
+
+    /** See {@link dev.bulwark.ledger.Ledger#reject}. */
+    public static void reject(Connection c, Rejection r) throws SQLException {
+        long pk = PgJobs.pk(c, r.jobId());
+        boolean failed = r.next() == ItemStatus.FAILED;
+        String sql = failed
+                ? "UPDATE items SET status = 'FAILED', last_attempt = last_attempt - 1, started_at = NULL, "
+                + "finished_at = ?::timestamptz, error_class = 'PERMANENT', category = ?, message = ?, exit_code = NULL, "
+                + "duration_ms = NULL WHERE job_pk = ? AND seq = ? AND status = 'RUNNING' AND fence = ?"
+                : "UPDATE items SET status = 'PENDING', last_attempt = last_attempt - 1, started_at = NULL "
+                + "WHERE job_pk = ? AND seq = ? AND status = 'RUNNING' AND fence = ?";
+        int changed;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            changed = (failed ? bind(ps, r.at(), r.category(), r.message(), pk, r.seq(), r.fence())
+                    : bind(ps, pk, r.seq(), r.fence())).executeUpdate();
+        }
+        if (changed == 0) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, fence FROM items WHERE job_pk = ? AND seq = ?")) {
+                try (ResultSet rs = bind(ps, pk, r.seq()).executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("item " + r.seq() + " of job " + r.jobId() + " not found");
+                    }
+                    throw new StaleFenceException("item " + r.seq() + " of job " + r.jobId() + " is " + rs.getString(1)
+                            + " under fence " + rs.getLong(2) + "; rejection with fence " + r.fence() + " refused");
+                }
+            }
         }
     }
 
