@@ -1,5 +1,7 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.internal.JobRunner;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
@@ -197,6 +199,46 @@ public final class Engine implements AutoCloseable {
         }
         runner.requestStop(why, reason);
         return true;
+    }
+
+    /**
+     * Closes a scope's circuit breaker by hand ({@code bulwark breaker reset}). For a job running in
+     * this engine the live breaker closes; otherwise a {@code breaker_closed} event is recorded, so
+     * the next run (resume) starts with it closed. Returns false when it was not open.
+     */
+    public boolean resetBreaker(UUID jobId, String scope) {
+        Objects.requireNonNull(scope, "scope");
+        JobRunner runner = active.get(jobId);
+        if (runner != null) {
+            return runner.resetBreaker(scope);
+        }
+        Job job = find(jobId);
+        if (job.config().breaker() == null) {
+            throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without --breaker)");
+        }
+        Optional<BreakerStatus> current = breakers(jobId).stream().filter(b -> b.scope().equals(scope)).findFirst();
+        if (current.isEmpty()) {
+            return false;
+        }
+        Map<String, Object> data = BreakerStatus.eventData(new CircuitBreaker.Transition(scope, current.get().state(),
+                CircuitBreaker.State.CLOSED, clock.now(), null, "reset by hand"), 0);
+        ledger.appendEvent(new EngineEvent(BreakerStatus.CLOSED, jobId, clock.now(), 0, data)).join();
+        ledger.flush();
+        return true;
+    }
+
+    /**
+     * The job's circuit breakers that are not closed: live for a job running in this engine,
+     * otherwise as the ledger's breaker events left them.
+     */
+    public List<BreakerStatus> breakers(UUID jobId) {
+        JobRunner runner = active.get(jobId);
+        if (runner != null) {
+            return runner.openBreakers();
+        }
+        find(jobId);
+        return BreakerStatus.latest(ledger.events(jobId, Integer.MAX_VALUE)).stream()
+                .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
     }
 
     /** Jobs running in this engine right now. */

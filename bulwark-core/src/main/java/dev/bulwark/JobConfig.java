@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.internal.Json;
 import java.time.Duration;
@@ -19,9 +20,18 @@ import java.util.Objects;
  * @param failureThreshold stops the job after too many failed items, or null to never stop for that
  * @param exec             the command run per item, or null for a Java handler
  * @param input            where the items came from (for the audit trail)
+ * @param breaker          circuit breakers per scope, or null for none
+ * @param halt             how the job stops when halted (default {@link HaltMode#NOW})
+ * @param jobTimeout       longest a run of the job may take (plus {@code jobTimeoutPerItem} per item), or null
+ * @param jobTimeoutPerItem time added to the job timeout for each item without an outcome when a run starts, or null
+ * @param stopOnFirstFailure halt the job as soon as one item FAILED
+ * @param compensate       with a critical error, the command run for every succeeded item, newest first
+ *                         (rollback), or null to leave succeeded items as they are
  */
 public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Duration attemptTimeout,
-                        FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input) {
+                        FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input,
+                        BreakerConfig breaker, HaltMode halt, Duration jobTimeout, Duration jobTimeoutPerItem,
+                        boolean stopOnFirstFailure, ExecSpec compensate) {
 
     public static final int DEFAULT_CONCURRENCY = 1;
     public static final int MAX_CONCURRENCY = 10_000;
@@ -35,6 +45,26 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         ValidationException.require(attemptTimeout == null || (!attemptTimeout.isNegative() && !attemptTimeout.isZero()),
                 "timeout must be positive, but was " + attemptTimeout);
         input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
+        halt = halt == null ? HaltMode.NOW : halt;
+        ValidationException.require(jobTimeout == null || (!jobTimeout.isNegative() && !jobTimeout.isZero()),
+                "job timeout must be positive, but was " + jobTimeout);
+        ValidationException.require(jobTimeoutPerItem == null || (!jobTimeoutPerItem.isNegative() && !jobTimeoutPerItem.isZero()),
+                "job timeout per item must be positive, but was " + jobTimeoutPerItem);
+    }
+
+    /** This configuration with {@code value} as the record of where the items came from. */
+    public JobConfig withInput(Map<String, String> value) {
+        return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, value,
+                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, compensate);
+    }
+
+    /** The time budget of a run that starts with {@code open} items without an outcome, or null for none. */
+    public Duration jobBudget(long open) {
+        if (jobTimeout == null && jobTimeoutPerItem == null) {
+            return null;
+        }
+        Duration base = jobTimeout == null ? Duration.ZERO : jobTimeout;
+        return jobTimeoutPerItem == null ? base : base.plus(jobTimeoutPerItem.multipliedBy(Math.max(0, open)));
     }
 
     public static Builder builder() {
@@ -59,6 +89,12 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         private FailureThreshold failureThreshold;
         private ExecSpec exec;
         private final Map<String, String> input = new LinkedHashMap<>();
+        private BreakerConfig breaker;
+        private HaltMode halt = HaltMode.NOW;
+        private Duration jobTimeout;
+        private Duration jobTimeoutPerItem;
+        private boolean stopOnFirstFailure;
+        private ExecSpec compensate;
 
         public Builder concurrency(int value) {
             this.concurrency = value;
@@ -95,8 +131,42 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
             return this;
         }
 
+        /** Circuit breakers per scope; null for none. */
+        public Builder breaker(BreakerConfig value) {
+            this.breaker = value;
+            return this;
+        }
+
+        public Builder halt(HaltMode value) {
+            this.halt = Objects.requireNonNull(value, "halt");
+            return this;
+        }
+
+        /** Longest a run may take; with {@link #jobTimeoutPerItem}, the base of the budget. */
+        public Builder jobTimeout(Duration value) {
+            this.jobTimeout = value;
+            return this;
+        }
+
+        public Builder jobTimeoutPerItem(Duration value) {
+            this.jobTimeoutPerItem = value;
+            return this;
+        }
+
+        public Builder stopOnFirstFailure(boolean value) {
+            this.stopOnFirstFailure = value;
+            return this;
+        }
+
+        /** The rollback command run for every succeeded item after a critical error; null for none. */
+        public Builder compensate(ExecSpec value) {
+            this.compensate = value;
+            return this;
+        }
+
         public JobConfig build() {
-            return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input);
+            return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input,
+                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, compensate);
         }
     }
 }

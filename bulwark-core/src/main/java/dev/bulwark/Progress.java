@@ -1,5 +1,8 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerStatus;
+import java.util.List;
+
 import java.time.Duration;
 import java.util.UUID;
 
@@ -11,8 +14,14 @@ import java.util.UUID;
  * @param itemsPerSec recent rate of final outcomes
  * @param elapsed     time since this run started
  * @param eta         estimated time to finish, or null when unknown
+ * @param breakers    the job's circuit breakers that are open or half-open, by scope
  */
-public record Progress(UUID jobId, JobCounts counts, double itemsPerSec, Duration elapsed, Duration eta) {
+public record Progress(UUID jobId, JobCounts counts, double itemsPerSec, Duration elapsed, Duration eta,
+                       List<BreakerStatus> breakers) {
+
+    public Progress {
+        breakers = breakers == null ? List.of() : List.copyOf(breakers);
+    }
 
     /** Share of items with a final outcome, 0 to 100. */
     public double percent() {

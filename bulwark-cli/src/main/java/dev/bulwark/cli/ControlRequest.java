@@ -51,30 +51,8 @@ final class ControlRequest {
             }
             jobId = job.id();
         }
-        Path file = home.controlFile(jobId, request);
-        try {
-            Files.writeString(file, "requested by pid " + ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            throw new BulwarkException("cannot leave the " + request.name().toLowerCase(java.util.Locale.ROOT)
-                    + " request in " + file + ": " + Home.describe(e), e);
-        }
         long deadline = System.nanoTime() + wait.toNanos();
-        while (Files.exists(file) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(POLL_MS); // waiting on another process: there is nothing to be notified by
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (Files.exists(file)) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // the process that holds the home removes stale requests when it next runs the job
-            }
-            err.println("bulwark: the process that holds " + home.dir() + " did not take the request within "
-                    + wait.toSeconds() + "s; it may be stuck or not running job " + jobId);
+        if (!leaveAndAwait(home, jobId, request, "requested by pid " + ProcessHandle.current().pid() + "\n", deadline, err)) {
             return ExitCodes.UNAVAILABLE;
         }
         // Served: the running process stops the job; wait until the ledger shows where it ended.
@@ -93,5 +71,39 @@ final class ControlRequest {
                     ? " (the request was taken; its running attempts are still stopping)" : ""));
         }
         return ExitCodes.COMPLETED;
+    }
+
+    /**
+     * Leaves a request for the process that holds the home and waits until it was taken. Returns
+     * false (after saying so) when it was not taken by {@code deadline}.
+     */
+    static boolean leaveAndAwait(Home home, UUID jobId, Home.Request request, String content, long deadline, PrintWriter err) {
+        Path file = home.controlFile(jobId, request);
+        try {
+            Files.writeString(file, content, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BulwarkException("cannot leave the " + request.name().toLowerCase(java.util.Locale.ROOT)
+                    + " request in " + file + ": " + Home.describe(e), e);
+        }
+        while (Files.exists(file) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(POLL_MS); // waiting on another process: there is nothing to be notified by
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (Files.exists(file)) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the process that holds the home removes stale requests when it next runs the job
+            }
+            err.println("bulwark: the process that holds " + home.dir() + " did not take the request within the wait; "
+                    + "it may be stuck or not running job " + jobId);
+            err.flush();
+            return false;
+        }
+        return true;
     }
 }

@@ -27,10 +27,10 @@ public record Home(Path dir, Durability durability) {
 
     /** What another process may ask of the process that holds the lock, through {@code control/}. */
     public enum Request {
-        CANCEL, PAUSE;
+        CANCEL, PAUSE, RESET_BREAKER;
 
         String suffix() {
-            return "." + name().toLowerCase(java.util.Locale.ROOT);
+            return "." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 

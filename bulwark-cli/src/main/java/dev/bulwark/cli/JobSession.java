@@ -172,7 +172,13 @@ final class JobSession implements AutoCloseable {
             return;
         }
         try {
-            if (request == Home.Request.PAUSE) {
+            if (request == Home.Request.RESET_BREAKER) {
+                String scope = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+                if (engine.resetBreaker(jobId, scope)) {
+                    err.println("bulwark: breaker of scope " + Views.printable(scope) + " reset by bulwark breaker reset");
+                    err.flush();
+                }
+            } else if (request == Home.Request.PAUSE) {
                 engine.pause(jobId, "paused by bulwark pause");
             } else if (!engine.activeJobs().contains(jobId)) {
                 ledger.findJob(jobId).filter(j -> !j.status().isFinal())
@@ -180,7 +186,7 @@ final class JobSession implements AutoCloseable {
             } else {
                 engine.cancel(jobId, "cancelled by bulwark cancel");
             }
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             err.println("bulwark: warning: cannot " + request.name().toLowerCase(java.util.Locale.ROOT) + " job " + jobId
                     + ": " + e.getMessage());
         } finally {

@@ -72,6 +72,14 @@ final class ProgressPrinter implements JobListener {
         if (c.running() > 0) {
             sb.append(" running ").append(c.running());
         }
+        if (!p.breakers().isEmpty()) {
+            sb.append(" | open:");
+            p.breakers().stream().limit(3).forEach(b -> sb.append(' ').append(Views.printable(b.scope()))
+                    .append(b.openUntil() == null ? " (trial)" : " until " + Views.clock(b.openUntil())));
+            if (p.breakers().size() > 3) {
+                sb.append(" +").append(p.breakers().size() - 3);
+            }
+        }
         sb.append(String.format(Locale.ROOT, " | %.1f/s", p.itemsPerSec()));
         sb.append(" | ETA ").append(p.eta() == null ? "?" : Durations.format(p.eta()));
         return sb.toString();

@@ -2,7 +2,12 @@ package dev.bulwark.cli;
 
 import dev.bulwark.AttemptContext;
 import dev.bulwark.Engine.ItemSpec;
+import dev.bulwark.ErrorClass;
 import dev.bulwark.FailureThreshold;
+import dev.bulwark.HaltMode;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
@@ -97,6 +102,45 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-failures", paramLabel = "N|N%", description = "Halt the job (remaining items skipped, job FAILED) when N items, or N%% of them, have failed.")
     String maxFailures;
 
+    @Option(names = "--stop-on-first-failure", description = "Halt the job as soon as one item has failed (after its retries).")
+    boolean stopOnFirstFailure;
+
+    @Option(names = "--halt", paramLabel = "now|soon", description = "How a halted job stops (breaker in halt mode, job timeout, --max-failures, "
+            + "--stop-on-first-failure): now stops running attempts, soon lets them finish. Default: now.")
+    String halt;
+
+    @Option(names = "--job-timeout", paramLabel = "DURATION", description = "Time budget of a run of the job; when it runs out the job halts "
+            + "(reason job-timeout). With --job-timeout-per-item the budget grows with the batch.")
+    String jobTimeout;
+
+    @Option(names = "--job-timeout-per-item", paramLabel = "DURATION", description = "Added to the job's time budget for every item "
+            + "still to run when a run starts.")
+    String jobTimeoutPerItem;
+
+    @Option(names = "--breaker", paramLabel = "SPEC", description = "A circuit breaker per scope: consecutive=N, failures=N,window=D or "
+            + "rate=P%%,min-calls=N,window=D, each optionally with ,slow=D (slower attempts count as failures).")
+    String breaker;
+
+    @Option(names = "--breaker-scope", paramLabel = "TEMPLATE", description = "The scope of an item, e.g. '{//}' (its folder) or '{host}' "
+            + "(a payload field of --items-jsonl). Default: the item's own scope (JSON lines), else one scope for the whole job.")
+    String breakerScope;
+
+    @Option(names = "--breaker-open", paramLabel = "D[,grow=F,max=D]", description = "How long an opened breaker stays open; "
+            + "optionally growing by F on each re-open, up to max. Default: 60s.")
+    String breakerOpen;
+
+    @Option(names = "--breaker-trials", paramLabel = "N", description = "Trial calls let through when half-open; all must succeed "
+            + "to close it. Default: 1.")
+    Integer breakerTrials;
+
+    @Option(names = "--breaker-count", paramLabel = "CLASSES", split = ",", description = "Error classes a breaker counts: transient, "
+            + "permanent, critical. Default: all failures.")
+    List<ErrorClass> breakerCount;
+
+    @Option(names = "--on-open", paramLabel = "pause|halt|fail", description = "When a scope's breaker opens: pause its items "
+            + "(no attempts used; other scopes go on), halt the job, or fail its items at once (category breaker-open). Default: pause.")
+    String onOpen;
+
     @Option(names = "--permanent-exit", paramLabel = "CODES", split = ",", description = "Exit codes that mean a permanent failure (no retry), e.g. 2,65. Any other non-zero exit is transient.")
     List<Integer> permanentExit;
 
@@ -150,16 +194,15 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 source = new LineFileSource(path, file, jsonl);
             }
+            if (breakerScope != null) {
+                ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
+                source = ItemSource.mapped(source, scopes::apply);
+            }
             long count = countAndValidate(source);
             if (count == 0) {
                 throw new ValidationException("no items found in " + describe(source) + ": nothing to run");
             }
-            Map<String, String> inputInfo = new LinkedHashMap<>(source.describe());
-            JobConfig.Builder b = JobConfig.builder().concurrency(config.concurrency()).ordered(config.ordered())
-                    .retry(config.retry()).attemptTimeout(config.attemptTimeout()).failureThreshold(config.failureThreshold())
-                    .exec(config.exec());
-            inputInfo.forEach(b::input);
-            config = b.build();
+            config = config.withInput(new LinkedHashMap<>(source.describe()));
             String name = jobName != null ? jobName : source.defaultName();
             ValidationException.require(!name.isBlank() && name.length() <= 200,
                     "--job-name must be 1 to 200 characters, but was '" + name + "'");
@@ -206,7 +249,41 @@ public final class RunCommand implements Callable<Integer> {
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
         return JobConfig.builder().concurrency(concurrency).ordered(ordered)
                 .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout)
-                .failureThreshold(threshold).exec(exec).build();
+                .failureThreshold(threshold).exec(exec).breaker(breakerConfig())
+                .halt(halt == null ? HaltMode.NOW : Options.choice(halt, "--halt", HaltMode.class))
+                .jobTimeout(jobTimeout == null ? null : Durations.parse(jobTimeout, "--job-timeout"))
+                .jobTimeoutPerItem(jobTimeoutPerItem == null ? null : Durations.parse(jobTimeoutPerItem, "--job-timeout-per-item"))
+                .stopOnFirstFailure(stopOnFirstFailure)
+                .build();
+    }
+
+    /** The breaker options, checked together; null without --breaker. */
+    private BreakerConfig breakerConfig() {
+        if (breaker == null) {
+            ValidationException.require(breakerScope == null && breakerOpen == null && breakerTrials == null
+                    && breakerCount == null && onOpen == null,
+                    "--breaker-scope, --breaker-open, --breaker-trials, --breaker-count and --on-open go with --breaker SPEC, "
+                            + "e.g. --breaker consecutive=3");
+            return null;
+        }
+        BreakerPolicy policy = BreakerPolicy.parse(breaker);
+        if (breakerOpen != null) {
+            policy = Options.breakerOpen(policy, breakerOpen);
+        }
+        if (breakerTrials != null) {
+            ValidationException.require(breakerTrials >= 1 && breakerTrials <= 1000,
+                    "--breaker-trials must be between 1 and 1000, but was " + breakerTrials);
+            policy = policy.withTrials(breakerTrials);
+        }
+        if (breakerCount != null) {
+            policy = policy.withCounted(java.util.EnumSet.copyOf(breakerCount));
+        }
+        if (breakerScope != null) {
+            ScopeTemplate.compile(breakerScope); // refused before anything is read
+        }
+        BreakerConfig.OnOpen mode = onOpen == null ? BreakerConfig.OnOpen.PAUSE
+                : Options.choice(onOpen, "--on-open", BreakerConfig.OnOpen.class);
+        return new BreakerConfig(policy, mode, breakerScope);
     }
 
     private static Set<Integer> codes(List<Integer> list) {

@@ -1,5 +1,11 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.JobConfig;
+import dev.bulwark.breaker.BreakerStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.internal.Durations;
@@ -38,8 +44,11 @@ public final class StatusCommand implements Callable<Integer> {
             Job found = Views.resolve(ledger, job);
             JobCounts c = ledger.counts(found.id());
             PrintWriter out = spec.commandLine().getOut();
+            List<BreakerStatus> breakers = Views.openBreakers(ledger, found);
             if (json) {
-                out.println(Json.write(Views.job(found, c)));
+                Map<String, Object> view = Views.job(found, c);
+                view.put("breakers", breakers.stream().map(Views::breaker).toList());
+                out.println(Json.write(view));
             } else {
                 out.println("job       " + found.id());
                 out.println("name      " + Views.printable(found.name()));
@@ -68,6 +77,33 @@ public final class StatusCommand implements Callable<Integer> {
                         + " to " + Durations.format(found.config().retry().maxDelay())
                         + ", timeout " + Durations.format(found.config().attemptTimeout())
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
+                JobConfig cfg = found.config();
+                List<String> stops = new ArrayList<>();
+                if (cfg.stopOnFirstFailure()) {
+                    stops.add("stop on first failure");
+                }
+                if (cfg.jobBudget(0) != null) {
+                    stops.add("job timeout " + (cfg.jobTimeout() == null ? "" : Durations.format(cfg.jobTimeout()))
+                            + (cfg.jobTimeoutPerItem() == null ? "" : (cfg.jobTimeout() == null ? "" : " + ")
+                            + Durations.format(cfg.jobTimeoutPerItem()) + " per item"));
+                }
+                if (!stops.isEmpty() || cfg.failureThreshold() != null || cfg.breaker() != null) {
+                    stops.add("halt " + cfg.halt().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                if (!stops.isEmpty()) {
+                    out.println("stops     " + String.join(", ", stops));
+                }
+                if (cfg.breaker() != null) {
+                    out.println("breaker   " + cfg.breaker().policy() + ", open " + Durations.format(cfg.breaker().policy().openFor())
+                            + ", trials " + cfg.breaker().policy().trials() + ", on open "
+                            + cfg.breaker().onOpen().name().toLowerCase(java.util.Locale.ROOT)
+                            + (cfg.breaker().scope() == null ? ", one scope for the job" : ", scope " + cfg.breaker().scope()));
+                    for (BreakerStatus b : breakers) {
+                        out.println("  " + b.state() + " " + Views.printable(b.scope())
+                                + (b.openUntil() == null ? "" : " until " + b.openUntil())
+                                + (b.reason() == null ? "" : ": " + Views.printable(b.reason())));
+                    }
+                }
                 out.println("logs      " + home.jobLogs(found.id()));
             }
             out.flush();

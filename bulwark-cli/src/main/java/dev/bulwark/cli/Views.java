@@ -72,6 +72,32 @@ final class Views {
         return m;
     }
 
+    /** The breakers of a job that are not closed, as its ledger events left them. */
+    static List<dev.bulwark.breaker.BreakerStatus> openBreakers(Ledger ledger, Job job) {
+        if (job.config().breaker() == null) {
+            return List.of();
+        }
+        return dev.bulwark.breaker.BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)).stream()
+                .filter(b -> b.state() != dev.bulwark.breaker.CircuitBreaker.State.CLOSED).toList();
+    }
+
+    static Map<String, Object> breaker(dev.bulwark.breaker.BreakerStatus b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scope", b.scope());
+        m.put("state", b.state().name());
+        m.put("since", text(b.since()));
+        m.put("open_until", text(b.openUntil()));
+        m.put("reopens", b.reopens());
+        m.put("reason", b.reason());
+        return m;
+    }
+
+    /** A time of day in UTC, to the second ({@code 14:05:09Z}), for progress lines. */
+    static String clock(Instant at) {
+        return java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+                at.atZone(java.time.ZoneOffset.UTC).toLocalTime().withNano(0)) + "Z";
+    }
+
     static String text(Instant at) {
         return at == null ? null : at.toString();
     }

@@ -87,6 +87,14 @@ public final class CircuitBreaker {
         return new Snapshot(state, openedAt, openUntil, reopens);
     }
 
+    /** How many trial calls {@link #tryAcquire} would let through at {@code now} (0 unless half-open). */
+    public synchronized int trialsAvailable(Instant now) {
+        if (state == State.OPEN) {
+            return now.isBefore(openUntil) ? 0 : policy.trials();
+        }
+        return state == State.HALF_OPEN ? Math.max(0, policy.trials() - trialsInFlight - trialsSucceeded) : 0;
+    }
+
     /** Until when the breaker stays open, or null when it is not open. */
     public synchronized Instant openUntil() {
         return state == State.OPEN ? openUntil : null;

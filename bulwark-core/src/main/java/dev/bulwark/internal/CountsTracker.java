@@ -65,6 +65,16 @@ final class CountsTracker {
         }
     }
 
+    /** A claimed item a breaker failed without an attempt (it was never counted as running). */
+    synchronized void rejectedAsFailed(long seq) {
+        if (waiting.remove(seq)) {
+            retryWait--;
+        } else {
+            pending--;
+        }
+        failed++;
+    }
+
     synchronized long failed() {
         return failed;
     }

@@ -19,6 +19,12 @@ import dev.bulwark.JobResult;
 import dev.bulwark.JobStatus;
 import dev.bulwark.Progress;
 import dev.bulwark.StopReason;
+import dev.bulwark.HaltMode;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.ledger.Rejection;
+import dev.bulwark.ledger.ScopeFilter;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
@@ -101,19 +107,31 @@ public final class JobRunner {
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile StopRequest stop;
     private volatile String ledgerFailure;
+    /** The job's breakers, or null when it has none. */
+    private final BreakerBoard board;
+    /** When the job's time budget runs out, or null for no limit. */
+    private Instant deadline;
     private long startNanos;
     private long lastProgressNanos;
 
     private record Running(AttemptContext context, Thread thread) {
     }
 
+    /** No breaker: every attempt runs under this permit. */
+    private static final CircuitBreaker.Permit NO_BREAKER = null;
+
     /** An attempt whose completion the ledger settled: committed, or failed with {@code error}. */
     private record Outcome(Item item, AttemptContext context, OutcomePolicy.Decision decision, Attempt attempt,
                            Throwable error) {
     }
 
-    /** Why the runner is stopping, and what the job becomes. */
-    public record StopRequest(StopReason reason, String message) {
+    /**
+     * Why the runner is stopping, and what the job becomes.
+     *
+     * @param drain    running attempts finish (halt soon) rather than being stopped
+     * @param critical stopped by a critical error (the rollback runs, if the job has one)
+     */
+    public record StopRequest(StopReason reason, String message, boolean drain, boolean critical) {
     }
 
     public JobRunner(Ledger ledger, BulwarkClock clock, RandomGenerator random, String worker,
@@ -137,6 +155,7 @@ public final class JobRunner {
             t.setDaemon(true);
             return t;
         });
+        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(), this::breakerChanged);
         clock.onJump(this::signal);
     }
 
@@ -149,13 +168,30 @@ public final class JobRunner {
      * Running attempts are stopped at once. A later CANCEL or HALT overrides a PAUSE.
      */
     public void requestStop(StopReason reason, String message) {
+        requestStop(new StopRequest(reason, message, false, false));
+    }
+
+    /**
+     * Asks the run to stop. A PAUSE gives way to a later CANCEL or HALT, and a draining halt to a
+     * later one that stops attempts at once (a critical error during a halt soon).
+     */
+    public void requestStop(StopRequest request) {
         synchronized (this) {
             StopRequest current = stop;
-            if (current != null && !(current.reason() == StopReason.PAUSE && reason != StopReason.PAUSE)) {
-                return;
+            if (current != null) {
+                boolean overridesPause = current.reason() == StopReason.PAUSE && request.reason() != StopReason.PAUSE;
+                boolean escalates = current.drain() && !request.drain() && request.reason() != StopReason.PAUSE;
+                if (!overridesPause && !escalates) {
+                    return;
+                }
             }
-            stop = new StopRequest(reason, message);
+            stop = request;
         }
+        if (request.drain()) {
+            signal();
+            return;
+        }
+        StopReason reason = request.reason();
         for (int slot = 1; slot < running.length(); slot++) {
             Running r = running.get(slot);
             if (r != null) {
@@ -207,10 +243,31 @@ public final class JobRunner {
         counts.reset(start, waiting);
         decidedFailures.set(start.failed());
         rate.record(clock.nanoTime(), counts.snapshot().done());
+        if (board != null) {
+            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)));
+        }
+        Duration budget = config.jobBudget(start.remaining());
+        deadline = budget == null ? null : clock.now().plus(budget);
+    }
+
+    /** Halts the job when its time budget ran out; true if it did. */
+    private boolean jobTimedOut() {
+        if (deadline == null || clock.now().isBefore(deadline)) {
+            return false;
+        }
+        String allowance = config.jobTimeoutPerItem() == null ? Durations.format(config.jobTimeout())
+                : (config.jobTimeout() == null ? "" : Durations.format(config.jobTimeout()) + " + ")
+                + Durations.format(config.jobTimeoutPerItem()) + " per item";
+        halt("job-timeout: the job ran out of its time budget (" + allowance + ")", false);
+        return true;
+    }
+
+    private void halt(String reason, boolean critical) {
+        requestStop(new StopRequest(StopReason.HALT, reason, !critical && config.halt() == HaltMode.SOON, critical));
     }
 
     private void dispatch() {
-        while (stop == null) {
+        while (stop == null && !jobTimedOut()) {
             int free = config.ordered() ? (inFlight.get() == 0 ? 1 : 0) : config.concurrency() - activeSlots();
             if (claimBatch > 1 && free < claimBatch && inFlight.get() > 0
                     && System.nanoTime() - lastClaimNanos < COALESCE_NANOS) {
@@ -230,38 +287,89 @@ public final class JobRunner {
                 }
                 free = config.concurrency() - activeSlots();
             }
-            List<Item> claimed = free > 0
-                    ? ledger.claim(job.id(), clock.now(), Math.min(free, MAX_CLAIM), config.ordered())
-                    : List.of();
+            List<Item> claimed = free > 0 ? claim(free) : List.of();
             if (!claimed.isEmpty()) {
                 lastClaimNanos = System.nanoTime();
             }
+            int started = 0;
             for (Item item : claimed) {
-                launch(item);
+                if (launch(item)) {
+                    started++;
+                }
             }
             maybeReportProgress();
-            if (!claimed.isEmpty()) {
+            if (started > 0) {
                 continue;
+            }
+            if (!claimed.isEmpty()) {
+                continue; // every claimed item was rejected by its breaker: look again
             }
             if (free <= 0) {
                 // Nothing was claimed because no slot was free: that says nothing about what is
                 // left. Every slot may have freed since (the job is not done then), so wait for a
                 // slot and claim again rather than conclude anything from inFlight.
                 if (inFlight.get() > 0) {
-                    awaitSignal(null);
+                    awaitSignal(deadline);
                 }
                 continue;
             }
             if (inFlight.get() == 0) {
                 Optional<Instant> due = ledger.nextDueAt(job.id());
                 if (due.isEmpty() && inFlight.get() == 0) {
-                    return;
+                    if (board == null || !board.anyTroubled() || counts.snapshot().remaining() == 0) {
+                        return;
+                    }
+                    // What is left waits for a breaker: until its trial may go, or a reset.
+                    awaitSignal(earliest(board.nextTrialAt().orElse(null), deadline));
+                    continue;
                 }
-                awaitSignal(due.orElse(null));
+                awaitSignal(wakeAt(due.orElse(null)));
             } else {
-                awaitSignal(config.ordered() ? null : ledger.nextDueAt(job.id()).orElse(null));
+                awaitSignal(wakeAt(config.ordered() ? null : ledger.nextDueAt(job.id()).orElse(null)));
             }
         }
+    }
+
+    /**
+     * Claims up to {@code free} items: those of scopes whose breaker is closed, then the trial
+     * calls of half-open scopes.
+     */
+    private List<Item> claim(int free) {
+        Instant now = clock.now();
+        int limit = Math.min(free, MAX_CLAIM);
+        if (board == null) {
+            return ledger.claim(job.id(), now, limit, config.ordered());
+        }
+        List<Item> claimed = ledger.claim(job.id(), now, limit, config.ordered(), board.claimFilter());
+        for (Map.Entry<String, Integer> trial : board.trialsDue(now).entrySet()) {
+            int left = limit - claimed.size();
+            if (left <= 0 || (config.ordered() && !claimed.isEmpty())) {
+                break;
+            }
+            List<Item> trials = ledger.claim(job.id(), now, Math.min(left, trial.getValue()), config.ordered(),
+                    ScopeFilter.only(trial.getKey()));
+            if (!trials.isEmpty()) {
+                claimed = new java.util.ArrayList<>(claimed);
+                claimed.addAll(trials);
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * When to look again for due items: at {@code due}, unless a due item was not claimed (its
+     * scope's breaker is open: then when the first breaker lets a trial through), and never after
+     * the job's deadline.
+     */
+    private Instant wakeAt(Instant due) {
+        if (board != null && board.anyTroubled() && due != null && !due.isAfter(clock.now())) {
+            due = board.nextTrialAt().orElse(null);
+        }
+        return earliest(due, deadline);
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
     private int activeSlots() {
@@ -288,23 +396,102 @@ public final class JobRunner {
         }
     }
 
-    private void launch(Item item) {
+    /** Starts an attempt of a claimed item; false when its breaker rejected it (then it is given back or failed). */
+    private boolean launch(Item item) {
+        CircuitBreaker.Permit permit = NO_BREAKER;
+        StopRequest halting = stop;
+        if (halting != null && halting.drain()) {
+            giveBack(item, "the job is halting");
+            return false;
+        }
+        if (board != null) {
+            permit = board.acquire(item.breakerScope(), clock.now());
+            if (!permit.permitted()) {
+                rejected(item, permit);
+                return false;
+            }
+        }
         counts.claimed(item.seq());
         inFlight.incrementAndGet();
         int slot = takeSlot();
         Path logFile = logFiles == null ? null : logFiles.apply(item);
         AttemptContext ctx = new AttemptContext(item, item.lastAttempt(), slot, config.attemptTimeout(),
                 clock.now(), logFile, worker);
-        Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + item.seq()).unstarted(() -> execute(item, ctx));
+        CircuitBreaker.Permit granted = permit;
+        Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + item.seq()).unstarted(() -> execute(item, ctx, granted));
         running.set(slot, new Running(ctx, thread));
         StopRequest current = stop;
         if (current != null) {
             ctx.stop(current.reason());
         }
         thread.start();
+        return true;
     }
 
-    private void execute(Item item, AttemptContext ctx) {
+    /** A breaker rejected a claimed item: it waits (pause), stops the job (halt) or fails without an attempt (fail). */
+    private void rejected(Item item, CircuitBreaker.Permit permit) {
+        String scope = item.breakerScope();
+        String why = permit.openUntil() != null
+                ? "the breaker of scope " + scope + " is open until " + permit.openUntil()
+                : "the breaker of scope " + scope + " is half-open and waits for its trial call";
+        switch (board.config().onOpen()) {
+            case PAUSE -> giveBack(item, why);
+            case HALT -> {
+                giveBack(item, why);
+                halt("breaker-open: " + why + " (reset it with 'bulwark breaker reset', or resume once it has passed)", false);
+            }
+            case FAIL -> {
+                Instant now = clock.now();
+                try {
+                    ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.FAILED, "breaker-open", why, now));
+                } catch (RuntimeException e) {
+                    ledgerFailed(item, e);
+                    return;
+                }
+                counts.rejectedAsFailed(item.seq());
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("key", item.key());
+                data.put("category", "breaker-open");
+                data.put("message", why);
+                data.put("error_class", "permanent");
+                data.put("scope", scope);
+                emit(EngineEvent.ITEM_FAILED, item.seq(), data);
+                itemFailed(item, "breaker-open");
+            }
+        }
+    }
+
+    /** Puts a claimed item back, unattempted. */
+    private void giveBack(Item item, String why) {
+        try {
+            ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.PENDING, null, why, clock.now()));
+        } catch (RuntimeException e) {
+            ledgerFailed(item, e);
+        }
+    }
+
+    private void ledgerFailed(Item item, Throwable error) {
+        String why = "the ledger could not record item " + item.seq() + ": " + rootMessage(error);
+        LOG.error("{}; pausing the job so nothing is lost", why, error);
+        ledgerFailure = why;
+        requestStop(StopReason.PAUSE, why);
+    }
+
+    /** An item got its final FAILED outcome: the failure threshold and stop-on-first-failure look at it. */
+    private void itemFailed(Item item, String category) {
+        long failed = decidedFailures.incrementAndGet();
+        if (config.stopOnFirstFailure()) {
+            halt("stop-on-first-failure: item " + item.seq() + " (" + item.key() + ") failed: " + category, false);
+        } else if (config.failureThreshold() != null) {
+            long limit = config.failureThreshold().limitFor(job.total());
+            if (failed >= limit) {
+                halt("max-failures: " + failed + " item(s) failed, the limit is "
+                        + config.failureThreshold() + " (" + limit + " item(s))", false);
+            }
+        }
+    }
+
+    private void execute(Item item, AttemptContext ctx, CircuitBreaker.Permit permit) {
         long t0 = clock.nanoTime();
         ScheduledFuture<?> timeout = config.attemptTimeout() == null ? null
                 : timers.schedule(() -> {
@@ -325,7 +512,7 @@ public final class JobRunner {
                 result = AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler threw an Error");
             }
             long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0);
-            record(item, ctx, result, durationMs);
+            record(item, ctx, result, durationMs, permit);
         }
     }
 
@@ -346,7 +533,7 @@ public final class JobRunner {
         }
     }
 
-    private void record(Item item, AttemptContext ctx, AttemptResult result, long durationMs) {
+    private void record(Item item, AttemptContext ctx, AttemptResult result, long durationMs, CircuitBreaker.Permit permit) {
         Instant end = clock.now();
         OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, ctx.stopReason(), config.attemptTimeout(),
                 config.retry(), end, random);
@@ -356,18 +543,23 @@ public final class JobRunner {
                 ctx.logFile() == null ? null : ctx.logFile().toString());
         Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt());
         running.set(ctx.slot(), null);
-        // Stop decisions are taken here, before the slot frees, so no further item starts after
-        // a critical error or the failure that reaches the threshold.
-        if (d.critical()) {
-            requestStop(StopReason.HALT, "critical error on item " + item.seq() + " (" + item.key() + "): "
-                    + r.category() + (r.message() == null ? "" : " " + r.message()));
-        } else if (d.next() == ItemStatus.FAILED && config.failureThreshold() != null) {
-            long limit = config.failureThreshold().limitFor(job.total());
-            long failed = decidedFailures.incrementAndGet();
-            if (failed >= limit) {
-                requestStop(StopReason.HALT, "max-failures: " + failed + " item(s) failed, the limit is "
-                        + config.failureThreshold() + " (" + limit + " item(s))");
+        // Breakers and stop decisions are settled here, before the slot frees, so no further
+        // item starts after a critical error, the failure that reaches a threshold, or the
+        // failure that opens a breaker.
+        if (board != null) {
+            String scope = item.breakerScope();
+            switch (d.outcome()) {
+                case SUCCEEDED -> board.succeeded(scope, permit, end, Duration.ofMillis(durationMs));
+                case FAILED -> board.failed(scope, permit, end, r.errorClass(),
+                        r.category() + (r.message() == null ? "" : " " + r.message()));
+                default -> board.release(scope, permit);
             }
+        }
+        if (d.critical()) {
+            halt("critical error on item " + item.seq() + " (" + item.key() + "): "
+                    + r.category() + (r.message() == null ? "" : " " + r.message()), true);
+        } else if (d.next() == ItemStatus.FAILED) {
+            itemFailed(item, r.category());
         }
         int freeSlots = config.ordered() ? 0 : releaseSlot(ctx.slot());
         // Runs where the future completes (the ledger's callback thread, or here if already
@@ -410,10 +602,7 @@ public final class JobRunner {
 
     private void committed(Item item, AttemptContext ctx, OutcomePolicy.Decision d, Attempt a, Throwable error) {
         if (error != null) {
-            String why = "the ledger could not record item " + item.seq() + ": " + rootMessage(error);
-            LOG.error("{}; pausing the job so nothing is lost", why, error);
-            ledgerFailure = why;
-            requestStop(StopReason.PAUSE, why);
+            ledgerFailed(item, error);
             return;
         }
         int attemptsAfter = item.attempts() + (d.outcome() == AttemptOutcome.INTERRUPTED ? 0 : 1);
@@ -478,7 +667,7 @@ public final class JobRunner {
                 // rather than claim an outcome its items do not have.
                 String why = "internal error: the run ended with " + c.remaining() + " item(s) without a final outcome";
                 LOG.error("job {}: {}; pausing it, resume runs them", job.id(), why);
-                s = new StopRequest(StopReason.PAUSE, why);
+                s = new StopRequest(StopReason.PAUSE, why, false, false);
             } else {
                 finalCounts = c;
             }
@@ -530,6 +719,30 @@ public final class JobRunner {
         return new JobResult(done, finalCounts, took);
     }
 
+    /** A breaker changed state: a ledger event, and in halt mode the end of the job when it opened. */
+    private void breakerChanged(CircuitBreaker.Transition t) {
+        int reopens = board.snapshot(t.scope()).reopens();
+        Map<String, Object> data = BreakerStatus.eventData(t, reopens);
+        emit(BreakerStatus.eventType(t.to()), 0, data);
+        if (t.to() == CircuitBreaker.State.OPEN) {
+            LOG.warn("job {}: breaker of scope {} opened until {}: {}", job.id(), t.scope(), t.openUntil(), t.reason());
+            if (board.config().onOpen() == BreakerConfig.OnOpen.HALT) {
+                halt("breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")", false);
+            }
+        }
+        signal();
+    }
+
+    /** Closes a scope's breaker by hand; false when it was not open. */
+    public boolean resetBreaker(String scope) {
+        return board != null && board.reset(scope, clock.now());
+    }
+
+    /** The breakers of this job that are not closed. */
+    public List<BreakerStatus> openBreakers() {
+        return board == null ? List.of() : board.open(clock.now());
+    }
+
     private void emit(String type, long seq, Map<String, Object> data) {
         EngineEvent event = new EngineEvent(type, job.id(), clock.now(), seq, data);
         if (event.kept()) {
@@ -555,7 +768,8 @@ public final class JobRunner {
         lastProgressNanos = now;
         JobCounts c = counts.snapshot();
         rate.record(now, c.done());
-        Progress p = new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()));
+        Progress p = new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()),
+                openBreakers());
         for (JobListener l : listeners) {
             try {
                 l.onProgress(p);
@@ -569,7 +783,8 @@ public final class JobRunner {
     public Progress progress() {
         long now = clock.nanoTime();
         JobCounts c = counts.snapshot();
-        return new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()));
+        return new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()),
+                openBreakers());
     }
 
     private void signal() {

@@ -33,4 +33,13 @@ public final class Json {
             throw new BulwarkException("cannot read JSON: " + e.getOriginalMessage(), e);
         }
     }
+
+    /** Parses a JSON document into a tree. */
+    public static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new dev.bulwark.BulwarkException("cannot read JSON: " + e.getMessage(), e);
+        }
+    }
 }

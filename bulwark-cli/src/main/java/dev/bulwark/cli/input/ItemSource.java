@@ -25,4 +25,40 @@ public interface ItemSource {
         @Override
         void close();
     }
+
+    /** This source with every item passed through {@code mapping} (which may refuse one with a ValidationException). */
+    static ItemSource mapped(ItemSource source, java.util.function.UnaryOperator<ItemSpec> mapping) {
+        return new ItemSource() {
+            @Override
+            public Map<String, String> describe() {
+                return source.describe();
+            }
+
+            @Override
+            public String defaultName() {
+                return source.defaultName();
+            }
+
+            @Override
+            public Cursor open() {
+                Cursor inner = source.open();
+                return new Cursor() {
+                    @Override
+                    public boolean hasNext() {
+                        return inner.hasNext();
+                    }
+
+                    @Override
+                    public ItemSpec next() {
+                        return mapping.apply(inner.next());
+                    }
+
+                    @Override
+                    public void close() {
+                        inner.close();
+                    }
+                };
+            }
+        };
+    }
 }
