@@ -99,7 +99,21 @@ public final class Engine implements AutoCloseable {
      * first. Blocks the calling thread.
      */
     public JobResult run(UUID jobId, ItemHandler handler) {
+        return run(jobId, handler, null);
+    }
+
+    /**
+     * Like {@link #run(UUID, ItemHandler)}, with a compensator that undoes a succeeded item when a
+     * job with {@link JobConfig#rollback()} stops on a critical error (instead of the job's
+     * compensation command). A compensation succeeds or fails like an attempt; it is recorded as an
+     * attempt of its own.
+     */
+    public JobResult run(UUID jobId, ItemHandler handler, ItemHandler compensator) {
         Job job = find(jobId);
+        if (job.config().rollback() && job.config().compensate() == null && compensator == null) {
+            throw new ValidationException("job " + jobId + " rolls back after a critical error, but has no compensation "
+                    + "command and no compensator was given");
+        }
         switch (job.status()) {
             case QUEUED, PAUSED -> {
                 if (job.status() == JobStatus.QUEUED && !completelySubmitted(jobId)) {
@@ -127,7 +141,7 @@ public final class Engine implements AutoCloseable {
                     + ": nothing to resume" + (job.status() == JobStatus.PARTIAL
                     ? "; use retry-failed to run its failed items again" : ""));
         }
-        JobRunner runner = new JobRunner(ledger, clock, random, worker, listeners, handler, logFiles, timers, job);
+        JobRunner runner = new JobRunner(ledger, clock, random, worker, listeners, handler, compensator, logFiles, timers, job);
         if (active.putIfAbsent(jobId, runner) != null) {
             throw new ValidationException("job " + jobId + " is already running in this process");
         }
@@ -148,6 +162,11 @@ public final class Engine implements AutoCloseable {
      * for a FAILED (halted) job also the items it skipped.
      */
     public JobResult retryFailed(UUID jobId, ItemHandler handler) {
+        return retryFailed(jobId, handler, null);
+    }
+
+    /** Like {@link #retryFailed(UUID, ItemHandler)}, with a compensator for a rollback (see {@link #run(UUID, ItemHandler, ItemHandler)}). */
+    public JobResult retryFailed(UUID jobId, ItemHandler handler, ItemHandler compensator) {
         Job job = find(jobId);
         if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
             throw new ValidationException("job " + jobId + " is " + job.status()
@@ -162,7 +181,7 @@ public final class Engine implements AutoCloseable {
             throw new ValidationException("job " + jobId + " has no FAILED items to retry");
         }
         ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
-        return run(jobId, handler);
+        return run(jobId, handler, compensator);
     }
 
     /** Pauses a job running in this engine: running attempts stop and are recorded as interrupted. */

@@ -28,6 +28,9 @@ public record EngineEvent(String type, UUID jobId, Instant at, long seq, Map<Str
     public static final String ITEM_INTERRUPTED = "item_interrupted";
     public static final String ITEMS_RECOVERED = "items_recovered";
     public static final String JOB_HALTING = "job_halting";
+    public static final String ROLLBACK_STARTED = "rollback_started";
+    public static final String ITEM_COMPENSATED = "item_compensated";
+    public static final String ITEM_COMPENSATION_FAILED = "item_compensation_failed";
     public static final String JOB_PAUSED = "job_paused";
     public static final String JOB_FINISHED = "job_finished";
 

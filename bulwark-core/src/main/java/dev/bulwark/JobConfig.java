@@ -25,13 +25,14 @@ import java.util.Objects;
  * @param jobTimeout       longest a run of the job may take (plus {@code jobTimeoutPerItem} per item), or null
  * @param jobTimeoutPerItem time added to the job timeout for each item without an outcome when a run starts, or null
  * @param stopOnFirstFailure halt the job as soon as one item FAILED
- * @param compensate       with a critical error, the command run for every succeeded item, newest first
- *                         (rollback), or null to leave succeeded items as they are
+ * @param rollback         after a critical error, undo every succeeded item, newest first, with the
+ *                         compensation command (or the compensator given to the engine)
+ * @param compensate       the compensation command of a rollback, or null (a Java compensator, or no rollback)
  */
 public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Duration attemptTimeout,
                         FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input,
                         BreakerConfig breaker, HaltMode halt, Duration jobTimeout, Duration jobTimeoutPerItem,
-                        boolean stopOnFirstFailure, ExecSpec compensate) {
+                        boolean stopOnFirstFailure, boolean rollback, ExecSpec compensate) {
 
     public static final int DEFAULT_CONCURRENCY = 1;
     public static final int MAX_CONCURRENCY = 10_000;
@@ -55,7 +56,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
     /** This configuration with {@code value} as the record of where the items came from. */
     public JobConfig withInput(Map<String, String> value) {
         return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, value,
-                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, compensate);
+                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate);
     }
 
     /** The time budget of a run that starts with {@code open} items without an outcome, or null for none. */
@@ -94,6 +95,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         private Duration jobTimeout;
         private Duration jobTimeoutPerItem;
         private boolean stopOnFirstFailure;
+        private boolean rollback;
         private ExecSpec compensate;
 
         public Builder concurrency(int value) {
@@ -158,15 +160,25 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
             return this;
         }
 
-        /** The rollback command run for every succeeded item after a critical error; null for none. */
+        /**
+         * After a critical error, undo every succeeded item, newest first: with {@link #compensate}'s
+         * command, or with the compensator given to {@link Engine#run(java.util.UUID, ItemHandler, ItemHandler)}.
+         */
+        public Builder rollback(boolean value) {
+            this.rollback = value;
+            return this;
+        }
+
+        /** The compensation command of a rollback (sets {@link #rollback}); null for none. */
         public Builder compensate(ExecSpec value) {
             this.compensate = value;
+            this.rollback = value != null || rollback;
             return this;
         }
 
         public JobConfig build() {
             return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input,
-                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, compensate);
+                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate);
         }
     }
 }

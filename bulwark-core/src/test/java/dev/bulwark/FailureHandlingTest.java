@@ -336,4 +336,71 @@ class FailureHandlingTest {
         assertThat(result.counts()).extracting(JobCounts::succeeded, JobCounts::failed, JobCounts::skipped)
                 .containsExactly(1L, 1L, 3L);
     }
+
+    // ---- critical errors and rollback ---------------------------------------------------------
+
+    private static AttemptResult criticalOn(AttemptContext ctx, long seq) {
+        return ctx.seq() == seq ? AttemptResult.failure(ErrorClass.CRITICAL, "exit:99", "credentials rejected")
+                : AttemptResult.success();
+    }
+
+    @Test
+    void a_critical_error_rolls_back_the_succeeded_items_newest_first() {
+        Job job = submit(config().rollback(true).build(), 6);
+        List<Long> undone = Collections.synchronizedList(new ArrayList<>());
+
+        JobResult result = engine.run(job.id(), ctx -> {
+            clock.advance(Duration.ofSeconds(1)); // each item finishes a second after the one before
+            return criticalOn(ctx, 4);
+        }, ctx -> {
+            undone.add(ctx.seq());
+            return AttemptResult.success();
+        });
+
+        assertThat(undone).containsExactly(3L, 2L, 1L);
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.job().reason()).startsWith("critical error on item 4 (item-4): exit:99 credentials rejected")
+                .endsWith("rolled back: 3 item(s) compensated");
+        assertThat(result.counts()).extracting(JobCounts::compensated, JobCounts::failed, JobCounts::skipped, JobCounts::succeeded)
+                .containsExactly(3L, 1L, 2L, 0L);
+        assertThat(ledger.attempts(job.id(), 1)).extracting(Attempt::number, Attempt::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, AttemptOutcome.SUCCEEDED),
+                        org.assertj.core.groups.Tuple.tuple(2, AttemptOutcome.COMPENSATED));
+        assertThat(eventTypes()).containsSubsequence(EngineEvent.JOB_HALTING, EngineEvent.ROLLBACK_STARTED,
+                EngineEvent.ITEM_COMPENSATED, EngineEvent.JOB_FINISHED);
+    }
+
+    @Test
+    void without_a_rollback_succeeded_items_stay_succeeded_after_a_critical_error() {
+        Job job = submit(config().build(), 4);
+
+        JobResult result = engine.run(job.id(), ctx -> criticalOn(ctx, 3));
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.counts()).extracting(JobCounts::succeeded, JobCounts::compensated, JobCounts::skipped)
+                .containsExactly(2L, 0L, 1L);
+    }
+
+    @Test
+    void a_failed_compensation_is_recorded_and_leaves_its_item_succeeded() {
+        Job job = submit(config().rollback(true).build(), 3);
+
+        JobResult result = engine.run(job.id(), ctx -> criticalOn(ctx, 3),
+                ctx -> ctx.seq() == 1 ? AttemptResult.failure(ErrorClass.TRANSIENT, "exit:1", "undo failed") : AttemptResult.success());
+
+        assertThat(result.job().reason()).endsWith("rolled back: 1 item(s) compensated, 1 compensation(s) failed "
+                + "(those items stay SUCCEEDED; see their attempts)");
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().status()).isEqualTo(ItemStatus.SUCCEEDED);
+        assertThat(ledger.attempts(job.id(), 1)).extracting(Attempt::outcome)
+                .containsExactly(AttemptOutcome.SUCCEEDED, AttemptOutcome.COMPENSATION_FAILED);
+        assertThat(ledger.findItem(job.id(), 2).orElseThrow().status()).isEqualTo(ItemStatus.COMPENSATED);
+    }
+
+    @Test
+    void a_rollback_without_any_compensation_is_refused_before_it_runs() {
+        Job job = submit(config().rollback(true).build(), 1);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.run(job.id(), ctx -> AttemptResult.success()))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("no compensation");
+    }
 }

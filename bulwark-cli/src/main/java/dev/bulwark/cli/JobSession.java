@@ -200,6 +200,7 @@ final class JobSession implements AutoCloseable {
         err.println("bulwark: job " + job.id() + " (" + job.name() + ") " + job.status()
                 + (job.reason() == null ? "" : ": " + job.reason()) + " in " + Durations.format(result.duration()));
         err.println("  succeeded " + c.succeeded() + ", failed " + c.failed() + ", skipped " + c.skipped()
+                + (c.compensated() > 0 ? ", compensated " + c.compensated() : "")
                 + " of " + c.total() + " items; " + c.retries() + " retries"
                 + (c.interruptions() > 0 ? ", " + c.interruptions() + " interrupted attempts" : ""));
         if (c.failed() > 0) {

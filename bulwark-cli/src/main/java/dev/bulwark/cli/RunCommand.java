@@ -141,6 +141,15 @@ public final class RunCommand implements Callable<Integer> {
             + "(no attempts used; other scopes go on), halt the job, or fail its items at once (category breaker-open). Default: pause.")
     String onOpen;
 
+    @Option(names = "--on-critical", paramLabel = "stop|rollback", description = "After a critical failure the job stops; with "
+            + "rollback, --compensate then runs for every item that had succeeded, newest first. Default: stop.")
+    String onCritical;
+
+    @Option(names = "--compensate", paramLabel = "COMMAND", description = "With --on-critical rollback: the command that undoes an item, "
+            + "one string split into arguments like a shell would (quotes, no expansion), with the same placeholders, e.g. 'rm -f out/{/}'. "
+            + "With --shell it is a sh script and the item is $1.")
+    String compensate;
+
     @Option(names = "--permanent-exit", paramLabel = "CODES", split = ",", description = "Exit codes that mean a permanent failure (no retry), e.g. 2,65. Any other non-zero exit is transient.")
     List<Integer> permanentExit;
 
@@ -254,8 +263,27 @@ public final class RunCommand implements Callable<Integer> {
                 .jobTimeout(jobTimeout == null ? null : Durations.parse(jobTimeout, "--job-timeout"))
                 .jobTimeoutPerItem(jobTimeoutPerItem == null ? null : Durations.parse(jobTimeoutPerItem, "--job-timeout-per-item"))
                 .stopOnFirstFailure(stopOnFirstFailure)
+                .compensate(compensation(grace))
                 .build();
     }
+
+    /** The compensation command of --on-critical rollback, or null. */
+    private ExecSpec compensation(Duration grace) {
+        boolean rollback = onCritical != null && Options.choice(onCritical, "--on-critical", OnCritical.class) == OnCritical.ROLLBACK;
+        if (!rollback) {
+            ValidationException.require(compensate == null, "--compensate goes with --on-critical rollback");
+            return null;
+        }
+        ValidationException.require(compensate != null && !compensate.isBlank(),
+                "--on-critical rollback needs --compensate COMMAND, the command that undoes one item, e.g. --compensate 'rm -f out/{/}'");
+        List<String> argv = shell ? List.of(compensate) : Options.words(compensate, "--compensate");
+        ExecSpec spec = new ExecSpec(argv, shell, Set.of(), Set.of(), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
+        new ExecHandler(spec); // validates the template now
+        return spec;
+    }
+
+    /** What a critical failure does. */
+    enum OnCritical { STOP, ROLLBACK }
 
     /** The breaker options, checked together; null without --breaker. */
     private BreakerConfig breakerConfig() {

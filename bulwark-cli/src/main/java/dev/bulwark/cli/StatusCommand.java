@@ -56,6 +56,7 @@ public final class StatusCommand implements Callable<Integer> {
                 out.printf(java.util.Locale.ROOT, "progress  %d of %d done (%.1f%%)%n", c.done(), c.total(),
                         c.total() == 0 ? 100.0 : 100.0 * c.done() / c.total());
                 out.println("items     succeeded " + c.succeeded() + ", failed " + c.failed() + ", skipped " + c.skipped()
+                        + (c.compensated() > 0 ? ", compensated " + c.compensated() : "")
                         + ", pending " + c.pending() + ", running " + c.running() + ", waiting to retry " + c.retryWait());
                 out.println("attempts  " + c.retries() + " retries, " + c.interruptions() + " interrupted");
                 out.println("created   " + found.createdAt());
@@ -79,6 +80,10 @@ public final class StatusCommand implements Callable<Integer> {
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
                 JobConfig cfg = found.config();
                 List<String> stops = new ArrayList<>();
+                if (cfg.rollback()) {
+                    stops.add("rollback on critical error" + (cfg.compensate() == null ? ""
+                            : " with " + String.join(" ", cfg.compensate().command().stream().map(RunCommand::quote).toList())));
+                }
                 if (cfg.stopOnFirstFailure()) {
                     stops.add("stop on first failure");
                 }

@@ -50,6 +50,7 @@ final class Views {
         m.put("succeeded", c.succeeded());
         m.put("failed", c.failed());
         m.put("skipped", c.skipped());
+        m.put("compensated", c.compensated());
         m.put("retries", c.retries());
         m.put("interruptions", c.interruptions());
         return m;

@@ -231,4 +231,50 @@ class FailureHandlingCliTest {
         assertThat(err).contains("--job-timeout");
         assertThat(Files.exists(home.resolve("ledger.db"))).isFalse();
     }
+
+    @Test
+    void a_critical_exit_rolls_back_what_succeeded_newest_first_with_the_compensation_command() throws IOException {
+        files("in", 5);
+        Path done = tmp.resolve("done.txt");
+        Path undone = tmp.resolve("undone.txt");
+
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.resolve("in").toString(), "--critical-exit", "99",
+                "--on-critical", "rollback", "--compensate", "echo \"$1\" >> '" + undone + "'", "--shell", "--",
+                "case \"$1\" in *f04.txt) exit 99;; esac; echo \"$1\" >> '" + done + "'");
+
+        assertThat(code).as(err).isEqualTo(ExitCodes.FAILED);
+        assertThat(err).contains("critical error on item 4").contains("rolled back: 3 item(s) compensated")
+                .contains("compensated 3");
+        List<String> did = Files.readAllLines(done);
+        List<String> undid = Files.readAllLines(undone);
+        assertThat(undid).containsExactlyElementsOf(did.reversed());
+        UUID job = onlyJob();
+        try (SqliteLedger ledger = reader()) {
+            assertThat(ledger.counts(job)).extracting(c -> c.compensated(), c -> c.failed(), c -> c.skipped())
+                    .containsExactly(3L, 1L, 1L);
+            assertThat(ledger.attempts(job, 1)).extracting(Attempt::outcome)
+                    .containsExactly(dev.bulwark.AttemptOutcome.SUCCEEDED, dev.bulwark.AttemptOutcome.COMPENSATED);
+        }
+    }
+
+    @Test
+    void compensate_needs_rollback_and_a_command() throws IOException {
+        files("in", 1);
+        String dir = inbox.resolve("in").toString();
+        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--compensate", "rm {}", "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err).contains("--compensate goes with --on-critical rollback");
+        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--on-critical", "rollback", "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err).contains("needs --compensate COMMAND");
+        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--on-critical", "rollback",
+                "--compensate", "rm 'unclosed", "--", "true")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err).contains("--compensate has an unclosed single quote");
+    }
+
+    @Test
+    void compensate_commands_split_like_a_shell_without_expanding() {
+        assertThat(Options.words("rm -f 'out dir/{/}' \"a \\\"b\" c\\ d $HOME", "--compensate"))
+                .containsExactly("rm", "-f", "out dir/{/}", "a \"b", "c d", "$HOME");
+    }
 }

@@ -75,6 +75,7 @@ public final class JobRunner {
     private final String worker;
     private final List<JobListener> listeners;
     private final ItemHandler handler;
+    private final ItemHandler compensator;
     private final Function<Item, Path> logFiles;
     private final ScheduledExecutorService timers;
     private final Job job;
@@ -137,12 +138,21 @@ public final class JobRunner {
     public JobRunner(Ledger ledger, BulwarkClock clock, RandomGenerator random, String worker,
                      List<JobListener> listeners, ItemHandler handler, Function<Item, Path> logFiles,
                      ScheduledExecutorService timers, Job job) {
+        this(ledger, clock, random, worker, listeners, handler, null, logFiles, timers, job);
+    }
+
+    /** @param compensator undoes a succeeded item in a rollback, or null (then the job's compensation command, if any) */
+    public JobRunner(Ledger ledger, BulwarkClock clock, RandomGenerator random, String worker,
+                     List<JobListener> listeners, ItemHandler handler, ItemHandler compensator,
+                     Function<Item, Path> logFiles, ScheduledExecutorService timers, Job job) {
         this.ledger = ledger;
         this.clock = clock;
         this.random = random;
         this.worker = worker;
         this.listeners = List.copyOf(listeners);
         this.handler = handler;
+        this.compensator = compensator != null ? compensator
+                : job.config().compensate() != null ? new dev.bulwark.exec.ExecHandler(job.config().compensate()) : null;
         this.logFiles = logFiles;
         this.timers = timers;
         this.job = job;
@@ -502,7 +512,7 @@ public final class JobRunner {
                 }, config.attemptTimeout().toNanos(), TimeUnit.NANOSECONDS);
         AttemptResult result = null;
         try {
-            result = invoke(ctx);
+            result = invoke(handler, ctx);
         } finally {
             if (timeout != null) {
                 timeout.cancel(false);
@@ -516,7 +526,7 @@ public final class JobRunner {
         }
     }
 
-    private AttemptResult invoke(AttemptContext ctx) {
+    private static AttemptResult invoke(ItemHandler handler, AttemptContext ctx) {
         try {
             if (ctx.isStopped()) {
                 return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped before it started");
@@ -680,6 +690,10 @@ public final class JobRunner {
             if (s != null) {
                 long skipped = ledger.skipRemaining(job.id(), now);
                 emit(EngineEvent.JOB_HALTING, 0, Map.of("reason", s.message(), "skipped", skipped));
+                if (s.critical() && config.rollback()) {
+                    s = new StopRequest(s.reason(), s.message() + "; " + rollback(), false, true);
+                    now = clock.now();
+                }
                 finalCounts = ledger.counts(job.id());
             }
             // Only the job's own row changes from here on: these counts are the final ones.
@@ -717,6 +731,93 @@ public final class JobRunner {
         counts.reset(finalCounts, Set.of());
         reportProgress(clock.nanoTime());
         return new JobResult(done, finalCounts, took);
+    }
+
+    /**
+     * Undoes every succeeded item, newest first, with the compensator: each compensation is an
+     * attempt of its own, and a compensated item becomes COMPENSATED. Returns what it did, for the
+     * job's reason.
+     */
+    private String rollback() {
+        if (compensator == null) {
+            LOG.error("job {}: rollback asked for, but there is no compensation command or compensator", job.id());
+            return "no rollback: the job has no compensation command";
+        }
+        List<Item> succeeded = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            List<Item> page = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.SUCCEEDED), after, 5_000));
+            succeeded.addAll(page);
+            if (page.size() < 5_000) {
+                break;
+            }
+            after = page.get(page.size() - 1).seq();
+        }
+        succeeded.sort(java.util.Comparator.comparing(Item::finishedAt, java.util.Comparator.nullsFirst(
+                java.util.Comparator.<Instant>naturalOrder())).thenComparingLong(Item::seq).reversed());
+        emit(EngineEvent.ROLLBACK_STARTED, 0, Map.of("items", succeeded.size()));
+        int compensated = 0;
+        int failed = 0;
+        for (Item item : succeeded) {
+            if (compensate(item)) {
+                compensated++;
+            } else {
+                failed++;
+            }
+        }
+        ledger.flush();
+        return "rolled back: " + compensated + " item(s) compensated" + (failed == 0 ? "" : ", " + failed
+                + " compensation(s) failed (those items stay SUCCEEDED; see their attempts)");
+    }
+
+    /** Runs the compensation of one item on its own thread, with the attempt timeout; records it. */
+    private boolean compensate(Item item) {
+        int number = item.lastAttempt() + 1;
+        Path logFile = logFiles == null ? null : logFiles.apply(item);
+        Instant start = clock.now();
+        AttemptContext ctx = new AttemptContext(item, number, 1, config.attemptTimeout(), start, logFile, worker);
+        long t0 = clock.nanoTime();
+        AttemptResult[] result = new AttemptResult[1];
+        Thread thread = Thread.ofVirtual().name("bulwark-compensate-" + item.seq()).start(() -> result[0] = invoke(compensator, ctx));
+        ScheduledFuture<?> timeout = config.attemptTimeout() == null ? null : timers.schedule(() -> {
+            if (ctx.stop(StopReason.TIMEOUT)) {
+                thread.interrupt();
+            }
+        }, config.attemptTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            ctx.stop(StopReason.PAUSE);
+            thread.interrupt();
+            Thread.currentThread().interrupt();
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+        AttemptResult r = result[0] == null ? AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped") : result[0];
+        if (!r.succeeded() && ctx.stopReason() == StopReason.TIMEOUT) {
+            r = AttemptResult.failure(ErrorClass.TRANSIENT, "timeout", "timed out after " + Durations.format(config.attemptTimeout()),
+                    r.exitCode());
+        }
+        boolean ok = r.succeeded();
+        Attempt a = new Attempt(job.id(), item.seq(), number, start, clock.now(),
+                ok ? AttemptOutcome.COMPENSATED : AttemptOutcome.COMPENSATION_FAILED, ok ? null : r.errorClass(),
+                ok ? null : r.category(), ok ? null : r.message(), r.exitCode(),
+                TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0), worker, logFile == null ? null : logFile.toString());
+        ledger.recordCompensation(a);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("key", item.key());
+        data.put("attempt", number);
+        data.put("duration_ms", a.durationMs());
+        if (!ok) {
+            data.put("category", r.category());
+            if (r.message() != null) {
+                data.put("message", r.message());
+            }
+        }
+        emit(ok ? EngineEvent.ITEM_COMPENSATED : EngineEvent.ITEM_COMPENSATION_FAILED, item.seq(), data);
+        return ok;
     }
 
     /** A breaker changed state: a ledger event, and in halt mode the end of the job when it opened. */

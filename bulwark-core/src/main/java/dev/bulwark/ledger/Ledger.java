@@ -83,6 +83,16 @@ public interface Ledger extends AutoCloseable {
      */
     CompletableFuture<Void> complete(Completion completion);
 
+    /**
+     * Records the compensation (rollback) of a SUCCEEDED item as an attempt of its own, numbered
+     * after its latest one: an attempt with outcome COMPENSATED makes the item COMPENSATED, one
+     * with COMPENSATION_FAILED leaves it SUCCEEDED. Throws
+     * {@link dev.bulwark.InvalidTransitionException} if the item is not SUCCEEDED, and
+     * {@link IllegalArgumentException} for another outcome or number; nothing is written then.
+     * Durable on return.
+     */
+    void recordCompensation(Attempt attempt);
+
     /** Appends an engine event, group-committed like {@link #complete}. */
     CompletableFuture<Void> appendEvent(EngineEvent event);
 

@@ -129,6 +129,18 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized void recordCompensation(Attempt a) {
+        Table t = tables.get(a.jobId());
+        int i = t == null ? -1 : t.indexOf(a.seq());
+        if (i < 0) {
+            throw new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found");
+        }
+        t.status(i).checkCanBecome(ItemStatus.COMPENSATED, "item " + a.seq());
+        Compensations.check(a, t.lastAttempt(i));
+        t.compensate(i, a);
+    }
+
+    @Override
     public synchronized void reject(Rejection r) {
         Table t = tables.get(r.jobId());
         int i = t == null ? -1 : t.indexOf(r.seq());
@@ -621,6 +633,21 @@ public final class MemoryLedger implements Ledger {
             return col == null ? null : col[i & MASK];
         }
 
+        int lastAttempt(int i) {
+            return items[i >>> SHIFT].lastAttempt[i & MASK];
+        }
+
+        void compensate(int i, Attempt a) {
+            int row = appendAttempt(i, a);
+            ItemChunk ch = items[i >>> SHIFT];
+            int j = i & MASK;
+            ch.lastRow[j] = row;
+            ch.lastAttempt[j] = a.number();
+            if (a.outcome() == AttemptOutcome.COMPENSATED) {
+                setState(i, ItemStatus.COMPENSATED, ch.attempts[j], ch.interruptions[j]);
+            }
+        }
+
         void reject(int i, Rejection r) {
             ItemChunk ch = items[i >>> SHIFT];
             int j = i & MASK;
@@ -693,7 +720,8 @@ public final class MemoryLedger implements Ledger {
         JobCounts counts() {
             return new JobCounts(size, byStatus[ItemStatus.PENDING.ordinal()], byStatus[ItemStatus.RUNNING.ordinal()],
                     byStatus[ItemStatus.RETRY_WAIT.ordinal()], byStatus[ItemStatus.SUCCEEDED.ordinal()],
-                    byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptionCount);
+                    byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptionCount,
+                    byStatus[ItemStatus.COMPENSATED.ordinal()]);
         }
 
         // -- attempts

@@ -343,6 +343,60 @@ public abstract class LedgerContract {
         assertThat(ledger.claim(job.id(), T0, 10, true)).isEmpty();
     }
 
+    // ---- compensations (rollback) -----------------------------------------------------------
+
+    private Attempt compensation(Item item, int number, AttemptOutcome outcome) {
+        boolean failed = outcome == AttemptOutcome.COMPENSATION_FAILED;
+        return new Attempt(item.jobId(), item.seq(), number, T0.plusSeconds(10), T0.plusSeconds(11), outcome,
+                failed ? ErrorClass.TRANSIENT : null, failed ? "exit:1" : null, null, failed ? 1 : 0, 1_000, WORKER, null);
+    }
+
+    @Test
+    void a_compensation_is_an_attempt_of_its_own_and_makes_the_item_compensated() {
+        Job job = jobWithItems(2);
+        Item item = claimOne(job);
+        succeed(item);
+
+        ledger.recordCompensation(compensation(item, 2, AttemptOutcome.COMPENSATED));
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow()).extracting(Item::status, Item::lastAttempt, Item::attempts)
+                .containsExactly(ItemStatus.COMPENSATED, 2, 1);
+        assertThat(ledger.attempts(job.id(), 1)).extracting(Attempt::outcome)
+                .containsExactly(AttemptOutcome.SUCCEEDED, AttemptOutcome.COMPENSATED);
+        JobCounts c = ledger.counts(job.id());
+        assertThat(c).extracting(JobCounts::succeeded, JobCounts::compensated, JobCounts::done).containsExactly(0L, 1L, 1L);
+    }
+
+    @Test
+    void a_failed_compensation_is_recorded_and_the_item_stays_succeeded() {
+        Job job = jobWithItems(1);
+        Item item = claimOne(job);
+        succeed(item);
+
+        ledger.recordCompensation(compensation(item, 2, AttemptOutcome.COMPENSATION_FAILED));
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow()).extracting(Item::status, Item::category)
+                .containsExactly(ItemStatus.SUCCEEDED, "exit:1");
+        assertThat(ledger.attempts(job.id(), 1)).hasSize(2);
+        assertThat(ledger.counts(job.id()).succeeded()).isEqualTo(1);
+    }
+
+    @Test
+    void only_a_succeeded_item_can_be_compensated_and_only_once() {
+        Job job = jobWithItems(2);
+        List<Item> claimed = ledger.claim(job.id(), T0, 2, false);
+        succeed(claimed.get(0));
+        fail(claimed.get(1));
+        ledger.recordCompensation(compensation(claimed.get(0), 2, AttemptOutcome.COMPENSATED));
+
+        assertThatThrownBy(() -> ledger.recordCompensation(compensation(claimed.get(0), 3, AttemptOutcome.COMPENSATED)))
+                .isInstanceOf(InvalidTransitionException.class);
+        assertThatThrownBy(() -> ledger.recordCompensation(compensation(claimed.get(1), 2, AttemptOutcome.COMPENSATED)))
+                .isInstanceOf(InvalidTransitionException.class);
+        assertThat(ledger.attempts(job.id(), 1)).hasSize(2);
+        assertThat(ledger.attempts(job.id(), 2)).hasSize(1);
+    }
+
     // ---- breaker scopes and rejections -----------------------------------------------------
 
     /** Items 1..6 in scopes a, b, (none), a, b, (none). */

@@ -234,6 +234,14 @@ public final class PostgresLedger implements Ledger {
     }
 
     @Override
+    public void recordCompensation(Attempt attempt) {
+        write("record a compensation", c -> {
+            PgItems.recordCompensation(c, attempt);
+            return null;
+        });
+    }
+
+    @Override
     public void reject(Rejection rejection) {
         write("give back a rejected item", c -> {
             PgItems.reject(c, rejection);

@@ -169,6 +169,15 @@ public final class SqliteLedger implements Ledger {
     }
 
     @Override
+    public void recordCompensation(Attempt attempt) {
+        write("record a compensation");
+        call(() -> {
+            items.recordCompensation(attempt);
+            return null;
+        });
+    }
+
+    @Override
     public void reject(Rejection rejection) {
         write("give back a rejected item");
         call(() -> {

@@ -85,17 +85,19 @@ class PostgresLedgerTest extends LedgerContract {
     }
 
     @Test
-    void applies_the_migration_once_and_stamps_it_with_the_database_clock() throws SQLException {
+    void applies_the_migrations_once_and_stamps_them_with_the_database_clock() throws SQLException {
         Instant before = pg().databaseNow();
         ledger.close();
         ledger = reopen();
 
         try (Connection c = db.connect(schema); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT version, description, applied_at FROM schema_version ORDER BY version")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getInt(1)).isEqualTo(1);
-            assertThat(rs.getString(2)).isEqualTo("create ledger");
-            assertThat(rs.getObject(3, java.time.OffsetDateTime.class).toInstant()).isBeforeOrEqualTo(before);
+            for (String script : dev.bulwark.jdbc.internal.PgMigrator.SCRIPTS) {
+                assertThat(rs.next()).isTrue();
+                assertThat(script).startsWith(String.format("V%03d__", rs.getInt(1)))
+                        .contains(rs.getString(2).replace(' ', '_'));
+                assertThat(rs.getObject(3, java.time.OffsetDateTime.class).toInstant()).isBeforeOrEqualTo(before);
+            }
             assertThat(rs.next()).isFalse();
         }
     }

@@ -135,6 +135,11 @@ public final class Completions {
         return rejection(c);
     }
 
+    /** Inserts one attempt row as it is (compensations, which move no claim). */
+    public void insertAttempt(long jobPk, Attempt a) throws SQLException {
+        bindInsert(sql.get(INSERT_ATTEMPT), jobPk, a).executeUpdate();
+    }
+
     private static PreparedStatement bindInsert(PreparedStatement insert, long jobPk, Attempt a) throws SQLException {
         return bind(insert, jobPk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(),
                 a.category(), a.message(), a.exitCode(), a.durationMs(), a.worker(), a.logPath());

@@ -170,6 +170,21 @@ public final class ItemStore {
         return running.size();
     }
 
+    /** See {@link dev.bulwark.ledger.Ledger#recordCompensation}. */
+    public void recordCompensation(Attempt a) throws SQLException {
+        Item item = find(a.jobId(), a.seq()).orElseThrow(
+                () -> new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found"));
+        item.status().checkCanBecome(ItemStatus.COMPENSATED, "item " + a.seq());
+        dev.bulwark.ledger.Compensations.check(a, item.lastAttempt());
+        long pk = jobs.pk(a.jobId());
+        completions.insertAttempt(pk, a);
+        bind(sql.get("UPDATE items SET status = ?, last_attempt = ?, started_at = ?, finished_at = ?, error_class = ?, "
+                        + "category = ?, message = ?, exit_code = ?, duration_ms = ? WHERE job_pk = ? AND seq = ?"),
+                a.outcome() == AttemptOutcome.COMPENSATED ? ItemStatus.COMPENSATED : ItemStatus.SUCCEEDED, a.number(),
+                a.startedAt(), a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(),
+                pk, a.seq()).executeUpdate();
+    }
+
     /** See {@link dev.bulwark.ledger.Ledger#reject}. */
     public void reject(Rejection r) throws SQLException {
         long pk = jobs.pk(r.jobId());
@@ -229,7 +244,8 @@ public final class ItemStore {
         }
         return new JobCounts(total, byStatus[ItemStatus.PENDING.ordinal()], byStatus[ItemStatus.RUNNING.ordinal()],
                 byStatus[ItemStatus.RETRY_WAIT.ordinal()], byStatus[ItemStatus.SUCCEEDED.ordinal()],
-                byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptions);
+                byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptions,
+                byStatus[ItemStatus.COMPENSATED.ordinal()]);
     }
 
     public Optional<Item> find(UUID jobId, long seq) throws SQLException {

@@ -172,6 +172,36 @@ public final class PgItems {
         }
     }
 
+    /** See {@link dev.bulwark.ledger.Ledger#recordCompensation}; the item row is locked first. */
+    public static void recordCompensation(Connection c, Attempt a) throws SQLException {
+        long pk = PgJobs.pk(c, a.jobId());
+        ItemStatus status;
+        int lastAttempt;
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, last_attempt FROM items WHERE job_pk = ? AND seq = ? FOR UPDATE")) {
+            try (ResultSet rs = bind(ps, pk, a.seq()).executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found");
+                }
+                status = ItemStatus.valueOf(rs.getString(1));
+                lastAttempt = rs.getInt(2);
+            }
+        }
+        status.checkCanBecome(ItemStatus.COMPENSATED, "item " + a.seq());
+        dev.bulwark.ledger.Compensations.check(a, lastAttempt);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO attempts (job_pk, seq, " + PgRows.ATTEMPT_COLUMNS
+                + ") VALUES (?, ?, ?, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?::integer, ?, ?, ?)")) {
+            bind(ps, pk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(), a.category(),
+                    a.message(), a.exitCode(), a.durationMs(), a.worker(), a.logPath()).executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = ?, last_attempt = ?, started_at = ?::timestamptz, "
+                + "finished_at = ?::timestamptz, error_class = ?, category = ?, message = ?, exit_code = ?::integer, duration_ms = ? "
+                + "WHERE job_pk = ? AND seq = ?")) {
+            bind(ps, a.outcome() == AttemptOutcome.COMPENSATED ? ItemStatus.COMPENSATED : ItemStatus.SUCCEEDED, a.number(),
+                    a.startedAt(), a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(),
+                    pk, a.seq()).executeUpdate();
+        }
+    }
+
     /** See {@link dev.bulwark.ledger.Ledger#reject}. */
     public static void reject(Connection c, Rejection r) throws SQLException {
         long pk = PgJobs.pk(c, r.jobId());
@@ -285,7 +315,8 @@ public final class PgItems {
         }
         return new JobCounts(total, byStatus[ItemStatus.PENDING.ordinal()], byStatus[ItemStatus.RUNNING.ordinal()],
                 byStatus[ItemStatus.RETRY_WAIT.ordinal()], byStatus[ItemStatus.SUCCEEDED.ordinal()],
-                byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptions);
+                byStatus[ItemStatus.FAILED.ordinal()], byStatus[ItemStatus.SKIPPED.ordinal()], retries, interruptions,
+                byStatus[ItemStatus.COMPENSATED.ordinal()]);
     }
 
     public static Optional<Item> find(Connection c, UUID jobId, long seq) throws SQLException {
