@@ -125,6 +125,7 @@ public final class Engine implements AutoCloseable {
             }
             case RUNNING -> { /* left RUNNING by a crash: recovered by the runner */ }
             case FAILED, PARTIAL -> {
+                refuseRolledBack(jobId, "resume");
                 if (ledger.counts(jobId).skipped() == 0) {
                     if (job.status() == JobStatus.PARTIAL) {
                         throw new ValidationException("job " + jobId + " is PARTIAL: nothing to resume; "
@@ -152,6 +153,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A job rolled back after a critical error is over: running part of it again would undo the rollback's point. */
+    private void refuseRolledBack(UUID jobId, String what) {
+        long compensated = ledger.counts(jobId).compensated();
+        if (compensated > 0) {
+            throw new ValidationException("job " + jobId + " was rolled back after a critical error (" + compensated
+                    + " item(s) compensated): " + what + " would run only part of it; fix the cause and submit the batch again");
+        }
+    }
+
     /** True when {@link #submit} stored every item of the job (it records ITEMS_FOUND last). */
     private boolean completelySubmitted(UUID jobId) {
         return ledger.events(jobId, 1).stream().anyMatch(e -> e.type().equals(EngineEvent.ITEMS_FOUND));
@@ -172,6 +182,7 @@ public final class Engine implements AutoCloseable {
             throw new ValidationException("job " + jobId + " is " + job.status()
                     + "; retry-failed works on PARTIAL or FAILED jobs");
         }
+        refuseRolledBack(jobId, "retry-failed");
         long reopened = ledger.reopen(jobId, ItemStatus.FAILED);
         if (job.status() == JobStatus.FAILED) {
             // a halted job: the items it skipped never had their turn

@@ -216,10 +216,22 @@ final class JobSession implements AutoCloseable {
         err.println("  logs: " + home.jobLogs(job.id()));
         if (c.failed() > 0) {
             err.println("  review queue (" + c.failed() + " failed): bulwark export " + job.id() + " --status FAILED --format csv");
-            err.println("  run them again: bulwark retry-failed " + job.id());
+            if (c.compensated() == 0) {
+                err.println("  run them again: bulwark retry-failed " + job.id());
+            }
         }
         if (job.status() == JobStatus.PAUSED || job.status() == JobStatus.RUNNING) {
             err.println("  resume with: bulwark resume " + job.id());
+        }
+        if (job.status() == JobStatus.FAILED && c.skipped() > 0 && c.compensated() == 0) {
+            if (job.reason() != null && job.reason().startsWith("breaker-open")) {
+                for (var b : Views.openBreakers(ledger, job)) {
+                    err.println("  breaker " + Views.printable(b.scope()) + " open until " + Views.clock(b.openUntil() == null
+                            ? b.since() : b.openUntil()) + "; to go on before then: bulwark breaker reset " + job.id() + " '"
+                            + b.scope().replace("'", "'\\''") + "'");
+                }
+            }
+            err.println("  run the " + c.skipped() + " skipped item(s): bulwark resume " + job.id());
         }
         err.flush();
     }

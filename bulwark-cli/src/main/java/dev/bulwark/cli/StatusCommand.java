@@ -105,7 +105,7 @@ public final class StatusCommand implements Callable<Integer> {
                             + (cfg.breaker().scope() == null ? ", one scope for the job" : ", scope " + cfg.breaker().scope()));
                     for (BreakerStatus b : breakers) {
                         out.println("  " + b.state() + " " + Views.printable(b.scope())
-                                + (b.openUntil() == null ? "" : " until " + b.openUntil())
+                                + (b.openUntil() == null ? "" : " until " + b.openUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                                 + (b.reason() == null ? "" : ": " + Views.printable(b.reason())));
                     }
                 }
