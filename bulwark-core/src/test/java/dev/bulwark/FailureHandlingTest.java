@@ -368,9 +368,11 @@ class FailureHandlingTest {
                         org.assertj.core.groups.Tuple.tuple(2, AttemptOutcome.COMPENSATED));
         assertThat(eventTypes()).containsSubsequence(EngineEvent.JOB_HALTING, EngineEvent.ROLLBACK_STARTED,
                 EngineEvent.ITEM_COMPENSATED, EngineEvent.JOB_FINISHED);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.run(job.id(), ctx -> AttemptResult.success()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.run(job.id(), ctx -> AttemptResult.success(),
+                        ctx -> AttemptResult.success()))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("was rolled back");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.retryFailed(job.id(), ctx -> AttemptResult.success()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.retryFailed(job.id(), ctx -> AttemptResult.success(),
+                        ctx -> AttemptResult.success()))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("submit the batch again");
     }
 
