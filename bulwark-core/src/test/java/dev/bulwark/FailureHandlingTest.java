@@ -200,6 +200,7 @@ class FailureHandlingTest {
                 CountDownLatch stopped = new CountDownLatch(1);
                 ctx.onStop(stopped::countDown);
                 stopped.await(); // hangs until the engine stops it at its timeout
+                return AttemptResult.failure(ErrorClass.TRANSIENT, "aborted", "the call was aborted");
             }
             return AttemptResult.success();
         }));

@@ -165,6 +165,28 @@ class HomeIT {
     }
 
     @Test
+    void aBreakerResetFromAnotherProcessLetsTheWaitingItemsRunAtOnce() throws IOException {
+        Path items = items("items.txt", 4);
+        try (BulwarkProcess runner = bulwark().start("run", "--home", home.toString(), "--items", items.toString(),
+                "--retries", "0", "--breaker", "consecutive=1", "--breaker-open", "1h", "--quiet", "--",
+                "sh", "-c", "echo \"$1\" >> \"$RAN\"; [ \"$1\" != item-1 ]", "sh")) {
+            UUID job = runner.awaitJobId();
+            BulwarkProcess.await(() -> cli("breaker", "list", "--home", home.toString(), job.toString()).out().contains("OPEN"),
+                    LONG, runner::describe);
+            assertThat(starts()).as("nothing runs while the breaker is open").containsExactly("item-1");
+            assertThat(runner.isAlive()).isTrue();
+
+            BulwarkProcess.Result reset = cli("breaker", "reset", job.toString(), "*", "--home", home.toString(), "--wait", "120s");
+            assertThat(reset.exitCode()).as("reset\n%s", reset).isZero();
+            assertThat(reset.out()).contains("taken by the process that runs it");
+
+            assertThat(runner.awaitExit(LONG)).as("runner exit code (1: PARTIAL)\n%s", runner.describe()).isEqualTo(1);
+            assertThat(starts()).containsExactly("item-1", "item-2", "item-3", "item-4");
+            assertThat(exportedStatuses(job)).containsEntry(1L, "FAILED").containsEntry(4L, "SUCCEEDED");
+        }
+    }
+
+    @Test
     void pauseFromAnotherProcessThenResumeCompletes() throws IOException {
         Path items = items("items.txt", 4);
         UUID job;
