@@ -32,7 +32,7 @@ import java.util.random.RandomGenerator;
  * rebuilds them with the {@linkplain #restore restore function} from the stored key and payload.
  *
  * <h2>Handlers</h2>
- * Exactly one of {@link #handler(BatchHandler)}, {@link #handler(ContextualHandler)},
+ * Exactly one of {@link #handler(BatchHandler)}, {@link #handlerWithContext(ContextualHandler)},
  * {@link #chunks(int, ChunkHandler)} or {@link #itemHandler(ItemHandler)} (a built-in handler
  * such as {@code HttpHandler} or {@code ExecHandler}, working on each item's key). A handler reports failure by throwing:
  * {@link TransientException} (retried), {@link PermanentException} (to the review queue),
@@ -122,8 +122,12 @@ public final class BatchBuilder<T> {
         return setHandler((item, context) -> value.handle(item), value);
     }
 
-    /** Processes each item by itself, with its attempt's context (attempt number, log, stop request). */
-    public BatchBuilder<T> handler(ContextualHandler<T> value) {
+    /**
+     * Processes each item by itself, with its attempt's context (attempt number, log, stop
+     * request). (Not an overload of {@code handler}, so method references such as
+     * {@code list::add} stay unambiguous.)
+     */
+    public BatchBuilder<T> handlerWithContext(ContextualHandler<T> value) {
         Objects.requireNonNull(value, "handler");
         return setHandler(value, value);
     }

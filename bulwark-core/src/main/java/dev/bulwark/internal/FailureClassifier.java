@@ -42,10 +42,12 @@ public final class FailureClassifier {
         return AttemptResult.failure(otherwise, "exception", describe(error));
     }
 
-    /** {@code SimpleName: message}, the message of a wrapper being its cause's when it has none of its own. */
+    /** {@code SimpleName: message}; a wrapper without a message of its own ({@code new X(cause)}) shows its cause's. */
     static String describe(Throwable error) {
         String message = error.getMessage();
-        if ((message == null || message.isBlank()) && error.getCause() != null) {
+        Throwable cause = error.getCause();
+        boolean borrowed = cause != null && (message == null || message.isBlank() || message.equals(cause.toString()));
+        if (borrowed) {
             return error.getClass().getSimpleName() + ": " + describe(error.getCause());
         }
         return message == null || message.isBlank() ? error.getClass().getSimpleName()
