@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib.sh"
-work=${WORK:-$EXAMPLES_ROOT/bulwark-examples/target/xml-import}
+work=${WORK:-bulwark-examples/target/xml-import}
 rm -rf "$work"
 cd "$EXAMPLES_ROOT"
 run_example dev.bulwark.examples.xmlimport.XmlImport --input examples/xml-import/invoices --work "$work" \
