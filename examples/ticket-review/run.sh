@@ -6,8 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib.sh"
 work=${WORK:-bulwark-examples/target/ticket-review}
-rm -rf "$work"
 cd "$EXAMPLES_ROOT"
+rm -rf "$work"
 run_example dev.bulwark.examples.tickets.TicketProcessing --work "$work" --tickets 40 --threads 4 \
     --operator day-shift --expect-runs 1
 echo

@@ -6,8 +6,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../lib.sh"
 work=${WORK:-bulwark-examples/target/xml-import}
-rm -rf "$work"
 cd "$EXAMPLES_ROOT"
+rm -rf "$work"
 run_example dev.bulwark.examples.xmlimport.XmlImport --input examples/xml-import/invoices --work "$work" \
     --concurrency 5 --expect "$here/expected.properties"
 echo

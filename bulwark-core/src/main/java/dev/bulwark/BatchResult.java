@@ -18,8 +18,9 @@ import java.util.stream.StreamSupport;
  * The result of running a batch: its job as the ledger now holds it, counts, success rate,
  * duration and status. Per-item results are read from the ledger page by page when asked for
  * ({@link #items()}, {@link #failures()}), never all held in memory, so a result of a million
- * items is as small as one of ten. Immutable; its streams read the ledger, which must still be
- * open.
+ * items is as small as one of ten. The counts and status are those at the end of the run; the
+ * streams and {@link #attempts} read the ledger as it is when they are called (a later resume or
+ * retry of the same job shows there), and need it still open. Immutable.
  */
 public final class BatchResult {
     /** Items read from the ledger per page by {@link #items()} and {@link #failures()}. */

@@ -38,6 +38,15 @@ public final class RunningBatch {
         engine.cancel(jobId, reason);
     }
 
+    /**
+     * Halts the run: running attempts stop, what is left is SKIPPED and the job ends FAILED with
+     * {@code reason}; {@link BatchBuilder#resume} runs the skipped items later. Returns false when
+     * the run has already ended.
+     */
+    public boolean halt(String reason) {
+        return engine.halt(jobId, reason);
+    }
+
     /** Completes with the result when the run ends (or exceptionally when it could not run). */
     public CompletableFuture<BatchResult> result() {
         return result;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Example 1: tokens from tokens.txt sent to a simulated node one after another; the batch halts
+# after 3 consecutive failures while the node is down, is resumed once it is back, and its failed
+# tokens run again. Checks its results and exits non-zero on a mismatch.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/../lib.sh"
+work=${WORK:-bulwark-examples/target/node-commands}
+cd "$EXAMPLES_ROOT"
+rm -rf "$work"
+run_example dev.bulwark.examples.nodes.NodeCommands --tokens examples/node-commands/tokens.txt --work "$work" \
+    --node AP01m --check yes
