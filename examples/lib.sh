@@ -1,5 +1,7 @@
-# Sourced by examples/*/run.sh: finds a Java 21+ and builds the examples jar when it is missing
-# or older than any source, then `run_example CLASS ARGS...` runs one example's main class.
+# Sourced by examples/*/run.sh: `example_work NAME` moves to the repository root and empties
+# the example's work directory ($WORK, else bulwark-examples/target/NAME) into $work;
+# `run_example CLASS ARGS...` finds a Java 21+, builds the examples jar when it is missing or
+# older than any source, and runs one example's main class.
 # Needs Maven and a JDK 21+ (the same as the ./bulwark launcher).
 
 EXAMPLES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,4 +42,10 @@ run_example() {
     fi
     examples_build || return $?
     "$java" --enable-native-access=ALL-UNNAMED -cp "$EXAMPLES_JAR" "$@"
+}
+
+example_work() {
+    cd "$EXAMPLES_ROOT"
+    work=${WORK:-bulwark-examples/target/$1}
+    rm -rf "$work"
 }

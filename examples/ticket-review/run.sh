@@ -3,11 +3,8 @@
 # with 2 threads by another operator. Each run checks its results (exit non-zero on a mismatch);
 # the second run's audit trail shows both runs with their configuration snapshots.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-source "$here/../lib.sh"
-work=${WORK:-bulwark-examples/target/ticket-review}
-cd "$EXAMPLES_ROOT"
-rm -rf "$work"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+example_work ticket-review
 run_example dev.bulwark.examples.tickets.TicketProcessing --work "$work" --tickets 40 --threads 4 \
     --operator day-shift --expect-runs 1
 echo

@@ -3,14 +3,11 @@
 # run the import again (it is idempotent) with a retention of 0s, which prunes the first run's job.
 # Each run checks its results against expected.properties and exits non-zero on a mismatch.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-source "$here/../lib.sh"
-work=${WORK:-bulwark-examples/target/xml-import}
-cd "$EXAMPLES_ROOT"
-rm -rf "$work"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+example_work xml-import
 run_example dev.bulwark.examples.xmlimport.XmlImport --input examples/xml-import/invoices --work "$work" \
-    --concurrency 5 --expect "$here/expected.properties"
+    --concurrency 5 --expect examples/xml-import/expected.properties
 echo
 echo "--- the same import again; old jobs pruned first"
 run_example dev.bulwark.examples.xmlimport.XmlImport --input examples/xml-import/invoices --work "$work" \
-    --concurrency 5 --retention 0s --expect "$here/expected.properties"
+    --concurrency 5 --retention 0s --expect examples/xml-import/expected.properties
