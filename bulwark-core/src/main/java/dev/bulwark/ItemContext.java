@@ -53,7 +53,11 @@ public final class ItemContext {
         return attempt.idempotencyKey();
     }
 
-    /** True once the engine asked this attempt to stop (timeout, pause, cancel, halt): return soon. */
+    /**
+     * True once the engine asked this attempt to stop (timeout, pause, cancel, halt): give up soon
+     * by throwing (an {@link InterruptedException} will do). Returning normally still counts as
+     * success: the handler says the work was done.
+     */
     public boolean isStopped() {
         return attempt.isStopped();
     }

@@ -345,6 +345,89 @@ class BulwarkApiTest {
     }
 
     @Test
+    void stops_an_attempt_that_runs_past_its_timeout_and_retries_it() {
+        AtomicInteger calls = new AtomicInteger();
+        BatchResult result = Bulwark.strings(List.of("hangs once"))
+                .handlerWithContext((key, ctx) -> {
+                    if (calls.incrementAndGet() == 1) {
+                        while (!ctx.isStopped()) {
+                            Thread.onSpinWait();
+                        }
+                        throw new InterruptedException("gave up");
+                    }
+                })
+                .timeout(Duration.ofMillis(100))
+                .retry(Retry.fixed(1, Duration.ZERO))
+                .clock(clock)
+                .run();
+
+        assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(result.attempts(1)).extracting(Attempt::category).containsExactly("timeout", null);
+    }
+
+    @Test
+    void halts_after_max_failures_and_skips_the_rest() {
+        BatchResult result = Bulwark.batch(orders(10))
+                .handler(o -> {
+                    throw new PermanentException("bad", "order " + o.id());
+                })
+                .maxFailures(2)
+                .ordered()
+                .clock(clock)
+                .run();
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(result.failed()).isEqualTo(2);
+        assertThat(result.skipped()).isEqualTo(8);
+        assertThat(result.reason()).startsWith("max-failures: 2 item(s) failed");
+    }
+
+    @Test
+    void cancelling_a_started_batch_skips_what_is_left() throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        RunningBatch running = Bulwark.batch(orders(5))
+                .handlerWithContext((o, ctx) -> {
+                    first.countDown();
+                    while (!ctx.isStopped()) {
+                        Thread.onSpinWait();
+                    }
+                    throw new InterruptedException();
+                })
+                .ordered()
+                .clock(clock)
+                .start();
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(running.progress()).isPresent();
+
+        running.cancel("not needed any more");
+        BatchResult result = running.await();
+
+        assertThat(result.status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(result.skipped()).isEqualTo(5);
+        assertThat(result.reason()).isEqualTo("not needed any more");
+    }
+
+    @Test
+    void a_critical_failure_of_a_chunk_is_not_isolated_and_stops_the_batch() {
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        BatchResult result = Bulwark.batch(orders(6))
+                .chunks(3, chunk -> {
+                    sizes.add(chunk.size());
+                    throw new CriticalException("db", "the database is read-only");
+                })
+                .chunkLinger(Duration.ofSeconds(5))
+                .clock(clock)
+                .run();
+
+        assertThat(result.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(sizes).containsExactly(3);
+        // the first member to record the critical failure halts the job; the others are stopped with it
+        assertThat(result.failed()).isEqualTo(1);
+        assertThat(result.skipped()).isEqualTo(5);
+        assertThat(result.reason()).contains("the database is read-only");
+    }
+
+    @Test
     void retry_factories_build_the_policies_they_name() {
         assertThat(Retry.exponential(3, Duration.ofSeconds(1))).isEqualTo(
                 new RetryPolicy(4, Duration.ofSeconds(1), RetryPolicy.DEFAULT_MAX_DELAY, 2.0, RetryPolicy.DEFAULT_JITTER));
