@@ -149,6 +149,14 @@ class BulwarkApiTest {
         assertThat(running.await().status()).isEqualTo(JobStatus.COMPLETED);
     }
 
+    /** What a well-behaved handler does when the engine stops its attempt: gives up by throwing. */
+    static void giveUpWhenStopped(ItemContext ctx) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        ctx.attemptContext().onStop(stopped::countDown);
+        stopped.await(20, TimeUnit.SECONDS); // the engine also interrupts: that ends the wait too
+        throw new InterruptedException("stopped");
+    }
+
     private static Item itemOf(MemoryLedger ledger, RunningBatch running) {
         return ledger.findItem(running.jobId(), 1).orElseThrow();
     }
@@ -273,10 +281,7 @@ class BulwarkApiTest {
                     firstRun.add(path.toString());
                     if (path.endsWith("b.xml")) {
                         secondStarted.countDown();
-                        while (!ctx.isStopped()) {
-                            Thread.onSpinWait();
-                        }
-                        throw new InterruptedException();
+                        giveUpWhenStopped(ctx);
                     }
                 })
                 .ordered()
@@ -372,10 +377,7 @@ class BulwarkApiTest {
         BatchResult result = Bulwark.strings(List.of("hangs once"))
                 .handlerWithContext((key, ctx) -> {
                     if (calls.incrementAndGet() == 1) {
-                        while (!ctx.isStopped()) {
-                            Thread.onSpinWait();
-                        }
-                        throw new InterruptedException("gave up");
+                        giveUpWhenStopped(ctx);
                     }
                 })
                 .timeout(Duration.ofMillis(100))
@@ -410,10 +412,7 @@ class BulwarkApiTest {
         RunningBatch running = Bulwark.batch(orders(5))
                 .handlerWithContext((o, ctx) -> {
                     first.countDown();
-                    while (!ctx.isStopped()) {
-                        Thread.onSpinWait();
-                    }
-                    throw new InterruptedException();
+                    giveUpWhenStopped(ctx);
                 })
                 .ordered()
                 .clock(clock)

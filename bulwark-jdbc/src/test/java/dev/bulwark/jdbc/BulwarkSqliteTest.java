@@ -82,9 +82,9 @@ class BulwarkSqliteTest {
                         ran.add(token);
                         if (token.equals("t3")) {
                             third.countDown();
-                            while (!ctx.isStopped()) {
-                                Thread.onSpinWait();
-                            }
+                            CountDownLatch stopped = new CountDownLatch(1);
+                            ctx.attemptContext().onStop(stopped::countDown);
+                            stopped.await(20, TimeUnit.SECONDS);
                             throw new InterruptedException("stopped");
                         }
                     })
