@@ -58,7 +58,12 @@ public final class OutcomePolicy {
         if (failure.errorClass() == ErrorClass.TRANSIENT) {
             int attemptsAfter = item.attempts() + 1;
             if (retry.allowsAnotherAttempt(attemptsAfter)) {
-                Instant due = now.plus(retry.delayAfter(attemptsAfter, random));
+                Duration delay = retry.delayAfter(attemptsAfter, random);
+                // The target's own wish (HTTP Retry-After) wins over a shorter backoff.
+                if (failure.retryAfter() != null && failure.retryAfter().compareTo(delay) > 0) {
+                    delay = failure.retryAfter();
+                }
+                Instant due = now.plus(delay);
                 return new Decision(AttemptOutcome.FAILED, failure, ItemStatus.RETRY_WAIT, due);
             }
         }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * A command with GNU-parallel style placeholders, compiled once and expanded per attempt.
@@ -119,6 +120,14 @@ public final class CommandTemplate {
 
     /** Expands the command for one attempt: one string per argv element, never joined or re-split. */
     public List<String> expand(String key, long seq, int slot, int attempt, UUID jobId) {
+        return expand(key, seq, slot, attempt, jobId, null);
+    }
+
+    /**
+     * Like {@link #expand(String, long, int, int, UUID)}, passing each placeholder's value through
+     * {@code escape} (percent-encoding for a URL), or as it is when {@code escape} is null.
+     */
+    public List<String> expand(String key, long seq, int slot, int attempt, UUID jobId, UnaryOperator<String> escape) {
         String[] out = new String[size];
         for (int i = 0; i < args.length; i++) {
             Object arg = args[i];
@@ -127,14 +136,14 @@ public final class CommandTemplate {
             } else {
                 Object[] segments = (Object[]) arg;
                 if (segments.length == 1) {
-                    out[i] = value((Placeholder) segments[0], key, seq, slot, attempt, jobId);
+                    out[i] = escaped(value((Placeholder) segments[0], key, seq, slot, attempt, jobId), escape);
                 } else {
                     StringBuilder sb = new StringBuilder(64 + key.length());
                     for (Object segment : segments) {
                         if (segment instanceof String s) {
                             sb.append(s);
                         } else {
-                            sb.append(value((Placeholder) segment, key, seq, slot, attempt, jobId));
+                            sb.append(escaped(value((Placeholder) segment, key, seq, slot, attempt, jobId), escape));
                         }
                     }
                     out[i] = sb.toString();
@@ -145,6 +154,10 @@ public final class CommandTemplate {
             out[args.length] = key;
         }
         return Arrays.asList(out);
+    }
+
+    private static String escaped(String value, UnaryOperator<String> escape) {
+        return escape == null ? value : escape.apply(value);
     }
 
     private static String value(Placeholder p, String key, long seq, int slot, int attempt, UUID jobId) {

@@ -197,7 +197,7 @@ public final class ItemLog implements Closeable {
     }
 
     /** {@code value} as is when it is a plain word, else as a JSON string. */
-    static void appendWord(StringBuilder sb, String value) {
+    public static void appendWord(StringBuilder sb, String value) {
         if (needsQuoting(value)) {
             appendJsonString(sb, value);
         } else {

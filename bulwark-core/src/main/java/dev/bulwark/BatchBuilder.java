@@ -1,0 +1,485 @@
+package dev.bulwark;
+
+import dev.bulwark.internal.BatchItemHandler;
+import dev.bulwark.internal.FailureClassifier;
+import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.ledger.MemoryLedger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Configures and runs one batch: items and how they map to ledger items, the handler, and the
+ * policies. Made by {@link Bulwark#batch}. Every setter validates its value and names it when it
+ * is bad; the run itself checks every item before it stores any.
+ *
+ * <h2>Items</h2>
+ * Each item becomes a ledger item with a {@linkplain #key key} (what reports and logs show:
+ * a path, a token, an id), an optional {@linkplain #scope scope} (what a circuit breaker is keyed
+ * on) and an optional {@linkplain #payload payload} (any object, stored as JSON). While the batch
+ * runs, the handler gets the very objects given; a run that resumes a batch from the ledger
+ * rebuilds them with the {@linkplain #restore restore function} from the stored key and payload.
+ *
+ * <h2>Handlers</h2>
+ * Exactly one of {@link #handler(BatchHandler)}, {@link #handlerWithContext(ContextualHandler)},
+ * {@link #chunks(int, ChunkHandler)} or {@link #itemHandler(ItemHandler)} (a built-in handler
+ * such as {@code HttpHandler} or {@code ExecHandler}, working on each item's key). A handler reports failure by throwing:
+ * {@link TransientException} (retried), {@link PermanentException} (to the review queue),
+ * {@link CriticalException} (stops the job); other exceptions are classified by
+ * {@link #classify} rules, and by default are transient with category {@code exception}.
+ *
+ * <h2>Ledger</h2>
+ * By default each run gets its own in-memory ledger. Give a durable one (a {@code SqliteLedger})
+ * with {@link #ledger(Ledger)} to keep the audit trail and {@link #resume(UUID)} after a crash;
+ * the caller owns and closes it.
+ *
+ * <p>Circuit breakers per scope plug in here once the engine runs them: a
+ * {@code breaker(BreakerPolicy)} option beside {@link #scope}.
+ *
+ * <p>Not thread-safe: configure on one thread, then run. One builder may run several times.
+ *
+ * @param <T> the item type
+ */
+public final class BatchBuilder<T> {
+    /** How long a part-filled chunk waits for more items before it runs anyway. */
+    public static final Duration DEFAULT_CHUNK_LINGER = Duration.ofMillis(20);
+    public static final String DEFAULT_NAME = "batch";
+
+    private final Iterable<T> items;
+    private Function<? super T, String> key = String::valueOf;
+    private Function<? super T, String> scope;
+    private Function<? super T, ?> payload;
+    private Function<Item, T> restore;
+    private String name = DEFAULT_NAME;
+    private final JobConfig.Builder config = JobConfig.builder();
+    private int concurrency = JobConfig.DEFAULT_CONCURRENCY;
+    private Ledger ledger;
+    private BulwarkClock clock = BulwarkClock.system();
+    private RandomGenerator random;
+    private String worker;
+    private Path logDirectory;
+    private final List<JobListener> listeners = new ArrayList<>();
+    private ContextualHandler<T> handler;
+    private ItemHandler engineHandler;
+    private ChunkHandler<T> chunkHandler;
+    private int chunkSize;
+    private Duration chunkLinger = DEFAULT_CHUNK_LINGER;
+    private String handlerName;
+    private final List<ExceptionClassifier> classifiers = new ArrayList<>();
+    private ErrorClass otherExceptions = ErrorClass.TRANSIENT;
+    private final Map<String, String> describe = new LinkedHashMap<>();
+
+    BatchBuilder(Iterable<T> items) {
+        this.items = items;
+    }
+
+    // ------------------------------------------------------------------ items
+
+    /** The key of each item (default {@code String.valueOf}); must be non-null and not empty. */
+    public BatchBuilder<T> key(Function<? super T, String> value) {
+        this.key = Objects.requireNonNull(value, "key");
+        return this;
+    }
+
+    /** The breaker scope of each item (a host, a node), or null for items without one. */
+    public BatchBuilder<T> scope(Function<? super T, String> value) {
+        this.scope = Objects.requireNonNull(value, "scope");
+        return this;
+    }
+
+    /** The payload of each item: any object Jackson can write as JSON, stored with the item; null for none. */
+    public BatchBuilder<T> payload(Function<? super T, ?> value) {
+        this.payload = Objects.requireNonNull(value, "payload");
+        return this;
+    }
+
+    /**
+     * Rebuilds an item from the ledger (its key and payload) for runs that did not submit it:
+     * {@link #resume}, {@link #retryFailed}. Also lets {@link #run()} skip keeping the submitted
+     * objects in memory, which matters for very large batches.
+     */
+    public BatchBuilder<T> restore(Function<Item, T> value) {
+        this.restore = Objects.requireNonNull(value, "restore");
+        return this;
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    /** Processes each item by itself. */
+    public BatchBuilder<T> handler(BatchHandler<T> value) {
+        Objects.requireNonNull(value, "handler");
+        return setHandler((item, context) -> value.handle(item), value);
+    }
+
+    /**
+     * Processes each item by itself, with its attempt's context (attempt number, log, stop
+     * request). (Not an overload of {@code handler}, so method references such as
+     * {@code list::add} stay unambiguous.)
+     */
+    public BatchBuilder<T> handlerWithContext(ContextualHandler<T> value) {
+        Objects.requireNonNull(value, "handler");
+        return setHandler(value, value);
+    }
+
+    /**
+     * Runs an engine-level handler on each item (it sees the key, payload and scope the ledger
+     * holds, not the object): the built-in {@code http} and {@code exec} handlers. Its results
+     * are recorded as they are ({@link AttemptResult#retryAfter()} included).
+     */
+    public BatchBuilder<T> itemHandler(ItemHandler value) {
+        Objects.requireNonNull(value, "itemHandler");
+        requireNoHandler();
+        this.engineHandler = value;
+        this.handlerName = value.getClass().isSynthetic() ? "java" : value.getClass().getName();
+        return this;
+    }
+
+    private void requireNoHandler() {
+        ValidationException.require(handler == null && chunkHandler == null && engineHandler == null,
+                "a batch takes one handler: .handler(...), .chunks(...) or .itemHandler(...), but was given a second");
+    }
+
+    private BatchBuilder<T> setHandler(ContextualHandler<T> value, Object described) {
+        requireNoHandler();
+        this.handler = value;
+        this.handlerName = described.getClass().isSynthetic() ? "java" : described.getClass().getName();
+        return this;
+    }
+
+    /**
+     * Processes items in chunks of up to {@code size} (one database batch insert); when a chunk
+     * fails, its items run again one at a time to isolate the bad ones. Up to
+     * {@link #concurrency} chunks run at once.
+     */
+    public BatchBuilder<T> chunks(int size, ChunkHandler<T> value) {
+        Objects.requireNonNull(value, "chunk handler");
+        ValidationException.require(size >= 1 && size <= 1_000, "chunk size must be between 1 and 1000, but was " + size);
+        requireNoHandler();
+        this.chunkHandler = value;
+        this.chunkSize = size;
+        this.handlerName = "chunks of " + size;
+        return this;
+    }
+
+    /** How long a part-filled chunk waits for more items before it runs (default 20 ms). */
+    public BatchBuilder<T> chunkLinger(Duration value) {
+        ValidationException.require(value != null && !value.isNegative() && value.compareTo(Duration.ofSeconds(10)) <= 0,
+                "chunk linger must be between 0 and 10s, but was " + value);
+        this.chunkLinger = value;
+        return this;
+    }
+
+    /** Exceptions of {@code type} (or caused by one) fail the attempt as {@code errorClass} with {@code category}. */
+    public BatchBuilder<T> classify(Class<? extends Throwable> type, ErrorClass errorClass, String category) {
+        return classify(ExceptionClassifier.of(type, errorClass, category));
+    }
+
+    /** Adds a classifier for foreign exceptions; classifiers are asked in the order they were added. */
+    public BatchBuilder<T> classify(ExceptionClassifier value) {
+        this.classifiers.add(Objects.requireNonNull(value, "classifier"));
+        return this;
+    }
+
+    /** The class of exceptions no classifier knows (default transient, category {@code exception}). */
+    public BatchBuilder<T> otherExceptions(ErrorClass value) {
+        this.otherExceptions = Objects.requireNonNull(value, "otherExceptions");
+        return this;
+    }
+
+    // ------------------------------------------------------------------ policies
+
+    /** The job's name in the ledger and reports (default {@code batch}). */
+    public BatchBuilder<T> name(String value) {
+        ValidationException.require(value != null && !value.isBlank(), "a batch name must not be blank, but was '" + value + "'");
+        this.name = value;
+        return this;
+    }
+
+    /** Items processed at once (default 1); with {@link #chunks}, chunks processed at once. */
+    public BatchBuilder<T> concurrency(int value) {
+        ValidationException.require(value >= 1 && value <= JobConfig.MAX_CONCURRENCY,
+                "concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + value);
+        this.concurrency = value;
+        return this;
+    }
+
+    /** Item n+1 starts only after item n has its final outcome (retries included); needs concurrency 1. */
+    public BatchBuilder<T> ordered() {
+        config.ordered(true);
+        return this;
+    }
+
+    public BatchBuilder<T> retry(RetryPolicy value) {
+        config.retry(Objects.requireNonNull(value, "retry"));
+        return this;
+    }
+
+    /** Longest an attempt may run; past it the attempt is stopped and fails transiently ({@code timeout}). */
+    public BatchBuilder<T> timeout(Duration value) {
+        ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
+                "timeout must be positive, but was " + value);
+        config.attemptTimeout(value);
+        return this;
+    }
+
+    /** Stops the job (FAILED, the rest SKIPPED) once this many items have failed. */
+    public BatchBuilder<T> maxFailures(long count) {
+        config.failureThreshold(new FailureThreshold(count, 0));
+        return this;
+    }
+
+    /** Stops the job once failed items reach {@code percent} of its items. */
+    public BatchBuilder<T> maxFailurePercent(double percent) {
+        config.failureThreshold(new FailureThreshold(0, percent));
+        return this;
+    }
+
+    /** Adds an entry to the job's configuration snapshot (the audit trail): where items came from, versions. */
+    public BatchBuilder<T> describe(String entry, Object value) {
+        ValidationException.require(entry != null && !entry.isBlank(), "a description entry needs a name, but was '" + entry + "'");
+        describe.put(entry, String.valueOf(value));
+        return this;
+    }
+
+    // ------------------------------------------------------------------ environment
+
+    /** The ledger to record the batch in (default: a new in-memory ledger per run). The caller closes it. */
+    public BatchBuilder<T> ledger(Ledger value) {
+        this.ledger = Objects.requireNonNull(value, "ledger");
+        return this;
+    }
+
+    /** Where per-item log files go ({@code DIR/JOB_ID/SEQ.log}); none by default. */
+    public BatchBuilder<T> logDirectory(Path value) {
+        this.logDirectory = Objects.requireNonNull(value, "logDirectory");
+        return this;
+    }
+
+    /** The clock for due times and durations; a {@link SettableClock} in tests. */
+    public BatchBuilder<T> clock(BulwarkClock value) {
+        this.clock = Objects.requireNonNull(value, "clock");
+        return this;
+    }
+
+    /** Source of backoff jitter; a seeded one makes retries repeatable. */
+    public BatchBuilder<T> random(RandomGenerator value) {
+        this.random = Objects.requireNonNull(value, "random");
+        return this;
+    }
+
+    /** Name recorded on every attempt (default {@code host:pid}). */
+    public BatchBuilder<T> worker(String value) {
+        this.worker = Objects.requireNonNull(value, "worker");
+        return this;
+    }
+
+    /** Receives every engine event and progress report. */
+    public BatchBuilder<T> listener(JobListener value) {
+        this.listeners.add(Objects.requireNonNull(value, "listener"));
+        return this;
+    }
+
+    /** Called a few times per second and at the end with progress built from committed outcomes. */
+    public BatchBuilder<T> onProgress(Consumer<Progress> value) {
+        Objects.requireNonNull(value, "onProgress");
+        return listener(new JobListener() {
+            @Override
+            public void onProgress(Progress progress) {
+                value.accept(progress);
+            }
+        });
+    }
+
+    /** Called with each attempt's outcome once the ledger recorded it, from engine threads. */
+    public BatchBuilder<T> onItem(Consumer<ItemOutcome> value) {
+        Objects.requireNonNull(value, "onItem");
+        return listener(new JobListener() {
+            @Override
+            public void onEvent(EngineEvent event) {
+                ItemOutcome outcome = ItemOutcome.of(event);
+                if (outcome != null) {
+                    value.accept(outcome);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Checks and stores every item, runs the batch to its end on this thread, and returns the result. */
+    public BatchResult run() {
+        return start(false).await();
+    }
+
+    /**
+     * Checks and stores every item, then runs the batch on a new thread; returns at once with a
+     * handle to follow, pause or cancel it.
+     */
+    public RunningBatch start() {
+        return start(true);
+    }
+
+    /**
+     * Runs what is left of a batch this ledger holds (PAUSED, left RUNNING by a crash, or halted):
+     * items with a final outcome never run again. Needs a {@link #restore} function and the
+     * batch's ledger; this builder's items are not used.
+     */
+    public BatchResult resume(UUID jobId) {
+        return continueJob(jobId, false);
+    }
+
+    /** Runs the FAILED items of a finished batch again with a fresh retry budget. Needs {@link #restore}. */
+    public BatchResult retryFailed(UUID jobId) {
+        return continueJob(jobId, true);
+    }
+
+    private BatchResult continueJob(UUID jobId, boolean failedOnly) {
+        Objects.requireNonNull(jobId, "jobId");
+        ValidationException.require(restore != null || engineHandler != null, "resuming job " + jobId
+                + " needs .restore(item -> ...) to rebuild items from their stored key and payload");
+        ValidationException.require(ledger != null, "resuming job " + jobId + " needs .ledger(...): the ledger that holds it");
+        ItemHandler itemHandler = engineHandler != null ? engineHandler : itemHandler();
+        try (Engine engine = engine(ledger)) {
+            JobResult result = failedOnly ? engine.retryFailed(jobId, itemHandler) : engine.run(jobId, itemHandler);
+            return new BatchResult(result, ledger);
+        }
+    }
+
+    private RunningBatch start(boolean async) {
+        BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
+        ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
+        JobConfig jobConfig = jobConfig();
+        checkItems();
+        Ledger target = ledger != null ? ledger : new MemoryLedger();
+        Engine engine = engine(target);
+        Job job;
+        try {
+            job = engine.submit(name, jobConfig, specs(typed));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        CompletableFuture<BatchResult> result = new CompletableFuture<>();
+        if (!async) {
+            try {
+                result.complete(new BatchResult(engine.run(job.id(), itemHandler), target));
+            } finally {
+                engine.close();
+            }
+            return new RunningBatch(job.id(), engine, result);
+        }
+        Thread.ofPlatform().name("bulwark-batch-" + job.id().toString().substring(0, 8)).start(() -> {
+            try {
+                result.complete(new BatchResult(engine.run(job.id(), itemHandler), target));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                engine.close();
+            }
+        });
+        return new RunningBatch(job.id(), engine, result);
+    }
+
+    private BatchItemHandler<T> itemHandler() {
+        ValidationException.require(handler != null || chunkHandler != null,
+                "a batch needs a handler: .handler(item -> ...), .chunks(size, items -> ...) or .itemHandler(...)");
+        FailureClassifier classifier = new FailureClassifier(classifiers, otherExceptions);
+        return handler != null ? BatchItemHandler.single(restore, handler, classifier)
+                : BatchItemHandler.chunked(restore, chunkHandler, chunkSize, chunkLinger.toNanos(), classifier);
+    }
+
+    private JobConfig jobConfig() {
+        int slots = concurrency;
+        if (chunkHandler != null) {
+            long total = (long) concurrency * chunkSize;
+            ValidationException.require(total <= JobConfig.MAX_CONCURRENCY, "concurrency " + concurrency + " × chunk size "
+                    + chunkSize + " = " + total + " items at once, but at most " + JobConfig.MAX_CONCURRENCY + " are allowed");
+            slots = (int) total;
+        }
+        JobConfig draft = config.concurrency(slots).build();
+        ValidationException.require(!(draft.ordered() && chunkHandler != null), "an ordered batch cannot run in chunks");
+        config.input("api", "java").input("handler", handlerName);
+        if (chunkHandler != null) {
+            config.input("chunk_size", Integer.toString(chunkSize)).input("chunks_at_once", Integer.toString(concurrency));
+        }
+        describe.forEach(config::input);
+        // A breaker(BreakerPolicy) option joins the config here, with scope() feeding its scopes.
+        return config.build();
+    }
+
+    private Engine engine(Ledger target) {
+        Engine.Builder b = Engine.builder().ledger(target).clock(clock);
+        if (random != null) {
+            b.random(random);
+        }
+        if (worker != null) {
+            b.worker(worker);
+        }
+        if (logDirectory != null) {
+            b.logDirectory(logDirectory);
+        }
+        listeners.forEach(b::listener);
+        return b.build();
+    }
+
+    /** Walks every item once and refuses the batch, naming the item, if one cannot be stored. */
+    private long checkItems() {
+        long seq = 0;
+        for (T item : items) {
+            seq++;
+            toSpec(seq, item);
+        }
+        return seq;
+    }
+
+    /** The items as the ledger stores them; each object is remembered by {@code typed} unless it can be restored. */
+    private Iterator<Engine.ItemSpec> specs(BatchItemHandler<T> typed) {
+        Iterator<T> source = items.iterator();
+        return new Iterator<>() {
+            private long seq;
+
+            @Override
+            public boolean hasNext() {
+                return source.hasNext();
+            }
+
+            @Override
+            public Engine.ItemSpec next() {
+                T item = source.next();
+                seq++;
+                if (typed != null && restore == null) {
+                    typed.remember(seq, item);
+                }
+                return toSpec(seq, item);
+            }
+        };
+    }
+
+    private Engine.ItemSpec toSpec(long seq, T item) {
+        ValidationException.require(item != null, "item " + seq + " of the batch is null");
+        String k = key.apply(item);
+        ValidationException.require(k != null && !k.isEmpty(), "the key of item " + seq + " (" + item + ") is "
+                + (k == null ? "null" : "empty") + "; every item needs a key");
+        String s = scope == null ? null : scope.apply(item);
+        Object p = payload == null ? null : payload.apply(item);
+        String json;
+        try {
+            json = p == null ? null : Json.MAPPER.writeValueAsString(p);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ValidationException("the payload of item " + seq + " (" + k + ") cannot be written as JSON: "
+                    + e.getOriginalMessage());
+        }
+        return new Engine.ItemSpec(k, json, s);
+    }
+}

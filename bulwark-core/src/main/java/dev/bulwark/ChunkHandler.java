@@ -1,0 +1,21 @@
+package dev.bulwark;
+
+import java.util.List;
+
+/**
+ * Processes a chunk of items at once (one database batch insert, one bulk request). When it
+ * throws, the items of the chunk are handed to it again one at a time, each in a list of one, so
+ * the bad ones are isolated: each item gets its own outcome and its own retries in the ledger.
+ * A {@link CriticalException} is not isolated: it fails every item of the chunk and stops the job.
+ *
+ * <p>Several chunks may run at once (the batch's concurrency): implementations must be
+ * thread-safe. A chunk is all-or-nothing for the handler to make so (one transaction), since
+ * items of a failed chunk are tried again.
+ *
+ * @param <T> the item type
+ */
+@FunctionalInterface
+public interface ChunkHandler<T> {
+
+    void handle(List<T> items) throws Exception;
+}

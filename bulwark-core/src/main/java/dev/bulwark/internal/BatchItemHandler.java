@@ -1,0 +1,111 @@
+package dev.bulwark.internal;
+
+import dev.bulwark.AttemptContext;
+import dev.bulwark.AttemptResult;
+import dev.bulwark.ChunkHandler;
+import dev.bulwark.ContextualHandler;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.Item;
+import dev.bulwark.ItemContext;
+import dev.bulwark.ItemHandler;
+import dev.bulwark.PermanentException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The engine-facing handler of a batch built with the Java API: finds the typed item of an
+ * attempt, runs the user's handler (alone, or as part of a chunk), classifies what it threw and
+ * writes the item's log. Thread-safe.
+ *
+ * @param <T> the item type
+ */
+public final class BatchItemHandler<T> implements ItemHandler {
+    private final Function<Item, T> restore;
+    private final Map<Long, T> submitted = new ConcurrentHashMap<>();
+    private final ContextualHandler<T> single;
+    private final ChunkCollector<T> chunks;
+    private final ChunkHandler<T> chunkHandler;
+    private final FailureClassifier classifier;
+
+    private BatchItemHandler(Function<Item, T> restore, ContextualHandler<T> single, ChunkHandler<T> chunkHandler,
+                             ChunkCollector<T> chunks, FailureClassifier classifier) {
+        this.restore = restore;
+        this.single = single;
+        this.chunkHandler = chunkHandler;
+        this.chunks = chunks;
+        this.classifier = classifier;
+    }
+
+    /** Runs each item by itself through {@code handler}. */
+    public static <T> BatchItemHandler<T> single(Function<Item, T> restore, ContextualHandler<T> handler,
+                                                 FailureClassifier classifier) {
+        return new BatchItemHandler<>(restore, handler, null, null, classifier);
+    }
+
+    /** Runs items in chunks of up to {@code size}; a failed chunk's items run again one by one. */
+    public static <T> BatchItemHandler<T> chunked(Function<Item, T> restore, ChunkHandler<T> handler, int size,
+                                                  long lingerNanos, FailureClassifier classifier) {
+        return new BatchItemHandler<>(restore, null, handler, new ChunkCollector<>(size, lingerNanos, handler), classifier);
+    }
+
+    /**
+     * Remembers the typed item submitted as {@code seq}, for runs without a restore function.
+     * Held until the run ends.
+     */
+    public void remember(long seq, T item) {
+        submitted.put(seq, item);
+    }
+
+    @Override
+    public AttemptResult handle(AttemptContext ctx) {
+        AttemptLog log;
+        try {
+            log = AttemptLog.begin(ctx);
+        } catch (UncheckedIOException e) {
+            return AttemptResult.failure(ErrorClass.TRANSIENT, "log", "cannot write the item log " + ctx.logFile()
+                    + ": " + e.getCause());
+        }
+        AttemptResult result;
+        try {
+            T item = resolve(ctx.item());
+            result = single != null ? runSingle(item, new ItemContext(ctx, log)) : runInChunk(item);
+        } catch (Exception e) {
+            result = classifier.toResult(e);
+        }
+        return log == null ? result : log.finish(result);
+    }
+
+    private AttemptResult runSingle(T item, ItemContext context) throws Exception {
+        single.handle(item, context);
+        return AttemptResult.success();
+    }
+
+    private AttemptResult runInChunk(T item) throws Exception {
+        ChunkCollector.Outcome chunk = chunks.process(item);
+        if (chunk.error() == null) {
+            return AttemptResult.success();
+        }
+        AttemptResult failure = classifier.toResult(chunk.error());
+        if (chunk.size() == 1 || failure.errorClass() == ErrorClass.CRITICAL) {
+            return failure;
+        }
+        // The chunk failed: find out whether this item is one of the bad ones by running it alone.
+        chunkHandler.handle(List.of(item));
+        return AttemptResult.success();
+    }
+
+    private T resolve(Item item) {
+        if (restore != null) {
+            return restore.apply(item);
+        }
+        T found = submitted.get(item.seq());
+        if (found == null) {
+            throw new PermanentException("restore", "item " + item.seq() + " (" + item.key() + ") was not submitted by "
+                    + "this run and the batch has no restore function: give .restore(item -> ...) to resume a batch");
+        }
+        return found;
+    }
+}

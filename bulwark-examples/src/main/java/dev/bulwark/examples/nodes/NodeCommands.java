@@ -1,0 +1,192 @@
+package dev.bulwark.examples.nodes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.BatchBuilder;
+import dev.bulwark.BatchResult;
+import dev.bulwark.Bulwark;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.Item;
+import dev.bulwark.PermanentException;
+import dev.bulwark.Retry;
+import dev.bulwark.TransientException;
+import dev.bulwark.examples.Expectations;
+import dev.bulwark.examples.Options;
+import dev.bulwark.examples.Reports;
+import dev.bulwark.jdbc.SqliteLedger;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Example 1: sends a command for each token to a network node, strictly one after another.
+ * Tokens are normalised and validated before anything is queued (rejected lines are reported
+ * with their reason); each token gets its own log file; a batch log sums the run up. The node
+ * (a simulator started here) does not know one token, goes down briefly (a retry gets through)
+ * and then for longer: after 3 consecutive failed tokens the batch halts and the rest is
+ * skipped. Once the node is back, the batch is resumed, then its failed tokens are run again.
+ *
+ * <pre>
+ * NodeCommands --tokens FILE --work DIR [--node NAME] [--check yes]
+ * </pre>
+ */
+public final class NodeCommands {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONSECUTIVE_FAILURES = 3;
+
+    private NodeCommands() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args, Set.of("tokens", "work", "node", "check"));
+        Path work = o.path("work", "target/node-commands");
+        String node = o.get("node", "AP01m");
+        Files.createDirectories(work);
+        NodeToken.Checked tokens = NodeToken.check(Files.readAllLines(o.path("tokens", "examples/node-commands/tokens.txt")));
+        System.out.println("node-commands: " + tokens.accepted().size() + " token(s) queued, " + tokens.rejected().size() + " rejected");
+        tokens.rejected().forEach(r -> System.out.println("  rejected line " + r.line() + " '" + r.text() + "': " + r.reason()));
+
+        // Connections 4 (a blip) and 9-17 (a longer outage) find the node down; it does not know token 166.
+        try (NodeSimulator simulator = new NodeSimulator(Set.of("166"), new int[] {4, 4}, new int[] {9, 17});
+             SqliteLedger ledger = SqliteLedger.open(work.resolve("ledger.db"))) {
+            BatchLog log = new BatchLog(work, node, tokens);
+
+            ConsecutiveFailures halting = new ConsecutiveFailures(CONSECUTIVE_FAILURES, "node " + node + " looks down");
+            var running = batch(Bulwark.batch(tokens.accepted()), node, simulator.port(), work, ledger)
+                    .onItem(halting)
+                    .start();
+            halting.watch(running);
+            BatchResult first = running.await();
+            // The result reads the ledger as it is when asked: take the first run's facts now.
+            FirstRun facts = new FirstRun(first.failures().map(i -> i.key() + ":" + i.category()).toList(),
+                    sequential(first), first.attempts(4).size());
+            log.section("run", first);
+            Reports.summary("node-commands", first);
+
+            System.out.println("\n--- the node is back: resume the batch (its skipped tokens)");
+            BatchResult resumed = batch(Bulwark.batch(List.<NodeToken>of()), node, simulator.port(), work, ledger)
+                    .resume(first.jobId());
+            log.section("resume", resumed);
+            Reports.summary("node-commands", resumed);
+
+            System.out.println("\n--- run the failed tokens again");
+            BatchResult retried = batch(Bulwark.batch(List.<NodeToken>of()), node, simulator.port(), work, ledger)
+                    .retryFailed(first.jobId());
+            log.section("retry-failed", retried);
+            Reports.summary("node-commands", retried);
+            System.out.println("  batch log: " + log.file());
+            System.out.println("  token logs: " + work.resolve("logs").resolve(first.jobId().toString()));
+
+            if (o.get("check", null) != null) {
+                System.exit(check(tokens, first, facts, resumed, retried, work));
+            }
+        }
+    }
+
+    /** The batch every run of this example uses: ordered, retried, a log file per token. */
+    private static BatchBuilder<NodeToken> batch(BatchBuilder<NodeToken> b, String node, int port, Path work, SqliteLedger ledger) {
+        return b.name("print tokens on " + node)
+                .key(NodeToken::id)
+                .scope(t -> node)
+                .payload(t -> t)
+                .restore(item -> readToken(item.payload()))
+                .handlerWithContext((token, ctx) -> send(node, port, token, ctx))
+                .classify(ConnectException.class, ErrorClass.TRANSIENT, "connect")
+                .classify(SocketTimeoutException.class, ErrorClass.TRANSIENT, "timeout")
+                .ordered()
+                .retry(Retry.exponential(2, Duration.ofMillis(50)))
+                // STAND-IN: stop after 3 consecutive failures is the ConsecutiveFailures listener
+                // for now; with the engine's breaker it becomes .breaker(consecutive=3, halt) here.
+                .describe("node", node)
+                .logDirectory(work.resolve("logs"))
+                .ledger(ledger);
+    }
+
+    private static NodeToken readToken(String json) {
+        try {
+            return JSON.readValue(json, NodeToken.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One command: connect, {@code PRINT TOKEN}, read the one-line answer. */
+    private static void send(String node, int port, NodeToken token, dev.bulwark.ItemContext ctx) throws IOException {
+        ctx.log("node=" + node + " protocol=" + token.protocol() + " list-line=" + token.line());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+            socket.setSoTimeout(2_000);
+            var out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            ctx.log("> PRINT " + token.id());
+            out.println("PRINT " + token.id());
+            String answer = in.readLine();
+            ctx.log("< " + (answer == null ? "(connection closed, no answer)" : answer));
+            if (answer == null) {
+                throw new TransientException("node-down", "node " + node + " closed the connection without answering");
+            }
+            if (answer.startsWith("ERR 40")) {
+                throw new PermanentException("nak", "node " + node + " answered: " + answer);
+            }
+            if (!answer.startsWith("OK ")) {
+                throw new TransientException("node-error", "node " + node + " answered: " + answer);
+            }
+        }
+    }
+
+    /** What the first run left in the ledger, before the resume and the retry changed it. */
+    private record FirstRun(List<String> failures, boolean sequential, int attemptsOfFourthToken) {
+    }
+
+    private static int check(NodeToken.Checked tokens, BatchResult first, FirstRun facts, BatchResult resumed,
+                             BatchResult retried, Path work) {
+        Expectations e = new Expectations("node-commands");
+        e.expect("tokens queued", 14, tokens.accepted().size());
+        e.expect("lines rejected", List.of(6, 9, 13), tokens.rejected().stream().map(NodeToken.Rejected::line).toList());
+        e.expect("first run: status", "FAILED", first.status().name());
+        e.expectTrue("first run: halted after 3 consecutive failures", first.reason() != null && first.reason().startsWith("3 consecutive failures"));
+        e.expect("first run: succeeded / failed / skipped", List.of(6L, 4L, 4L), List.of(first.succeeded(), first.failed(), first.skipped()));
+        e.expect("token 165 got through on its second attempt", 2, facts.attemptsOfFourthToken());
+        e.expect("failed in the first run", List.of("166:nak", "169:node-down", "170:node-down", "171:node-down"),
+                facts.failures());
+        e.expectTrue("strictly one after another", facts.sequential());
+        e.expect("after resume: status, succeeded", List.of("PARTIAL", 10L), List.of(resumed.status().name(), resumed.succeeded()));
+        e.expect("after retry-failed: succeeded, review queue", List.of(13L, List.of("166")),
+                List.of(retried.succeeded(), retried.failures().map(Item::key).toList()));
+        e.expectTrue("a log file per token", tokens.accepted().stream().allMatch(
+                t -> Files.exists(work.resolve("logs").resolve(first.jobId().toString()).resolve(seqOf(first, t) + ".log"))));
+        return e.exitCode();
+    }
+
+    private static long seqOf(BatchResult result, NodeToken token) {
+        return result.items().filter(i -> i.key().equals(token.id())).findFirst().orElseThrow().seq();
+    }
+
+    /** Every attempt of item n+1 started after the last attempt of item n had finished. */
+    private static boolean sequential(BatchResult result) {
+        java.time.Instant previousEnd = java.time.Instant.MIN;
+        for (Item item : result.items().toList()) {
+            var attempts = result.attempts(item.seq());
+            if (attempts.isEmpty()) {
+                continue;
+            }
+            if (attempts.get(0).startedAt().isBefore(previousEnd)) {
+                return false;
+            }
+            previousEnd = attempts.get(attempts.size() - 1).finishedAt();
+        }
+        return true;
+    }
+}
