@@ -74,7 +74,12 @@ public final class Routes {
         app.post(b + "/jobs/{id}/retry-failed", ctx -> control(ctx, server.jobs().retryFailed(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
         app.get(b + "/jobs/{id}/items", this::items);
         app.get(b + "/jobs/{id}/items/{seq}/log", this::log);
-        app.before(b + "/jobs/{id}/events", ctx -> job(ctx, Role.READ)); // refuse before the stream opens
+        app.before(b + "/jobs/{id}/events", ctx -> { // refuse before the stream opens
+            job(ctx, Role.READ);
+            if (!"text/event-stream".equals(ctx.header("Accept"))) {
+                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
+            }
+        });
         app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
                 job(client.ctx(), Role.READ)).start());
 

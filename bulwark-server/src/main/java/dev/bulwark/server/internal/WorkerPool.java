@@ -86,6 +86,11 @@ public final class WorkerPool {
         return false;
     }
 
+    /** Whether a shutdown has begun: no job or attempt starts any more. */
+    public synchronized boolean draining() {
+        return draining;
+    }
+
     /** Whether a worker runs the job. */
     public synchronized boolean isRunning(UUID jobId) {
         return running.containsKey(jobId);
