@@ -30,7 +30,7 @@ import java.util.Objects;
  * <p>The caller owns the ledger (and, for the embedded SQLite ledger, the home's lock): it must
  * outlive the server. Thread-safe.
  */
-public final class BulwarkServer implements AutoCloseable, ServerContext {
+public final class BulwarkServer implements AutoCloseable {
     private final ServerConfig config;
     private final Engine engine;
     private final WorkerPool pool;
@@ -71,7 +71,7 @@ public final class BulwarkServer implements AutoCloseable, ServerContext {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
         });
-        new Routes(this).register(app);
+        new Routes(new Context()).register(app);
     }
 
     public static Builder builder() {
@@ -111,49 +111,62 @@ public final class BulwarkServer implements AutoCloseable, ServerContext {
         engine.close();
     }
 
-    @Override
+    /** The configuration the server runs with. */
     public ServerConfig config() {
         return config;
     }
 
-    @Override
-    public Engine engine() {
-        return engine;
+    /** Whether a shutdown has begun: no job and no attempt starts any more. */
+    public boolean draining() {
+        return pool.draining();
     }
 
-    @Override
-    public JobService jobs() {
-        return jobs;
-    }
+    /** What the routes see of the server. */
+    private final class Context implements ServerContext {
+        @Override
+        public ServerConfig config() {
+            return config;
+        }
 
-    @Override
-    public WorkerPool pool() {
-        return pool;
-    }
+        @Override
+        public Engine engine() {
+            return engine;
+        }
 
-    @Override
-    public EventHub hub() {
-        return hub;
-    }
+        @Override
+        public JobService jobs() {
+            return jobs;
+        }
 
-    @Override
-    public Metrics metrics() {
-        return metrics;
-    }
+        @Override
+        public WorkerPool pool() {
+            return pool;
+        }
 
-    @Override
-    public Authenticator authenticator() {
-        return authenticator;
-    }
+        @Override
+        public EventHub hub() {
+            return hub;
+        }
 
-    @Override
-    public Path logDirectory() {
-        return logDirectory;
-    }
+        @Override
+        public Metrics metrics() {
+            return metrics;
+        }
 
-    @Override
-    public boolean stopping() {
-        return stopping;
+        @Override
+        public Authenticator authenticator() {
+            return authenticator;
+        }
+
+        @Override
+        public Path logDirectory() {
+            return logDirectory;
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
     }
 
     private static Path realDirectory(Path dir) {

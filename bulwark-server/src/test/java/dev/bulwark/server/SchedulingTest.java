@@ -64,7 +64,7 @@ class SchedulingTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> f.job(id, ACME).get("currentItems").size() == 1);
             Thread stopper = Thread.ofPlatform().start(() -> f.stopServer(Duration.ofSeconds(30)));
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.server.pool().draining());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> f.server.draining());
             f.openGate(); // the running attempt finishes within the grace period; no other starts
             stopper.join(Duration.ofSeconds(60));
             assertThat(stopper.isAlive()).isFalse();
