@@ -63,13 +63,6 @@ public final class ServeCommand implements Callable<Integer> {
         try (Home.Lock lock = home.lock(); SqliteLedger ledger = home.openWriter()) {
             BulwarkServer server = BulwarkServer.builder().config(effective).ledger(ledger)
                     .logDirectory(home.logs().toAbsolutePath()).build();
-            try {
-                server.start();
-            } catch (RuntimeException e) {
-                server.shutdown(java.time.Duration.ZERO);
-                throw new BulwarkException("cannot listen on " + effective.bind() + ":" + effective.port() + ": "
-                        + rootMessage(e) + " (choose another with --port or --bind)", e);
-            }
             for (String name : List.of("INT", "TERM")) {
                 Signal.handle(new Signal(name), s -> {
                     if (signals.incrementAndGet() > 1) {
@@ -82,6 +75,13 @@ public final class ServeCommand implements Callable<Integer> {
                     err.flush();
                     stop.countDown();
                 });
+            }
+            try {
+                server.start();
+            } catch (io.javalin.util.JavalinBindException e) {
+                server.shutdown(java.time.Duration.ZERO);
+                throw new BulwarkException("cannot listen on " + effective.bind() + ":" + effective.port() + ": "
+                        + rootMessage(e) + " (choose another with --port or --bind)", e);
             }
             err.println("bulwark: serving http://" + hostForUrl(effective.bind()) + ":" + server.port() + "/api/v1 (home "
                     + home.dir() + ", " + effective.templates().size() + " template(s), "
