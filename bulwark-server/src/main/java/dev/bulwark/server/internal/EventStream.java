@@ -45,7 +45,7 @@ final class EventStream {
         });
         Job now = engine.ledger().findJob(job.id()).orElse(job);
         Map<String, Object> snapshot = new LinkedHashMap<>(Views.summary(now));
-        snapshot.put("counts", Views.counts(engine.ledger().counts(job.id())));
+        snapshot.put("counts", engine.ledger().counts(job.id()));
         queue.offer(new Object[] {"snapshot", snapshot});
         if (now.status().isFinal()) {
             queue.offer(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});

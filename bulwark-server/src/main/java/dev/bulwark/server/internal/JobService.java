@@ -216,18 +216,18 @@ public final class JobService {
         }
     }
 
-    /** The statuses named in a {@code status} query parameter ({@code RUNNING,QUEUED}). */
-    static Set<JobStatus> statuses(String text) {
-        Set<JobStatus> out = EnumSet.noneOf(JobStatus.class);
+    /** The statuses named in a {@code status} query parameter ({@code RUNNING,QUEUED}); empty for all. */
+    static <E extends Enum<E>> Set<E> statuses(Class<E> type, String text) {
+        Set<E> out = EnumSet.noneOf(type);
         if (text == null || text.isBlank()) {
             return out;
         }
         for (String s : text.split(",")) {
             try {
-                out.add(JobStatus.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)));
+                out.add(Enum.valueOf(type, s.trim().toUpperCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw Problem.badRequest("status", "status must be a comma-separated list of " + List.of(JobStatus.values())
-                        + ", but contained '" + s.trim() + "'");
+                throw Problem.badRequest("status", "status must be a comma-separated list of "
+                        + List.of(type.getEnumConstants()) + ", but contained '" + s.trim() + "'");
             }
         }
         return out;

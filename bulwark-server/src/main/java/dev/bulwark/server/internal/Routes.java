@@ -2,6 +2,8 @@ package dev.bulwark.server.internal;
 
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.JobStatus;
 import dev.bulwark.Job;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
@@ -153,7 +155,7 @@ public final class Routes {
         Principal who = who(ctx, Role.READ);
         int limit = intParam(ctx, "limit", 50, 1, 500);
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-        List<Job> jobs = server.jobs().list(who, JobService.statuses(ctx.queryParam("status")));
+        List<Job> jobs = server.jobs().list(who, JobService.statuses(JobStatus.class, ctx.queryParam("status")));
         List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit).map(Views::summary).toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", page);
@@ -170,17 +172,7 @@ public final class Routes {
         int limit = intParam(ctx, "limit", 100, 1, 1000);
         long after = intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
         String status = ctx.queryParam("status");
-        Set<dev.bulwark.ItemStatus> statuses = java.util.EnumSet.noneOf(dev.bulwark.ItemStatus.class);
-        if (status != null && !status.isBlank()) {
-            for (String s : status.split(",")) {
-                try {
-                    statuses.add(dev.bulwark.ItemStatus.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    throw Problem.badRequest("status", "status must be a comma-separated list of "
-                            + List.of(dev.bulwark.ItemStatus.values()) + ", but contained '" + s.trim() + "'");
-                }
-            }
-        }
+        Set<ItemStatus> statuses = JobService.statuses(ItemStatus.class, status);
         List<Item> items = server.engine().ledger().items(job.id(), new ItemQuery(statuses, after, limit));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("items", items.stream().map(Views::item).toList());

@@ -7,6 +7,8 @@ import dev.bulwark.JobCounts;
 import dev.bulwark.Progress;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.internal.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ final class Views {
     static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live) {
         Map<String, Object> m = summary(job);
         JobCounts counts = live.map(Progress::counts).orElseGet(() -> ledger.counts(job.id()));
-        m.put("counts", counts(counts));
+        m.put("counts", counts); // the record's fields: total, pending, running, retryWait, …
         Map<String, Object> progress = new LinkedHashMap<>();
         progress.put("percent", counts.total() == 0 ? 100.0 : Math.round(1000.0 * counts.done() / counts.total()) / 10.0);
         progress.put("itemsPerSecond", live.map(p -> Math.round(p.itemsPerSec() * 100) / 100.0).orElse(0.0));
@@ -64,43 +66,18 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> counts(JobCounts c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("total", c.total());
-        m.put("pending", c.pending());
-        m.put("running", c.running());
-        m.put("retryWait", c.retryWait());
-        m.put("succeeded", c.succeeded());
-        m.put("failed", c.failed());
-        m.put("skipped", c.skipped());
-        m.put("retries", c.retries());
-        m.put("interruptions", c.interruptions());
-        return m;
-    }
-
-    static Map<String, Object> item(Item i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", i.seq());
-        m.put("key", i.key());
-        m.put("status", i.status().name());
-        m.put("attempts", i.attempts());
-        m.put("interruptions", i.interruptions());
-        m.put("errorClass", i.errorClass() == null ? null : i.errorClass().name());
-        m.put("category", i.category());
-        m.put("message", i.message());
-        m.put("exitCode", i.exitCode());
-        m.put("durationMs", i.durationMs());
-        m.put("nextAttemptAt", i.nextAttemptAt());
-        m.put("startedAt", i.startedAt());
-        m.put("finishedAt", i.finishedAt());
-        m.put("log", BASE + "/jobs/" + i.jobId() + "/items/" + i.seq() + "/log");
-        return m;
+    /** An item as the ledger holds it, without the claim's internals, with the URL of its log. */
+    static ObjectNode item(Item i) {
+        ObjectNode node = Json.MAPPER.valueToTree(i);
+        node.remove(List.of("jobId", "fence", "logPath", "payload"));
+        node.put("log", BASE + "/jobs/" + i.jobId() + "/items/" + i.seq() + "/log");
+        return node;
     }
 
     static Map<String, Object> progress(Progress p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobId", p.jobId().toString());
-        m.put("counts", counts(p.counts()));
+        m.put("counts", p.counts());
         m.put("percent", Math.round(p.percent() * 10) / 10.0);
         m.put("itemsPerSecond", Math.round(p.itemsPerSec() * 100) / 100.0);
         m.put("etaSeconds", p.eta() == null ? null : p.eta().toMillis() / 1000.0);
