@@ -111,8 +111,7 @@ class ServiceHappyPathTest {
     }
 
     @Test
-    void the_event_stream_carries_item_outcomes_and_ends_with_the_job() throws Exception {
-        f.openGate();
+    void the_event_stream_starts_with_a_snapshot_carries_item_outcomes_and_ends_with_the_job() throws Exception {
         String id = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"x\", \"y\"]}");
         HttpRequest request = HttpRequest.newBuilder(f.uri("/api/v1/jobs/" + id + "/events"))
                 .header("Authorization", "Bearer " + ACME).header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build();
@@ -125,10 +124,14 @@ class ServiceHappyPathTest {
             while ((line = in.readLine()) != null) { // the server ends the stream after job_finished
                 if (line.startsWith("event:")) {
                     events.add(line.substring(6).trim());
+                    if (events.size() == 1) {
+                        f.openGate(); // subscribed (the snapshot came): now let the items finish
+                    }
                 }
             }
         }
-        assertThat(events).contains("snapshot", "job_finished");
+        assertThat(events.getFirst()).isEqualTo("snapshot");
+        assertThat(events).containsSubsequence("item_succeeded", "item_succeeded", "job_finished");
         assertThat(events.getLast()).isEqualTo("job_finished");
         assertThat(f.job(id, ACME).get("status").asText()).isEqualTo("COMPLETED");
     }

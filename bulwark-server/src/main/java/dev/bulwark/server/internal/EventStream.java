@@ -5,7 +5,9 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;
 import dev.bulwark.internal.Json;
 import io.javalin.http.sse.SseClient;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +29,9 @@ final class EventStream {
     private final Job job;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
     private final Consumer<EventHub.Message> subscriber = this::offer;
+    /** Messages that arrived before the snapshot was queued. */
+    private final List<Object[]> early = new ArrayList<>();
+    private boolean started;
 
     EventStream(SseClient client, EventHub hub, Engine engine, Job job) {
         this.client = client;
@@ -46,7 +51,12 @@ final class EventStream {
         Job now = engine.ledger().findJob(job.id()).orElse(job);
         Map<String, Object> snapshot = new LinkedHashMap<>(Views.summary(now));
         snapshot.put("counts", engine.ledger().counts(job.id()));
-        queue.offer(new Object[] {"snapshot", snapshot});
+        synchronized (early) { // the snapshot goes first; what arrived while it was read follows it
+            queue.offer(new Object[] {"snapshot", snapshot});
+            early.forEach(this::enqueue);
+            early.clear();
+            started = true;
+        }
         if (now.status().isFinal()) {
             queue.offer(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
             queue.offer(END);
@@ -64,6 +74,16 @@ final class EventStream {
             }
             case EventHub.ProgressMessage(var p) -> new Object[] {"progress", Views.progress(p)};
         };
+        synchronized (early) {
+            if (!started) {
+                early.add(out);
+                return;
+            }
+        }
+        enqueue(out);
+    }
+
+    private void enqueue(Object[] out) {
         if (!queue.offer(out)) {
             hub.unsubscribe(job.id(), subscriber); // too slow: the client reconnects and gets a fresh snapshot
             queue.clear();

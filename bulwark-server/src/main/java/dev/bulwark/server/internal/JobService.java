@@ -142,7 +142,9 @@ public final class JobService {
         if (pool.stopRunning(job.id(), jobId -> engine.activeJobs().contains(jobId) && engine.cancel(jobId, reason) != null)) {
             return job;
         }
-        pool.dequeue(job.id());
+        if (pool.dequeue(job.id()) && job.status().isFinal()) {
+            return job; // it waited to have its failed items retried: that is what is cancelled
+        }
         return control(() -> engine.cancel(job.id(), reason));
     }
 

@@ -111,6 +111,9 @@ public final class WorkerPool {
     }
 
     private boolean startable(JobQueue.Entry e) {
+        if (running.containsKey(e.jobId())) {
+            return false; // still ending its previous run (a resume right after a pause): starts when that ends
+        }
         long mine = running.values().stream().filter(e.tenant()::equals).count();
         return mine < tenantLimits.getOrDefault(e.tenant(), Integer.MAX_VALUE);
     }
