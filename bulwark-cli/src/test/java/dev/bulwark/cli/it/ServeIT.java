@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,49 @@ class ServeIT {
 
     @Test
     void sigterm_drains_and_the_next_serve_finishes_the_job() throws Exception {
+        Path gate = writeGatedConfig();
+        String id;
+        try (BulwarkProcess first = serve()) {
+            int port = port(first);
+            id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}").get("id").asText();
+            awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+            first.sigterm();
+            first.awaitStderr(line -> line.contains("SIGTERM: shutting down"), LONG);
+            Files.writeString(gate, "open"); // the running attempt finishes within the grace period
+            assertThat(first.awaitExit(LONG)).as(first.stderr()).isZero();
+        }
+        try (BulwarkProcess second = serve()) {
+            int port = port(second);
+            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete after the restart");
+            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
+            second.sigterm();
+            assertThat(second.awaitExit(LONG)).isZero();
+        }
+    }
+
+    @Test
+    void after_a_kill_9_in_the_middle_of_a_job_the_next_serve_finishes_it() throws Exception {
+        Path gate = writeGatedConfig();
+        String id;
+        try (BulwarkProcess first = serve()) {
+            int port = port(first);
+            id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}").get("id").asText();
+            awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+            List<ProcessHandle> orphans = first.crash();
+            Files.writeString(gate, "open");
+            BulwarkProcess.awaitGone(orphans, LONG); // the orphaned command ends; its outcome was never recorded
+        }
+        try (BulwarkProcess second = serve()) {
+            int port = port(second);
+            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete");
+            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(2);
+            assertThat(job.get("counts").get("interruptions").asInt()).isEqualTo(1); // the attempt the crash cut off
+            second.sigterm();
+            assertThat(second.awaitExit(LONG)).isZero();
+        }
+    }
+
+    private Path writeGatedConfig() throws IOException {
         Path gate = work.resolve("gate");
         Files.writeString(work.resolve("bulwark.yaml"), """
                 server: {workers: 1, shutdown-grace: 1m}
@@ -65,36 +109,20 @@ class ServeIT {
                     shell: true
                     retries: 0
                 """.formatted(gate));
-        String id;
-        try (BulwarkProcess first = serve()) {
-            int port = port(first);
-            id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}").get("id").asText();
-            BulwarkProcess.await(() -> {
-                try {
-                    return call(port, "GET", "/jobs/" + id, null).get("currentItems").size() == 1;
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, LONG, () -> "no item started");
-            first.sigterm();
-            first.awaitStderr(line -> line.contains("SIGTERM: shutting down"), LONG);
-            Files.writeString(gate, "open"); // the running attempt finishes within the grace period
-            assertThat(first.awaitExit(LONG)).as(first.stderr()).isZero();
-        }
-        try (BulwarkProcess second = serve()) {
-            int port = port(second);
-            BulwarkProcess.await(() -> {
-                try {
-                    return call(port, "GET", "/jobs/" + id, null).get("status").asText().equals("COMPLETED");
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, LONG, () -> "the job did not complete after the restart");
-            JsonNode job = call(port, "GET", "/jobs/" + id, null);
-            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
-            second.sigterm();
-            assertThat(second.awaitExit(LONG)).isZero();
-        }
+        return gate;
+    }
+
+    private JsonNode awaitJob(int port, String id, java.util.function.Predicate<JsonNode> condition, String what) {
+        JsonNode[] last = new JsonNode[1];
+        BulwarkProcess.await(() -> {
+            try {
+                last[0] = call(port, "GET", "/jobs/" + id, null);
+                return condition.test(last[0]);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, LONG, () -> what + ": " + last[0]);
+        return last[0];
     }
 
     @Test
