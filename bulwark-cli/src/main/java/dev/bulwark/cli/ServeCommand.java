@@ -49,6 +49,7 @@ public final class ServeCommand implements Callable<Integer> {
     String bind;
 
     @Override
+    @SuppressWarnings("try") // the lock is held by the try block, not used in it
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         ValidationException.require(Files.isRegularFile(config), "--config " + config

@@ -54,4 +54,26 @@ class IdempotencyTest {
             assertThat(json(f.get("/api/v1/jobs", ACME)).get("total").asInt()).isEqualTo(1);
         }
     }
+
+    @Test
+    void concurrent_submissions_with_one_key_create_one_job() throws Exception {
+        try (ServerFixture f = ServerFixture.start(dir);
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<HttpResponse<String>>>();
+            for (int i = 0; i < 16; i++) {
+                answers.add(pool.submit(() -> submit(f, ACME, "same-key", BODY)));
+            }
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            int created = 0;
+            for (var answer : answers) {
+                HttpResponse<String> r = answer.get();
+                created += r.statusCode() == 201 ? 1 : 0;
+                assertThat(r.statusCode()).isIn(200, 201);
+                ids.add(json(r).get("id").asText());
+            }
+            assertThat(created).isEqualTo(1);
+            assertThat(ids).hasSize(1);
+            assertThat(json(f.get("/api/v1/jobs", ACME)).get("total").asInt()).isEqualTo(1);
+        }
+    }
 }

@@ -38,6 +38,7 @@ public final class JobService {
     private final WorkerPool pool;
     private final ServerConfig config;
     private final Map<String, UUID> idempotency = new ConcurrentHashMap<>();
+    private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
 
     public JobService(Engine engine, WorkerPool pool, ServerConfig config) {
         this.engine = engine;
@@ -80,7 +81,7 @@ public final class JobService {
             throw Problem.badRequest("Idempotency-Key", "the Idempotency-Key header must be 1 to 200 printable ASCII characters without spaces");
         }
         String index = indexKey(who.tenant(), idempotencyKey);
-        synchronized (idempotency) {
+        synchronized (keyLocks.computeIfAbsent(index, k -> new Object())) { // one submission per key at a time
             UUID earlier = idempotency.get(index);
             if (earlier != null) {
                 Job job = ledger.findJob(earlier).orElse(null);
