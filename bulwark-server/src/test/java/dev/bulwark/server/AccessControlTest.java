@@ -7,6 +7,7 @@ import static dev.bulwark.server.ServerFixture.OTHER;
 import static dev.bulwark.server.ServerFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,7 +117,12 @@ class AccessControlTest {
             }
         }
         assertThat(json(f.get("/api/v1/jobs", OTHER)).get("total").asInt()).isZero();
-        assertThat(json(f.get("/api/v1/stats", OTHER)).get("total").get("completed").asInt()).isZero();
+        JsonNode tenantStats = json(f.get("/api/v1/stats", ServerFixture.GLOBEX_READER));
+        assertThat(tenantStats.get("scope").asText()).isEqualTo("tenant globex");
+        assertThat(tenantStats.get("total").get("completed").asInt()).isZero();
+        JsonNode operatorStats = json(f.get("/api/v1/stats", OTHER)); // an admin token: every tenant, counts only
+        assertThat(operatorStats.get("scope").asText()).isEqualTo("all tenants");
+        assertThat(operatorStats.get("tiers").get("enterprise").get("completed").asInt()).isEqualTo(1);
         assertThat(json(f.get("/api/v1/jobs/" + job, ACME)).get("status").asText()).isEqualTo("COMPLETED");
     }
 

@@ -21,13 +21,14 @@ import static org.awaitility.Awaitility.await;
  * A real server on a loopback ephemeral port, with a real SQLite ledger in a temporary folder,
  * templates that run real processes, and an HTTP client. Tokens: {@code ACME} (enterprise, every
  * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
- * (tenant globex, free, every role).
+ * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only).
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
     static final String ACME_READER = "acme-reader-token-0123456789";
     static final String ACME_SUBMITTER = "acme-submit-token-0123456789";
     static final String OTHER = "globex-token-0123456789abcdef";
+    static final String GLOBEX_READER = "globex-reader-token-0123456789";
 
     final Path dir;
     final Path inbox;
@@ -58,6 +59,7 @@ final class ServerFixture implements AutoCloseable {
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read]}
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read, submit]}
                   - {token: %s, tenant: globex, tier: free, roles: [read, submit, admin]}
+                  - {token: %s, tenant: globex, tier: free, roles: [read]}
                 templates:
                   echo:
                     command: ['echo "processed $1 with {param:mode}"']
@@ -79,7 +81,7 @@ final class ServerFixture implements AutoCloseable {
                     shell: true
                     retries: 0
                     kill-grace: 1s
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, gate));
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate));
     }
 
     static ServerFixture start(Path dir) throws IOException {

@@ -1,23 +1,26 @@
 package dev.bulwark.server.internal;
 
 import dev.bulwark.Job;
+import dev.bulwark.server.Role;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code GET /stats}: the caller's tenant's jobs by state and tier (a tenant never sees another's
- * jobs, not even counted), and the shared worker pool's queue depth.
+ * {@code GET /stats}: jobs by state and tier, and the shared worker pool's queue depth. A token
+ * with the {@code admin} role (an operator's) sees the counts of every tenant, as in
+ * {@code /metrics}; any other token only its own tenant's.
  */
 final class Stats {
     private Stats() {
     }
 
     static Map<String, Object> of(List<Job> jobs, Principal who, int[] depth, int workers) {
+        boolean all = who.roles().contains(Role.ADMIN);
         Map<String, Map<String, Long>> tiers = new TreeMap<>();
         for (Job job : jobs) {
-            if (!job.tenant().equals(who.tenant())) {
+            if (!all && !job.tenant().equals(who.tenant())) {
                 continue;
             }
             String tier = job.config().input().getOrDefault(JobService.TIER, "unknown");
@@ -35,7 +38,7 @@ final class Stats {
         Map<String, Long> total = emptyRow();
         tiers.values().forEach(row -> row.forEach((k, v) -> total.merge(k, v, Long::sum)));
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tenant", who.tenant());
+        m.put("scope", all ? "all tenants" : "tenant " + who.tenant());
         m.put("total", total);
         m.put("tiers", tiers);
         Map<String, Object> pool = new LinkedHashMap<>();
