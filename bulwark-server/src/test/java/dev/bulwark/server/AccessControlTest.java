@@ -127,6 +127,17 @@ class AccessControlTest {
     }
 
     @Test
+    void the_openapi_document_describes_every_route() {
+        JsonNode paths = json(f.get("/api/v1/openapi.json", null)).get("paths");
+        for (Route r : ROUTES) {
+            String path = r.path().substring("/api/v1".length()).replace("items/1/log", "items/{seq}/log");
+            assertThat(paths.has(path)).as(path).isTrue();
+            assertThat(paths.get(path).has(r.method().toLowerCase(java.util.Locale.ROOT))).as(r.toString()).isTrue();
+        }
+        assertThat(paths.has("/health")).isTrue();
+    }
+
+    @Test
     void health_and_the_openapi_document_need_no_token_and_unknown_routes_are_problems() {
         assertThat(f.get("/api/v1/health", null).statusCode()).isEqualTo(200);
         assertThat(f.get("/api/v1/openapi.json", null).statusCode()).isEqualTo(200);
