@@ -92,7 +92,9 @@ public final class Routes {
         app.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, new Problem(e.getStatus(), "Error", e.getMessage(), null)));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
-            problem(ctx, new Problem(500, "Internal Server Error", "internal error: " + e, null));
+            // the details stay in the server's log: they may name files or internals
+            problem(ctx, new Problem(500, "Internal Server Error", "internal error (" + e.getClass().getSimpleName()
+                    + "); the server's log has the details", null));
         });
         app.error(404, ctx -> {
             if (ctx.attribute(PROBLEM_WRITTEN) == null) {
