@@ -44,6 +44,29 @@ class SchedulingTest {
     }
 
     @Test
+    void a_job_waiting_for_a_worker_can_be_paused_resumed_and_cancelled() throws Exception {
+        try (ServerFixture f = ServerFixture.start(dir, "  port: 0\n  workers: 1")) {
+            String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
+            f.awaitStatus(blocker, ACME, "RUNNING");
+            String paused = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"p\"]}");
+            String cancelled = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"c1\", \"c2\"]}");
+
+            assertThat(f.post("/api/v1/jobs/" + paused + "/pause", ACME, null).statusCode()).isEqualTo(202);
+            assertThat(f.job(paused, ACME).get("status").asText()).isEqualTo("PAUSED");
+            assertThat(f.post("/api/v1/jobs/" + cancelled + "/cancel", ACME, null).statusCode()).isEqualTo(202);
+            JsonNode gone = f.job(cancelled, ACME);
+            assertThat(gone.get("status").asText()).isEqualTo("CANCELLED");
+            assertThat(gone.get("counts").get("skipped").asInt()).isEqualTo(2);
+
+            f.openGate();
+            f.awaitStatus(blocker, ACME, "COMPLETED");
+            assertThat(f.job(paused, ACME).get("status").asText()).as("a paused job does not start by itself").isEqualTo("PAUSED");
+            assertThat(f.post("/api/v1/jobs/" + paused + "/resume", ACME, null).statusCode()).isEqualTo(202);
+            f.awaitStatus(paused, ACME, "COMPLETED");
+        }
+    }
+
+    @Test
     void a_tenant_runs_no_more_jobs_at_once_than_its_tier_allows() throws Exception {
         try (ServerFixture f = ServerFixture.start(dir)) {
             String one = f.submit(OTHER, "{\"template\": \"gate\", \"items\": [\"1\"]}");
