@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
+import dev.bulwark.SettableClock;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.internal.WorkerPool;
 import java.nio.file.Path;
@@ -21,10 +22,6 @@ class SchedulingTest {
     @TempDir
     Path dir;
 
-    private static Instant startedAt(Ledger ledger, String id) {
-        return ledger.findJob(UUID.fromString(id)).map(Job::startedAt).orElseThrow();
-    }
-
     @Test
     void with_one_worker_the_higher_tier_runs_first_whatever_the_order_of_submission() throws Exception {
         try (ServerFixture f = ServerFixture.start(dir, "  port: 0\n  workers: 1\n  ageing: 1h")) {
@@ -37,10 +34,36 @@ class SchedulingTest {
             f.openGate();
             f.awaitStatus(free, OTHER, "COMPLETED");
             f.awaitStatus(enterprise, ACME, "COMPLETED");
-            assertThat(startedAt(f.ledger, enterprise)).isBefore(startedAt(f.ledger, free));
+            assertThat(startOrder(f.ledger, free, enterprise)).containsExactly(enterprise, free);
             assertThat(f.job(enterprise, ACME).get("priority").asInt()).isEqualTo(1);
             assertThat(f.job(free, OTHER).get("priority").asInt()).isEqualTo(10);
         }
+    }
+
+    @Test
+    void a_low_tier_job_that_waited_long_enough_goes_before_a_new_high_tier_one() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ServerFixture f = new ServerFixture(dir, "  port: 0\n  workers: 1\n  ageing: 1m");
+        f.startServer(clock);
+        try (f) {
+            String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
+            f.awaitStatus(blocker, ACME, "RUNNING");
+            String free = f.submit(OTHER, "{\"template\": \"echo\", \"items\": [\"free\"]}"); // priority 10
+            clock.advance(Duration.ofMinutes(9)); // waited 9 periods: effective priority 1
+            String enterprise = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"enterprise\"]}"); // priority 1, new
+            f.openGate();
+            f.awaitStatus(free, OTHER, "COMPLETED");
+            f.awaitStatus(enterprise, ACME, "COMPLETED");
+            // the clock stands still, so start times are equal: the claim order shows which ran first
+            assertThat(startOrder(f.ledger, enterprise, free)).containsExactly(free, enterprise);
+        }
+    }
+
+    /** The jobs in the order their first item started, by the ledger's claim fences (which only grow). */
+    private static java.util.List<String> startOrder(Ledger ledger, String... ids) {
+        return java.util.Arrays.stream(ids)
+                .sorted(java.util.Comparator.comparingLong(id -> ledger.findItem(UUID.fromString(id), 1).orElseThrow().fence()))
+                .toList();
     }
 
     @Test
