@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +34,7 @@ import sun.misc.Signal;
                         + "pause the rest (a second signal exits at once)."},
         footer = {"", "Example:", "  bulwark serve --config examples/service/bulwark.yaml --port 8080"})
 public final class ServeCommand implements Callable<Integer> {
+    private static final long CONTROL_POLL_MS = 200;
     @Spec
     CommandSpec spec;
 
@@ -89,7 +93,24 @@ public final class ServeCommand implements Callable<Integer> {
                     + (effective.tokens().isEmpty() ? "no tokens: loopback only, every request anonymous" : effective.tokens().size() + " token(s)")
                     + ", " + effective.workers() + " worker(s))");
             err.flush();
+            // bulwark cancel / pause from another terminal leave their requests in control/
+            ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bulwark-control");
+                t.setDaemon(true);
+                return t;
+            });
+            watcher.scheduleWithFixedDelay(() -> ControlFiles.serve(home, (jobId, request) -> {
+                if (request == Home.Request.PAUSE) {
+                    server.pause(jobId);
+                } else {
+                    server.cancel(jobId);
+                }
+            }, warning -> {
+                err.println("bulwark: warning: " + warning);
+                err.flush();
+            }), CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
             stop.await();
+            watcher.shutdownNow();
             server.close();
             err.println("bulwark: stopped; paused jobs continue at the next 'bulwark serve'");
             err.flush();

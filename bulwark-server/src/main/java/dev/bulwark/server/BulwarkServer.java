@@ -2,6 +2,7 @@ package dev.bulwark.server;
 
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.Engine;
+import dev.bulwark.Job;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.internal.Authenticator;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Service mode: the REST API under {@code /api/v1} and the worker pool that runs submitted jobs
@@ -114,6 +116,29 @@ public final class BulwarkServer implements AutoCloseable {
     /** The configuration the server runs with. */
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * Cancels a job as an operator of this machine would (whatever its tenant), as
+     * {@code POST /jobs/{id}/cancel} does: running attempts stop, the rest is skipped.
+     *
+     * @throws dev.bulwark.BulwarkException when the job is not the service's or cannot be cancelled
+     */
+    public Job cancel(UUID jobId) {
+        return operator(() -> jobs.cancel(jobs.operatorFor(jobId), jobId.toString()));
+    }
+
+    /** Pauses a queued or running job as an operator of this machine would, as {@code POST /jobs/{id}/pause} does. */
+    public Job pause(UUID jobId) {
+        return operator(() -> jobs.pause(jobs.operatorFor(jobId), jobId.toString()));
+    }
+
+    private static Job operator(java.util.function.Supplier<Job> action) {
+        try {
+            return action.get();
+        } catch (dev.bulwark.server.internal.Problem e) {
+            throw new dev.bulwark.BulwarkException(e.getMessage(), e);
+        }
     }
 
     /** Whether a shutdown has begun: no job and no attempt starts any more. */

@@ -96,6 +96,29 @@ class ServeIT {
         }
     }
 
+    @Test
+    void bulwark_pause_and_cancel_from_another_terminal_reach_the_serving_process() throws Exception {
+        writeGatedConfig();
+        try (BulwarkProcess server = serve()) {
+            int port = port(server);
+            String paused = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\"]}").get("id").asText();
+            awaitJob(port, paused, job -> job.get("currentItems").size() == 1, "no item started");
+            String queued = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"b\"]}").get("id").asText();
+
+            BulwarkProcess.Result pause = BulwarkProcess.in(work).run("pause", paused, "--home", "home");
+            assertThat(pause.exitCode()).as(pause.toString()).isZero();
+            assertThat(pause.out()).contains("PAUSED");
+            // the worker is free again: the other job starts; cancel it from the command line too
+            awaitJob(port, queued, job -> job.get("currentItems").size() == 1, "the second job did not start");
+            BulwarkProcess.Result cancel = BulwarkProcess.in(work).run("cancel", queued.substring(0, 8), "--home", "home");
+            assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+            assertThat(cancel.out()).contains("CANCELLED");
+            assertThat(call(port, "GET", "/jobs/" + paused, null).get("status").asText()).isEqualTo("PAUSED");
+            server.sigterm();
+            assertThat(server.awaitExit(LONG)).isZero();
+        }
+    }
+
     private Path writeGatedConfig() throws IOException {
         Path gate = work.resolve("gate");
         Files.writeString(work.resolve("bulwark.yaml"), """

@@ -126,6 +126,18 @@ public final class JobService {
                 .orElseThrow(() -> Problem.notFound("job " + id + " not found"));
     }
 
+    /**
+     * The principal an operator acts as on a job (requests from the machine itself, such as
+     * {@code bulwark cancel}): the job's own tenant, with every role. 404 for a job the service
+     * does not run.
+     */
+    public Principal operatorFor(UUID jobId) {
+        Job job = ledger.findJob(jobId).filter(JobService::served)
+                .orElseThrow(() -> Problem.notFound("job " + jobId + " is not a job of the service"));
+        String tier = job.config().input().get(TIER);
+        return new Principal(job.tenant(), config.tier(tier), EnumSet.allOf(dev.bulwark.server.Role.class));
+    }
+
     /** The caller's jobs, newest first. */
     public List<Job> list(Principal who, Set<JobStatus> statuses) {
         return ledger.listJobs(new JobQuery(statuses, MAX_SCANNED_JOBS)).stream()
