@@ -22,11 +22,17 @@ class SchedulingTest {
     @TempDir
     Path dir;
 
+    /** Submits a job that holds the one worker until the gate opens, and waits until it runs. */
+    private static String occupyTheWorker(ServerFixture f) {
+        String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
+        f.awaitStatus(blocker, ACME, "RUNNING");
+        return blocker;
+    }
+
     @Test
     void with_one_worker_the_higher_tier_runs_first_whatever_the_order_of_submission() throws Exception {
         try (ServerFixture f = ServerFixture.start(dir, "  port: 0\n  workers: 1\n  ageing: 1h")) {
-            String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
-            f.awaitStatus(blocker, ACME, "RUNNING");
+            occupyTheWorker(f);
             String free = f.submit(OTHER, "{\"template\": \"gate\", \"items\": [\"free\"]}");
             String enterprise = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"enterprise\"]}");
             assertThat(f.job(free, OTHER).get("status").asText()).isEqualTo("QUEUED");
@@ -46,8 +52,7 @@ class SchedulingTest {
         ServerFixture f = new ServerFixture(dir, "  port: 0\n  workers: 1\n  ageing: 1m");
         f.startServer(clock);
         try (f) {
-            String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
-            f.awaitStatus(blocker, ACME, "RUNNING");
+            occupyTheWorker(f);
             String free = f.submit(OTHER, "{\"template\": \"echo\", \"items\": [\"free\"]}"); // priority 10
             clock.advance(Duration.ofMinutes(9)); // waited 9 periods: effective priority 1
             String enterprise = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"enterprise\"]}"); // priority 1, new
@@ -69,8 +74,7 @@ class SchedulingTest {
     @Test
     void a_job_waiting_for_a_worker_can_be_paused_resumed_and_cancelled() throws Exception {
         try (ServerFixture f = ServerFixture.start(dir, "  port: 0\n  workers: 1")) {
-            String blocker = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"first\"]}");
-            f.awaitStatus(blocker, ACME, "RUNNING");
+            String blocker = occupyTheWorker(f);
             String paused = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"p\"]}");
             String cancelled = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"c1\", \"c2\"]}");
 

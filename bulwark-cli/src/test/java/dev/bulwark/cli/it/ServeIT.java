@@ -58,8 +58,7 @@ class ServeIT {
         String id;
         try (BulwarkProcess first = serve()) {
             int port = port(first);
-            id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}").get("id").asText();
-            awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}");
             first.sigterm();
             first.awaitStderr(line -> line.contains("SIGTERM: shutting down"), LONG);
             Files.writeString(gate, "open"); // the running attempt finishes within the grace period
@@ -80,8 +79,7 @@ class ServeIT {
         String id;
         try (BulwarkProcess first = serve()) {
             int port = port(first);
-            id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}").get("id").asText();
-            awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}");
             List<ProcessHandle> orphans = first.crash();
             Files.writeString(gate, "open");
             BulwarkProcess.awaitGone(orphans, LONG); // the orphaned command ends; its outcome was never recorded
@@ -101,8 +99,7 @@ class ServeIT {
         writeGatedConfig();
         try (BulwarkProcess server = serve()) {
             int port = port(server);
-            String paused = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\"]}").get("id").asText();
-            awaitJob(port, paused, job -> job.get("currentItems").size() == 1, "no item started");
+            String paused = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\"]}");
             String queued = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"b\"]}").get("id").asText();
 
             BulwarkProcess.Result pause = BulwarkProcess.in(work).run("pause", paused, "--home", "home");
@@ -117,6 +114,13 @@ class ServeIT {
             server.sigterm();
             assertThat(server.awaitExit(LONG)).isZero();
         }
+    }
+
+    /** Submits a job of the gated template and waits until its first item runs. */
+    private String startGatedJob(int port, String body) throws IOException, InterruptedException {
+        String id = call(port, "POST", "/jobs", body).get("id").asText();
+        awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+        return id;
     }
 
     private Path writeGatedConfig() throws IOException {
