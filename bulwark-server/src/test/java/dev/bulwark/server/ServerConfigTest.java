@@ -69,6 +69,8 @@ class ServerConfigTest {
         assertThatThrownBy(() -> load("templates:\n  t: {command: [cat], roots: {in: missing}}\n")).hasMessageContaining("is not an existing folder");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], retries: 5000}\n")).hasMessageContaining("retries must be between 0 and 999");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], timeout: soon}\n")).hasMessageContaining("templates.t.timeout");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], concurrency: 0}\n"))
+                .hasMessage("templates.t: concurrency must be between 1 and 10000, but was 0");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], params: {p: {pattern: '[a-'}}}\n")).hasMessageContaining("params.p.pattern is not a valid regular expression");
     }
 }

@@ -75,7 +75,13 @@ public final class ConfigLoader {
             tokens.add(new TokenConfig(token, tenant, t.text("tier", null), roles));
         }
         Map<String, TemplateConfig> templates = new LinkedHashMap<>();
-        top.child("templates").fields().forEach((name, t) -> templates.put(name, template(name, t, base)));
+        top.child("templates").fields().forEach((name, t) -> {
+            try {
+                templates.put(name, template(name, t, base));
+            } catch (ValidationException e) { // messages of the shared policies do not know where they are
+                throw e.getMessage().startsWith("templates.") ? e : new ValidationException("templates." + name + ": " + e.getMessage());
+            }
+        });
         return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
                 server.integer("workers", ServerConfig.DEFAULT_WORKERS),
                 server.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE),
