@@ -73,7 +73,15 @@ public final class Engine implements AutoCloseable {
      * assigned 1, 2, 3… in iteration order.
      */
     public Job submit(String name, JobConfig config, Iterator<ItemSpec> items) {
-        Job job = Job.newJob(UUID.randomUUID(), name, config, clock.now());
+        return submit(name, Job.LOCAL_TENANT, 0, config, items);
+    }
+
+    /**
+     * Like {@link #submit(String, JobConfig, Iterator)}, for an owner and a priority (service mode:
+     * the tenant that submitted the job, and its tier's priority, lower first).
+     */
+    public Job submit(String name, String tenant, int priority, JobConfig config, Iterator<ItemSpec> items) {
+        Job job = Job.newJob(UUID.randomUUID(), name, tenant, priority, config, clock.now());
         ledger.createJob(job);
         List<NewItem> batch = new ArrayList<>(SUBMIT_BATCH);
         long seq = 0;

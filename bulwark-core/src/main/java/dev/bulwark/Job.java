@@ -28,12 +28,20 @@ public record Job(UUID id, String name, int priority, String tenant, JobStatus s
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(createdAt, "createdAt");
         name = name == null ? "" : name;
-        tenant = tenant == null ? "local" : tenant;
+        tenant = tenant == null ? LOCAL_TENANT : tenant;
     }
 
-    /** A new QUEUED job without items. */
+    /** The tenant of jobs submitted from the command line or the Java API. */
+    public static final String LOCAL_TENANT = "local";
+
+    /** A new QUEUED job without items, owned by {@link #LOCAL_TENANT} with priority 0. */
     public static Job newJob(UUID id, String name, JobConfig config, Instant now) {
-        return new Job(id, name, 0, "local", JobStatus.QUEUED, null, config, 0, now, null, null);
+        return newJob(id, name, LOCAL_TENANT, 0, config, now);
+    }
+
+    /** A new QUEUED job without items, for an owner and a priority. */
+    public static Job newJob(UUID id, String name, String tenant, int priority, JobConfig config, Instant now) {
+        return new Job(id, name, priority, tenant, JobStatus.QUEUED, null, config, 0, now, null, null);
     }
 
     public Job withStatus(JobStatus next, String why, Instant at) {

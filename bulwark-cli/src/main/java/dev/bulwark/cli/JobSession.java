@@ -14,8 +14,6 @@ import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +94,7 @@ final class JobSession implements AutoCloseable {
      */
     int execute(UUID jobId, Function<Engine, JobResult> action) {
         for (Home.Request r : Home.Request.values()) {
-            deleteQuietly(home.controlFile(jobId, r)); // left by a requester that gave up
+            ControlFiles.deleteQuietly(home.controlFile(jobId, r)); // left by a requester that gave up
         }
         AtomicInteger signals = new AtomicInteger();
         Map<Signal, SignalHandler> previous = new HashMap<>();
@@ -149,48 +147,22 @@ final class JobSession implements AutoCloseable {
 
     /** Carries out cancel and pause requests other processes left in control/. */
     private void serveControlRequests() {
-        try (var files = Files.newDirectoryStream(home.control())) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                for (Home.Request r : Home.Request.values()) {
-                    if (name.endsWith(r.suffix())) {
-                        serve(f, name.substring(0, name.length() - r.suffix().length()), r);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            err.println("bulwark: warning: cannot read control requests: " + e.getMessage());
-        }
+        ControlFiles.serve(home, this::serve, warning -> err.println("bulwark: warning: " + warning));
     }
 
-    private void serve(Path file, String id, Home.Request request) {
-        UUID jobId;
-        try {
-            jobId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            deleteQuietly(file);
-            return;
-        }
-        try {
-            if (request == Home.Request.RESET_BREAKER) {
-                String scope = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-                if (engine.resetBreaker(jobId, scope)) {
-                    err.println("bulwark: breaker of scope " + Views.printable(scope) + " reset by bulwark breaker reset");
-                    err.flush();
-                }
-            } else if (request == Home.Request.PAUSE) {
-                engine.pause(jobId, "paused by bulwark pause");
-            } else if (!engine.activeJobs().contains(jobId)) {
-                ledger.findJob(jobId).filter(j -> !j.status().isFinal())
-                        .ifPresent(j -> engine.cancel(jobId, "cancelled by bulwark cancel"));
-            } else {
-                engine.cancel(jobId, "cancelled by bulwark cancel");
+    private void serve(UUID jobId, Home.Request request, String content) {
+        if (request == Home.Request.RESET_BREAKER) {
+            if (engine.resetBreaker(jobId, content)) {
+                err.println("bulwark: breaker of scope " + Views.printable(content) + " reset by bulwark breaker reset");
+                err.flush();
             }
-        } catch (IOException | RuntimeException e) {
-            err.println("bulwark: warning: cannot " + request.name().toLowerCase(java.util.Locale.ROOT) + " job " + jobId
-                    + ": " + e.getMessage());
-        } finally {
-            deleteQuietly(file);
+        } else if (request == Home.Request.PAUSE) {
+            engine.pause(jobId, "paused by bulwark pause");
+        } else if (!engine.activeJobs().contains(jobId)) {
+            ledger.findJob(jobId).filter(j -> !j.status().isFinal())
+                    .ifPresent(j -> engine.cancel(jobId, "cancelled by bulwark cancel"));
+        } else {
+            engine.cancel(jobId, "cancelled by bulwark cancel");
         }
     }
 
@@ -244,14 +216,6 @@ final class JobSession implements AutoCloseable {
             host = "localhost";
         }
         return host + ":" + ProcessHandle.current().pid();
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a request file we could not remove is served again: harmless
-        }
     }
 
     @Override

@@ -135,6 +135,16 @@ public interface Ledger extends AutoCloseable {
      */
     List<UUID> prune(Instant finishedBefore, boolean keepFailed);
 
+    /**
+     * Deletes one finished job (COMPLETED, PARTIAL, FAILED or CANCELLED) with its items, attempts
+     * and events. Returns false when there is no such job; throws
+     * {@link dev.bulwark.InvalidTransitionException} for a job that is not finished. The default
+     * implementation supports nothing (a ledger that has not implemented it yet).
+     */
+    default boolean delete(UUID jobId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete single jobs yet; use prune");
+    }
+
     /** Flushes pending writes and releases resources. */
     @Override
     void close();

@@ -313,6 +313,21 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized boolean delete(UUID jobId) {
+        Job job = jobs.get(jobId);
+        if (job == null) {
+            return false;
+        }
+        if (!job.status().isFinal()) {
+            throw new dev.bulwark.InvalidTransitionException("job " + jobId, job.status().name(), "deleted");
+        }
+        jobs.remove(jobId);
+        tables.remove(jobId);
+        events.remove(jobId);
+        return true;
+    }
+
+    @Override
     public void close() {
     }
 

@@ -914,6 +914,43 @@ public abstract class LedgerContract {
         assertThat(ledger.findJob(job.id())).isPresent();
     }
 
+    // ---- deleting one job ---------------------------------------------------------------------
+
+    /** Deletes through the ledger, or skips the test for a ledger that does not support it yet. */
+    private boolean deleteOrSkip(UUID jobId) {
+        try {
+            return ledger.delete(jobId);
+        } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort(e.getMessage());
+            throw e;
+        }
+    }
+
+    @Test
+    void delete_removes_one_finished_job_with_everything_it_holds_and_nothing_else() {
+        Job gone = finishedJob(JobStatus.PARTIAL, T0.plusSeconds(10));
+        Job kept = finishedJob(JobStatus.COMPLETED, T0.plusSeconds(10));
+
+        assertThat(deleteOrSkip(gone.id())).isTrue();
+
+        assertThat(ledger.findJob(gone.id())).isEmpty();
+        assertThat(ledger.findItem(gone.id(), 1)).isEmpty();
+        assertThat(ledger.listJobs(JobQuery.all())).extracting(Job::id).containsExactly(kept.id());
+        assertThat(ledger.attempts(kept.id(), 1)).hasSize(1);
+        assertThat(ledger.delete(gone.id())).isFalse();
+    }
+
+    @Test
+    void delete_refuses_a_job_that_is_not_finished() {
+        assertThat(deleteOrSkip(UUID.randomUUID())).isFalse(); // an unknown job
+        Job running = jobWithItems(1);
+        ledger.transition(running.id(), JobStatus.RUNNING, null, T0);
+
+        assertThatThrownBy(() -> ledger.delete(running.id())).isInstanceOf(InvalidTransitionException.class);
+        assertThat(ledger.findJob(running.id())).isPresent();
+        assertThat(ledger.items(running.id(), ItemQuery.all(10))).hasSize(1);
+    }
+
     // ---- unknown jobs -------------------------------------------------------------------------
 
     @Test

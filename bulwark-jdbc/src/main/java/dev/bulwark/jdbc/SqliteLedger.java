@@ -271,6 +271,12 @@ public final class SqliteLedger implements Ledger {
         return call(() -> jobs.prune(finishedBefore, keepFailed));
     }
 
+    @Override
+    public boolean delete(UUID jobId) {
+        write("delete a job");
+        return call(() -> jobs.delete(jobId));
+    }
+
     /** Commits everything queued, stops the writer thread and closes the file. Idempotent. */
     @Override
     public void close() {

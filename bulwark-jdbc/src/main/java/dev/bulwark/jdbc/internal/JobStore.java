@@ -4,6 +4,7 @@ import static dev.bulwark.jdbc.internal.Rows.bind;
 
 import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
 import dev.bulwark.NotFoundException;
@@ -133,6 +134,20 @@ public final class JobStore {
             pks.remove(id);
         }
         return ids;
+    }
+
+    /** Deletes one finished job and everything it owns; false when there is no such job. */
+    public boolean delete(UUID jobId) throws SQLException {
+        Optional<Job> job = find(jobId);
+        if (job.isEmpty()) {
+            return false;
+        }
+        if (!job.get().status().isFinal()) {
+            throw new InvalidTransitionException("job " + jobId, job.get().status().name(), "deleted");
+        }
+        bind(sql.get("DELETE FROM jobs WHERE id = ?"), jobId).executeUpdate();
+        pks.remove(jobId);
+        return true;
     }
 
     /** An event to store, with its data already written as JSON. */

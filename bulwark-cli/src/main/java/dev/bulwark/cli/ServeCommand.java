@@ -1,0 +1,132 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.BulwarkException;
+import dev.bulwark.ValidationException;
+import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.server.BulwarkServer;
+import dev.bulwark.server.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/**
+ * {@code bulwark serve}: the REST API and the worker pool over the home's ledger, until SIGTERM or
+ * SIGINT, which shut it down gracefully (running attempts get the configured grace period, the
+ * rest is paused and continues at the next start).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serves the REST API (/api/v1) and runs the submitted jobs with the home's ledger.",
+                "Jobs come only from the templates of the configuration file; see docs/service.md.",
+                "SIGTERM or SIGINT: stop taking work, let running attempts finish within server.shutdown-grace, "
+                        + "pause the rest (a second signal exits at once)."},
+        footer = {"", "Example:", "  bulwark serve --config examples/service/bulwark.yaml --port 8080"})
+public final class ServeCommand implements Callable<Integer> {
+    private static final long CONTROL_POLL_MS = 200;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    HomeOptions homeOptions;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "bulwark.yaml",
+            description = "The service configuration (YAML): templates, tokens, tiers. Default: ${DEFAULT-VALUE}.")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TCP port, 0 for any free one (default: server.port of the configuration, else 8080).")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: server.bind, else 127.0.0.1). "
+            + "Anything but loopback needs tokens in the configuration.")
+    String bind;
+
+    @Override
+    @SuppressWarnings("try") // the lock is held by the try block, not used in it
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ValidationException.require(Files.isRegularFile(config), "--config " + config
+                + ": no such file; give the service configuration (see examples/service/bulwark.yaml)");
+        ValidationException.require(port == null || (port >= 0 && port <= 65_535),
+                "--port must be between 0 and 65535, but was " + port);
+        ServerConfig loaded = ServerConfig.load(config);
+        ServerConfig effective = loaded.withListen(bind, port == null ? loaded.port() : port);
+        Home home = homeOptions.resolve();
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicInteger signals = new AtomicInteger();
+        try (Home.Lock lock = home.lock(); SqliteLedger ledger = home.openWriter()) {
+            BulwarkServer server = BulwarkServer.builder().config(effective).ledger(ledger)
+                    .logDirectory(home.logs().toAbsolutePath()).build();
+            for (String name : List.of("INT", "TERM")) {
+                Signal.handle(new Signal(name), s -> {
+                    if (signals.incrementAndGet() > 1) {
+                        err.println("bulwark: second SIG" + s.getName() + ": exiting now; running jobs continue at the next start");
+                        err.flush();
+                        Runtime.getRuntime().halt(130);
+                    }
+                    err.println("bulwark: SIG" + s.getName() + ": shutting down (running attempts have "
+                            + dev.bulwark.internal.Durations.format(effective.shutdownGrace()) + " to finish; press again to exit at once)");
+                    err.flush();
+                    stop.countDown();
+                });
+            }
+            try {
+                server.start();
+            } catch (io.javalin.util.JavalinBindException e) {
+                server.shutdown(java.time.Duration.ZERO);
+                throw new BulwarkException("cannot listen on " + effective.bind() + ":" + effective.port() + ": "
+                        + rootMessage(e) + " (choose another with --port or --bind)", e);
+            }
+            err.println("bulwark: serving http://" + hostForUrl(effective.bind()) + ":" + server.port() + "/api/v1 (home "
+                    + home.dir() + ", " + effective.templates().size() + " template(s), "
+                    + (effective.tokens().isEmpty() ? "no tokens: loopback only, every request anonymous" : effective.tokens().size() + " token(s)")
+                    + ", " + effective.workers() + " worker(s))");
+            err.flush();
+            // bulwark cancel / pause from another terminal leave their requests in control/
+            ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bulwark-control");
+                t.setDaemon(true);
+                return t;
+            });
+            watcher.scheduleWithFixedDelay(() -> ControlFiles.serve(home, (jobId, request, content) -> {
+                switch (request) {
+                    case PAUSE -> server.pause(jobId);
+                    case CANCEL -> server.cancel(jobId);
+                    case RESET_BREAKER -> server.resetBreaker(jobId, content);
+                }
+            }, warning -> {
+                err.println("bulwark: warning: " + warning);
+                err.flush();
+            }), CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
+            stop.await();
+            watcher.shutdownNow();
+            server.close();
+            err.println("bulwark: stopped; paused jobs continue at the next 'bulwark serve'");
+            err.flush();
+        }
+        return ExitCodes.COMPLETED;
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

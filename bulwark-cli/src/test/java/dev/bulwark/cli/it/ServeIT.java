@@ -1,0 +1,165 @@
+package dev.bulwark.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bulwark serve} as a real process: a job submitted over HTTP, SIGTERM while an attempt
+ * runs (it finishes within the grace period, the rest is paused, exit code 0), and a second
+ * {@code serve} on the same home that finishes the job by itself.
+ */
+class ServeIT {
+    private static final Duration LONG = Duration.ofMinutes(2);
+    private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/api/v1");
+    private static final String TOKEN = "serve-it-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private BulwarkProcess serve() {
+        return BulwarkProcess.in(work).env("SERVE_IT_TOKEN", TOKEN)
+                .start("serve", "--config", "bulwark.yaml", "--port", "0", "--home", "home");
+    }
+
+    private static int port(BulwarkProcess p) {
+        Matcher m = SERVING.matcher(p.awaitStderr(line -> SERVING.matcher(line).find(), LONG));
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    private JsonNode call(int port, String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1" + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return JSON.readTree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void sigterm_drains_and_the_next_serve_finishes_the_job() throws Exception {
+        Path gate = writeGatedConfig();
+        String id;
+        try (BulwarkProcess first = serve()) {
+            int port = port(first);
+            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}");
+            first.sigterm();
+            first.awaitStderr(line -> line.contains("SIGTERM: shutting down"), LONG);
+            Files.writeString(gate, "open"); // the running attempt finishes within the grace period
+            assertThat(first.awaitExit(LONG)).as(first.stderr()).isZero();
+        }
+        try (BulwarkProcess second = serve()) {
+            int port = port(second);
+            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete after the restart");
+            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
+            second.sigterm();
+            assertThat(second.awaitExit(LONG)).isZero();
+        }
+    }
+
+    @Test
+    void after_a_kill_9_in_the_middle_of_a_job_the_next_serve_finishes_it() throws Exception {
+        Path gate = writeGatedConfig();
+        String id;
+        try (BulwarkProcess first = serve()) {
+            int port = port(first);
+            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}");
+            List<ProcessHandle> orphans = first.crash();
+            Files.writeString(gate, "open");
+            BulwarkProcess.awaitGone(orphans, LONG); // the orphaned command ends; its outcome was never recorded
+        }
+        try (BulwarkProcess second = serve()) {
+            int port = port(second);
+            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete");
+            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(2);
+            assertThat(job.get("counts").get("interruptions").asInt()).isEqualTo(1); // the attempt the crash cut off
+            second.sigterm();
+            assertThat(second.awaitExit(LONG)).isZero();
+        }
+    }
+
+    @Test
+    void bulwark_pause_and_cancel_from_another_terminal_reach_the_serving_process() throws Exception {
+        writeGatedConfig();
+        try (BulwarkProcess server = serve()) {
+            int port = port(server);
+            String paused = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\"]}");
+            String queued = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"b\"]}").get("id").asText();
+
+            BulwarkProcess.Result pause = BulwarkProcess.in(work).run("pause", paused, "--home", "home");
+            assertThat(pause.exitCode()).as(pause.toString()).isZero();
+            assertThat(pause.out()).contains("PAUSED");
+            // the worker is free again: the other job starts; cancel it from the command line too
+            awaitJob(port, queued, job -> job.get("currentItems").size() == 1, "the second job did not start");
+            BulwarkProcess.Result cancel = BulwarkProcess.in(work).run("cancel", queued.substring(0, 8), "--home", "home");
+            assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+            assertThat(cancel.out()).contains("CANCELLED");
+            assertThat(call(port, "GET", "/jobs/" + paused, null).get("status").asText()).isEqualTo("PAUSED");
+            server.sigterm();
+            assertThat(server.awaitExit(LONG)).isZero();
+        }
+    }
+
+    /** Submits a job of the gated template and waits until its first item runs. */
+    private String startGatedJob(int port, String body) throws IOException, InterruptedException {
+        String id = call(port, "POST", "/jobs", body).get("id").asText();
+        awaitJob(port, id, job -> job.get("currentItems").size() == 1, "no item started");
+        return id;
+    }
+
+    private Path writeGatedConfig() throws IOException {
+        Path gate = work.resolve("gate");
+        Files.writeString(work.resolve("bulwark.yaml"), """
+                server: {workers: 1, shutdown-grace: 1m}
+                tiers: {gold: {priority: 1}}
+                tokens:
+                  - {token-env: SERVE_IT_TOKEN, tenant: it, tier: gold, roles: [read, submit, admin]}
+                templates:
+                  gated:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.05; done; echo "done $1"']
+                    shell: true
+                    retries: 0
+                """.formatted(gate));
+        return gate;
+    }
+
+    private JsonNode awaitJob(int port, String id, java.util.function.Predicate<JsonNode> condition, String what) {
+        JsonNode[] last = new JsonNode[1];
+        BulwarkProcess.await(() -> {
+            try {
+                last[0] = call(port, "GET", "/jobs/" + id, null);
+                return condition.test(last[0]);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, LONG, () -> what + ": " + last[0]);
+        return last[0];
+    }
+
+    @Test
+    void a_configuration_without_tokens_is_refused_beyond_loopback() throws Exception {
+        Files.writeString(work.resolve("bulwark.yaml"), "templates:\n  t: {command: [echo]}\n");
+        BulwarkProcess.Result r = BulwarkProcess.in(work).run("serve", "--config", "bulwark.yaml", "--bind", "0.0.0.0", "--home", "home");
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.stderr()).contains("server.bind is 0.0.0.0").contains("configure tokens");
+        BulwarkProcess.Result missing = BulwarkProcess.in(work).run("serve", "--config", "nope.yaml", "--home", "home");
+        assertThat(missing.exitCode()).isEqualTo(64);
+        assertThat(missing.stderr()).contains("--config nope.yaml: no such file");
+    }
+}

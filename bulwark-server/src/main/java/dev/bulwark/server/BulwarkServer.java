@@ -1,0 +1,268 @@
+package dev.bulwark.server;
+
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.Engine;
+import dev.bulwark.Job;
+import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.server.internal.Authenticator;
+import dev.bulwark.server.internal.EventHub;
+import dev.bulwark.server.internal.JobService;
+import dev.bulwark.server.internal.Metrics;
+import dev.bulwark.server.internal.Routes;
+import dev.bulwark.server.internal.ServerContext;
+import dev.bulwark.server.internal.WorkerPool;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Service mode: the REST API under {@code /api/v1} and the worker pool that runs submitted jobs
+ * on a ledger. Build one with {@link #builder()}, {@link #start()} it, and {@link #close()} it to
+ * shut down gracefully (running attempts get the configured grace period, the rest is paused and
+ * continues at the next start).
+ *
+ * <p>The caller owns the ledger (and, for the embedded SQLite ledger, the home's lock): it must
+ * outlive the server. Thread-safe.
+ */
+public final class BulwarkServer implements AutoCloseable {
+    private final ServerConfig config;
+    private final Engine engine;
+    private final WorkerPool pool;
+    private final EventHub hub = new EventHub();
+    private final Metrics metrics;
+    private final JobService jobs;
+    private final Authenticator authenticator;
+    private final Path logDirectory;
+    private final Javalin app;
+    private volatile boolean stopping;
+    private boolean closed;
+
+    private BulwarkServer(Builder b) {
+        this.config = Objects.requireNonNull(b.config, "config");
+        Objects.requireNonNull(b.ledger, "ledger");
+        this.logDirectory = b.logDirectory == null ? null : realDirectory(b.logDirectory);
+        Map<String, Integer> limits = new HashMap<>();
+        limits.put(TierConfig.ANONYMOUS, config.tier(TierConfig.ANONYMOUS).maxRunningJobs());
+        for (TokenConfig t : config.tokens()) {
+            limits.merge(t.tenant(), config.tier(t.tier()).maxRunningJobs(), Math::min);
+        }
+        Engine.Builder eb = Engine.builder().ledger(b.ledger).clock(b.clock).listener(hub).logDirectory(logDirectory);
+        if (b.worker != null) {
+            eb.worker(b.worker);
+        }
+        // the pool and the metrics need each other: the engine reports to the metrics, the metrics read the pool
+        MetricsHolder holder = new MetricsHolder();
+        this.engine = eb.listener(holder).build();
+        this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
+        this.metrics = new Metrics(pool);
+        holder.metrics = metrics;
+        this.jobs = new JobService(engine, pool, config);
+        this.authenticator = new Authenticator(config);
+        this.app = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.useVirtualThreads = true;
+            c.http.maxRequestSize = config.maxRequestBytes();
+            c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            c.router.ignoreTrailingSlashes = true;
+        });
+        new Routes(new Context()).register(app);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Queues the jobs that should go on (after a restart or a crash), then starts listening. */
+    public BulwarkServer start() {
+        jobs.recover();
+        app.start(config.bind(), config.port());
+        return this;
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /**
+     * Graceful shutdown: stops listening, lets running attempts finish within the configured grace
+     * period, pauses the rest, and stops the engine. Does not close the ledger. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        shutdown(config.shutdownGrace());
+    }
+
+    /** {@link #close()} with another grace period. */
+    public synchronized void shutdown(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopping = true;
+        app.stop();
+        pool.shutdown(grace);
+        engine.close();
+    }
+
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /**
+     * Cancels a job as an operator of this machine would (whatever its tenant), as
+     * {@code POST /jobs/{id}/cancel} does: running attempts stop, the rest is skipped.
+     *
+     * @throws dev.bulwark.BulwarkException when the job is not the service's or cannot be cancelled
+     */
+    public Job cancel(UUID jobId) {
+        return operator(() -> jobs.cancel(jobs.operatorFor(jobId), jobId.toString()));
+    }
+
+    /** Pauses a queued or running job as an operator of this machine would, as {@code POST /jobs/{id}/pause} does. */
+    public Job pause(UUID jobId) {
+        return operator(() -> jobs.pause(jobs.operatorFor(jobId), jobId.toString()));
+    }
+
+    /**
+     * Closes the breaker of {@code scope} in a job by hand, as an operator of this machine would
+     * ({@code bulwark breaker reset}); false when it was not open.
+     */
+    public boolean resetBreaker(UUID jobId, String scope) {
+        return engine.resetBreaker(jobId, scope);
+    }
+
+    private static Job operator(java.util.function.Supplier<Job> action) {
+        try {
+            return action.get();
+        } catch (dev.bulwark.server.internal.Problem e) {
+            throw new dev.bulwark.BulwarkException(e.getMessage(), e);
+        }
+    }
+
+    /** Whether a shutdown has begun: no job and no attempt starts any more. */
+    public boolean draining() {
+        return pool.draining();
+    }
+
+    /** What the routes see of the server. */
+    private final class Context implements ServerContext {
+        @Override
+        public ServerConfig config() {
+            return config;
+        }
+
+        @Override
+        public Engine engine() {
+            return engine;
+        }
+
+        @Override
+        public JobService jobs() {
+            return jobs;
+        }
+
+        @Override
+        public WorkerPool pool() {
+            return pool;
+        }
+
+        @Override
+        public EventHub hub() {
+            return hub;
+        }
+
+        @Override
+        public Metrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public Authenticator authenticator() {
+            return authenticator;
+        }
+
+        @Override
+        public Path logDirectory() {
+            return logDirectory;
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+    }
+
+    private static Path realDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new dev.bulwark.BulwarkException("cannot create the log folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Forwards engine events to the metrics once they exist. */
+    private static final class MetricsHolder implements dev.bulwark.JobListener {
+        private volatile Metrics metrics;
+
+        @Override
+        public void onEvent(dev.bulwark.EngineEvent event) {
+            Metrics m = metrics;
+            if (m != null) {
+                m.onEvent(event);
+            }
+        }
+    }
+
+    /** Builds a {@link BulwarkServer}; not thread-safe. */
+    public static final class Builder {
+        private ServerConfig config;
+        private Ledger ledger;
+        private Path logDirectory;
+        private BulwarkClock clock = BulwarkClock.system();
+        private String worker;
+
+        public Builder config(ServerConfig value) {
+            this.config = value;
+            return this;
+        }
+
+        /** The ledger jobs are stored in; the caller opens and closes it. */
+        public Builder ledger(Ledger value) {
+            this.ledger = value;
+            return this;
+        }
+
+        /** Where per-item logs go ({@code DIR/JOB/SEQ.log}); served by {@code GET .../items/{seq}/log}. */
+        public Builder logDirectory(Path value) {
+            this.logDirectory = value;
+            return this;
+        }
+
+        /** The clock for scheduling (priority ageing) and the engine. */
+        public Builder clock(BulwarkClock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** The worker name recorded on attempts (default {@code host:pid}). */
+        public Builder worker(String value) {
+            this.worker = value;
+            return this;
+        }
+
+        public BulwarkServer build() {
+            return new BulwarkServer(this);
+        }
+    }
+}

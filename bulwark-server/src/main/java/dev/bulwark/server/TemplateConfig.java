@@ -1,0 +1,73 @@
+package dev.bulwark.server;
+
+import dev.bulwark.FailureThreshold;
+import dev.bulwark.JobConfig;
+import dev.bulwark.RetryPolicy;
+import dev.bulwark.ValidationException;
+import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.exec.ExecSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A named job template: the only way the service runs anything. A submission names a template,
+ * gives its items and the parameters the template declares; it never gives a command.
+ *
+ * @param name             the template's name, used in submissions
+ * @param exec             the command (argv with placeholders, {@code {param:NAME}} included) and exit classification
+ * @param concurrency      attempts running at once per job
+ * @param retry            retries and backoff
+ * @param attemptTimeout   longest an attempt may run, or null
+ * @param failureThreshold halts a job after too many failed items, or null
+ * @param roots            for file inputs: the folders items must stay inside, by name, as real paths;
+ *                         empty when items are plain keys
+ * @param params           parameters submissions may set, by name
+ */
+public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
+                             FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params) {
+
+    public TemplateConfig {
+        ValidationException.require(name != null && name.matches("[a-z][a-z0-9_-]{0,63}"),
+                "templates: a template name must be 1 to 64 lower-case letters, digits, '_' or '-', but was '" + name + "'");
+        roots = Map.copyOf(new LinkedHashMap<>(roots));
+        params = Map.copyOf(params);
+        new ExecHandler(exec); // validates placeholders and the shell script now, not at the first submission
+        // builds once to check the policies together (ordered needs concurrency 1, …)
+        JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
+                .failureThreshold(failureThreshold).exec(exec).build();
+        for (String arg : exec.command()) {
+            int at = arg.indexOf("{param:");
+            while (at >= 0) {
+                int end = arg.indexOf('}', at);
+                String param = end < 0 ? arg.substring(at) : arg.substring(at + 7, end);
+                ValidationException.require(end > 0 && params.containsKey(param), "templates." + name
+                        + ".command uses {param:" + param + "}, but params declares no parameter '" + param + "'");
+                at = arg.indexOf("{param:", end);
+            }
+        }
+    }
+
+    /** Whether items are files that must lie inside one of {@link #roots()}. */
+    public boolean fileInput() {
+        return !roots.isEmpty();
+    }
+
+    /** The job configuration for a submission: the template's policies and its command with the parameters filled in. */
+    public JobConfig jobConfig(Map<String, String> values, Map<String, String> input) {
+        var command = exec.command().stream().map(arg -> {
+            String out = arg;
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                out = out.replace("{param:" + v.getKey() + "}", v.getValue());
+            }
+            return out;
+        }).toList();
+        ExecSpec filled = new ExecSpec(command, exec.shell(), exec.permanentExit(), exec.criticalExit(),
+                exec.killGrace(), exec.outputCap());
+        JobConfig.Builder b = JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
+                .failureThreshold(failureThreshold).exec(filled);
+        input.forEach(b::input);
+        return b.build();
+    }
+}

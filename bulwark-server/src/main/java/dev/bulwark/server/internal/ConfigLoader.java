@@ -1,0 +1,209 @@
+package dev.bulwark.server.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bulwark.FailureThreshold;
+import dev.bulwark.RetryPolicy;
+import dev.bulwark.ValidationException;
+import dev.bulwark.exec.ExecSpec;
+import dev.bulwark.internal.Durations;
+import dev.bulwark.server.ParamConfig;
+import dev.bulwark.server.Role;
+import dev.bulwark.server.ServerConfig;
+import dev.bulwark.server.TemplateConfig;
+import dev.bulwark.server.TierConfig;
+import dev.bulwark.server.TokenConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads {@code bulwark.yaml} into a {@link ServerConfig}: unknown keys and bad values are refused by name. */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {
+    }
+
+    /** Reads {@code file}; {@code env} resolves {@code token-env} references. */
+    public static ServerConfig load(Path file, Map<String, String> env) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ValidationException("--config " + file + ": cannot read it: " + e.getMessage());
+        }
+        ValidationException.require(root != null && root.isObject(), "--config " + file + ": expected a YAML mapping at the top");
+        Path base = file.toAbsolutePath().getParent();
+        Node top = new Node(root, "");
+        top.only("server", "tiers", "tokens", "templates");
+        Node server = top.child("server");
+        server.only("bind", "port", "workers", "shutdown-grace", "ageing");
+        Map<String, TierConfig> tiers = new LinkedHashMap<>();
+        top.child("tiers").fields().forEach((name, t) -> {
+            t.only("priority", "max-items", "max-running-jobs", "max-request-bytes");
+            tiers.put(name, new TierConfig(name, t.integer("priority", TierConfig.DEFAULT_PRIORITY),
+                    t.integer("max-items", TierConfig.DEFAULT_MAX_ITEMS),
+                    t.integer("max-running-jobs", TierConfig.DEFAULT_MAX_RUNNING_JOBS),
+                    t.integer("max-request-bytes", TierConfig.DEFAULT_MAX_REQUEST_BYTES)));
+        });
+        List<TokenConfig> tokens = new ArrayList<>();
+        for (Node t : top.child("tokens").elements()) {
+            t.only("token", "token-env", "tenant", "tier", "roles");
+            String tenant = t.text("tenant", null);
+            String token = t.text("token", null);
+            String variable = t.text("token-env", null);
+            ValidationException.require((token == null) != (variable == null),
+                    t.path + ": give exactly one of token and token-env (tenant '" + tenant + "')");
+            if (variable != null) {
+                token = env.get(variable);
+                ValidationException.require(token != null && !token.isEmpty(), t.path + ".token-env: the environment variable "
+                        + variable + " is not set (it holds the token of tenant '" + tenant + "')");
+            }
+            Set<Role> roles = EnumSet.noneOf(Role.class);
+            for (Node r : t.child("roles").elements()) {
+                roles.add(Role.parse(r.node.asText(), r.path));
+            }
+            tokens.add(new TokenConfig(token, tenant, t.text("tier", null), roles));
+        }
+        Map<String, TemplateConfig> templates = new LinkedHashMap<>();
+        top.child("templates").fields().forEach((name, t) -> {
+            try {
+                templates.put(name, template(name, t, base));
+            } catch (ValidationException e) { // messages of the shared policies do not know where they are
+                throw e.getMessage().startsWith("templates.") ? e : new ValidationException("templates." + name + ": " + e.getMessage());
+            }
+        });
+        return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
+                server.integer("workers", ServerConfig.DEFAULT_WORKERS),
+                server.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE),
+                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates);
+    }
+
+    private static TemplateConfig template(String name, Node t, Path base) {
+        t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
+                "max-failures", "permanent-exit", "critical-exit", "roots", "params");
+        List<String> command = new ArrayList<>();
+        for (Node arg : t.child("command").elements()) {
+            ValidationException.require(arg.node.isValueNode(), arg.path + " must be a string");
+            command.add(arg.node.asText());
+        }
+        ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
+        ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
+                t.duration("kill-grace", ExecSpec.DEFAULT_KILL_GRACE), ExecSpec.DEFAULT_OUTPUT_CAP);
+        int retries = t.integer("retries", RetryPolicy.DEFAULT_RETRIES);
+        ValidationException.require(retries >= 0 && retries <= 999, t.path + ".retries must be between 0 and 999, but was " + retries);
+        RetryPolicy retry = RetryPolicy.exponential(retries, t.duration("backoff", RetryPolicy.DEFAULT_INITIAL_DELAY),
+                t.duration("backoff-max", RetryPolicy.DEFAULT_MAX_DELAY));
+        String maxFailures = t.text("max-failures", null);
+        Map<String, Path> roots = new LinkedHashMap<>();
+        t.child("roots").fields().forEach((rootName, r) -> {
+            ValidationException.require(rootName.matches("[a-z][a-z0-9_-]{0,31}"), r.path
+                    + ": a root name must be 1 to 32 lower-case letters, digits, '_' or '-'");
+            Path dir = base.resolve(r.node.asText());
+            try {
+                roots.put(rootName, dir.toRealPath());
+            } catch (IOException e) {
+                throw new ValidationException(r.path + ": " + dir + " is not an existing folder");
+            }
+            ValidationException.require(Files.isDirectory(roots.get(rootName)), r.path + ": " + dir + " is not a folder");
+        });
+        Map<String, ParamConfig> params = new LinkedHashMap<>();
+        t.child("params").fields().forEach((param, p) -> {
+            p.only("pattern", "default");
+            ParamConfig config = new ParamConfig(param, ParamConfig.compile(param, p.text("pattern", null)), p.text("default", null));
+            ValidationException.require(!exec.shell() || config.defaultValue() == null
+                    || ParamConfig.SHELL_SAFE.matcher(config.defaultValue()).matches(), p.path + ".default is not safe in a shell script");
+            params.put(param, config);
+        });
+        return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
+                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params);
+    }
+
+    private static Set<Integer> codes(Node list) {
+        Set<Integer> codes = new HashSet<>();
+        for (Node c : list.elements()) {
+            ValidationException.require(c.node.canConvertToInt(), c.path + " must be an exit code (1-255), but was '" + c.node.asText() + "'");
+            codes.add(c.node.asInt());
+        }
+        return codes;
+    }
+
+    /** A YAML node and its path in the file, for messages. */
+    private record Node(JsonNode node, String path) {
+
+        Node child(String name) {
+            JsonNode n = node == null ? null : node.get(name);
+            return new Node(n == null || n.isNull() ? null : n, path.isEmpty() ? name : path + "." + name);
+        }
+
+        void only(String... allowed) {
+            if (node == null) {
+                return;
+            }
+            ValidationException.require(node.isObject(), (path.isEmpty() ? "the file" : path) + " must be a mapping");
+            Set<String> known = Set.of(allowed);
+            node.fieldNames().forEachRemaining(f -> ValidationException.require(known.contains(f),
+                    (path.isEmpty() ? "" : path + ".") + f + " is not a known setting; expected one of " + List.of(allowed)));
+        }
+
+        Map<String, Node> fields() {
+            Map<String, Node> out = new LinkedHashMap<>();
+            if (node != null) {
+                ValidationException.require(node.isObject(), path + " must be a mapping of names");
+                node.fieldNames().forEachRemaining(f -> out.put(f, child(f)));
+            }
+            return out;
+        }
+
+        List<Node> elements() {
+            List<Node> out = new ArrayList<>();
+            if (node != null) {
+                ValidationException.require(node.isArray(), path + " must be a list");
+                for (int i = 0; i < node.size(); i++) {
+                    out.add(new Node(node.get(i), path + "[" + i + "]"));
+                }
+            }
+            return out;
+        }
+
+        String text(String name, String fallback) {
+            Node c = child(name);
+            if (c.node == null) {
+                return fallback;
+            }
+            ValidationException.require(c.node.isValueNode(), c.path + " must be a single value");
+            return c.node.asText();
+        }
+
+        int integer(String name, int fallback) {
+            Node c = child(name);
+            if (c.node == null) {
+                return fallback;
+            }
+            ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToInt(),
+                    c.path + " must be a whole number, but was '" + c.node.asText() + "'");
+            return c.node.asInt();
+        }
+
+        boolean bool(String name) {
+            Node c = child(name);
+            ValidationException.require(c.node == null || c.node.isBoolean(), c.path + " must be true or false, but was '"
+                    + (c.node == null ? "" : c.node.asText()) + "'");
+            return c.node != null && c.node.asBoolean();
+        }
+
+        Duration duration(String name, Duration fallback) {
+            String text = text(name, null);
+            return text == null ? fallback : Durations.parse(text, path + "." + name);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.bulwark.server.internal;
+
+import dev.bulwark.Engine;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.Job;
+import dev.bulwark.internal.Json;
+import io.javalin.http.sse.SseClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * One client's {@code GET /jobs/{id}/events} stream. The engine never waits for the client: its
+ * messages go through a bounded queue to a virtual thread that writes them; a client too slow
+ * to keep up is disconnected. The stream starts with a {@code snapshot} of the job and ends
+ * after {@code job_finished}.
+ */
+final class EventStream {
+    private static final int QUEUE = 4096;
+    private static final Object END = new Object();
+
+    private final SseClient client;
+    private final EventHub hub;
+    private final Engine engine;
+    private final Job job;
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
+    private final Consumer<EventHub.Message> subscriber = this::offer;
+    /** Messages that arrived before the snapshot was queued. */
+    private final List<Object[]> early = new ArrayList<>();
+    private boolean started;
+
+    EventStream(SseClient client, EventHub hub, Engine engine, Job job) {
+        this.client = client;
+        this.hub = hub;
+        this.engine = engine;
+        this.job = job;
+    }
+
+    void start() {
+        client.keepAlive();
+        hub.subscribe(job.id(), subscriber); // before reading the state: nothing falls in between
+        client.onClose(() -> {
+            hub.unsubscribe(job.id(), subscriber);
+            queue.clear();
+            queue.offer(END);
+        });
+        Job now = engine.ledger().findJob(job.id()).orElse(job);
+        Map<String, Object> snapshot = new LinkedHashMap<>(Views.summary(now));
+        snapshot.put("counts", engine.ledger().counts(job.id()));
+        synchronized (early) { // the snapshot goes first; what arrived while it was read follows it
+            queue.offer(new Object[] {"snapshot", snapshot});
+            early.forEach(this::enqueue);
+            early.clear();
+            started = true;
+        }
+        if (now.status().isFinal()) {
+            queue.offer(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
+            queue.offer(END);
+        }
+        Thread.ofVirtual().name("bulwark-sse-" + job.id()).start(this::write);
+    }
+
+    private void offer(EventHub.Message message) {
+        Object[] out = switch (message) {
+            case EventHub.EventMessage(EngineEvent e) -> {
+                Map<String, Object> data = new LinkedHashMap<>(e.data());
+                data.put("seq", e.seq());
+                data.put("at", e.at().toString());
+                yield new Object[] {e.type(), data};
+            }
+            case EventHub.ProgressMessage(var p) -> new Object[] {"progress", Views.progress(p)};
+        };
+        synchronized (early) {
+            if (!started) {
+                early.add(out);
+                return;
+            }
+        }
+        enqueue(out);
+    }
+
+    private void enqueue(Object[] out) {
+        if (!queue.offer(out)) {
+            hub.unsubscribe(job.id(), subscriber); // too slow: the client reconnects and gets a fresh snapshot
+            queue.clear();
+            queue.offer(END);
+            return;
+        }
+        if (EngineEvent.JOB_FINISHED.equals(out[0])) {
+            queue.offer(END);
+        }
+    }
+
+    private void write() {
+        try {
+            while (!client.terminated()) {
+                Object next = queue.take();
+                if (next == END) {
+                    break;
+                }
+                Object[] event = (Object[]) next;
+                client.sendEvent((String) event[0], Json.write(event[1]));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            hub.unsubscribe(job.id(), subscriber);
+            client.close();
+        }
+    }
+}

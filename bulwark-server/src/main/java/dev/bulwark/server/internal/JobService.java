@@ -1,0 +1,250 @@
+package dev.bulwark.server.internal;
+
+import dev.bulwark.Engine;
+import dev.bulwark.Engine.ItemSpec;
+import dev.bulwark.InvalidTransitionException;
+import dev.bulwark.Job;
+import dev.bulwark.JobStatus;
+import dev.bulwark.ValidationException;
+import dev.bulwark.ledger.JobQuery;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.server.ServerConfig;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the API does with jobs, for one tenant at a time: submit (idempotently), find, list,
+ * control and delete. A job of another tenant does not exist for the caller (404).
+ */
+public final class JobService {
+    /** The configuration snapshot's input entries that the service writes. */
+    static final String TEMPLATE = "template";
+    static final String TIER = "tier";
+    static final String IDEMPOTENCY_KEY = "idempotency-key";
+    static final String REQUEST_HASH = "request-sha256";
+    /** Jobs listed or counted at most (newest first). */
+    static final int MAX_SCANNED_JOBS = 100_000;
+
+    private final Engine engine;
+    private final Ledger ledger;
+    private final WorkerPool pool;
+    private final ServerConfig config;
+    private final Map<String, UUID> idempotency = new ConcurrentHashMap<>();
+    private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
+
+    public JobService(Engine engine, WorkerPool pool, ServerConfig config) {
+        this.engine = engine;
+        this.ledger = engine.ledger();
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /**
+     * Indexes the idempotency keys of the ledger's service jobs and queues the jobs that should go
+     * on by themselves: queued ones, those a crash left running, those a shutdown paused.
+     */
+    public void recover() {
+        List<Job> jobs = ledger.listJobs(new JobQuery(Set.of(), MAX_SCANNED_JOBS));
+        for (Job job : jobs.reversed()) { // oldest first: they were waiting longest
+            if (!served(job)) {
+                continue;
+            }
+            String key = job.config().input().get(IDEMPOTENCY_KEY);
+            if (key != null) {
+                idempotency.put(indexKey(job.tenant(), key), job.id());
+            }
+            boolean resumable = job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING
+                    || (job.status() == JobStatus.PAUSED && WorkerPool.SHUTDOWN_REASON.equals(job.reason()));
+            if (resumable) {
+                pool.enqueue(job, JobQueue.Action.RUN);
+            }
+        }
+    }
+
+    /** A submitted job, and whether it was an earlier submission with the same idempotency key. */
+    public record Submitted(Job job, boolean replay) {
+    }
+
+    public Submitted submit(Principal who, byte[] body, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return new Submitted(create(who, body, null), false);
+        }
+        if (idempotencyKey.isEmpty() || idempotencyKey.length() > 200 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw Problem.badRequest("Idempotency-Key", "the Idempotency-Key header must be 1 to 200 printable ASCII characters without spaces");
+        }
+        String index = indexKey(who.tenant(), idempotencyKey);
+        synchronized (keyLocks.computeIfAbsent(index, k -> new Object())) { // one submission per key at a time
+            UUID earlier = idempotency.get(index);
+            if (earlier != null) {
+                Job job = ledger.findJob(earlier).orElse(null);
+                if (job != null) {
+                    if (!sha256(body).equals(job.config().input().get(REQUEST_HASH))) {
+                        throw Problem.unprocessable("Idempotency-Key", "the Idempotency-Key '" + idempotencyKey
+                                + "' was already used for job " + earlier + " with a different request body");
+                    }
+                    return new Submitted(job, true);
+                }
+            }
+            Job job = create(who, body, idempotencyKey);
+            idempotency.put(index, job.id());
+            return new Submitted(job, false);
+        }
+    }
+
+    private Job create(Principal who, byte[] body, String idempotencyKey) {
+        Map<String, String> audit = new LinkedHashMap<>();
+        audit.put("type", "api");
+        audit.put(TIER, who.tier().name());
+        audit.put(REQUEST_HASH, sha256(body));
+        if (idempotencyKey != null) {
+            audit.put(IDEMPOTENCY_KEY, idempotencyKey);
+        }
+        Submission s = Submission.parse(body, config, who.tier(), audit);
+        Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(),
+                s.keys().stream().map(ItemSpec::of).iterator());
+        pool.enqueue(job, JobQueue.Action.RUN);
+        return job;
+    }
+
+    /** The caller's job, or 404 (also for another tenant's job). */
+    public Job find(Principal who, String id) {
+        UUID jobId;
+        try {
+            jobId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw Problem.notFound("job '" + id + "' not found: a job id is a UUID");
+        }
+        return ledger.findJob(jobId).filter(j -> j.tenant().equals(who.tenant()) && served(j))
+                .orElseThrow(() -> Problem.notFound("job " + id + " not found"));
+    }
+
+    /**
+     * The principal an operator acts as on a job (requests from the machine itself, such as
+     * {@code bulwark cancel}): the job's own tenant, with every role. 404 for a job the service
+     * does not run.
+     */
+    public Principal operatorFor(UUID jobId) {
+        Job job = ledger.findJob(jobId).filter(JobService::served)
+                .orElseThrow(() -> Problem.notFound("job " + jobId + " is not a job of the service"));
+        String tier = job.config().input().get(TIER);
+        return new Principal(job.tenant(), config.tier(tier), EnumSet.allOf(dev.bulwark.server.Role.class));
+    }
+
+    /** The caller's jobs, newest first. */
+    public List<Job> list(Principal who, Set<JobStatus> statuses) {
+        return ledger.listJobs(new JobQuery(statuses, MAX_SCANNED_JOBS)).stream()
+                .filter(j -> j.tenant().equals(who.tenant()) && served(j)).toList();
+    }
+
+    /** Every service job, newest first (for statistics). */
+    public List<Job> all() {
+        return ledger.listJobs(new JobQuery(Set.of(), MAX_SCANNED_JOBS)).stream().filter(JobService::served).toList();
+    }
+
+    public Job cancel(Principal who, String id) {
+        Job job = find(who, id);
+        String reason = "cancelled through the API";
+        if (pool.stopRunning(job.id(), jobId -> engine.activeJobs().contains(jobId) && engine.cancel(jobId, reason) != null)) {
+            return job;
+        }
+        if (pool.dequeue(job.id()) && job.status().isFinal()) {
+            return job; // it waited to have its failed items retried: that is what is cancelled
+        }
+        return control(() -> engine.cancel(job.id(), reason));
+    }
+
+    public Job pause(Principal who, String id) {
+        Job job = find(who, id);
+        String reason = "paused through the API";
+        if (pool.stopRunning(job.id(), jobId -> engine.pause(jobId, reason))) {
+            return job;
+        }
+        if (pool.dequeue(job.id())) {
+            return ledger.transition(job.id(), JobStatus.PAUSED, reason, engine.now());
+        }
+        throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a queued or running job can be paused");
+    }
+
+    public Job resume(Principal who, String id) {
+        Job job = find(who, id);
+        boolean haltedWithSkipped = job.status() == JobStatus.FAILED && ledger.counts(job.id()).skipped() > 0;
+        if (job.status() != JobStatus.PAUSED && !haltedWithSkipped) {
+            throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a paused job, or a halted one with "
+                    + "skipped items, can be resumed" + (job.status().isFinal() ? "; use retry-failed for failed items" : ""));
+        }
+        pool.enqueue(job, JobQueue.Action.RUN);
+        return job;
+    }
+
+    public Job retryFailed(Principal who, String id) {
+        Job job = find(who, id);
+        if ((job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) || ledger.counts(job.id()).failed() == 0) {
+            throw Problem.conflict("job " + job.id() + " is " + job.status() + " with " + ledger.counts(job.id()).failed()
+                    + " failed item(s): retry-failed works on PARTIAL or FAILED jobs with failed items");
+        }
+        pool.enqueue(job, JobQueue.Action.RETRY_FAILED);
+        return job;
+    }
+
+    public void delete(Principal who, String id) {
+        Job job = find(who, id);
+        if (!job.status().isFinal() || pool.isWaiting(job.id()) || pool.isRunning(job.id())) {
+            throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a finished job can be deleted; cancel it first");
+        }
+        control(() -> ledger.delete(job.id()));
+        String key = job.config().input().get(IDEMPOTENCY_KEY);
+        if (key != null) {
+            idempotency.remove(indexKey(job.tenant(), key), job.id());
+        }
+    }
+
+    private static <T> T control(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (ValidationException | InvalidTransitionException e) {
+            throw Problem.conflict(e.getMessage());
+        }
+    }
+
+    /** Whether the job was submitted through the service (command-line jobs in the same home are not shown). */
+    static boolean served(Job job) {
+        return job.config().input().containsKey(TEMPLATE) && "api".equals(job.config().input().get("type"));
+    }
+
+    private static String indexKey(String tenant, String key) {
+        return tenant + "\n" + key;
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The statuses named in a {@code status} query parameter ({@code RUNNING,QUEUED}); empty for all. */
+    static <E extends Enum<E>> Set<E> statuses(Class<E> type, String text) {
+        Set<E> out = EnumSet.noneOf(type);
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String s : text.split(",")) {
+            try {
+                out.add(Enum.valueOf(type, s.trim().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw Problem.badRequest("status", "status must be a comma-separated list of "
+                        + List.of(type.getEnumConstants()) + ", but contained '" + s.trim() + "'");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.bulwark.server.internal;
+
+import dev.bulwark.InvalidTransitionException;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.JobStatus;
+import dev.bulwark.Job;
+import dev.bulwark.NotFoundException;
+import dev.bulwark.ValidationException;
+import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.server.Role;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API under {@code /api/v1}: authentication, roles, tenancy, and the answer shapes. */
+public final class Routes {
+    private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
+    private static final String PRINCIPAL = "bulwark.principal";
+    private static final String PROBLEM_WRITTEN = "bulwark.problem";
+    private static final String PROBLEM_JSON = "application/problem+json";
+    private static final Set<String> PUBLIC = Set.of(Views.BASE + "/health", Views.BASE + "/openapi.json");
+
+    private final ServerContext server;
+
+    public Routes(ServerContext server) {
+        this.server = server;
+    }
+
+    /** Registers every route and error mapping on {@code app}. */
+    public void register(Javalin app) {
+        String b = Views.BASE;
+        app.before(b + "/*", ctx -> {
+            if (!PUBLIC.contains(ctx.path())) {
+                ctx.attribute(PRINCIPAL, server.authenticator().authenticate(ctx.header("Authorization")));
+            }
+        });
+        app.get(b + "/health", this::health);
+        app.get(b + "/openapi.json", ctx -> {
+            try (InputStream in = Routes.class.getResourceAsStream("/dev/bulwark/server/openapi.json")) {
+                ctx.contentType("application/json").result(in.readAllBytes());
+            }
+        });
+        app.get(b + "/metrics", ctx -> {
+            who(ctx, Role.ADMIN);
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(server.metrics().scrape());
+        });
+        app.get(b + "/stats", ctx -> {
+            Principal who = who(ctx, Role.READ);
+            ctx.json(Stats.of(server.jobs().all(), who, server.pool().depth(), server.config().workers()));
+        });
+        app.post(b + "/jobs", this::submit);
+        app.get(b + "/jobs", this::list);
+        app.get(b + "/jobs/{id}", ctx -> {
+            Job job = job(ctx, Role.READ);
+            ctx.json(Views.detail(job, server.engine().ledger(), server.engine().progress(job.id())));
+        });
+        app.delete(b + "/jobs/{id}", ctx -> {
+            server.jobs().delete(who(ctx, Role.ADMIN), ctx.pathParam("id"));
+            ctx.status(204);
+        });
+        app.post(b + "/jobs/{id}/cancel", ctx -> control(ctx, server.jobs().cancel(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
+        app.post(b + "/jobs/{id}/pause", ctx -> control(ctx, server.jobs().pause(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
+        app.post(b + "/jobs/{id}/resume", ctx -> control(ctx, server.jobs().resume(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
+        app.post(b + "/jobs/{id}/retry-failed", ctx -> control(ctx, server.jobs().retryFailed(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
+        app.get(b + "/jobs/{id}/items", this::items);
+        app.get(b + "/jobs/{id}/items/{seq}/log", this::log);
+        app.before(b + "/jobs/{id}/events", ctx -> { // refuse before the stream opens
+            job(ctx, Role.READ);
+            if (!"text/event-stream".equals(ctx.header("Accept"))) {
+                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
+            }
+        });
+        app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
+                job(client.ctx(), Role.READ)).start());
+
+        app.exception(Problem.class, (e, ctx) -> problem(ctx, e));
+        app.exception(ValidationException.class, (e, ctx) -> problem(ctx, Problem.unprocessable(null, e.getMessage())));
+        app.exception(NotFoundException.class, (e, ctx) -> problem(ctx, Problem.notFound(e.getMessage())));
+        app.exception(InvalidTransitionException.class, (e, ctx) -> problem(ctx, Problem.conflict(e.getMessage())));
+        app.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, new Problem(e.getStatus(), "Error", e.getMessage(), null)));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+            // the details stay in the server's log: they may name files or internals
+            problem(ctx, new Problem(500, "Internal Server Error", "internal error (" + e.getClass().getSimpleName()
+                    + "); the server's log has the details", null));
+        });
+        app.error(404, ctx -> {
+            if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+                problem(ctx, Problem.notFound("no route " + ctx.method() + " " + ctx.path() + "; see " + b + "/openapi.json"));
+            }
+        });
+        app.error(405, ctx -> {
+            if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+                problem(ctx, new Problem(405, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path(), null));
+            }
+        });
+    }
+
+    private void health(Context ctx) {
+        int[] depth = server.pool().depth();
+        Map<String, Object> m = new LinkedHashMap<>();
+        boolean up = !server.stopping();
+        m.put("status", up ? "UP" : "STOPPING");
+        m.put("queued", depth[0]);
+        m.put("running", depth[1]);
+        ctx.status(up ? 200 : 503).json(m);
+    }
+
+    private void submit(Context ctx) throws IOException {
+        Principal who = who(ctx, Role.SUBMIT);
+        int limit = who.tier().maxRequestBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(limit, who);
+        }
+        byte[] body = ctx.req().getInputStream().readNBytes(limit + 1);
+        if (body.length > limit) {
+            throw tooLarge(limit, who);
+        }
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new Problem(415, "Unsupported Media Type", "send the job as Content-Type: application/json, not " + type, "Content-Type");
+        }
+        JobService.Submitted s = server.jobs().submit(who, body, ctx.header("Idempotency-Key"));
+        Job job = s.job();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id().toString());
+        m.put("status", job.status().name());
+        m.put("total", job.total());
+        m.put("statusUrl", Views.jobUrl(job));
+        m.put("eventsUrl", Views.jobUrl(job) + "/events");
+        ctx.header("Location", Views.jobUrl(job));
+        if (s.replay()) {
+            ctx.header("Idempotent-Replayed", "true");
+        }
+        ctx.status(s.replay() ? 200 : 201).json(m);
+    }
+
+    private static Problem tooLarge(int limit, Principal who) {
+        return new Problem(413, "Content Too Large", "the request body is larger than " + limit
+                + " bytes, the most tier '" + who.tier().name() + "' may send", null);
+    }
+
+    private void list(Context ctx) {
+        Principal who = who(ctx, Role.READ);
+        int limit = intParam(ctx, "limit", 50, 1, 500);
+        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        List<Job> jobs = server.jobs().list(who, JobService.statuses(JobStatus.class, ctx.queryParam("status")));
+        List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit).map(Views::summary).toList();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobs", page);
+        m.put("total", jobs.size());
+        m.put("offset", offset);
+        m.put("limit", limit);
+        String status = ctx.queryParam("status") == null ? "" : "&status=" + ctx.queryParam("status");
+        m.put("next", offset + limit < jobs.size() ? Views.BASE + "/jobs?offset=" + (offset + limit) + "&limit=" + limit + status : null);
+        ctx.json(m);
+    }
+
+    private void items(Context ctx) {
+        Job job = job(ctx, Role.READ);
+        int limit = intParam(ctx, "limit", 100, 1, 1000);
+        long after = intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
+        String status = ctx.queryParam("status");
+        Set<ItemStatus> statuses = JobService.statuses(ItemStatus.class, status);
+        List<Item> items = server.engine().ledger().items(job.id(), new ItemQuery(statuses, after, limit));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("items", items.stream().map(Views::item).toList());
+        m.put("next", items.size() < limit ? null : Views.jobUrl(job) + "/items?after=" + items.getLast().seq()
+                + "&limit=" + limit + (status == null ? "" : "&status=" + status));
+        ctx.json(m);
+    }
+
+    private void log(Context ctx) throws IOException {
+        Job job = job(ctx, Role.READ);
+        long seq;
+        try {
+            seq = Long.parseLong(ctx.pathParam("seq"));
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("seq", "seq must be an item's sequence number (1, 2, ...), but was '" + ctx.pathParam("seq") + "'");
+        }
+        Item item = server.engine().ledger().findItem(job.id(), seq)
+                .orElseThrow(() -> Problem.notFound("job " + job.id() + " has no item " + seq));
+        Path logs = server.logDirectory();
+        Path file = item.logPath() == null ? null : Path.of(item.logPath()).toAbsolutePath().normalize();
+        if (file == null || logs == null || !file.startsWith(logs) || !Files.isRegularFile(file)) {
+            throw Problem.notFound("item " + seq + " of job " + job.id() + " has no log yet");
+        }
+        ctx.contentType("text/plain; charset=utf-8").result(Files.newInputStream(file));
+    }
+
+    private void control(Context ctx, Job before) {
+        Job job = server.engine().ledger().findJob(before.id()).orElse(before);
+        ctx.status(202).json(Views.summary(job));
+    }
+
+    private Job job(Context ctx, Role role) {
+        return server.jobs().find(who(ctx, role), ctx.pathParam("id"));
+    }
+
+    private static Principal who(Context ctx, Role role) {
+        Principal who = ctx.attribute(PRINCIPAL);
+        who.require(role);
+        return who;
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String text = ctx.queryParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Problem.badRequest(name, name + " must be a whole number between " + min + " and " + max + ", but was '" + text + "'");
+    }
+
+    private static void problem(Context ctx, Problem p) {
+        ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
+        if (p.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"bulwark\"");
+        }
+        ctx.status(p.status()).contentType(PROBLEM_JSON).result(Json.write(p.body(ctx.path())));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.bulwark.server.internal;
+
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.Progress;
+import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.ledger.Ledger;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.internal.Json;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The JSON shapes of the API (maps, so the field order is the documented one). */
+final class Views {
+    static final String BASE = "/api/v1";
+    /** Running items shown in a job's status. */
+    private static final int CURRENT_SHOWN = 20;
+
+    private Views() {
+    }
+
+    static String jobUrl(Job job) {
+        return BASE + "/jobs/" + job.id();
+    }
+
+    /** A job in a list: no per-item detail. */
+    static Map<String, Object> summary(Job job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id().toString());
+        m.put("name", job.name());
+        m.put("template", job.config().input().get(JobService.TEMPLATE));
+        m.put("tier", job.config().input().get(JobService.TIER));
+        m.put("priority", job.priority());
+        m.put("status", job.status().name());
+        m.put("reason", job.reason());
+        m.put("total", job.total());
+        m.put("createdAt", job.createdAt());
+        m.put("startedAt", job.startedAt());
+        m.put("finishedAt", job.finishedAt());
+        m.put("url", jobUrl(job));
+        return m;
+    }
+
+    /** A job's status: counts, progress, rate, ETA, running items, open breakers. */
+    static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live) {
+        Map<String, Object> m = summary(job);
+        JobCounts counts = live.map(Progress::counts).orElseGet(() -> ledger.counts(job.id()));
+        m.put("counts", counts); // the record's fields: total, pending, running, retryWait, …
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("percent", counts.total() == 0 ? 100.0 : Math.round(1000.0 * counts.done() / counts.total()) / 10.0);
+        progress.put("itemsPerSecond", live.map(p -> Math.round(p.itemsPerSec() * 100) / 100.0).orElse(0.0));
+        progress.put("etaSeconds", live.map(Progress::eta).map(d -> d.toMillis() / 1000.0).orElse(null));
+        m.put("progress", progress);
+        m.put("currentItems", ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RUNNING), 0, CURRENT_SHOWN)).stream()
+                .map(i -> Map.of("seq", i.seq(), "key", i.key(), "attempt", i.lastAttempt(), "startedAt", String.valueOf(i.startedAt())))
+                .toList());
+        // Circuit breakers are not wired into the engine yet: no breaker can be open. This list is
+        // where the open breakers of the job's scopes will show once the engine runs them.
+        m.put("openBreakers", List.of());
+        m.put("config", job.config());
+        return m;
+    }
+
+    /** An item as the ledger holds it, without the claim's internals, with the URL of its log. */
+    static ObjectNode item(Item i) {
+        ObjectNode node = Json.MAPPER.valueToTree(i);
+        node.remove(List.of("jobId", "fence", "logPath", "payload"));
+        node.put("log", BASE + "/jobs/" + i.jobId() + "/items/" + i.seq() + "/log");
+        return node;
+    }
+
+    static Map<String, Object> progress(Progress p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobId", p.jobId().toString());
+        m.put("counts", p.counts());
+        m.put("percent", Math.round(p.percent() * 10) / 10.0);
+        m.put("itemsPerSecond", Math.round(p.itemsPerSec() * 100) / 100.0);
+        m.put("etaSeconds", p.eta() == null ? null : p.eta().toMillis() / 1000.0);
+        return m;
+    }
+}

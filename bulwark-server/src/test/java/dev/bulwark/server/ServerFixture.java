@@ -1,0 +1,181 @@
+package dev.bulwark.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.SqliteLedger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real server on a loopback ephemeral port, with a real SQLite ledger in a temporary folder,
+ * templates that run real processes, and an HTTP client. Tokens: {@code ACME} (enterprise, every
+ * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
+ * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only).
+ */
+final class ServerFixture implements AutoCloseable {
+    static final String ACME = "acme-admin-token-0123456789";
+    static final String ACME_READER = "acme-reader-token-0123456789";
+    static final String ACME_SUBMITTER = "acme-submit-token-0123456789";
+    static final String OTHER = "globex-token-0123456789abcdef";
+    static final String GLOBEX_READER = "globex-reader-token-0123456789";
+
+    final Path dir;
+    final Path inbox;
+    final Path gate;
+    final Path configFile;
+    SqliteLedger ledger;
+    BulwarkServer server;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ServerFixture(Path dir, String serverSection) throws IOException {
+        this.dir = dir;
+        this.inbox = Files.createDirectories(dir.resolve("inbox"));
+        this.gate = dir.resolve("gate");
+        Files.createDirectories(inbox.resolve("sub"));
+        Files.writeString(inbox.resolve("a.txt"), "alpha\n");
+        Files.writeString(inbox.resolve("b.txt"), "beta\n");
+        Files.writeString(inbox.resolve("sub/c.txt"), "gamma\n");
+        Files.writeString(dir.resolve("secret.txt"), "outside the root\n");
+        this.configFile = dir.resolve("bulwark.yaml");
+        Files.writeString(configFile, """
+                server:
+                %s
+                tiers:
+                  enterprise: {priority: 1, max-items: 1000, max-running-jobs: 5, max-request-bytes: 65536}
+                  free: {priority: 10, max-items: 5, max-running-jobs: 1, max-request-bytes: 2048}
+                tokens:
+                  - {token: %s, tenant: acme, tier: enterprise, roles: [read, submit, admin]}
+                  - {token: %s, tenant: acme, tier: enterprise, roles: [read]}
+                  - {token: %s, tenant: acme, tier: enterprise, roles: [read, submit]}
+                  - {token: %s, tenant: globex, tier: free, roles: [read, submit, admin]}
+                  - {token: %s, tenant: globex, tier: free, roles: [read]}
+                templates:
+                  echo:
+                    command: ['echo "processed $1 with {param:mode}"']
+                    shell: true
+                    retries: 0
+                    params:
+                      mode: {pattern: '[a-z]{1,10}', default: fast}
+                  cat:
+                    command: [cat, '{}']
+                    roots: {inbox: inbox}
+                    retries: 0
+                  fail:
+                    command: ['case "$1" in bad*) exit 3;; esac; echo ok']
+                    shell: true
+                    retries: 0
+                    permanent-exit: [3]
+                  gate:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; echo "passed $1"']
+                    shell: true
+                    retries: 0
+                    kill-grace: 1s
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate));
+    }
+
+    static ServerFixture start(Path dir) throws IOException {
+        return start(dir, "  port: 0\n  workers: 4");
+    }
+
+    static ServerFixture start(Path dir, String serverSection) throws IOException {
+        ServerFixture f = new ServerFixture(dir, serverSection);
+        f.startServer(BulwarkClock.system());
+        return f;
+    }
+
+    void startServer(BulwarkClock clock) {
+        ledger = SqliteLedger.open(dir.resolve("ledger.db"));
+        server = BulwarkServer.builder().config(ServerConfig.load(configFile)).ledger(ledger)
+                .logDirectory(dir.resolve("logs")).clock(clock).worker("test").build().start();
+    }
+
+    void stopServer(Duration grace) {
+        server.shutdown(grace);
+        ledger.close();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    HttpResponse<String> send(String method, String path, String token, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null && !headers.containsKey("Content-Type")) {
+            b.header("Content-Type", "application/json");
+        }
+        headers.forEach(b::header);
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> get(String path, String token) {
+        return send("GET", path, token, null, Map.of());
+    }
+
+    HttpResponse<String> post(String path, String token, String body) {
+        return send("POST", path, token, body, Map.of());
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** Submits and returns the new job's id (fails unless 201). */
+    String submit(String token, String body) {
+        HttpResponse<String> r = post("/api/v1/jobs", token, body);
+        if (r.statusCode() != 201) {
+            throw new AssertionError("submit answered " + r.statusCode() + ": " + r.body());
+        }
+        return json(r).get("id").asText();
+    }
+
+    JsonNode job(String id, String token) {
+        return json(get("/api/v1/jobs/" + id, token));
+    }
+
+    /** Waits (polling, bounded) until the job has {@code status}. */
+    JsonNode awaitStatus(String id, String token, String status) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> job(id, token).get("status").asText().equals(status));
+        return job(id, token);
+    }
+
+    void openGate() throws IOException {
+        Files.writeString(gate, "open");
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.shutdown(Duration.ZERO);
+        }
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+}
