@@ -91,7 +91,7 @@ public final class BatchBuilder<T> {
     private final Map<String, String> describe = new LinkedHashMap<>();
     private BreakerPolicy breakerPolicy;
     private BreakerConfig.OnOpen onOpen;
-    private Compensator<T> compensator;
+    private ContextualHandler<T> compensator;
 
     BatchBuilder(Iterable<T> items) {
         this.items = items;
@@ -377,6 +377,16 @@ public final class BatchBuilder<T> {
      * }</pre>
      */
     public BatchBuilder<T> rollback(Compensator<T> value) {
+        Objects.requireNonNull(value, "compensator");
+        return rollbackWithContext((item, context) -> value.compensate(item));
+    }
+
+    /**
+     * Like {@link #rollback(Compensator)}, with the compensation's {@link ItemContext}: the job id
+     * (to undo only what this batch stored), the attempt number of the compensation, and the
+     * item's log.
+     */
+    public BatchBuilder<T> rollbackWithContext(ContextualHandler<T> value) {
         this.compensator = Objects.requireNonNull(value, "compensator");
         config.rollback(true);
         return this;
@@ -578,9 +588,7 @@ public final class BatchBuilder<T> {
         if (compensator == null) {
             return null;
         }
-        Compensator<T> c = compensator;
-        ContextualHandler<T> undo = (item, ctx) -> c.compensate(item);
-        return typed != null ? typed.compensating(undo) : BatchItemHandler.single(restore, undo, classifier());
+        return typed != null ? typed.compensating(compensator) : BatchItemHandler.single(restore, compensator, classifier());
     }
 
     private FailureClassifier classifier() {

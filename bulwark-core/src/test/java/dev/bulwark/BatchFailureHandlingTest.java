@@ -351,6 +351,30 @@ class BatchFailureHandlingTest {
     }
 
     @Test
+    void a_compensator_with_context_knows_the_job_and_its_attempt_and_logs_to_the_items_log(@org.junit.jupiter.api.io.TempDir
+                                                                                              java.nio.file.Path logs) throws Exception {
+        List<String> undone = Collections.synchronizedList(new ArrayList<>());
+        BatchResult result = Bulwark.strings(List.of("a", "b"))
+                .handler(s -> {
+                    if (s.equals("b")) {
+                        throw new CriticalException("config", "wrong target");
+                    }
+                })
+                .rollbackWithContext((s, ctx) -> {
+                    undone.add(s + "@" + ctx.jobId() + "#" + ctx.attempt());
+                    ctx.log("deleted " + s);
+                })
+                .ordered()
+                .logDirectory(logs)
+                .clock(clock)
+                .run();
+
+        assertThat(undone).containsExactly("a@" + result.jobId() + "#2");
+        assertThat(java.nio.file.Files.readString(logs.resolve(result.jobId().toString()).resolve("1.log")))
+                .contains("attempt=2").contains("handler=compensate").contains("deleted a");
+    }
+
+    @Test
     void without_a_critical_error_nothing_is_rolled_back() {
         List<Integer> undone = Collections.synchronizedList(new ArrayList<>());
         BatchResult result = Bulwark.batch(ops(3, "db"))
