@@ -26,6 +26,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,6 +128,7 @@ public final class MachineOps {
                     .handlerWithContext((op, ctx) -> run(machines.get(op.machine()), op, ctx))
                     .classify(ConnectException.class, SEVERE, "unreachable")
                     .classify(SocketTimeoutException.class, SEVERE, "timeout")
+                    .classify(SocketException.class, SEVERE, "unreachable")   // connection reset
                     .concurrency(4)
                     .retry(Retry.fixed(5, Duration.ofMillis(250)))
                     .timeout(Duration.ofSeconds(5))                      // a trial that hangs counts as failed

@@ -78,12 +78,13 @@ public final class SimulatedMachine implements AutoCloseable {
 
     private void serve(Socket socket, int number) {
         try (socket) {
-            if (failFrom > 0 && number >= failFrom && back == null) {
-                return; // the agent is gone: dropped without an answer
-            }
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             var out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
             String[] request = String.valueOf(in.readLine()).split(" ", 3);
+            if (failFrom > 0 && number >= failFrom && back == null) {
+                // the agent is gone: the request is read (so the close is orderly) and dropped without an answer
+                return;
+            }
             if (request.length != 3 || !request[0].equals("RUN")) {
                 out.println("ERR 400 expected RUN ACTION TARGET");
             } else if (missingTargets.contains(request[2])) {

@@ -66,14 +66,14 @@ public final class NodeSimulator implements AutoCloseable {
     }
 
     private void answer(Socket socket, int number) throws IOException {
-        for (int[] range : downConnections) {
-            if (!back && number >= range[0] && number <= range[1]) {
-                return; // down: closed without an answer
-            }
-        }
         var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         var out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
         String line = in.readLine();
+        for (int[] range : downConnections) {
+            if (!back && number >= range[0] && number <= range[1]) {
+                return; // down: the command is read (so the close is orderly, not a reset) and left unanswered
+            }
+        }
         if (line == null || !line.startsWith("PRINT ")) {
             out.println("ERR 41 unknown command");
             return;
