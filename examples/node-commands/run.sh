@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Example 1: tokens from tokens.txt sent to a simulated node one after another; the batch halts
-# after 3 consecutive failures while the node is down, is resumed once it is back, and its failed
-# tokens run again. Checks its results and exits non-zero on a mismatch.
+# Example 1: tokens from tokens.txt sent to a simulated node one after another; the node's circuit
+# breaker halts the batch after 3 consecutive failed commands while the node is down; once it is
+# back, the breaker is reset, the batch resumed, and its failed tokens run again. Checks its results and exits non-zero on a mismatch.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 example_work node-commands

@@ -1,5 +1,9 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
 import dev.bulwark.internal.FailureClassifier;
 import dev.bulwark.internal.Json;
@@ -44,8 +48,14 @@ import java.util.random.RandomGenerator;
  * with {@link #ledger(Ledger)} to keep the audit trail and {@link #resume(UUID)} after a crash;
  * the caller owns and closes it.
  *
- * <p>Circuit breakers per scope plug in here once the engine runs them: a
- * {@code breaker(BreakerPolicy)} option beside {@link #scope}.
+ * <h2>Stopping early and undoing</h2>
+ * {@link #breaker(BreakerPolicy)} gives every {@linkplain #scope scope} its own circuit breaker:
+ * while a host or node keeps failing, its items wait ({@link #onOpen} {@code PAUSE}), the batch
+ * halts ({@code HALT}) or its items fail at once ({@code FAIL}). The batch can also halt on a
+ * time budget ({@link #jobTimeout}), on its first failure ({@link #stopOnFirstFailure()}) or after
+ * too many ({@link #maxFailures}); {@link #halt(HaltMode)} says whether running attempts are
+ * stopped or finish. After a critical error, {@link #rollback(Compensator)} undoes every item that
+ * had succeeded, newest first.
  *
  * <p>Not thread-safe: configure on one thread, then run. One builder may run several times.
  *
@@ -79,6 +89,9 @@ public final class BatchBuilder<T> {
     private final List<ExceptionClassifier> classifiers = new ArrayList<>();
     private ErrorClass otherExceptions = ErrorClass.TRANSIENT;
     private final Map<String, String> describe = new LinkedHashMap<>();
+    private BreakerPolicy breakerPolicy;
+    private BreakerConfig.OnOpen onOpen;
+    private ContextualHandler<T> compensator;
 
     BatchBuilder(Iterable<T> items) {
         this.items = items;
@@ -92,7 +105,12 @@ public final class BatchBuilder<T> {
         return this;
     }
 
-    /** The breaker scope of each item (a host, a node), or null for items without one. */
+    /**
+     * The breaker scope of each item (a host, a node, a machine), or null for items without one:
+     * each scope gets its own circuit breaker ({@link #breaker}). Items without a scope share the
+     * scope {@code *}. With the {@link HttpHandler} as {@link #itemHandler} and a breaker, the
+     * default scope is {@code host:port} of each item's URL.
+     */
     public BatchBuilder<T> scope(Function<? super T, String> value) {
         this.scope = Objects.requireNonNull(value, "scope");
         return this;
@@ -252,6 +270,150 @@ public final class BatchBuilder<T> {
         return this;
     }
 
+    /**
+     * A circuit breaker per {@linkplain #scope scope}, opening as {@code policy} says
+     * ({@link BreakerPolicy#consecutive}, {@link BreakerPolicy#failures}, {@link BreakerPolicy#rate},
+     * or {@link BreakerPolicy#parse} of the command line's {@code --breaker} text). What an open
+     * breaker does is {@link #onOpen} (default {@code PAUSE}: the scope's items wait, using no
+     * attempts, while the other scopes go on; after the open time one trial goes through, and on
+     * success the rest follow). A rejection by an open breaker is never an attempt. Give breakers
+     * a {@link #timeout}: a trial that hangs is stopped by it and counts as failed.
+     *
+     * <pre>{@code
+     * .scope(op -> op.machine())
+     * .breaker(BreakerPolicy.failures(3, Duration.ofSeconds(60))
+     *         .withCounted(Set.of(ErrorClass.TRANSIENT))          // only these count
+     *         .withOpen(Duration.ofSeconds(60), 1.0, null))       // open time
+     * .onOpen(OnOpen.PAUSE)
+     * }</pre>
+     */
+    public BatchBuilder<T> breaker(BreakerPolicy policy) {
+        this.breakerPolicy = Objects.requireNonNull(policy, "breaker policy");
+        return this;
+    }
+
+    /** A circuit breaker per scope with {@code config}'s policy and on-open mode (its scope text is ignored). */
+    public BatchBuilder<T> breaker(BreakerConfig config) {
+        Objects.requireNonNull(config, "breaker config");
+        this.breakerPolicy = config.policy();
+        this.onOpen = config.onOpen();
+        return this;
+    }
+
+    /**
+     * What happens to the items of a scope whose breaker is open: {@code PAUSE} (default) they
+     * wait; {@code HALT} the batch stops, FAILED with reason {@code breaker-open: ...}, the rest
+     * SKIPPED (reset the breaker with {@link RunningBatch#resetBreaker} or {@link #resetBreaker},
+     * then {@link #resume}); {@code FAIL} they fail at once with category {@code breaker-open}
+     * and no attempt, while the other scopes go on. Needs {@link #breaker}.
+     */
+    public BatchBuilder<T> onOpen(BreakerConfig.OnOpen value) {
+        this.onOpen = Objects.requireNonNull(value, "onOpen");
+        return this;
+    }
+
+    /**
+     * How the batch stops when it is halted (breaker in halt mode, {@link #jobTimeout},
+     * {@link #maxFailures}, {@link #stopOnFirstFailure()}, {@link RunningBatch#halt}):
+     * {@link HaltMode#NOW} (default) stops running attempts, recorded as interrupted, their items
+     * SKIPPED; {@link HaltMode#SOON} lets them finish and keep their outcome. A critical error
+     * always stops at once.
+     */
+    public BatchBuilder<T> halt(HaltMode value) {
+        config.halt(Objects.requireNonNull(value, "halt"));
+        return this;
+    }
+
+    /** Same as {@code halt(HaltMode.SOON)}: a halt lets running attempts finish. */
+    public BatchBuilder<T> haltSoon() {
+        return halt(HaltMode.SOON);
+    }
+
+    /**
+     * The time budget of each run of the batch ({@link #run}, {@link #resume}, {@link #retryFailed}),
+     * on the batch's {@link #clock}. When it runs out the batch halts: FAILED with reason
+     * {@code job-timeout}, what is left SKIPPED (resumable). With {@link #jobTimeoutPerItem}, the
+     * base of the budget.
+     */
+    public BatchBuilder<T> jobTimeout(Duration value) {
+        requirePositive(value, "job timeout");
+        config.jobTimeout(value);
+        return this;
+    }
+
+    /**
+     * Time added to the budget for each item still without an outcome when a run starts, so the
+     * budget grows with the batch: {@code jobTimeout(30s).jobTimeoutPerItem(2s)} gives a run of 100
+     * items 230 s. Works alone too.
+     */
+    public BatchBuilder<T> jobTimeoutPerItem(Duration value) {
+        requirePositive(value, "job timeout per item");
+        config.jobTimeoutPerItem(value);
+        return this;
+    }
+
+    /**
+     * Halts the batch when the first item fails for good (retries used up, or permanent): FAILED
+     * with reason {@code stop-on-first-failure}, the rest SKIPPED. Attempts that will be retried
+     * do not count.
+     */
+    public BatchBuilder<T> stopOnFirstFailure() {
+        config.stopOnFirstFailure(true);
+        return this;
+    }
+
+    /**
+     * After a critical error ({@link CriticalException}, or an exception a classifier calls
+     * critical), undo every item that had succeeded, newest first, one at a time, with
+     * {@code compensator}: it gets the same typed item the handler got, and its exceptions are
+     * classified by the batch's rules. Each compensation is recorded as an attempt of its own; a
+     * compensated item ends {@link ItemStatus#COMPENSATED}, one whose compensation failed stays
+     * SUCCEEDED. The batch ends FAILED with the critical error and what the rollback did as its
+     * reason; a rolled-back batch cannot be resumed (submit it again once the cause is fixed).
+     *
+     * <pre>{@code
+     * .handler(row -> db.insert(row))
+     * .rollback(row -> db.delete(row.id()))
+     * }</pre>
+     */
+    public BatchBuilder<T> rollback(Compensator<T> value) {
+        Objects.requireNonNull(value, "compensator");
+        return rollbackWithContext((item, context) -> value.compensate(item));
+    }
+
+    /**
+     * Like {@link #rollback(Compensator)}, with the compensation's {@link ItemContext}: the job id
+     * (to undo only what this batch stored), the attempt number of the compensation, and the
+     * item's log.
+     */
+    public BatchBuilder<T> rollbackWithContext(ContextualHandler<T> value) {
+        this.compensator = Objects.requireNonNull(value, "compensator");
+        config.rollback(true);
+        return this;
+    }
+
+    /**
+     * Called on each breaker transition, once the ledger has it: the scope's new state
+     * ({@code OPEN} with its open-until and reason, {@code HALF_OPEN} when its trial may go,
+     * {@code CLOSED}). From engine threads; keep it quick.
+     */
+    public BatchBuilder<T> onBreaker(Consumer<BreakerStatus> value) {
+        Objects.requireNonNull(value, "onBreaker");
+        return listener(new JobListener() {
+            @Override
+            public void onEvent(EngineEvent event) {
+                if (BreakerStatus.isBreakerEvent(event)) {
+                    BreakerStatus.latest(List.of(event)).forEach(value);
+                }
+            }
+        });
+    }
+
+    private static void requirePositive(Duration value, String what) {
+        ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
+                what + " must be positive, but was " + value);
+    }
+
     // ------------------------------------------------------------------ environment
 
     /** The ledger to record the batch in (default: a new in-memory ledger per run). The caller closes it. */
@@ -349,23 +511,53 @@ public final class BatchBuilder<T> {
         ValidationException.require(restore != null || engineHandler != null, "resuming job " + jobId
                 + " needs .restore(item -> ...) to rebuild items from their stored key and payload");
         ValidationException.require(ledger != null, "resuming job " + jobId + " needs .ledger(...): the ledger that holds it");
-        ItemHandler itemHandler = engineHandler != null ? engineHandler : itemHandler();
+        ValidationException.require(compensator == null || restore != null, "resuming job " + jobId + " with a rollback "
+                + "needs .restore(item -> ...): the compensator gets items rebuilt from their stored key and payload");
+        BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
+        ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
+        ItemHandler undo = compensating(typed);
         try (Engine engine = engine(ledger)) {
-            JobResult result = failedOnly ? engine.retryFailed(jobId, itemHandler) : engine.run(jobId, itemHandler);
+            JobResult result = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
             return new BatchResult(result, ledger);
+        }
+    }
+
+    /**
+     * Closes a scope's circuit breaker by hand in a batch that is not running (one halted by its
+     * breaker, say), in this builder's {@link #ledger}: the next {@link #resume} starts with it
+     * closed instead of waiting for its open time. Returns false when it was not open. For a batch
+     * that is running, use {@link RunningBatch#resetBreaker}.
+     */
+    public boolean resetBreaker(UUID jobId, String scope) {
+        Objects.requireNonNull(jobId, "jobId");
+        ValidationException.require(ledger != null, "resetting a breaker of job " + jobId + " needs .ledger(...): the ledger that holds it");
+        try (Engine engine = engine(ledger)) {
+            return engine.resetBreaker(jobId, scope);
+        }
+    }
+
+    /** The breakers of a batch in this builder's {@link #ledger} that are not closed, as its events left them. */
+    public List<BreakerStatus> breakers(UUID jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        ValidationException.require(ledger != null, "reading the breakers of job " + jobId + " needs .ledger(...)");
+        try (Engine engine = engine(ledger)) {
+            return engine.breakers(jobId);
         }
     }
 
     private RunningBatch start(boolean async) {
         BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
         ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
+        BatchItemHandler<T> undo = compensating(typed);
+        // the handler that keeps the submitted objects (for the compensator too), unless they can be restored
+        BatchItemHandler<T> keeper = typed != null ? typed : undo;
         JobConfig jobConfig = jobConfig();
         checkItems();
         Ledger target = ledger != null ? ledger : new MemoryLedger();
         Engine engine = engine(target);
         Job job;
         try {
-            job = engine.submit(name, jobConfig, specs(typed));
+            job = engine.submit(name, jobConfig, specs(keeper));
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -373,7 +565,7 @@ public final class BatchBuilder<T> {
         CompletableFuture<BatchResult> result = new CompletableFuture<>();
         if (!async) {
             try {
-                result.complete(new BatchResult(engine.run(job.id(), itemHandler), target));
+                result.complete(new BatchResult(engine.run(job.id(), itemHandler, undo), target));
             } finally {
                 engine.close();
             }
@@ -381,7 +573,7 @@ public final class BatchBuilder<T> {
         }
         Thread.ofPlatform().name("bulwark-batch-" + job.id().toString().substring(0, 8)).start(() -> {
             try {
-                result.complete(new BatchResult(engine.run(job.id(), itemHandler), target));
+                result.complete(new BatchResult(engine.run(job.id(), itemHandler, undo), target));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             } finally {
@@ -391,10 +583,22 @@ public final class BatchBuilder<T> {
         return new RunningBatch(job.id(), engine, result);
     }
 
+    /** The compensator as an engine handler over the same typed items, or null without a rollback. */
+    private BatchItemHandler<T> compensating(BatchItemHandler<T> typed) {
+        if (compensator == null) {
+            return null;
+        }
+        return typed != null ? typed.compensating(compensator) : BatchItemHandler.single(restore, compensator, classifier());
+    }
+
+    private FailureClassifier classifier() {
+        return new FailureClassifier(classifiers, otherExceptions);
+    }
+
     private BatchItemHandler<T> itemHandler() {
         ValidationException.require(handler != null || chunkHandler != null,
                 "a batch needs a handler: .handler(item -> ...), .chunks(size, items -> ...) or .itemHandler(...)");
-        FailureClassifier classifier = new FailureClassifier(classifiers, otherExceptions);
+        FailureClassifier classifier = classifier();
         return handler != null ? BatchItemHandler.single(restore, handler, classifier)
                 : BatchItemHandler.chunked(restore, chunkHandler, chunkSize, chunkLinger.toNanos(), classifier);
     }
@@ -414,7 +618,10 @@ public final class BatchBuilder<T> {
             config.input("chunk_size", Integer.toString(chunkSize)).input("chunks_at_once", Integer.toString(concurrency));
         }
         describe.forEach(config::input);
-        // A breaker(BreakerPolicy) option joins the config here, with scope() feeding its scopes.
+        ValidationException.require(onOpen == null || breakerPolicy != null,
+                ".onOpen(" + onOpen + ") needs a circuit breaker: add .breaker(policy)");
+        config.breaker(breakerPolicy == null ? null : new BreakerConfig(breakerPolicy, onOpen,
+                scope != null ? "java" : httpScopes() ? "host:port" : null));
         return config.build();
     }
 
@@ -431,6 +638,20 @@ public final class BatchBuilder<T> {
         }
         listeners.forEach(b::listener);
         return b.build();
+    }
+
+    /** Whether items get the http handler's default scope ({@code host:port}): a breaker, no scope function. */
+    private boolean httpScopes() {
+        return scope == null && breakerPolicy != null && engineHandler instanceof HttpHandler;
+    }
+
+    private String httpScope(long seq, String key) {
+        try {
+            return ((HttpHandler) engineHandler).scopeFor(key);
+        } catch (ValidationException e) {
+            throw new ValidationException("item " + seq + " (" + key + ") has no breaker scope: " + e.getMessage()
+                    + "; give .scope(item -> ...)");
+        }
     }
 
     /** Walks every item once and refuses the batch, naming the item, if one cannot be stored. */
@@ -471,7 +692,7 @@ public final class BatchBuilder<T> {
         String k = key.apply(item);
         ValidationException.require(k != null && !k.isEmpty(), "the key of item " + seq + " (" + item + ") is "
                 + (k == null ? "null" : "empty") + "; every item needs a key");
-        String s = scope == null ? null : scope.apply(item);
+        String s = scope != null ? scope.apply(item) : httpScopes() ? httpScope(seq, k) : null;
         Object p = payload == null ? null : payload.apply(item);
         String json;
         try {

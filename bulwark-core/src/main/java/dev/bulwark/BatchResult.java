@@ -1,5 +1,7 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import java.time.Duration;
@@ -72,6 +74,11 @@ public final class BatchResult {
         return result.counts().skipped();
     }
 
+    /** Items undone by the rollback after a critical error ({@link ItemStatus#COMPENSATED}). */
+    public long compensated() {
+        return result.counts().compensated();
+    }
+
     /** Attempts beyond each item's first. */
     public long retries() {
         return result.counts().retries();
@@ -110,6 +117,15 @@ public final class BatchResult {
     /** Items with any of {@code statuses}, read page by page. */
     public Stream<Item> items(Set<ItemStatus> statuses) {
         return page(statuses);
+    }
+
+    /**
+     * The batch's circuit breakers that are not closed, as the ledger's breaker events leave them
+     * now: after a halt by a breaker, the scope that opened it, with until when and why.
+     */
+    public List<BreakerStatus> breakers() {
+        return BreakerStatus.latest(ledger.events(jobId(), Integer.MAX_VALUE)).stream()
+                .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
     }
 
     /** Every attempt of the item at {@code seq}, oldest first (the audit trail). */
@@ -151,7 +167,7 @@ public final class BatchResult {
     @Override
     public String toString() {
         return "job " + jobId() + " " + status() + ": " + succeeded() + " succeeded, " + failed() + " failed, "
-                + skipped() + " skipped of " + total() + " in " + duration().toMillis() + "ms"
+                + skipped() + " skipped" + (compensated() == 0 ? "" : ", " + compensated() + " compensated") + " of " + total() + " in " + duration().toMillis() + "ms"
                 + (reason() == null ? "" : " (" + reason() + ")");
     }
 }

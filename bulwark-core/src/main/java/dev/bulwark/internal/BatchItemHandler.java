@@ -24,15 +24,18 @@ import java.util.function.Function;
  */
 public final class BatchItemHandler<T> implements ItemHandler {
     private final Function<Item, T> restore;
-    private final Map<Long, T> submitted = new ConcurrentHashMap<>();
+    private final Map<Long, T> submitted;
+    private final String name;
     private final ContextualHandler<T> single;
     private final ChunkCollector<T> chunks;
     private final ChunkHandler<T> chunkHandler;
     private final FailureClassifier classifier;
 
-    private BatchItemHandler(Function<Item, T> restore, ContextualHandler<T> single, ChunkHandler<T> chunkHandler,
-                             ChunkCollector<T> chunks, FailureClassifier classifier) {
+    private BatchItemHandler(Function<Item, T> restore, Map<Long, T> submitted, String name, ContextualHandler<T> single,
+                             ChunkHandler<T> chunkHandler, ChunkCollector<T> chunks, FailureClassifier classifier) {
         this.restore = restore;
+        this.submitted = submitted;
+        this.name = name;
         this.single = single;
         this.chunkHandler = chunkHandler;
         this.chunks = chunks;
@@ -42,13 +45,23 @@ public final class BatchItemHandler<T> implements ItemHandler {
     /** Runs each item by itself through {@code handler}. */
     public static <T> BatchItemHandler<T> single(Function<Item, T> restore, ContextualHandler<T> handler,
                                                  FailureClassifier classifier) {
-        return new BatchItemHandler<>(restore, handler, null, null, classifier);
+        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", handler, null, null, classifier);
     }
 
     /** Runs items in chunks of up to {@code size}; a failed chunk's items run again one by one. */
     public static <T> BatchItemHandler<T> chunked(Function<Item, T> restore, ChunkHandler<T> handler, int size,
                                                   long lingerNanos, FailureClassifier classifier) {
-        return new BatchItemHandler<>(restore, null, handler, new ChunkCollector<>(size, lingerNanos, handler), classifier);
+        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", null, handler,
+                new ChunkCollector<>(size, lingerNanos, handler), classifier);
+    }
+
+    /**
+     * A handler that runs {@code compensator} on the same typed items (those this handler
+     * remembers, or restored from the ledger), classifying its exceptions the same way: the
+     * compensator of a rollback. Its log entries name the handler {@code compensate}.
+     */
+    public BatchItemHandler<T> compensating(ContextualHandler<T> compensator) {
+        return new BatchItemHandler<>(restore, submitted, "compensate", compensator, null, null, classifier);
     }
 
     /**
@@ -63,7 +76,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
     public AttemptResult handle(AttemptContext ctx) {
         AttemptLog log;
         try {
-            log = AttemptLog.begin(ctx);
+            log = AttemptLog.begin(ctx, name);
         } catch (UncheckedIOException e) {
             return AttemptResult.failure(ErrorClass.TRANSIENT, "log", "cannot write the item log " + ctx.logFile()
                     + ": " + e.getCause());

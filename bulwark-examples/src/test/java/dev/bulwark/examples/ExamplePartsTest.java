@@ -26,6 +26,37 @@ class ExamplePartsTest {
     }
 
     @Test
+    void a_ticket_weighed_with_an_expired_calibration_is_a_critical_error(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        dev.bulwark.examples.tickets.ScannedTickets.generate(dir, 41, 20, 50);
+
+        assertThat(dev.bulwark.examples.tickets.Ticket.read(dir.resolve("ticket-0041.txt"), 1).number()).isEqualTo("T-24105-0041");
+        assertThatThrownBy(() -> dev.bulwark.examples.tickets.Ticket.read(dir.resolve("ticket-0050.txt"), 1))
+                .isInstanceOf(dev.bulwark.CriticalException.class)
+                .hasMessageContaining("T-24105-0050 was weighed on a weighbridge whose calibration had expired");
+    }
+
+    @Test
+    void a_simulated_machine_answers_refuses_and_drops_connections_until_it_is_back() throws Exception {
+        try (var machine = new dev.bulwark.examples.machines.SimulatedMachine("db-02", java.time.Duration.ZERO,
+                java.util.Set.of("patch-x"), 3)) {
+            assertThat(ask(machine.port(), "RUN check-disk /")).startsWith("OK check-disk / on db-02");
+            assertThat(ask(machine.port(), "RUN apply-patch patch-x")).isEqualTo("ERR 404 db-02 has no patch-x");
+            assertThat(ask(machine.port(), "RUN check-disk /")).isNull(); // dropped
+            machine.back();
+            assertThat(ask(machine.port(), "RUN check-disk /")).startsWith("OK");
+        }
+    }
+
+    private static String ask(int port, String line) throws java.io.IOException {
+        try (var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    @Test
     void reads_a_good_invoice_and_classifies_the_broken_ones() throws Exception {
         Invoice good = Invoice.read(INVOICES.resolve("invoice-0003.xml"));
         assertThat(good.number()).isEqualTo("INV-2026-0003");

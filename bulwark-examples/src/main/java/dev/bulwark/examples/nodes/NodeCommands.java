@@ -9,6 +9,9 @@ import dev.bulwark.Item;
 import dev.bulwark.PermanentException;
 import dev.bulwark.Retry;
 import dev.bulwark.TransientException;
+import dev.bulwark.breaker.BreakerConfig.OnOpen;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.examples.Expectations;
 import dev.bulwark.examples.Options;
 import dev.bulwark.examples.Reports;
@@ -29,14 +32,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Example 1: sends a command for each token to a network node, strictly one after another.
  * Tokens are normalised and validated before anything is queued (rejected lines are reported
  * with their reason); each token gets its own log file; a batch log sums the run up. The node
  * (a simulator started here) does not know one token, goes down briefly (a retry gets through)
- * and then for longer: after 3 consecutive failed tokens the batch halts and the rest is
- * skipped. Once the node is back, the batch is resumed, then its failed tokens are run again.
+ * and then for longer: after 3 consecutive failed commands the node's circuit breaker opens and
+ * halts the batch; the rest is skipped. Once the node is back, the breaker is reset and the batch
+ * resumed, then its failed tokens are run again.
  *
  * <pre>
  * NodeCommands --tokens FILE --work DIR [--node NAME] [--check yes]
@@ -58,44 +63,54 @@ public final class NodeCommands {
         System.out.println("node-commands: " + tokens.accepted().size() + " token(s) queued, " + tokens.rejected().size() + " rejected");
         tokens.rejected().forEach(r -> System.out.println("  rejected line " + r.line() + " '" + r.text() + "': " + r.reason()));
 
-        // Connections 4 (a blip) and 9-17 (a longer outage) find the node down; it does not know token 166.
-        try (NodeSimulator simulator = new NodeSimulator(Set.of("166"), new int[] {4, 4}, new int[] {9, 17});
+        // Connection 4 finds the node down (a blip); from connection 9 it is down until back().
+        // It does not know token 166.
+        try (NodeSimulator simulator = new NodeSimulator(Set.of("166"), new int[] {4, 4}, new int[] {9, Integer.MAX_VALUE});
              SqliteLedger ledger = SqliteLedger.open(work.resolve("ledger.db"))) {
             BatchLog log = new BatchLog(work, node, tokens);
+            List<BreakerStatus> transitions = new CopyOnWriteArrayList<>();
 
-            ConsecutiveFailures halting = new ConsecutiveFailures(CONSECUTIVE_FAILURES, "node " + node + " looks down");
-            var running = batch(Bulwark.batch(tokens.accepted()), node, simulator.port(), work, ledger)
-                    .onItem(halting)
-                    .start();
-            halting.watch(running);
-            BatchResult first = running.await();
+            BatchResult first = batch(Bulwark.batch(tokens.accepted()), node, simulator.port(), work, ledger)
+                    .onBreaker(b -> {
+                        transitions.add(b);
+                        System.out.println("  breaker of node " + b.scope() + ": " + b.state()
+                                + (b.openUntil() == null ? "" : " until " + b.openUntil()) + " (" + b.reason() + ")");
+                    })
+                    .run();
             // The result reads the ledger as it is when asked: take the first run's facts now.
             FirstRun facts = new FirstRun(first.failures().map(i -> i.key() + ":" + i.category()).toList(),
-                    sequential(first), first.attempts(4).size());
+                    sequential(first), first.attempts(4).size(), first.breakers().stream().map(BreakerStatus::scope).toList(),
+                    simulator.connections());
             log.section("run", first);
             Reports.summary("node-commands", first);
 
-            System.out.println("\n--- the node is back: resume the batch (its skipped tokens)");
-            BatchResult resumed = batch(Bulwark.batch(List.<NodeToken>of()), node, simulator.port(), work, ledger)
-                    .resume(first.jobId());
+            System.out.println("\n--- the node is back: reset its breaker, resume the batch (its skipped tokens)");
+            simulator.back();
+            BatchBuilder<NodeToken> again = batch(Bulwark.batch(List.<NodeToken>of()), node, simulator.port(), work, ledger);
+            boolean reset = again.resetBreaker(first.jobId(), node);
+            System.out.println("  breaker of node " + node + (reset ? " reset by hand" : " was not open"));
+            BatchResult resumed = again.resume(first.jobId());
             log.section("resume", resumed);
             Reports.summary("node-commands", resumed);
 
             System.out.println("\n--- run the failed tokens again");
-            BatchResult retried = batch(Bulwark.batch(List.<NodeToken>of()), node, simulator.port(), work, ledger)
-                    .retryFailed(first.jobId());
+            BatchResult retried = again.retryFailed(first.jobId());
             log.section("retry-failed", retried);
             Reports.summary("node-commands", retried);
             System.out.println("  batch log: " + log.file());
             System.out.println("  token logs: " + work.resolve("logs").resolve(first.jobId().toString()));
 
             if (o.get("check", null) != null) {
-                System.exit(check(tokens, first, facts, resumed, retried, work));
+                System.exit(check(tokens, first, facts, transitions, reset, resumed, retried, work));
             }
         }
     }
 
-    /** The batch every run of this example uses: ordered, retried, a log file per token. */
+    /**
+     * The batch every run of this example uses: ordered, retried, a log file per token, and a
+     * breaker on the node that halts the batch after 3 consecutive failed commands (counting only
+     * transient failures: a node that refuses a token it does not know is not down).
+     */
     private static BatchBuilder<NodeToken> batch(BatchBuilder<NodeToken> b, String node, int port, Path work, SqliteLedger ledger) {
         return b.name("print tokens on " + node)
                 .key(NodeToken::id)
@@ -107,8 +122,9 @@ public final class NodeCommands {
                 .classify(SocketTimeoutException.class, ErrorClass.TRANSIENT, "timeout")
                 .ordered()
                 .retry(Retry.exponential(2, Duration.ofMillis(50)))
-                // STAND-IN: stop after 3 consecutive failures is the ConsecutiveFailures listener
-                // for now; with the engine's breaker it becomes .breaker(consecutive=3, halt) here.
+                .timeout(Duration.ofSeconds(5))
+                .breaker(BreakerPolicy.consecutive(CONSECUTIVE_FAILURES).withCounted(Set.of(ErrorClass.TRANSIENT)))
+                .onOpen(OnOpen.HALT)
                 .describe("node", node)
                 .logDirectory(work.resolve("logs"))
                 .ledger(ledger);
@@ -147,22 +163,29 @@ public final class NodeCommands {
     }
 
     /** What the first run left in the ledger, before the resume and the retry changed it. */
-    private record FirstRun(List<String> failures, boolean sequential, int attemptsOfFourthToken) {
+    private record FirstRun(List<String> failures, boolean sequential, int attemptsOfFourthToken, List<String> openBreakers,
+                            int connections) {
     }
 
-    private static int check(NodeToken.Checked tokens, BatchResult first, FirstRun facts, BatchResult resumed,
-                             BatchResult retried, Path work) {
+    private static int check(NodeToken.Checked tokens, BatchResult first, FirstRun facts, List<BreakerStatus> transitions,
+                             boolean reset, BatchResult resumed, BatchResult retried, Path work) {
         Expectations e = new Expectations("node-commands");
         e.expect("tokens queued", 14, tokens.accepted().size());
         e.expect("lines rejected", List.of(6, 9, 13), tokens.rejected().stream().map(NodeToken.Rejected::line).toList());
         e.expect("first run: status", "FAILED", first.status().name());
-        e.expectTrue("first run: halted after 3 consecutive failures", first.reason() != null && first.reason().startsWith("3 consecutive failures"));
-        e.expect("first run: succeeded / failed / skipped", List.of(6L, 4L, 4L), List.of(first.succeeded(), first.failed(), first.skipped()));
+        String node = first.job().config().input().get("node");
+        e.expectTrue("first run: halted by the node's breaker after 3 consecutive failures", first.reason() != null
+                && first.reason().startsWith("breaker-open: the breaker of scope " + node + " opened (3 consecutive failures"));
+        e.expect("first run: succeeded / failed / skipped", List.of(6L, 2L, 6L), List.of(first.succeeded(), first.failed(), first.skipped()));
+        e.expect("commands sent in the first run (no more after the breaker opened)", 11, facts.connections());
         e.expect("token 165 got through on its second attempt", 2, facts.attemptsOfFourthToken());
-        e.expect("failed in the first run", List.of("166:nak", "169:node-down", "170:node-down", "171:node-down"),
-                facts.failures());
+        e.expect("failed in the first run", List.of("166:nak", "169:node-down"), facts.failures());
+        e.expect("open breakers after the first run", List.of(node), facts.openBreakers());
+        e.expect("breaker transitions heard", List.of("OPEN"), transitions.stream().map(b -> b.state().name()).toList());
+        e.expectTrue("breaker reset by hand before resuming", reset);
         e.expectTrue("strictly one after another", facts.sequential());
-        e.expect("after resume: status, succeeded", List.of("PARTIAL", 10L), List.of(resumed.status().name(), resumed.succeeded()));
+        e.expect("after resume: status, succeeded", List.of("PARTIAL", 12L), List.of(resumed.status().name(), resumed.succeeded()));
+        e.expect("after resume: open breakers", List.of(), resumed.breakers());
         e.expect("after retry-failed: succeeded, review queue", List.of(13L, List.of("166")),
                 List.of(retried.succeeded(), retried.failures().map(Item::key).toList()));
         e.expectTrue("a log file per token", tokens.accepted().stream().allMatch(

@@ -16,14 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A network node that answers one command per connection on the loopback interface:
  * {@code PRINT TOKEN} → {@code OK TOKEN ...}, or {@code ERR 40 unknown token TOKEN} for the tokens
  * it does not know. It is "down" for given ranges of connections (counted from 1): it accepts and
- * closes them without a word, as a node that is restarting does. Counting connections, not
- * time, makes every run the same. Thread-safe; stop it with {@link #close()}.
+ * closes them without a word, as a node that is restarting does; a range that ends at
+ * {@link Integer#MAX_VALUE} is an outage that lasts until {@link #back()}. Counting connections,
+ * not time, makes every run the same. Thread-safe; stop it with {@link #close()}.
  */
 public final class NodeSimulator implements AutoCloseable {
     private final ServerSocket server;
     private final Set<String> unknownTokens;
     private final int[][] downConnections;
     private final AtomicInteger connections = new AtomicInteger();
+    private volatile boolean back;
     private final Thread acceptor;
 
     /**
@@ -39,6 +41,11 @@ public final class NodeSimulator implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** Ends every outage: from now on the node answers every connection. */
+    public void back() {
+        back = true;
     }
 
     /** Connections accepted so far. */
@@ -59,14 +66,14 @@ public final class NodeSimulator implements AutoCloseable {
     }
 
     private void answer(Socket socket, int number) throws IOException {
-        for (int[] range : downConnections) {
-            if (number >= range[0] && number <= range[1]) {
-                return; // down: closed without an answer
-            }
-        }
         var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         var out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
         String line = in.readLine();
+        for (int[] range : downConnections) {
+            if (!back && number >= range[0] && number <= range[1]) {
+                return; // down: the command is read (so the close is orderly, not a reset) and left unanswered
+            }
+        }
         if (line == null || !line.startsWith("PRINT ")) {
             out.println("ERR 41 unknown command");
             return;

@@ -1,5 +1,6 @@
 package dev.bulwark.examples.tickets;
 
+import dev.bulwark.CriticalException;
 import dev.bulwark.PermanentException;
 import dev.bulwark.TransientException;
 import java.io.IOException;
@@ -27,7 +28,8 @@ public record Ticket(String number, String date, String truck, String material, 
      * "Recognises" a ticket: a file that is not text is unreadable (permanent, {@code ocr}); a
      * ticket without a required field is permanent ({@code missing-field}); a file on the busy
      * scanner ({@code -busy} in its name) is not available on its first two attempts (transient,
-     * {@code scanner-busy}).
+     * {@code scanner-busy}); a ticket weighed on a weighbridge whose calibration had expired is a
+     * critical error ({@code calibration}): the whole delivery is suspect.
      */
     public static Ticket read(Path file, int attempt) throws IOException {
         if (file.getFileName().toString().contains("-busy") && attempt <= 2) {
@@ -48,6 +50,10 @@ public record Ticket(String number, String date, String truck, String material, 
             if (colon > 0) {
                 fields.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
             }
+        }
+        if ("expired".equals(fields.get("calibration"))) {
+            throw new CriticalException("calibration", "ticket " + fields.get("ticket") + " was weighed on a weighbridge whose "
+                    + "calibration had expired: every weight of this delivery is suspect");
         }
         for (String required : new String[] {"ticket", "date", "truck", "material", "tons"}) {
             if (!fields.containsKey(required)) {

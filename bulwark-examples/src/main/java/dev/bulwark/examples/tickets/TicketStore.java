@@ -44,11 +44,35 @@ public final class TicketStore {
         }
     }
 
+    /**
+     * Deletes the ticket that run {@code jobId} stored from {@code file} (the compensation of a
+     * rollback); nothing when that run stored none. Returns the rows deleted.
+     */
+    public int delete(String file, String jobId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.createStatement().execute("pragma busy_timeout = 10000");
+            try (PreparedStatement ps = c.prepareStatement("delete from tickets where file = ? and job_id = ?")) {
+                ps.setString(1, file);
+                ps.setString(2, jobId);
+                return ps.executeUpdate();
+            }
+        }
+    }
+
     /** Every stored ticket, by number. */
     public List<Ticket> all() throws SQLException {
+        return stored(null);
+    }
+
+    /** The tickets stored by run {@code jobId} (every run when null), by number. */
+    public List<Ticket> stored(String jobId) throws SQLException {
         List<Ticket> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select number, date, truck, material, tons, file from tickets order by number")) {
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement ps = c.prepareStatement("select number, date, truck, material, tons, file from tickets "
+                     + "where ? is null or job_id = ? order by number")) {
+            ps.setString(1, jobId);
+            ps.setString(2, jobId);
+            ResultSet rs = ps.executeQuery();
             while (rs.next()) {
                 out.add(new Ticket(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         new BigDecimal(rs.getString(5)), rs.getString(6)));
