@@ -32,7 +32,7 @@ abstract class RerunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        try (JobSession session = JobSession.open(homeOptions.resolve(), err, !quiet)) {
+        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
             Job found = Views.resolve(session.ledger(), job);
             ExecHandler handler = session.handlerOf(found);
             return session.execute(found.id(), engine -> start(engine, found, handler, err));

@@ -96,6 +96,9 @@ class PostgresLedgerTest extends LedgerContract {
             assertThat(rs.getInt(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isEqualTo("create ledger");
             assertThat(rs.getObject(3, java.time.OffsetDateTime.class).toInstant()).isBeforeOrEqualTo(before);
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getString(2)).isEqualTo("worker leases");
             assertThat(rs.next()).isFalse();
         }
     }
