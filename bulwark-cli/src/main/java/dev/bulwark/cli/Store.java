@@ -8,6 +8,8 @@ import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.Ledger;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -91,11 +93,23 @@ public record Store(boolean postgres, String location) {
 
     /** Opens the shared PostgreSQL ledger (creating or upgrading its tables). */
     public PostgresLedger openPostgres() {
+        return openPostgres(null);
+    }
+
+    /**
+     * Opens the shared PostgreSQL ledger with a server setting for every session (unless the URL
+     * sets {@code options} itself), for example {@code idle_in_transaction_session_timeout=2000}.
+     */
+    public PostgresLedger openPostgres(String sessionSetting) {
         if (!postgres) {
             throw new ValidationException("this needs a shared PostgreSQL ledger: --store postgresql://HOST[:PORT]/DATABASE?user=NAME, "
                     + "but --store was sqlite:" + location);
         }
-        return PostgresLedger.open(location);
+        if (sessionSetting == null || location.contains("options=")) {
+            return PostgresLedger.open(location);
+        }
+        String option = "options=" + URLEncoder.encode("-c " + sessionSetting, StandardCharsets.UTF_8).replace("+", "%20");
+        return PostgresLedger.open(location + (location.contains("?") ? "&" : "?") + option);
     }
 
     @Override

@@ -84,7 +84,9 @@ public final class WorkerCommand implements Callable<Integer> {
         Home home = homeOptions.resolve();
         Path logs = home.logs().toAbsolutePath();
         Files.createDirectories(logs);
-        try (PostgresLedger ledger = store.openPostgres()) {
+        // A worker stopped in the middle of a transaction (SIGSTOP, a long pause) must not hold its row locks,
+        // and the job's, beyond its lease: the server ends such a session, and its leases are taken over.
+        try (PostgresLedger ledger = store.openPostgres("idle_in_transaction_session_timeout=" + options.lease().toMillis())) {
             Worker worker = new Worker(new WorkQueue(ledger), options, job -> {
                 if (job.config().exec() == null) {
                     throw new ValidationException("job " + job.id() + " was submitted through the Java API with its own handler");
