@@ -121,7 +121,7 @@ public final class PgLeases {
             }
         }
         if (!claimed.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = now() "
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
                     + "WHERE pk = ? AND status = 'QUEUED'")) {
                 bind(ps, pk).executeUpdate();
             }
