@@ -213,7 +213,13 @@ public final class Worker {
                 int want = Math.min(free, options.claimBatch());
                 List<Lease> got = claim(want);
                 for (Lease lease : got) {
-                    launch(lease);
+                    try {
+                        launch(lease);
+                    } catch (RuntimeException e) {
+                        // Not started, not held: its lease expires and the item runs again, here or elsewhere.
+                        LOG.warn("worker {}: cannot start item {} of job {}: {}", options.name(), lease.item().seq(),
+                                lease.jobId(), e.getMessage());
+                    }
                 }
                 // Something was there: look again as soon as a slot frees. Nothing: wait for a notification or the poll.
                 lookAgain = !got.isEmpty();
