@@ -152,7 +152,8 @@ class WorkerTest {
         // The stalling worker's heartbeats do not get through (as if the process were stopped): its lease runs out.
         source.cutWhen = () -> Thread.currentThread().getName().startsWith("bulwark-worker-leases");
         source.cutCommits.set(true);
-        Future<WorkerStats> stalled = start(stalling, options("stalling").lease(Duration.ofMillis(600)).build(), ctx -> {
+        // One slot, held by the attempt that never ends: the stalling worker claims nothing else meanwhile.
+        Future<WorkerStats> stalled = start(stalling, options("stalling").concurrency(1).lease(Duration.ofMillis(600)).build(), ctx -> {
             new CountDownLatch(1).await(); // runs until stopped
             return AttemptResult.success();
         });

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,6 +74,7 @@ public final class PgLeases {
      * across all workers. A QUEUED job becomes RUNNING with its first claim.
      */
     public static List<Claimed> claim(Connection c, String owner, int limit, Duration lease) throws SQLException {
+        commitWithoutWaitingForDisk(c);
         List<Long> jobs = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(CANDIDATE_JOBS)) {
             try (ResultSet rs = bind(ps, AGEING_STEP.toSeconds()).executeQuery()) {
@@ -131,6 +133,7 @@ public final class PgLeases {
 
     /** Extends the leases still held under these claims; returns the fences of those (the others were lost). */
     public static Set<Long> renew(Connection c, List<Claimed> held, Duration lease) throws SQLException {
+        commitWithoutWaitingForDisk(c);
         Long[] pks = new Long[held.size()];
         Long[] seqs = new Long[held.size()];
         Long[] fences = new Long[held.size()];
@@ -152,6 +155,19 @@ public final class PgLeases {
             }
         }
         return renewed;
+    }
+
+    /**
+     * Claims and lease renewals commit without waiting for their WAL to reach the disk: they hold
+     * the job's row lock only until the commit, not until a disk flush. Losing one in a database
+     * crash loses nothing: the item is found PENDING (or its lease shorter) again, and the outcome
+     * of an attempt made under a lost claim is rejected, as its item is not RUNNING under that
+     * claim's fence. Outcomes always wait for the disk (the server's synchronous_commit).
+     */
+    private static void commitWithoutWaitingForDisk(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL synchronous_commit = off");
+        }
     }
 
     /** What reclaiming did: leases taken back (the item runs again) and items failed as stalled. */
