@@ -219,7 +219,8 @@ final class JobSession implements AutoCloseable {
         err.flush();
     }
 
-    private static String workerName() {
+    /** This process's name on attempts: {@code HOST:PID}. */
+    static String workerName() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -11,7 +11,6 @@ import dev.bulwark.jdbc.worker.WorkerOptions;
 import dev.bulwark.jdbc.worker.WorkerStats;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -75,7 +74,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        WorkerOptions options = WorkerOptions.builder(name != null ? name : defaultName()).concurrency(concurrency)
+        WorkerOptions options = WorkerOptions.builder(name != null ? name : JobSession.workerName()).concurrency(concurrency)
                 .claimBatch(claimBatch).lease(Durations.parse(lease, "--lease")).maxStalls(maxStalls)
                 .poll(Durations.parse(poll, "--poll")).grace(Durations.parse(grace, "--grace")).build();
         Store store = homeOptions.store();
@@ -138,15 +137,5 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         }
         return previous;
-    }
-
-    private static String defaultName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        return host + ":" + ProcessHandle.current().pid();
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.PgTestDatabase;
+import dev.bulwark.jdbc.PgSchemaExtension;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,10 +13,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * PostgreSQL. (Workers themselves run as processes in {@code WorkersIT}.)
  */
 class StoreCommandsTest {
-    private static PgTestDatabase db;
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("cli");
 
     @TempDir
     Path tmp;
@@ -37,21 +37,9 @@ class StoreCommandsTest {
     private StringWriter out;
     private StringWriter err;
 
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.create("cli");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
     @BeforeEach
     void setUp() throws IOException {
-        store = db.url(db.newSchema(), null);
+        store = PG.url(null);
         items = tmp.resolve("ids.txt");
         Files.write(items, List.of("a", "b", "c"));
     }
@@ -134,7 +122,7 @@ class StoreCommandsTest {
     void retry_failed_hands_the_failed_items_back_to_the_workers() throws Exception {
         String id = submit();
         // As if workers had run the job and every item had failed.
-        try (Connection c = db.connect(store.replaceAll(".*currentSchema=", "")); Statement s = c.createStatement()) {
+        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement()) {
             s.execute("UPDATE items SET status = 'FAILED', attempts = 3");
             s.execute("UPDATE jobs SET status = 'FAILED', reason = 'every item failed', finished_at = now()");
         }

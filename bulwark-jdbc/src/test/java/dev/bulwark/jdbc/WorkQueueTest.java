@@ -19,57 +19,24 @@ import dev.bulwark.jdbc.WorkQueue.Lease;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.StaleFenceException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The workers' queue on a real PostgreSQL: claims across jobs, limits, leases, reclaiming, stalls, a job's end. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkQueueTest {
     private static final Duration SHORT_LEASE = Duration.ofMillis(300);
     private static final Duration LONG_LEASE = Duration.ofMinutes(5);
-    private static PgTestDatabase db;
-
-    private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
-    private String schema;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.create("queue");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void newSchema() {
-        schema = db.newSchema();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : open) {
-            c.close();
-        }
-    }
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("queue");
 
     private WorkQueue queue() {
-        PostgresLedger ledger = PostgresLedger.open(db.url(schema, null), null, null);
-        open.add(ledger);
-        return new WorkQueue(ledger);
+        return new WorkQueue(PG.closeAfter(PostgresLedger.open(PG.url(null), null, null)));
     }
 
     /** A job of {@code n} items handed to the workers. */
@@ -155,6 +122,16 @@ class WorkQueueTest {
     }
 
     @Test
+    void an_expired_lease_of_a_job_that_stopped_meanwhile_leaves_its_item_skipped() {
+        WorkQueue queue = queue();
+        Job job = workerJob(queue, 1, 0, 1);
+        queue.claim("dead", 1, SHORT_LEASE);
+        queue.ledger().transition(job.id(), JobStatus.CANCELLED, "cancelled", queue.ledger().databaseNow());
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.reclaim("live", 3, 100).total() == 1);
+        assertThat(queue.ledger().findItem(job.id(), 1).orElseThrow().status()).isEqualTo(ItemStatus.SKIPPED);
+    }
+
+    @Test
     void a_renewed_lease_does_not_expire() {
         WorkQueue queue = queue();
         workerJob(queue, 1, 0, 1);
@@ -206,13 +183,16 @@ class WorkQueueTest {
     }
 
     @Test
-    void a_halt_skips_what_is_not_running_and_fails_the_job() {
+    void a_halt_fails_the_job_and_leaves_no_item_without_an_outcome() {
         WorkQueue queue = queue();
         Job job = workerJob(queue, 3, 0, 3);
-        queue.claim("w", 1, LONG_LEASE);
+        Lease running = queue.claim("w", 1, LONG_LEASE).get(0);
         assertThat(queue.halt(job.id(), "critical error on item 1")).isTrue();
         assertThat(queue.halt(job.id(), "again")).isFalse();
-        assertThat(queue.ledger().counts(job.id()).skipped()).isEqualTo(2);
+        assertThat(queue.ledger().counts(job.id()).skipped()).isEqualTo(3);
+        assertThat(queue.renew(List.of(running), LONG_LEASE)).isEmpty();
+        assertThatThrownBy(() -> queue.ledger().complete(success(running.item(), "w")).join())
+                .hasCauseInstanceOf(StaleFenceException.class);
         assertThat(queue.ledger().findJob(job.id()).orElseThrow().reason()).isEqualTo("critical error on item 1");
         assertThat(queue.claim("w", 10, LONG_LEASE)).isEmpty();
     }

@@ -34,12 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Workers in this JVM on a real PostgreSQL: every item of a job runs to exactly one outcome across
@@ -48,44 +46,21 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class WorkerTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static PgTestDatabase db;
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("worker");
 
-    private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
-    private String schema;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.create("worker");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void newSchema() {
-        schema = db.newSchema();
-    }
 
     @AfterEach
-    void stopAll() throws Exception {
+    void stopWorkers() throws Exception {
         workers.forEach(Worker::stopNow);
         pool.shutdown();
         assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        for (AutoCloseable c : open) {
-            c.close();
-        }
     }
 
     private WorkQueue queue(String extra) {
-        PostgresLedger ledger = PostgresLedger.open(db.url(schema, extra), null, null);
-        open.add(ledger);
-        return new WorkQueue(ledger);
+        return new WorkQueue(PG.closeAfter(PostgresLedger.open(PG.url(extra), null, null)));
     }
 
     private Future<WorkerStats> start(WorkQueue queue, WorkerOptions options, ItemHandler handler) {
@@ -106,7 +81,7 @@ class WorkerTest {
 
     /** Items with other than exactly one succeeded attempt. */
     private int itemsWithoutExactlyOneSuccess(Job job) throws SQLException {
-        try (Connection c = db.connect(schema); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT count(*) FROM items i WHERE i.job_pk = (SELECT pk FROM jobs WHERE id = '" + job.id() + "') AND "
                         + "(SELECT count(*) FROM attempts a WHERE a.job_pk = i.job_pk AND a.seq = i.seq AND a.outcome = 'SUCCEEDED') <> 1")) {
             rs.next();
@@ -143,9 +118,9 @@ class WorkerTest {
 
     @Test
     void a_worker_whose_heartbeats_stop_loses_the_item_and_its_late_outcome_is_rejected() throws Exception {
-        FaultyDataSource source = new FaultyDataSource(db.url(schema, null));
+        FaultyDataSource source = new FaultyDataSource(PG.url(null));
         PostgresLedger ledger = PostgresLedger.open(source, "stalling ledger");
-        open.add(ledger);
+        PG.closeAfter(ledger);
         WorkQueue stalling = new WorkQueue(ledger);
         WorkQueue live = queue(null);
         Job job = WorkQueueTest.workerJob(stalling, 1, 0, 1);
@@ -179,9 +154,9 @@ class WorkerTest {
 
     @Test
     void an_outcome_whose_connection_dropped_right_after_commit_is_recorded_once() throws Exception {
-        FaultyDataSource source = new FaultyDataSource(db.url(schema, null));
+        FaultyDataSource source = new FaultyDataSource(PG.url(null));
         PostgresLedger ledger = PostgresLedger.open(source, "faulty ledger");
-        open.add(ledger);
+        PG.closeAfter(ledger);
         WorkQueue queue = new WorkQueue(ledger);
         Job job = WorkQueueTest.workerJob(queue, 20, 0, 4);
         // The group commits of outcomes go through, and then their connection drops: the worker never hears of them.
@@ -235,7 +210,7 @@ class WorkerTest {
     }
 
     private void terminateBackends(String application) throws SQLException {
-        try (Connection c = db.connect(schema); Statement s = c.createStatement()) {
+        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement()) {
             s.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '" + application + "'");
         }
     }

@@ -2,7 +2,7 @@ package dev.bulwark.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.jdbc.PgTestDatabase;
+import dev.bulwark.jdbc.PgSchemaExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,11 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,50 +31,26 @@ class WorkersIT {
     private static final int ITEMS = 10_000;
     private static final String LEASE = "2s";
     private static final Duration LONG = Duration.ofMinutes(3);
-    private static PgTestDatabase db;
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("workers_it");
 
     @TempDir
     Path work;
 
-    private String schema;
-    private final List<BulwarkProcess> processes = new ArrayList<>();
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.create("workers_it");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void newSchema() {
-        schema = db.newSchema();
-    }
-
-    @AfterEach
-    void stopProcesses() {
-        processes.forEach(BulwarkProcess::close);
-    }
-
     private String store() {
-        return db.url(schema, null);
+        return PG.url(null);
     }
 
     private BulwarkProcess worker(String name) {
         BulwarkProcess p = BulwarkProcess.start(work, "worker", "--store", store(), "--home", "home-" + name, "--name", name,
                 "--concurrency", "12", "--claim-batch", "20", "--lease", LEASE, "--poll", "200ms", "--grace", "10s");
-        processes.add(p);
+        PG.closeAfter(p);
         p.awaitStderr(l -> l.startsWith("bulwark: worker " + name + " on "), LONG);
         return p;
     }
 
     private long query(String sql) {
-        try (Connection c = db.connect(schema); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {

@@ -57,7 +57,7 @@ public final class PgLeases {
             + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";
     /** Expired leases of worker jobs, oldest first, locked (another reclaimer skips them). */
     private static final String EXPIRED = "SELECT " + PgRows.ITEM_COLUMNS + ", j.id, i.job_pk, i.stalls, i.lease_owner, "
-            + "i.lease_until, now() FROM jobs j JOIN items i ON i.job_pk = j.pk "
+            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING') FROM jobs j JOIN items i ON i.job_pk = j.pk "
             + "WHERE j.dispatch = 'workers' AND i.status = 'RUNNING' AND i.lease_until < now() "
             + "ORDER BY i.lease_until LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED";
 
@@ -176,7 +176,8 @@ public final class PgLeases {
 
     /**
      * Takes back up to {@code limit} expired leases: each cut-off attempt is recorded INTERRUPTED
-     * (category {@code lease-expired}) and the item becomes PENDING, unless its lease has now
+     * (category {@code lease-expired}) and the item becomes PENDING (SKIPPED if its job stopped
+     * meanwhile), unless its lease has now
      * expired more than {@code maxStalls} times: then the attempt is a failure with category
      * {@code stalled} and the item is FAILED. The old claim's fence is stale from then on.
      */
@@ -196,10 +197,11 @@ public final class PgLeases {
                     String owner = rs.getString(extra + 4);
                     Instant leaseUntil = PgRows.instant(rs, extra + 5);
                     Instant now = PgRows.instant(rs, extra + 6);
+                    boolean jobGoesOn = rs.getBoolean(extra + 7);
                     Item item = PgRows.item(jobId, rs);
                     boolean failed = stalls > maxStalls;
                     stalled += failed ? 1 : 0;
-                    completions.add(stallCompletion(item, owner, reclaimer, leaseUntil, now, stalls, failed));
+                    completions.add(stallCompletion(item, owner, reclaimer, leaseUntil, now, stalls, failed, jobGoesOn));
                     pks.add(pk);
                     seqs.add(item.seq());
                     jobs.add(pk);
@@ -225,7 +227,7 @@ public final class PgLeases {
     }
 
     private static Completion stallCompletion(Item item, String owner, String reclaimer, Instant leaseUntil, Instant now,
-                                              int stalls, boolean failed) {
+                                              int stalls, boolean failed, boolean jobGoesOn) {
         Instant started = item.startedAt() == null ? now : item.startedAt();
         long ms = Math.max(0, now.toEpochMilli() - started.toEpochMilli());
         String why = "the lease of worker " + owner + " expired at " + leaseUntil + " (stall " + stalls + "); reclaimed by "
@@ -236,6 +238,7 @@ public final class PgLeases {
                         item.logPath())
                 : new Attempt(item.jobId(), item.seq(), item.lastAttempt(), started, now, AttemptOutcome.INTERRUPTED,
                         null, "lease-expired", why, null, ms, owner, item.logPath());
-        return Completion.of(a, item.fence(), failed ? ItemStatus.FAILED : ItemStatus.PENDING);
+        // The item of a job that stopped meanwhile (cancelled, halted) does not run again: it is SKIPPED.
+        return Completion.of(a, item.fence(), failed ? ItemStatus.FAILED : jobGoesOn ? ItemStatus.PENDING : ItemStatus.SKIPPED);
     }
 }

@@ -144,9 +144,10 @@ public final class PgWorkerJobs {
     }
 
     /**
-     * Halts a worker job (a critical failure, the failure threshold): the items not yet running
-     * are SKIPPED and the job is FAILED with {@code reason}. Items running on workers finish with
-     * their own outcome.
+     * Halts a worker job (a critical failure, the failure threshold): it becomes FAILED with
+     * {@code reason}, so no worker claims from it any more; its running items are recorded as
+     * interrupted (their workers find their leases lost and stop them) and every item without an
+     * outcome is SKIPPED, all in one transaction.
      *
      * @return false if the job had already stopped
      */
@@ -157,9 +158,10 @@ public final class PgWorkerJobs {
             return false;
         }
         Instant now = databaseNow(c);
+        PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
+        PgItems.recoverInterrupted(c, jobId, now, "halt");
         long skipped = PgItems.skipRemaining(c, jobId);
         event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
-        PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
         return true;
     }
 

@@ -6,7 +6,6 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.ErrorClass;
-import dev.bulwark.HandlerFailureException;
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
@@ -15,6 +14,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.StopReason;
+import dev.bulwark.internal.HandlerCall;
 import dev.bulwark.internal.OutcomePolicy;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -88,8 +88,8 @@ public final class Worker {
     private volatile boolean stopping;
     private volatile boolean interruptNow;
     private volatile boolean workAnnounced = true;
-    private volatile boolean signalled;
-    private volatile Thread sleeper;
+    /** The dispatcher's wake-up: at most one permit, taken (with any others) when it wakes. */
+    private final Semaphore wakeUp = new Semaphore(0);
 
     /** One attempt this worker runs, held (its lease renewed) until its outcome is settled. */
     private static final class Running {
@@ -302,19 +302,7 @@ public final class Worker {
             return AttemptResult.failure(ErrorClass.PERMANENT, "handler", "this worker cannot run the job: "
                     + r.job.noHandler().getMessage());
         }
-        try {
-            if (ctx.isStopped()) {
-                return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped before it started");
-            }
-            AttemptResult result = r.job.handler().handle(ctx);
-            return result != null ? result : AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler returned no result");
-        } catch (HandlerFailureException e) {
-            return e.toResult();
-        } catch (InterruptedException e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "interrupted");
-        } catch (Exception e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "exception", e.toString());
-        }
+        return HandlerCall.invoke(r.job.handler(), ctx);
     }
 
     private void stopAttempt(Running r, StopReason reason) {
@@ -533,29 +521,21 @@ public final class Worker {
     }
 
     private void signal() {
-        signalled = true;
-        Thread waiting = sleeper;
-        if (waiting != null) {
-            LockSupport.unpark(waiting);
+        if (wakeUp.availablePermits() == 0) {
+            wakeUp.release();
         }
     }
 
-    /** Waits for a signal, at most {@code maxNanos}; returns whether a signal came. */
+    /** Waits for a signal (one sent since the last wait counts), at most {@code maxNanos}; returns whether one came. */
     private boolean awaitSignal(long maxNanos) {
-        long deadline = System.nanoTime() + maxNanos;
-        sleeper = Thread.currentThread();
         try {
-            while (!signalled) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                LockSupport.parkNanos(this, left);
-            }
-            return true;
-        } finally {
-            sleeper = null;
-            signalled = false;
+            boolean woken = maxNanos > 0 && wakeUp.tryAcquire(maxNanos, TimeUnit.NANOSECONDS);
+            wakeUp.drainPermits();
+            return woken;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+            return false;
         }
     }
 }
