@@ -67,8 +67,8 @@ class WorkersIT {
     }
 
     /**
-     * Freezes the worker with SIGSTOP at a moment it holds leases: frozen, it cannot finish them, so
-     * they must be taken over. (It may have finished those it held just before the signal: then it
+     * Freezes the worker with SIGSTOP at a moment it holds leases: frozen (or killed next), it cannot
+     * finish them, so they must be taken over. (It may have finished those it held just before the signal: then it
      * is continued and frozen again.)
      */
     private void freezeHoldingLeases(BulwarkProcess worker, String name) {
@@ -91,7 +91,7 @@ class WorkersIT {
             throws Exception {
         Files.write(work.resolve("items.txt"), IntStream.rangeClosed(1, ITEMS).mapToObj(i -> "item-" + i).toList());
         BulwarkProcess.Result submitted = BulwarkProcess.run(work, "submit", "--store", store(), "--items", "items.txt",
-                "--concurrency", "32", "--retries", "2", "--backoff", "100ms", "--", "true").expectExit(0);
+                "--concurrency", "48", "--retries", "2", "--backoff", "100ms", "--", "true").expectExit(0);
         String jobId = submitted.out().strip();
         assertThat(jobId).matches("[0-9a-f-]{36}");
         assertThat(query("SELECT count(*) FROM items")).isEqualTo(ITEMS);
@@ -101,6 +101,7 @@ class WorkersIT {
         BulwarkProcess steady = worker("w3");
 
         awaitDone(ITEMS / 5);
+        freezeHoldingLeases(killed, "w1");
         killed.crash();
         assertThat(killed.isAlive()).isFalse();
 
