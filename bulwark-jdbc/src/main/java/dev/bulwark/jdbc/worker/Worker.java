@@ -197,15 +197,24 @@ public final class Worker {
 
     // ------------------------------------------------------------------ claiming
 
+    /**
+     * Items this worker may claim now: free slots, but never more held items (running, or waiting
+     * for their outcome to commit) than twice its concurrency, so that claims wait for the ledger
+     * to record outcomes rather than pile up leases it cannot record in time.
+     */
+    private int free() {
+        return Math.min(options.concurrency() - slotsInUse(), 2 * options.concurrency() - held.size());
+    }
+
     private void dispatch() {
         boolean lookAgain = true;
         while (!stopping) {
-            int free = options.concurrency() - slotsInUse();
+            int free = free();
             if (free > 0 && lookAgain && free < Math.min(options.claimBatch(), options.concurrency()) / 2
                     && held.size() > 0) {
                 // Slots free one by one as attempts end: wait a moment so that several are claimed at once.
                 awaitSignal(COALESCE_NANOS);
-                free = options.concurrency() - slotsInUse();
+                free = free();
             }
             boolean announced = workAnnounced;
             if (free > 0 && (lookAgain || announced)) {
