@@ -207,6 +207,9 @@ class WorkerTest {
         assertThat(itemsWithoutExactlyOneSuccess(job)).isZero();
         assertThat(a.ledger().items(job.id(), ItemQuery.all(2_000))).allSatisfy(i -> assertThat(i.status()).isEqualTo(ItemStatus.SUCCEEDED));
         assertThat(a.ledger().counts(job.id()).retries()).isGreaterThanOrEqualTo(15);
+        // Each retry is kept as an event, as the engine keeps them.
+        assertThat(a.ledger().events(job.id(), 1_000)).filteredOn(e -> e.type().equals(EngineEvent.ITEM_RETRY_SCHEDULED))
+                .hasSizeGreaterThanOrEqualTo(15).allSatisfy(e -> assertThat(e.data()).containsEntry("category", "flaky"));
     }
 
     private void terminateBackends(String application) throws SQLException {

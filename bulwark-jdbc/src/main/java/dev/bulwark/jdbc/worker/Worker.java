@@ -5,6 +5,7 @@ import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
+import dev.bulwark.EngineEvent;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Item;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -98,6 +100,8 @@ public final class Worker {
         volatile AttemptContext context;
         volatile Thread thread;
         volatile boolean leaseLost;
+        /** The handler returned: what is left is recording the outcome. */
+        volatile boolean ended;
 
         Running(Lease lease, JobRuntime job) {
             this.lease = lease;
@@ -301,6 +305,7 @@ public final class Worker {
                 result = AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler threw an Error");
             }
             long nanos = clock.nanoTime() - startNanos;
+            r.ended = true;
             releaseSlot(ctx.slot());
             record(r, ctx, result, nanos);
         }
@@ -367,9 +372,12 @@ public final class Worker {
         signal();
     }
 
-    /** After the ledger committed an outcome: count it, and act on what it means for the job. */
+    /** After the ledger committed an outcome: count it, keep its event, and act on what it means for the job. */
     private void recorded(Running r, Completion completion, OutcomePolicy.Decision d) {
         AttemptOutcome outcome = completion.attempt().outcome();
+        if (outcome != AttemptOutcome.SUCCEEDED) {
+            keepEvent(r, completion, d);
+        }
         if (outcome == AttemptOutcome.INTERRUPTED) {
             stats.interrupted.incrementAndGet();
         } else if (outcome == AttemptOutcome.SUCCEEDED) {
@@ -392,6 +400,39 @@ public final class Worker {
         } else if (d.next() == ItemStatus.FAILED && r.job.config().failureThreshold() != null) {
             scheduleChore(() -> checkThreshold(r), 0);
         }
+    }
+
+    /** The event the engine keeps for an attempt that did not succeed (successes live in the attempts table). */
+    private void keepEvent(Running r, Completion completion, OutcomePolicy.Decision d) {
+        Attempt a = completion.attempt();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("key", r.lease.item().key());
+        data.put("attempt", a.number());
+        data.put("duration_ms", a.durationMs());
+        data.put("worker", options.name());
+        if (a.exitCode() != null) {
+            data.put("exit_code", a.exitCode());
+        }
+        data.put("category", a.category());
+        if (a.message() != null) {
+            data.put("message", a.message());
+        }
+        String type;
+        if (a.outcome() == AttemptOutcome.INTERRUPTED) {
+            type = EngineEvent.ITEM_INTERRUPTED;
+        } else {
+            data.put("error_class", a.errorClass().name().toLowerCase(java.util.Locale.ROOT));
+            if (d.next() == ItemStatus.RETRY_WAIT) {
+                type = EngineEvent.ITEM_RETRY_SCHEDULED;
+                data.put("retry_at", d.nextAttemptAt().toString());
+            } else {
+                type = EngineEvent.ITEM_FAILED;
+            }
+        }
+        ledger.appendEvent(new EngineEvent(type, a.jobId(), a.finishedAt(), a.seq(), data)).exceptionally(e -> {
+            LOG.warn("worker {}: cannot keep the event of item {}: {}", options.name(), a.seq(), e.getMessage());
+            return null;
+        });
     }
 
     private void checkThreshold(Running r) {
@@ -436,7 +477,8 @@ public final class Worker {
             List<Lease> leases = running.stream().map(r -> r.lease).toList();
             Set<Long> renewed = queue.renew(leases, options.lease());
             for (Running r : running) {
-                if (!renewed.contains(r.lease.fence()) && held.containsKey(r.lease.fence()) && !r.leaseLost) {
+                // An attempt that ended may have had its outcome committed since: not renewed, but not lost.
+                if (!renewed.contains(r.lease.fence()) && !r.ended && held.containsKey(r.lease.fence()) && !r.leaseLost) {
                     r.leaseLost = true;
                     stats.leasesLost.incrementAndGet();
                     LOG.warn("worker {}: lost the lease of item {} of job {}: stopping its attempt", options.name(),
