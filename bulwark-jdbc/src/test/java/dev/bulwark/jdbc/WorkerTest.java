@@ -212,6 +212,43 @@ class WorkerTest {
                 .hasSizeGreaterThanOrEqualTo(15).allSatisfy(e -> assertThat(e.data()).containsEntry("category", "flaky"));
     }
 
+    @Test
+    void an_idle_worker_wakes_on_the_notification_of_a_new_job_not_at_its_poll() throws Exception {
+        WorkQueue queue = queue(null);
+        // Polls only every ten minutes: a job that runs at once was announced by NOTIFY.
+        Future<WorkerStats> run = start(queue, options("idle").poll(Duration.ofMinutes(10)).build(), ctx -> AttemptResult.success());
+        await().atMost(WAIT).until(() -> workers.get(0).stats().claims() >= 1); // it looked once, found nothing, sleeps
+
+        long t0 = System.nanoTime();
+        Job job = WorkQueueTest.workerJob(queue, 5, 0, 5);
+        awaitStatus(queue, job, JobStatus.COMPLETED);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        workers.forEach(Worker::stop);
+        assertThat(run.get(30, TimeUnit.SECONDS).succeeded()).isEqualTo(5);
+    }
+
+    @Test
+    void a_critical_failure_halts_the_job_across_workers_and_leaves_every_item_with_an_outcome() throws Exception {
+        WorkQueue a = queue(null);
+        WorkQueue b = queue(null);
+        Job job = WorkQueueTest.workerJob(a, 400, 0, 4);
+        ItemHandler handler = ctx -> ctx.seq() == 50
+                ? AttemptResult.failure(ErrorClass.CRITICAL, "exit:99", "credentials refused", 99)
+                : AttemptResult.success();
+        start(a, options("a").concurrency(2).build(), handler);
+        start(b, options("b").concurrency(2).build(), handler);
+
+        awaitStatus(a, job, JobStatus.FAILED);
+        await().atMost(WAIT).until(() -> a.ledger().counts(job.id()).remaining() == 0);
+
+        Job halted = a.ledger().findJob(job.id()).orElseThrow();
+        assertThat(halted.reason()).startsWith("critical error on item 50").contains("credentials refused");
+        assertThat(a.ledger().findItem(job.id(), 50).orElseThrow().status()).isEqualTo(ItemStatus.FAILED);
+        assertThat(a.ledger().counts(job.id()).skipped()).isPositive();
+        assertThat(a.ledger().events(job.id(), 1_000)).extracting(EngineEvent::type).contains(EngineEvent.JOB_HALTING);
+    }
+
     private void terminateBackends(String application) throws SQLException {
         try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement()) {
             s.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '" + application + "'");
