@@ -213,6 +213,28 @@ class WorkerTest {
     }
 
     @Test
+    void a_jobs_limit_holds_across_workers() throws Exception {
+        WorkQueue a = queue(null);
+        WorkQueue b = queue(null);
+        Job job = WorkQueueTest.workerJob(a, 120, 0, 3);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ItemHandler handler = ctx -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // the work of the item
+            running.decrementAndGet();
+            return AttemptResult.success();
+        };
+        start(a, options("a").build(), handler);
+        start(b, options("b").build(), handler);
+
+        awaitStatus(a, job, JobStatus.COMPLETED);
+        // 16 slots between the two workers, but the job allows 3 running items at a time.
+        assertThat(most.get()).isBetween(1, 3);
+        assertThat(itemsWithoutExactlyOneSuccess(job)).isZero();
+    }
+
+    @Test
     void an_idle_worker_wakes_on_the_notification_of_a_new_job_not_at_its_poll() throws Exception {
         WorkQueue queue = queue(null);
         // Polls only every ten minutes: a job that runs at once was announced by NOTIFY.

@@ -40,8 +40,14 @@ public final class PgLeases {
      * so that its running items never exceed its limit. (NO KEY UPDATE does not block the
      * foreign-key checks of new items and attempts.)
      */
-    private static final String LOCK_JOB = "SELECT id, status, max_running, "
-            + "(SELECT count(*) FROM items WHERE job_pk = j.pk AND status = 'RUNNING') FROM jobs j WHERE pk = ? FOR NO KEY UPDATE";
+    private static final String LOCK_JOB = "SELECT id, status, max_running FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
+    /**
+     * The job's running items, counted in a statement of its own once the job's row is locked: in
+     * READ COMMITTED a new statement sees what the claimer before us committed, while a count in
+     * the locking statement would see the snapshot taken before it waited for the lock, and miss
+     * the items that claimer just took.
+     */
+    private static final String COUNT_RUNNING = "SELECT count(*) FROM items WHERE job_pk = ? AND status = 'RUNNING'";
     /** Like PgItems' claim, plus the lease: owner and expiry on the database clock. */
     private static final String CLAIM = "WITH pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING' "
             + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
@@ -96,7 +102,7 @@ public final class PgLeases {
 
     private static List<Claimed> claimFromJob(Connection c, long pk, String owner, int wanted, Duration lease) throws SQLException {
         UUID jobId;
-        int free;
+        int limit;
         try (PreparedStatement ps = c.prepareStatement(LOCK_JOB)) {
             try (ResultSet rs = bind(ps, pk).executeQuery()) {
                 if (!rs.next()) {
@@ -107,7 +113,14 @@ public final class PgLeases {
                 if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
                     return List.of(); // paused, cancelled or finished since the candidates were read
                 }
-                free = rs.getInt(3) - rs.getInt(4);
+                limit = rs.getInt(3);
+            }
+        }
+        int free;
+        try (PreparedStatement ps = c.prepareStatement(COUNT_RUNNING)) {
+            try (ResultSet rs = bind(ps, pk).executeQuery()) {
+                rs.next();
+                free = limit - rs.getInt(1);
             }
         }
         int n = Math.min(free, wanted);
