@@ -7,11 +7,12 @@ import picocli.CommandLine.Command;
         description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
         subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
                 PauseCommand.class, StatusCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
-                BreakerCommand.class, BenchCommand.class, ServeCommand.class},
+                BreakerCommand.class, BenchCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 completed, 1 partial (some items failed or skipped), 2 failed, 3 cancelled,",
                 "  4 paused (resumable), 5 home in use or ledger unavailable, 64 bad usage or input, 70 internal error.",
-                "", "Home (ledger and logs): --home DIR, else $BULWARK_HOME, else ./.bulwark"})
+                "", "Home (ledger and logs): --home DIR, else $BULWARK_HOME, else ./.bulwark",
+                "Shared ledger for workers: --store postgresql://HOST[:PORT]/DB?user=NAME (or $BULWARK_STORE)"})
 public final class BulwarkCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -20,6 +21,6 @@ public final class BulwarkCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: run, resume, retry-failed, cancel, pause, status, list, export, prune, bench or serve");
+                "a command is required: run, resume, retry-failed, cancel, pause, status, list, export, prune, breaker, bench, serve, submit or worker");
     }
 }

@@ -27,6 +27,16 @@ abstract class ControlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Integer forWorkers = WorkerJobs.ifWorkerJob(homeOptions, job, (queue, found) -> {
+            if (request() == Home.Request.PAUSE) {
+                throw new dev.bulwark.ValidationException("job " + found.id() + " is run by workers, which cannot pause it; "
+                        + "cancel it, or stop the workers (SIGTERM) and start them again later");
+            }
+            return WorkerJobs.cancel(queue, found, spec.commandLine().getOut());
+        });
+        if (forWorkers != null) {
+            return forWorkers;
+        }
         return ControlRequest.send(homeOptions.resolve(), job, request(), Durations.parse(wait, "--wait"),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }

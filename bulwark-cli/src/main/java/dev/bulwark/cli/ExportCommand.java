@@ -8,7 +8,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,7 +61,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (SqliteLedger ledger = homeOptions.resolve().openReader()) {
+        try (Ledger ledger = homeOptions.openReader()) {
             Job found = Views.resolve(ledger, job);
             if (output == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(nonClosing(System.out), StandardCharsets.UTF_8));
@@ -97,7 +97,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private void write(SqliteLedger ledger, Job found, Writer w) throws IOException {
+    private void write(Ledger ledger, Job found, Writer w) throws IOException {
         ItemQuery query = new ItemQuery(statuses == null ? null : new HashSet<>(statuses), 0, PAGE);
         if (format == Format.JSONL) {
             for (List<Item> page = ledger.items(found.id(), query); !page.isEmpty(); page = ledger.items(found.id(), query)) {

@@ -1,10 +1,11 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.jdbc.Durability;
+import dev.bulwark.ledger.Ledger;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --home} and {@code --durability}, shared by every command that uses a home. */
+/** {@code --home}, {@code --store} and {@code --durability}, shared by every command that uses a home. */
 public final class HomeOptions {
 
     @Option(names = "--home", paramLabel = "DIR",
@@ -14,6 +15,29 @@ public final class HomeOptions {
     @Option(names = "--durability", paramLabel = "LEVEL", defaultValue = "normal",
             description = "Ledger durability: normal (survives a crash of the process) or full (also survives power loss; slower). Default: ${DEFAULT-VALUE}.")
     Durability durability;
+
+    @Option(names = "--store", paramLabel = "URL",
+            description = "The ledger: postgresql://HOST[:PORT]/DB?user=NAME (shared with workers on any machine) or sqlite:PATH "
+                    + "(default: $BULWARK_STORE, else the home's own ledger.db).")
+    String store;
+
+    /** The store chosen by {@code --store} or {@code $BULWARK_STORE}, or null for the home's own ledger. */
+    public Store store() {
+        return Store.fromOptionOrEnvironment(store);
+    }
+
+    /** Opens the chosen ledger for reading only (the home's works while another process writes it). */
+    public Ledger openReader() {
+        Store chosen = store();
+        return chosen == null ? resolve().openReader() : chosen.openReader();
+    }
+
+    /** Opens the chosen ledger for writing; with the home's own ledger, call with the home's lock held. */
+    public Ledger openWriter() {
+        Store chosen = store();
+        Home home = resolve();
+        return chosen == null ? home.openWriter() : chosen.openWriter(home.durability());
+    }
 
     /** The home directory chosen by the option, the environment or the default. */
     public Home resolve() {

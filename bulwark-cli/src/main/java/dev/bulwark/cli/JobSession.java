@@ -9,7 +9,7 @@ import dev.bulwark.JobResult;
 import dev.bulwark.JobStatus;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.internal.Durations;
-import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,7 +28,8 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * One process's hold on a home while it runs jobs: the home lock, the SQLite ledger, the engine,
+ * One process's hold on a home while it runs jobs: the home lock, the ledger (the home's SQLite
+ * ledger, or the one {@code --store} names), the engine,
  * the event log and the progress display. While a job runs, SIGINT and SIGTERM pause it (a second
  * signal exits at once), and requests that {@code bulwark cancel} or {@code bulwark pause} leave in
  * {@code control/} are carried out.
@@ -40,18 +41,18 @@ final class JobSession implements AutoCloseable {
     private final Home home;
     private final PrintWriter err;
     private final Home.Lock lock;
-    private final SqliteLedger ledger;
+    private final Ledger ledger;
     private final EventLog eventLog;
     private final ProgressPrinter progress;
     private final Engine engine;
 
-    private JobSession(Home home, PrintWriter err, boolean showProgress) {
+    private JobSession(Home home, Store store, PrintWriter err, boolean showProgress) {
         this.home = home;
         this.err = err;
         this.lock = home.lock();
-        SqliteLedger opened = null;
+        Ledger opened = null;
         try {
-            opened = home.openWriter();
+            opened = store == null ? home.openWriter() : store.openWriter(home.durability());
         } finally {
             if (opened == null) {
                 lock.close();
@@ -67,15 +68,16 @@ final class JobSession implements AutoCloseable {
         this.engine = b.build();
     }
 
-    static JobSession open(Home home, PrintWriter err, boolean showProgress) {
-        return new JobSession(home, err, showProgress);
+    /** A session on the home and the ledger the options chose ({@code --store}, else the home's own). */
+    static JobSession open(HomeOptions options, PrintWriter err, boolean showProgress) {
+        return new JobSession(options.resolve(), options.store(), err, showProgress);
     }
 
     Engine engine() {
         return engine;
     }
 
-    SqliteLedger ledger() {
+    Ledger ledger() {
         return ledger;
     }
 
@@ -208,7 +210,8 @@ final class JobSession implements AutoCloseable {
         err.flush();
     }
 
-    private static String workerName() {
+    /** This process's name on attempts: {@code HOST:PID}. */
+    static String workerName() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -4,7 +4,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
 import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.JobQuery;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         dev.bulwark.ValidationException.require(limit >= 1, "--limit must be at least 1, but was " + limit);
-        try (SqliteLedger ledger = homeOptions.resolve().openReader()) {
+        try (Ledger ledger = homeOptions.openReader()) {
             List<Job> jobs = ledger.listJobs(new JobQuery(statuses == null ? null : new HashSet<>(statuses), limit));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -35,6 +35,7 @@ public final class Main {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // Everything after the command's first word belongs to the command: bulwark run ... -- gzip -k {}
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("submit").setStopAtPositional(true);
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);
         cli.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -4,6 +4,7 @@ import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
 import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -29,10 +30,18 @@ abstract class RerunCommand implements Callable<Integer> {
     /** Starts the job in the engine. */
     abstract JobResult start(Engine engine, Job job, ExecHandler handler, PrintWriter err);
 
+    /** Hands the job back to the workers, for a job that workers run ({@code --store}). */
+    abstract int requeue(WorkQueue queue, Job job, PrintWriter out);
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        try (JobSession session = JobSession.open(homeOptions.resolve(), err, !quiet)) {
+        Integer forWorkers = WorkerJobs.ifWorkerJob(homeOptions, job, (queue, found) -> requeue(queue, found,
+                spec.commandLine().getOut()));
+        if (forWorkers != null) {
+            return forWorkers;
+        }
+        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
             Job found = Views.resolve(session.ledger(), job);
             ExecHandler handler = session.handlerOf(found);
             return session.execute(found.id(), engine -> start(engine, found, handler, err));

@@ -4,6 +4,7 @@ import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
 import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -19,5 +20,10 @@ public final class ResumeCommand extends RerunCommand {
             err.println("bulwark: resuming job " + job.id() + " (" + job.name() + "), " + job.status());
         }
         return engine.run(job.id(), handler);
+    }
+
+    @Override
+    int requeue(WorkQueue queue, Job job, PrintWriter out) {
+        return WorkerJobs.resume(queue, job, out);
     }
 }

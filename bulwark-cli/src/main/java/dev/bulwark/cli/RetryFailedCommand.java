@@ -4,6 +4,7 @@ import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
 import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -16,5 +17,10 @@ public final class RetryFailedCommand extends RerunCommand {
     @Override
     JobResult start(Engine engine, Job job, ExecHandler handler, PrintWriter err) {
         return engine.retryFailed(job.id(), handler);
+    }
+
+    @Override
+    int requeue(WorkQueue queue, Job job, PrintWriter out) {
+        return WorkerJobs.retryFailed(queue, job, out);
     }
 }

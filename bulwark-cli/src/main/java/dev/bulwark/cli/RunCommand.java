@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code bulwark run}: accepts a batch into the ledger and runs a command on every item. */
+/** {@code bulwark run}: accepts a batch into the ledger and runs a command on every item (and, through {@link SubmitCommand}, {@code submit}). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs COMMAND once per item, with retries, timeouts and a durable ledger.",
                 "Items come from exactly one of --input, --items or --items-jsonl. Without a placeholder the item is "
@@ -55,7 +55,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50%% out/{/}",
                 "  bulwark run --items hosts.txt --timeout 30s --retries 5 -- ssh -o BatchMode=yes {} uptime",
                 "  bulwark run --input logs --shell -- 'gzip -c \"$1\" > \"$1.gz\"'"})
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -218,22 +218,27 @@ public final class RunCommand implements Callable<Integer> {
             if (dryRun) {
                 return dryRun(source, config, count, spec.commandLine().getOut());
             }
-            try (JobSession session = JobSession.open(homeOptions.resolve(), err, !quiet)) {
-                Job job;
-                try (ItemSource.Cursor cursor = source.open()) {
-                    job = session.engine().submit(name, config, cursor);
-                }
-                err.println("bulwark: job " + job.id() + " (" + name + "): " + job.total() + " items, concurrency "
-                        + config.concurrency() + ", retries " + config.retry().retries()
-                        + (config.attemptTimeout() == null ? "" : ", timeout " + Durations.format(config.attemptTimeout())));
-                err.flush();
-                ExecHandler handler = new ExecHandler(config.exec());
-                return session.execute(job.id(), engine -> engine.run(job.id(), handler));
-            }
+            return accept(name, config, source, err);
         } finally {
             if (spool != null) {
                 Files.deleteIfExists(spool);
             }
+        }
+    }
+
+    /** Takes the validated batch: {@code run} stores it and runs it in this process. */
+    int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
+        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
+            Job job;
+            try (ItemSource.Cursor cursor = source.open()) {
+                job = session.engine().submit(name, config, cursor);
+            }
+            err.println("bulwark: job " + job.id() + " (" + name + "): " + job.total() + " items, concurrency "
+                    + config.concurrency() + ", retries " + config.retry().retries()
+                    + (config.attemptTimeout() == null ? "" : ", timeout " + Durations.format(config.attemptTimeout())));
+            err.flush();
+            ExecHandler handler = new ExecHandler(config.exec());
+            return session.execute(job.id(), engine -> engine.run(job.id(), handler));
         }
     }
 

@@ -10,7 +10,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.internal.Durations;
 import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.Ledger;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -40,7 +40,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Home home = homeOptions.resolve();
-        try (SqliteLedger ledger = home.openReader()) {
+        try (Ledger ledger = homeOptions.openReader()) {
             Job found = Views.resolve(ledger, job);
             JobCounts c = ledger.counts(found.id());
             PrintWriter out = spec.commandLine().getOut();

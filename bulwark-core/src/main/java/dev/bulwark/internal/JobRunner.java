@@ -7,7 +7,6 @@ import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.ErrorClass;
-import dev.bulwark.HandlerFailureException;
 import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ItemStatus;
@@ -527,20 +526,7 @@ public final class JobRunner {
     }
 
     private static AttemptResult invoke(ItemHandler handler, AttemptContext ctx) {
-        try {
-            if (ctx.isStopped()) {
-                return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped before it started");
-            }
-            AttemptResult result = handler.handle(ctx);
-            return result != null ? result
-                    : AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler returned no result");
-        } catch (HandlerFailureException e) {
-            return e.toResult();
-        } catch (InterruptedException e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "interrupted");
-        } catch (Exception e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "exception", e.toString());
-        }
+        return HandlerCall.invoke(handler, ctx);
     }
 
     private void record(Item item, AttemptContext ctx, AttemptResult result, long durationMs, CircuitBreaker.Permit permit) {

@@ -26,8 +26,10 @@ import java.util.regex.Pattern;
  * given database instead, and drops them at the end. A server given by {@link #ENV} must be
  * PostgreSQL 14 or newer (the tests wait for terminated connections with pg_terminate_backend's
  * timeout, and drop databases WITH (FORCE)).
+ *
+ * <p>Shipped in this module's test-jar, so that the command line's process tests use the same server.
  */
-final class PgTestDatabase implements AutoCloseable {
+public final class PgTestDatabase implements AutoCloseable {
     static final String ENV = "BULWARK_TEST_PG_URL";
     private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?$");
 
@@ -48,7 +50,7 @@ final class PgTestDatabase implements AutoCloseable {
     }
 
     /** The JDBC URL of the server's maintenance database, starting the embedded server if needed. */
-    static synchronized String serverUrl() {
+    public static synchronized String serverUrl() {
         if (serverUrl == null) {
             String given = System.getenv(ENV);
             if (given != null && !given.isBlank()) {
@@ -67,13 +69,13 @@ final class PgTestDatabase implements AutoCloseable {
     }
 
     /** Whether the tests run on the embedded server (not one given by {@link #ENV}). */
-    static boolean isEmbedded() {
+    public static boolean isEmbedded() {
         serverUrl();
         return embedded != null;
     }
 
     /** Creates a new, empty database on the test server. */
-    static PgTestDatabase create(String purpose) {
+    public static PgTestDatabase create(String purpose) {
         String server = serverUrl();
         String name = ("bulwark_" + purpose + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
         try (Connection c = DriverManager.getConnection(server); Statement s = c.createStatement()) {
@@ -89,12 +91,12 @@ final class PgTestDatabase implements AutoCloseable {
     }
 
     /** The JDBC URL of this database. */
-    String url() {
+    public String url() {
         return url;
     }
 
     /** A new, empty schema; returns its name. */
-    String newSchema() {
+    public String newSchema() {
         String schema = "ledger_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute("CREATE SCHEMA " + schema);
         schemas.add(schema);
@@ -102,17 +104,17 @@ final class PgTestDatabase implements AutoCloseable {
     }
 
     /** The URL of the ledger in {@code schema}, with extra parameters ({@code name=value&…}) or null. */
-    String url(String schema, String extra) {
+    public String url(String schema, String extra) {
         String withSchema = withParameter(url, "currentSchema=" + schema);
         return extra == null ? withSchema : withParameter(withSchema, extra);
     }
 
     /** A direct connection to this database, working in {@code schema}. */
-    Connection connect(String schema) throws SQLException {
+    public Connection connect(String schema) throws SQLException {
         return DriverManager.getConnection(url(schema, null));
     }
 
-    synchronized void execute(String sql) {
+    public synchronized void execute(String sql) {
         try {
             if (admin == null) {
                 admin = DriverManager.getConnection(url);

@@ -17,10 +17,6 @@ import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
 import dev.bulwark.ledger.StaleFenceException;
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,16 +36,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import java.util.stream.IntStream;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Several ledgers on one database, as several worker processes would have: claims, fences and
@@ -297,7 +290,7 @@ class PostgresSharedLedgerTest {
 
     @Test
     void a_connection_lost_at_commit_fails_the_outcomes_and_records_none_of_them() throws Exception {
-        CuttableDataSource source = new CuttableDataSource(db.url(schema, null));
+        FaultyDataSource source = new FaultyDataSource(db.url(schema, null));
         PostgresLedger ledger = PostgresLedger.open(source, "test ledger");
         open.add(ledger);
         Job job = jobWithItems(ledger, 3, false);
@@ -362,73 +355,5 @@ class PostgresSharedLedgerTest {
 
         assertThatThrownBy(invalid::join).hasCauseInstanceOf(dev.bulwark.InvalidTransitionException.class);
         assertThat(a.findItem(job.id(), 2).orElseThrow().status()).isEqualTo(ItemStatus.SUCCEEDED);
-    }
-
-    /**
-     * Connections to the test database whose commits, while armed, close the connection first and
-     * then fail as a lost connection does: the server rolls the transaction back.
-     */
-    private static final class CuttableDataSource implements DataSource {
-        final AtomicBoolean cutCommits = new AtomicBoolean();
-        private final PGSimpleDataSource target = new PGSimpleDataSource();
-
-        CuttableDataSource(String url) {
-            target.setURL(url);
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            Connection real = target.getConnection();
-            InvocationHandler handler = (proxy, method, args) -> {
-                if (method.getName().equals("commit") && cutCommits.get()) {
-                    real.close();
-                    throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
-                }
-                try {
-                    return method.invoke(real, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            };
-            return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, handler);
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
     }
 }

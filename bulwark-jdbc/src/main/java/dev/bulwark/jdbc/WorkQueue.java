@@ -1,0 +1,162 @@
+package dev.bulwark.jdbc;
+
+import dev.bulwark.Item;
+import dev.bulwark.Job;
+import dev.bulwark.ValidationException;
+import dev.bulwark.jdbc.internal.PgLeases;
+import dev.bulwark.jdbc.internal.PgNotifications;
+import dev.bulwark.jdbc.internal.PgTx;
+import dev.bulwark.jdbc.internal.PgWorkerJobs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The queue that distributed workers share, on a {@link PostgresLedger}: jobs handed to workers,
+ * claims that are leases, and the end of a job decided once in the database.
+ *
+ * <p>A claim takes due items across every worker job, best first (lowest priority number, aged
+ * by one step per {@link PgLeases#AGEING_STEP} of waiting), each job only up to its own limit of
+ * running items across all workers, with {@code FOR NO KEY UPDATE SKIP LOCKED}. Each claimed item
+ * is a lease held by its worker until {@code now() + lease} on the database's clock, renewed by
+ * {@link #renew}; a lease that expired is taken back by {@link #reclaim} from any worker, and the
+ * old claim's fencing token is stale from then on, so its completion is rejected.
+ *
+ * <p>Thread-safe; every method is one transaction on a pooled connection of the ledger.
+ */
+public final class WorkQueue {
+    /** One item claimed by a worker: its lease lasts while its fence is current. */
+    public record Lease(long jobPk, Item item) {
+        public UUID jobId() {
+            return item.jobId();
+        }
+
+        public long fence() {
+            return item.fence();
+        }
+    }
+
+    /** What {@link #reclaim} took back. */
+    public record Reclaimed(int interrupted, int stalled) {
+        public int total() {
+            return interrupted + stalled;
+        }
+    }
+
+    private final PostgresLedger ledger;
+    private final PgTx tx;
+
+    public WorkQueue(PostgresLedger ledger) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.tx = new PgTx(ledger.dataSource(), ledger.where(), () -> { });
+    }
+
+    public PostgresLedger ledger() {
+        return ledger;
+    }
+
+    /**
+     * Hands a QUEUED job (completely submitted) to the workers and wakes idle ones.
+     *
+     * @param priority   lower runs first
+     * @param maxRunning the job's limit of running items, across all workers
+     */
+    public void enqueue(UUID jobId, int priority, int maxRunning) {
+        ValidationException.require(maxRunning >= 1, "the job's concurrency must be at least 1, but was " + maxRunning);
+        boolean queued = tx.write("hand a job to the workers", c -> PgWorkerJobs.enqueue(c, jobId, priority, maxRunning));
+        if (!queued) {
+            throw new ValidationException("job " + jobId + " is not QUEUED, or was handed to the workers already: only a newly "
+                    + "submitted job can be handed to workers");
+        }
+    }
+
+    /** Whether workers run this job (it was submitted for them). */
+    public boolean isWorkerJob(UUID jobId) {
+        return tx.read("look at a job", c -> PgWorkerJobs.isWorkerJob(c, jobId));
+    }
+
+    /**
+     * Calls {@code onWork} whenever work may have arrived (a notification on the ledger's
+     * database), from a thread of its own, until closed.
+     */
+    public AutoCloseable listen(Runnable onWork) {
+        return new PgNotifications(ledger.dataSource(), onWork);
+    }
+
+    /** Wakes idle workers (after items became due, or a job was resumed). */
+    public void notifyWorkers() {
+        tx.write("notify the workers", c -> {
+            PgWorkerJobs.notifyWorkers(c);
+            return null;
+        });
+    }
+
+    /** Claims up to {@code limit} due items for {@code owner}, each leased for {@code lease}. */
+    public List<Lease> claim(String owner, int limit, Duration lease) {
+        List<PgLeases.Claimed> claimed = tx.write("claim items", c -> PgLeases.claim(c, owner, limit, lease));
+        List<Lease> leases = new ArrayList<>(claimed.size());
+        for (PgLeases.Claimed c : claimed) {
+            leases.add(new Lease(c.jobPk(), c.item()));
+        }
+        return leases;
+    }
+
+    /** Extends the leases still current; returns their fences (a lease not among them was lost). */
+    public Set<Long> renew(List<Lease> held, Duration lease) {
+        if (held.isEmpty()) {
+            return Set.of();
+        }
+        List<PgLeases.Claimed> claims = held.stream().map(l -> new PgLeases.Claimed(l.jobPk(), l.item())).toList();
+        return tx.write("renew leases", c -> PgLeases.renew(c, claims, lease));
+    }
+
+    /**
+     * Takes back up to {@code limit} expired leases (see {@link PgLeases#reclaim}), then ends the
+     * jobs that have nothing left to run, and wakes idle workers if items became due again.
+     */
+    public Reclaimed reclaim(String reclaimer, int maxStalls, int limit) {
+        PgLeases.Reclaimed r = tx.write("reclaim expired leases", c -> {
+            PgLeases.Reclaimed done = PgLeases.reclaim(c, reclaimer, maxStalls, limit);
+            if (done.interrupted() > 0) {
+                PgWorkerJobs.notifyWorkers(c);
+            }
+            return done;
+        });
+        for (long pk : r.jobPks()) {
+            finishIfDone(pk);
+        }
+        return new Reclaimed(r.interrupted(), r.stalled());
+    }
+
+    /** Ends the job if it is RUNNING and every item has a final outcome; exactly one caller gets it. */
+    public Optional<Job> finishIfDone(long jobPk) {
+        boolean unfinished = tx.read("look for unfinished items", c -> PgWorkerJobs.hasUnfinished(c, jobPk));
+        if (unfinished) {
+            return Optional.empty();
+        }
+        return tx.write("finish a job", c -> PgWorkerJobs.finishIfDone(c, jobPk));
+    }
+
+    /** Ends every worker job that is RUNNING with nothing left (a worker that would have ended it died). */
+    public List<Job> finishAllDone() {
+        List<Job> finished = new ArrayList<>();
+        for (long pk : tx.read("look for finished jobs", PgWorkerJobs::finishable)) {
+            finishIfDone(pk).ifPresent(finished::add);
+        }
+        return finished;
+    }
+
+    /** Halts a worker job: items not running are SKIPPED, the job FAILED. False if it had stopped already. */
+    public boolean halt(UUID jobId, String reason) {
+        return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason));
+    }
+
+    /** How many items of the job have FAILED. */
+    public long failedCount(long jobPk) {
+        return tx.read("count failed items", c -> PgWorkerJobs.failedCount(c, jobPk));
+    }
+}

@@ -1,0 +1,257 @@
+package dev.bulwark.jdbc.internal;
+
+import static dev.bulwark.jdbc.internal.PgRows.bind;
+
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptOutcome;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.ledger.Completion;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Claims with leases for distributed workers, in the PostgreSQL ledger: claiming across jobs in
+ * priority order under each job's limit, renewing leases, and reclaiming expired ones. Every time
+ * here is the database's ({@code now()}), never a worker's. Stateless.
+ */
+public final class PgLeases {
+    /** A job waiting this long gains one priority step, so that no job starves. */
+    public static final Duration AGEING_STEP = Duration.ofMinutes(1);
+    /** Jobs looked at by one claim. */
+    private static final int JOBS_PER_CLAIM = 16;
+    private static final int ITEM_COLUMN_COUNT = PgRows.ITEM_COLUMNS.split(",").length;
+
+    private static final String CANDIDATE_JOBS = "SELECT pk FROM jobs WHERE dispatch = 'workers' AND status IN ('QUEUED', 'RUNNING') "
+            + "ORDER BY priority - floor(extract(epoch FROM now() - created_at) / ?), created_at, pk LIMIT " + JOBS_PER_CLAIM;
+    /**
+     * The job's row, locked until the claim commits: claims of one job take turns across workers,
+     * so that its running items never exceed its limit. (NO KEY UPDATE does not block the
+     * foreign-key checks of new items and attempts.)
+     */
+    private static final String LOCK_JOB = "SELECT id, status, max_running FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
+    /**
+     * The job's running items, counted in a statement of its own once the job's row is locked: in
+     * READ COMMITTED a new statement sees what the claimer before us committed, while a count in
+     * the locking statement would see the snapshot taken before it waited for the lock, and miss
+     * the items that claimer just took.
+     */
+    private static final String COUNT_RUNNING = "SELECT count(*) FROM items WHERE job_pk = ? AND status = 'RUNNING'";
+    /** Like PgItems' claim, plus the lease: owner and expiry on the database clock. */
+    private static final String CLAIM = "WITH pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING' "
+            + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+            + "due AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'RETRY_WAIT' AND next_attempt_at <= now() "
+            + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+            + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
+            + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
+            + "next_attempt_at = NULL, started_at = now(), finished_at = NULL, lease_owner = ?, "
+            + "lease_until = now() + ? * interval '1 millisecond' "
+            + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
+    private static final String RENEW = "UPDATE items i SET lease_until = now() + ? * interval '1 millisecond' "
+            + "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS h (job_pk, seq, fence) "
+            + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";
+    /** Expired leases of worker jobs, oldest first, locked (another reclaimer skips them). */
+    private static final String EXPIRED = "SELECT " + PgRows.ITEM_COLUMNS + ", j.id, i.job_pk, i.stalls, i.lease_owner, "
+            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING') FROM jobs j JOIN items i ON i.job_pk = j.pk "
+            + "WHERE j.dispatch = 'workers' AND i.status = 'RUNNING' AND i.lease_until < now() "
+            + "ORDER BY i.lease_until LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED";
+
+    private PgLeases() {
+    }
+
+    /** One claimed item and the job it belongs to. */
+    public record Claimed(long jobPk, Item item) {
+    }
+
+    /**
+     * Claims up to {@code limit} due items across the worker jobs, best job first (lowest priority
+     * number, aged by {@link #AGEING_STEP}), each job at most up to its limit of running items
+     * across all workers. A QUEUED job becomes RUNNING with its first claim.
+     */
+    public static List<Claimed> claim(Connection c, String owner, int limit, Duration lease) throws SQLException {
+        commitWithoutWaitingForDisk(c);
+        List<Long> jobs = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(CANDIDATE_JOBS)) {
+            try (ResultSet rs = bind(ps, AGEING_STEP.toSeconds()).executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(rs.getLong(1));
+                }
+            }
+        }
+        List<Claimed> claimed = new ArrayList<>();
+        for (long pk : jobs) {
+            int wanted = limit - claimed.size();
+            if (wanted <= 0) {
+                break;
+            }
+            claimed.addAll(claimFromJob(c, pk, owner, wanted, lease));
+        }
+        return claimed;
+    }
+
+    private static List<Claimed> claimFromJob(Connection c, long pk, String owner, int wanted, Duration lease) throws SQLException {
+        UUID jobId;
+        int limit;
+        try (PreparedStatement ps = c.prepareStatement(LOCK_JOB)) {
+            try (ResultSet rs = bind(ps, pk).executeQuery()) {
+                if (!rs.next()) {
+                    return List.of(); // pruned meanwhile
+                }
+                jobId = rs.getObject(1, UUID.class);
+                String status = rs.getString(2);
+                if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                    return List.of(); // paused, cancelled or finished since the candidates were read
+                }
+                limit = rs.getInt(3);
+            }
+        }
+        int free;
+        try (PreparedStatement ps = c.prepareStatement(COUNT_RUNNING)) {
+            try (ResultSet rs = bind(ps, pk).executeQuery()) {
+                rs.next();
+                free = limit - rs.getInt(1);
+            }
+        }
+        int n = Math.min(free, wanted);
+        if (n <= 0) {
+            return List.of();
+        }
+        List<Claimed> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            try (ResultSet rs = bind(ps, pk, n, pk, n, n, owner, lease.toMillis(), pk).executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new Claimed(pk, PgRows.item(jobId, rs)));
+                }
+            }
+        }
+        if (!claimed.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
+                    + "WHERE pk = ? AND status = 'QUEUED'")) {
+                bind(ps, pk).executeUpdate();
+            }
+        }
+        return claimed;
+    }
+
+    /** Extends the leases still held under these claims; returns the fences of those (the others were lost). */
+    public static Set<Long> renew(Connection c, List<Claimed> held, Duration lease) throws SQLException {
+        commitWithoutWaitingForDisk(c);
+        Long[] pks = new Long[held.size()];
+        Long[] seqs = new Long[held.size()];
+        Long[] fences = new Long[held.size()];
+        for (int i = 0; i < held.size(); i++) {
+            pks[i] = held.get(i).jobPk();
+            seqs[i] = held.get(i).item().seq();
+            fences[i] = held.get(i).item().fence();
+        }
+        Set<Long> renewed = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(RENEW)) {
+            ps.setLong(1, lease.toMillis());
+            ps.setArray(2, c.createArrayOf("bigint", pks));
+            ps.setArray(3, c.createArrayOf("bigint", seqs));
+            ps.setArray(4, c.createArrayOf("bigint", fences));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    renewed.add(rs.getLong(1));
+                }
+            }
+        }
+        return renewed;
+    }
+
+    /**
+     * Claims and lease renewals commit without waiting for their WAL to reach the disk: they hold
+     * the job's row lock only until the commit, not until a disk flush. Losing one in a database
+     * crash loses nothing: the item is found PENDING (or its lease shorter) again, and the outcome
+     * of an attempt made under a lost claim is rejected, as its item is not RUNNING under that
+     * claim's fence. Outcomes always wait for the disk (the server's synchronous_commit).
+     */
+    private static void commitWithoutWaitingForDisk(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL synchronous_commit = off");
+        }
+    }
+
+    /** What reclaiming did: leases taken back (the item runs again) and items failed as stalled. */
+    public record Reclaimed(int interrupted, int stalled, Set<Long> jobPks) {
+    }
+
+    /**
+     * Takes back up to {@code limit} expired leases: each cut-off attempt is recorded INTERRUPTED
+     * (category {@code lease-expired}) and the item becomes PENDING (SKIPPED if its job stopped
+     * meanwhile), unless its lease has now
+     * expired more than {@code maxStalls} times: then the attempt is a failure with category
+     * {@code stalled} and the item is FAILED. The old claim's fence is stale from then on.
+     */
+    public static Reclaimed reclaim(Connection c, String reclaimer, int maxStalls, int limit) throws SQLException {
+        List<Completion> completions = new ArrayList<>();
+        List<Long> pks = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
+        Set<Long> jobs = new HashSet<>();
+        int stalled = 0;
+        try (PreparedStatement ps = c.prepareStatement(EXPIRED)) {
+            try (ResultSet rs = bind(ps, limit).executeQuery()) {
+                while (rs.next()) {
+                    int extra = ITEM_COLUMN_COUNT;
+                    UUID jobId = rs.getObject(extra + 1, UUID.class);
+                    long pk = rs.getLong(extra + 2);
+                    int stalls = rs.getInt(extra + 3) + 1;
+                    String owner = rs.getString(extra + 4);
+                    Instant leaseUntil = PgRows.instant(rs, extra + 5);
+                    Instant now = PgRows.instant(rs, extra + 6);
+                    boolean jobGoesOn = rs.getBoolean(extra + 7);
+                    Item item = PgRows.item(jobId, rs);
+                    boolean failed = stalls > maxStalls;
+                    stalled += failed ? 1 : 0;
+                    completions.add(stallCompletion(item, owner, reclaimer, leaseUntil, now, stalls, failed, jobGoesOn));
+                    pks.add(pk);
+                    seqs.add(item.seq());
+                    jobs.add(pk);
+                }
+            }
+        }
+        if (completions.isEmpty()) {
+            return new Reclaimed(0, 0, Set.of());
+        }
+        for (RuntimeException rejected : PgCompletions.writeAll(c, completions)) {
+            if (rejected != null) {
+                throw rejected; // cannot happen: the rows are locked by this transaction
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items i SET stalls = i.stalls + 1, lease_owner = NULL, "
+                + "lease_until = NULL FROM unnest(?::bigint[], ?::bigint[]) AS r (job_pk, seq) "
+                + "WHERE i.job_pk = r.job_pk AND i.seq = r.seq")) {
+            ps.setArray(1, c.createArrayOf("bigint", pks.toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", seqs.toArray()));
+            ps.executeUpdate();
+        }
+        return new Reclaimed(completions.size() - stalled, stalled, jobs);
+    }
+
+    private static Completion stallCompletion(Item item, String owner, String reclaimer, Instant leaseUntil, Instant now,
+                                              int stalls, boolean failed, boolean jobGoesOn) {
+        Instant started = item.startedAt() == null ? now : item.startedAt();
+        long ms = Math.max(0, now.toEpochMilli() - started.toEpochMilli());
+        String why = "the lease of worker " + owner + " expired at " + leaseUntil + " (stall " + stalls + "); reclaimed by "
+                + reclaimer;
+        Attempt a = failed
+                ? new Attempt(item.jobId(), item.seq(), item.lastAttempt(), started, now, AttemptOutcome.FAILED,
+                        ErrorClass.TRANSIENT, "stalled", why + "; the item stalled more often than allowed", null, ms, owner,
+                        item.logPath())
+                : new Attempt(item.jobId(), item.seq(), item.lastAttempt(), started, now, AttemptOutcome.INTERRUPTED,
+                        null, "lease-expired", why, null, ms, owner, item.logPath());
+        // The item of a job that stopped meanwhile (cancelled, halted) does not run again: it is SKIPPED.
+        return Completion.of(a, item.fence(), failed ? ItemStatus.FAILED : jobGoesOn ? ItemStatus.PENDING : ItemStatus.SKIPPED);
+    }
+}

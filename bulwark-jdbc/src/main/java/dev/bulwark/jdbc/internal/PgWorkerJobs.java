@@ -1,0 +1,188 @@
+package dev.bulwark.jdbc.internal;
+
+import static dev.bulwark.jdbc.internal.PgRows.bind;
+
+import dev.bulwark.EngineEvent;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.JobStatus;
+import dev.bulwark.internal.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Jobs run by distributed workers, in the PostgreSQL ledger: handing a job to the workers, and
+ * deciding its end exactly once. Stateless.
+ */
+public final class PgWorkerJobs {
+    /** The channel workers LISTEN on; a NOTIFY on it says that there may be work to claim. */
+    public static final String CHANNEL = "bulwark_work";
+
+    private static final String UNFINISHED = "SELECT EXISTS (SELECT 1 FROM items WHERE job_pk = ? "
+            + "AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT'))";
+    private static final String FINISHABLE = "SELECT pk FROM jobs j WHERE dispatch = 'workers' AND status = 'RUNNING' "
+            + "AND NOT EXISTS (SELECT 1 FROM items WHERE job_pk = j.pk AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT'))";
+
+    private PgWorkerJobs() {
+    }
+
+    /**
+     * Hands a QUEUED job to the workers, with its priority and its limit of running items across
+     * all workers, and wakes idle workers (the notification is sent when the transaction commits).
+     *
+     * @return false if the job is not QUEUED, or workers have it already (it stays as it is)
+     */
+    public static boolean enqueue(Connection c, UUID jobId, int priority, int maxRunning) throws SQLException {
+        PgJobs.lockPk(c, jobId);
+        int changed;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET dispatch = 'workers', priority = ?, max_running = ? "
+                + "WHERE id = ? AND status = 'QUEUED' AND dispatch = 'local'")) {
+            changed = bind(ps, priority, maxRunning, jobId).executeUpdate();
+        }
+        if (changed == 1) {
+            notifyWorkers(c);
+        }
+        return changed == 1;
+    }
+
+    /** Wakes idle workers once the transaction commits. */
+    public static void notifyWorkers(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, current_schema())")) {
+            bind(ps, CHANNEL).execute();
+        }
+    }
+
+    /** Whether the job is one workers run. */
+    public static boolean isWorkerJob(Connection c, UUID jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT dispatch = 'workers' FROM jobs WHERE id = ?")) {
+            try (ResultSet rs = bind(ps, jobId).executeQuery()) {
+                if (!rs.next()) {
+                    throw PgJobs.notFound(jobId);
+                }
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Worker jobs that are RUNNING without any item left to run: their end is due. */
+    public static List<Long> finishable(Connection c) throws SQLException {
+        List<Long> pks = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(FINISHABLE); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                pks.add(rs.getLong(1));
+            }
+        }
+        return pks;
+    }
+
+    /** Whether the job still has items without a final outcome (a cheap look, no lock). */
+    public static boolean hasUnfinished(Connection c, long jobPk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UNFINISHED)) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Ends a RUNNING job whose every item has a final outcome: COMPLETED, FAILED (every item
+     * failed) or PARTIAL, with a {@code job_finished} event. The job's row is locked first and the
+     * items looked at again under that lock, so whichever workers try at once, the job ends once.
+     *
+     * @return the finished job, or empty if it is not RUNNING or still has items to run
+     */
+    public static Optional<Job> finishIfDone(Connection c, long jobPk) throws SQLException {
+        UUID jobId;
+        Instant now;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, status, now() FROM jobs WHERE pk = ? FOR NO KEY UPDATE")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                if (!rs.next() || !rs.getString(2).equals(JobStatus.RUNNING.name())) {
+                    return Optional.empty();
+                }
+                jobId = rs.getObject(1, UUID.class);
+                now = PgRows.instant(rs, 3);
+            }
+        }
+        if (hasUnfinished(c, jobPk)) {
+            return Optional.empty();
+        }
+        JobCounts counts = PgItems.counts(c, jobId);
+        JobStatus status;
+        String reason = null;
+        if (counts.failed() == 0 && counts.skipped() == 0) {
+            status = JobStatus.COMPLETED;
+        } else if (counts.failed() == counts.total()) {
+            status = JobStatus.FAILED;
+            reason = "every item failed";
+        } else {
+            status = JobStatus.PARTIAL;
+            reason = counts.failed() + " of " + counts.total() + " item(s) failed";
+        }
+        Job done = PgJobs.transition(c, jobId, status, reason, now);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", status.name());
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        data.put("succeeded", counts.succeeded());
+        data.put("failed", counts.failed());
+        data.put("skipped", counts.skipped());
+        data.put("retries", counts.retries());
+        data.put("interruptions", counts.interruptions());
+        event(c, new EngineEvent(EngineEvent.JOB_FINISHED, jobId, now, 0, data));
+        return Optional.of(done);
+    }
+
+    /**
+     * Halts a worker job (a critical failure, the failure threshold): it becomes FAILED with
+     * {@code reason}, so no worker claims from it any more; its running items are recorded as
+     * interrupted (their workers find their leases lost and stop them) and every item without an
+     * outcome is SKIPPED, all in one transaction.
+     *
+     * @return false if the job had already stopped
+     */
+    public static boolean halt(Connection c, UUID jobId, String reason) throws SQLException {
+        PgJobs.lockPk(c, jobId);
+        Job job = PgJobs.find(c, jobId).orElseThrow(() -> PgJobs.notFound(jobId));
+        if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.QUEUED) {
+            return false;
+        }
+        Instant now = databaseNow(c);
+        PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
+        PgItems.recoverInterrupted(c, jobId, now, "halt");
+        long skipped = PgItems.skipRemaining(c, jobId);
+        event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
+        return true;
+    }
+
+    /** Items of the job that FAILED so far. */
+    public static long failedCount(Connection c, long jobPk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM items WHERE job_pk = ? AND status = 'FAILED'")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Instant databaseNow(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT now()"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return PgRows.instant(rs, 1);
+        }
+    }
+
+    private static void event(Connection c, EngineEvent e) throws SQLException {
+        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
+    }
+}

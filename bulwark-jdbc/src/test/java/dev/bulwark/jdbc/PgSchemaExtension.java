@@ -1,0 +1,77 @@
+package dev.bulwark.jdbc;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A {@link PgTestDatabase} for a test class and a fresh schema for each test, as a JUnit extension:
+ * {@code @RegisterExtension static final PgSchemaExtension PG = new PgSchemaExtension("purpose");}.
+ * What a test hands to {@link #closeAfter} is closed after it, in reverse order.
+ */
+public final class PgSchemaExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    private final String purpose;
+    private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
+    private PgTestDatabase db;
+    private String schema;
+
+    public PgSchemaExtension(String purpose) {
+        this.purpose = purpose;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        db = PgTestDatabase.create(purpose);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        schema = db.newSchema();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        List<AutoCloseable> toClose;
+        synchronized (open) {
+            toClose = new ArrayList<>(open);
+            open.clear();
+        }
+        Collections.reverse(toClose);
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    /** The class's database. */
+    public PgTestDatabase db() {
+        return db;
+    }
+
+    /** The current test's schema. */
+    public String schema() {
+        return schema;
+    }
+
+    /** The JDBC URL of the current test's schema, with extra parameters ({@code name=value&…}) or null. */
+    public String url(String extra) {
+        return db.url(schema, extra);
+    }
+
+    /** Closes {@code resource} after the current test; returns it. */
+    public <T extends AutoCloseable> T closeAfter(T resource) {
+        open.add(resource);
+        return resource;
+    }
+}
