@@ -21,7 +21,9 @@ import static org.awaitility.Awaitility.await;
  * A real server on a loopback ephemeral port, with a real SQLite ledger in a temporary folder,
  * templates that run real processes, and an HTTP client. Tokens: {@code ACME} (enterprise, every
  * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
- * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only).
+ * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only). Template {@code hosts}
+ * has a breaker per folder of its keys ({@code beta/1} is in scope {@code beta}) that opens after
+ * two failures in a row and stays open 10 minutes.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -33,6 +35,8 @@ final class ServerFixture implements AutoCloseable {
     final Path dir;
     final Path inbox;
     final Path gate;
+    /** Without this file, the {@code hosts} template's items of scope {@code beta} fail. */
+    final Path up;
     final Path configFile;
     SqliteLedger ledger;
     BulwarkServer server;
@@ -42,6 +46,7 @@ final class ServerFixture implements AutoCloseable {
         this.dir = dir;
         this.inbox = Files.createDirectories(dir.resolve("inbox"));
         this.gate = dir.resolve("gate");
+        this.up = dir.resolve("up");
         Files.createDirectories(inbox.resolve("sub"));
         Files.writeString(inbox.resolve("a.txt"), "alpha\n");
         Files.writeString(inbox.resolve("b.txt"), "beta\n");
@@ -81,7 +86,16 @@ final class ServerFixture implements AutoCloseable {
                     shell: true
                     retries: 0
                     kill-grace: 1s
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate));
+                  hosts:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; case "$1" in beta/*) test -e "%s" || exit 1;; esac; echo "done $1"']
+                    shell: true
+                    retries: 0
+                    kill-grace: 1s
+                    breaker: consecutive=2
+                    breaker-scope: '{//}'
+                    breaker-open: 10m
+                    on-open: pause
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up));
     }
 
     static ServerFixture start(Path dir) throws IOException {
