@@ -23,7 +23,9 @@ import static org.awaitility.Awaitility.await;
  * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
  * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only). Template {@code hosts}
  * has a breaker per folder of its keys ({@code beta/1} is in scope {@code beta}) that opens after
- * two failures in a row and stays open 10 minutes.
+ * two failures in a row and stays open 10 minutes; {@code halting} halts the job when its one
+ * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
+ * items), writing {@code undo ITEM} lines to the file {@code undone}.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -95,7 +97,22 @@ final class ServerFixture implements AutoCloseable {
                     breaker-scope: '{//}'
                     breaker-open: 10m
                     on-open: pause
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up));
+                  halting:
+                    command: ['case "$1" in bad*) exit 1;; esac; echo "ok $1"']
+                    shell: true
+                    retries: 0
+                    breaker: consecutive=2
+                    breaker-open: 10m
+                    on-open: halt
+                  rollback:
+                    command: ['case "$1" in crit*) exit 99;; esac; echo "did $1"']
+                    shell: true
+                    retries: 0
+                    critical-exit: [99]
+                    on-critical: rollback
+                    compensate: ['echo "undo $1" >> "%s"']
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up,
+                dir.resolve("undone")));
     }
 
     static ServerFixture start(Path dir) throws IOException {
