@@ -55,6 +55,7 @@ public final class ConversionService {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true"); // images are drawn and read, never shown
         if (args.length == 0 || !Set.of("setup", "run").contains(args[0])) {
             System.err.println("usage: ConversionService setup --work DIR | run --work DIR --url http://127.0.0.1:PORT/api/v1");
             System.exit(64);
@@ -90,7 +91,7 @@ public final class ConversionService {
                   - {token: %s, tenant: photo-agency, tier: premium, roles: [read, submit]}
                 templates:
                   compress:
-                    command: ['%s', -XX:TieredStopAtLevel=1, -Xshare:auto, -cp, '%s',
+                    command: ['%s', -Djava.awt.headless=true, -XX:TieredStopAtLevel=1, -cp, '%s',
                               dev.bulwark.examples.conversion.Compress, '{}', '%s', '{param:quality}', '{param:width}']
                     roots: {images: images}
                     concurrency: 1
