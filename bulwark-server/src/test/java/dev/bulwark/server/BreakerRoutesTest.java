@@ -126,6 +126,22 @@ class BreakerRoutesTest {
         assertThat(json(none).get("detail").asText()).contains("declares no breaker");
     }
 
+    @Test
+    void a_breaker_whose_open_time_passed_sends_a_trial_half_open_and_closes_when_it_succeeds() throws Exception {
+        String id = f.submit(ACME, "{\"template\": \"recovering\", \"items\": [\"only\"]}");
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch subscribed = new CountDownLatch(1);
+        Thread reader = Thread.ofVirtual().start(() -> readEvents(id, events, subscribed));
+        assertThat(subscribed.await(30, TimeUnit.SECONDS)).isTrue();
+        f.openGate();
+        await().atMost(Duration.ofSeconds(30)).until(() -> events.contains("breaker_half_open"));
+        Files.writeString(f.up, "up"); // the next trial succeeds
+        assertThat(f.awaitStatus(id, ACME, "COMPLETED").get("openBreakers")).isEmpty();
+        reader.join(Duration.ofSeconds(30));
+        assertThat(events).containsSubsequence("breaker_opened", "breaker_half_open", "breaker_closed", "job_finished");
+        assertThat(f.get("/api/v1/metrics", ACME).body()).containsPattern("bulwark_breaker_transitions_total\\{to=\"half_open\"} [1-9]");
+    }
+
     /** Reads the job's event stream until it ends, collecting the event names. */
     private void readEvents(String id, List<String> events, CountDownLatch subscribed) {
         HttpRequest request = HttpRequest.newBuilder(f.uri("/api/v1/jobs/" + id + "/events"))

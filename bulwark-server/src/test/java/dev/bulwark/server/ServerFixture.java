@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
  * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
  * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only). Template {@code hosts}
  * has a breaker per folder of its keys ({@code beta/1} is in scope {@code beta}) that opens after
- * two failures in a row and stays open 10 minutes; {@code halting} halts the job when its one
+ * two failures in a row and stays open 10 minutes; {@code recovering} fails until {@code up}
+ * exists, with a breaker open for 200 ms after each failure; {@code halting} halts the job when its one
  * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
  * items), writing {@code undo ITEM} lines to the file {@code undone}.
  */
@@ -97,6 +98,13 @@ final class ServerFixture implements AutoCloseable {
                     breaker-scope: '{//}'
                     breaker-open: 10m
                     on-open: pause
+                  recovering:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; test -e "%s"']
+                    shell: true
+                    retries: 6
+                    backoff: 50ms
+                    breaker: consecutive=1
+                    breaker-open: 200ms
                   halting:
                     command: ['case "$1" in bad*) exit 1;; esac; echo "ok $1"']
                     shell: true
@@ -112,7 +120,7 @@ final class ServerFixture implements AutoCloseable {
                     on-critical: rollback
                     compensate: ['echo "undo $1" >> "%s"']
                 """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up,
-                dir.resolve("undone")));
+                gate, up, dir.resolve("undone")));
     }
 
     static ServerFixture start(Path dir) throws IOException {
