@@ -16,40 +16,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A template's circuit breaker through the API: it opens on a failing scope while another scope
  * completes; the job status, {@code /breakers}, the event stream and {@code /metrics} show it;
  * a reset by hand closes it, and only the job's own tenant with the submit role may reset it.
  */
-class BreakerRoutesTest {
+class BreakerRoutesTest extends ServerTest {
     /** beta fails twice in a row (the breaker opens), the alpha items go on, beta/3 and beta/4 wait. */
     private static final String HOSTS = "{\"template\": \"hosts\", \"items\": [\"beta/1\", \"beta/2\", \"alpha/1\", "
             + "\"alpha/2\", \"beta/3\", \"beta/4\", \"alpha/3\"]}";
-
-    @TempDir
-    Path dir;
-    ServerFixture f;
-
-    @BeforeEach
-    void start() throws Exception {
-        f = ServerFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     @Test
     void a_breaker_opens_on_a_failing_scope_while_another_completes_and_a_reset_lets_its_items_go() throws Exception {

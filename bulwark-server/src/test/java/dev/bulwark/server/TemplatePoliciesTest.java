@@ -7,28 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The failure policies a template declares, through the API: a breaker that halts the job, and a rollback. */
-class TemplatePoliciesTest {
-    @TempDir
-    Path dir;
-    ServerFixture f;
-
-    @BeforeEach
-    void start() throws Exception {
-        f = ServerFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
-
+class TemplatePoliciesTest extends ServerTest {
     @Test
     void a_breaker_in_halt_mode_fails_the_job_and_after_a_reset_resume_runs_the_skipped_items() {
         String id = f.submit(ACME, "{\"template\": \"halting\", \"items\": [\"bad-1\", \"bad-2\", \"good-3\", \"good-4\"]}");
