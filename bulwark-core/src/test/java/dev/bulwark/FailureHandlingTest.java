@@ -208,7 +208,8 @@ class FailureHandlingTest {
 
         clock.advance(Duration.ofSeconds(10));
         await().until(() -> calls.get() == 2 && engine.breakers(job.id()).get(0).state() == CircuitBreaker.State.OPEN);
-        assertThat(ledger.attempts(job.id(), 2)).extracting(Attempt::category).containsExactly("timeout");
+        // the breaker hears of the attempt before its completion is durable in the ledger
+        await().untilAsserted(() -> assertThat(ledger.attempts(job.id(), 2)).extracting(Attempt::category).containsExactly("timeout"));
         clock.advance(Duration.ofSeconds(10));
 
         JobResult result = run.get(10, TimeUnit.SECONDS);

@@ -1,12 +1,7 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.ValidationException;
-import dev.bulwark.breaker.BreakerPolicy;
-import dev.bulwark.internal.Durations;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.bulwark.internal.Choices;
 
 /** Parsing of option values that picocli cannot check by itself, with messages naming the bad value. */
 final class Options {
@@ -15,40 +10,7 @@ final class Options {
 
     /** One of an enum's constants, written in any case ({@code soon}, {@code HALT}). */
     static <E extends Enum<E>> E choice(String value, String option, Class<E> type) {
-        String expected = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(", "));
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new ValidationException(option + " must be one of " + expected + ", but was '" + value + "'");
-        }
-    }
-
-    /** {@code --breaker-open D[,grow=F,max=D]}. */
-    static BreakerPolicy breakerOpen(BreakerPolicy policy, String text) {
-        String usage = "--breaker-open must look like 60s or 30s,grow=2,max=10m, but was '" + text + "'";
-        String[] parts = text.split(",");
-        Duration open = Durations.parse(parts[0].trim(), "--breaker-open");
-        double grow = 1.0;
-        Duration max = null;
-        for (int i = 1; i < parts.length; i++) {
-            String[] kv = parts[i].split("=", 2);
-            ValidationException.require(kv.length == 2, usage);
-            switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
-                case "grow" -> {
-                    try {
-                        grow = Double.parseDouble(kv[1].trim());
-                    } catch (NumberFormatException e) {
-                        throw new ValidationException("--breaker-open grow must be a number like 2, but was '" + kv[1] + "'");
-                    }
-                }
-                case "max" -> max = Durations.parse(kv[1].trim(), "--breaker-open max");
-                default -> throw new ValidationException(usage);
-            }
-        }
-        ValidationException.require(grow > 1.0 || max == null || max.equals(open),
-                "--breaker-open max needs grow=F (F > 1) to matter, in '" + text + "'");
-        return policy.withOpen(open, grow, max != null ? max : grow > 1.0 ? open.multipliedBy(60) : open);
+        return Choices.of(value, option, type);
     }
 
     /**

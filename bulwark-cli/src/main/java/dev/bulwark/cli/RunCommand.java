@@ -301,7 +301,7 @@ public class RunCommand implements Callable<Integer> {
         }
         BreakerPolicy policy = BreakerPolicy.parse(breaker);
         if (breakerOpen != null) {
-            policy = Options.breakerOpen(policy, breakerOpen);
+            policy = policy.withOpen(breakerOpen);
         }
         if (breakerTrials != null) {
             ValidationException.require(breakerTrials >= 1 && breakerTrials <= 1000,

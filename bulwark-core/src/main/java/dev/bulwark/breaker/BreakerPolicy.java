@@ -82,6 +82,38 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, value, growth, max, trials, counted);
     }
 
+    /**
+     * This policy with the open time written as for {@code --breaker-open}: {@code 60s}, or
+     * {@code 30s,grow=2,max=10m} (with {@code grow} and no {@code max}: up to 60 times the first
+     * open time). Throws {@link ValidationException} naming the bad part.
+     */
+    public BreakerPolicy withOpen(String text) {
+        String usage = "--breaker-open must look like 60s or 30s,grow=2,max=10m, but was '" + text + "'";
+        ValidationException.require(text != null && !text.isBlank(), usage);
+        String[] parts = text.split(",");
+        Duration open = Durations.parse(parts[0].trim(), "--breaker-open");
+        double grow = 1.0;
+        Duration max = null;
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            ValidationException.require(kv.length == 2, usage);
+            switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                case "grow" -> {
+                    try {
+                        grow = Double.parseDouble(kv[1].trim());
+                    } catch (NumberFormatException e) {
+                        throw new ValidationException("--breaker-open grow must be a number like 2, but was '" + kv[1] + "'");
+                    }
+                }
+                case "max" -> max = Durations.parse(kv[1].trim(), "--breaker-open max");
+                default -> throw new ValidationException(usage);
+            }
+        }
+        ValidationException.require(grow > 1.0 || max == null || max.equals(open),
+                "--breaker-open max needs grow=F (F > 1) to matter, in '" + text + "'");
+        return withOpen(open, grow, max != null ? max : grow > 1.0 ? open.multipliedBy(60) : open);
+    }
+
     public BreakerPolicy withTrials(int value) {
         return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, value, counted);
     }

@@ -334,6 +334,11 @@ public final class PostgresLedger implements Ledger {
         return write("prune jobs", c -> PgJobs.prune(c, finishedBefore, keepFailed));
     }
 
+    @Override
+    public boolean delete(UUID jobId) {
+        return write("delete a job", c -> PgJobs.delete(c, jobId));
+    }
+
     /** Records what is queued, stops the writer thread and closes the pool (if the ledger made it). Idempotent. */
     @Override
     public void close() {

@@ -62,9 +62,9 @@ public final class BulwarkServer implements AutoCloseable {
         MetricsHolder holder = new MetricsHolder();
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
-        this.metrics = new Metrics(pool);
-        holder.metrics = metrics;
         this.jobs = new JobService(engine, pool, config);
+        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), engine::activeJobs);
+        holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -72,6 +72,9 @@ public final class BulwarkServer implements AutoCloseable {
             c.http.maxRequestSize = config.maxRequestBytes();
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
+            // breaker scopes such as hosts/beta are one path segment, percent-encoded: hosts%2Fbeta
+            c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT
+                    .with("bulwark", org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });
         new Routes(new Context()).register(app);
     }

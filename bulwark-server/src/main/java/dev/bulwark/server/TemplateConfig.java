@@ -24,26 +24,37 @@ import java.util.Map;
  * @param roots            for file inputs: the folders items must stay inside, by name, as real paths;
  *                         empty when items are plain keys
  * @param params           parameters submissions may set, by name
+ * @param failure          breakers, halts, job timeouts and rollback
  */
 public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
-                             FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params) {
+                             FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
+                             FailurePolicies failure) {
 
     public TemplateConfig {
         ValidationException.require(name != null && name.matches("[a-z][a-z0-9_-]{0,63}"),
                 "templates: a template name must be 1 to 64 lower-case letters, digits, '_' or '-', but was '" + name + "'");
         roots = Map.copyOf(new LinkedHashMap<>(roots));
         params = Map.copyOf(params);
+        failure = failure == null ? FailurePolicies.NONE : failure;
         new ExecHandler(exec); // validates placeholders and the shell script now, not at the first submission
         // builds once to check the policies together (ordered needs concurrency 1, …)
-        JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
-                .failureThreshold(failureThreshold).exec(exec).build();
-        for (String arg : exec.command()) {
+        failure.applyTo(JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
+                .failureThreshold(failureThreshold).exec(exec), failure.compensate()).build();
+        checkParams(name, "command", exec, params);
+        checkParams(name, "compensate", failure.compensate(), params);
+    }
+
+    private static void checkParams(String name, String setting, ExecSpec spec, Map<String, ParamConfig> params) {
+        if (spec == null) {
+            return;
+        }
+        for (String arg : spec.command()) {
             int at = arg.indexOf("{param:");
             while (at >= 0) {
                 int end = arg.indexOf('}', at);
                 String param = end < 0 ? arg.substring(at) : arg.substring(at + 7, end);
                 ValidationException.require(end > 0 && params.containsKey(param), "templates." + name
-                        + ".command uses {param:" + param + "}, but params declares no parameter '" + param + "'");
+                        + "." + setting + " uses {param:" + param + "}, but params declares no parameter '" + param + "'");
                 at = arg.indexOf("{param:", end);
             }
         }
@@ -54,20 +65,26 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
         return !roots.isEmpty();
     }
 
-    /** The job configuration for a submission: the template's policies and its command with the parameters filled in. */
+    /** The job configuration for a submission: the template's policies and its commands with the parameters filled in. */
     public JobConfig jobConfig(Map<String, String> values, Map<String, String> input) {
-        var command = exec.command().stream().map(arg -> {
+        JobConfig.Builder b = JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
+                .failureThreshold(failureThreshold).exec(filled(exec, values));
+        failure.applyTo(b, filled(failure.compensate(), values));
+        input.forEach(b::input);
+        return b.build();
+    }
+
+    private static ExecSpec filled(ExecSpec spec, Map<String, String> values) {
+        if (spec == null) {
+            return null;
+        }
+        var command = spec.command().stream().map(arg -> {
             String out = arg;
             for (Map.Entry<String, String> v : values.entrySet()) {
                 out = out.replace("{param:" + v.getKey() + "}", v.getValue());
             }
             return out;
         }).toList();
-        ExecSpec filled = new ExecSpec(command, exec.shell(), exec.permanentExit(), exec.criticalExit(),
-                exec.killGrace(), exec.outputCap());
-        JobConfig.Builder b = JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
-                .failureThreshold(failureThreshold).exec(filled);
-        input.forEach(b::input);
-        return b.build();
+        return new ExecSpec(command, spec.shell(), spec.permanentExit(), spec.criticalExit(), spec.killGrace(), spec.outputCap());
     }
 }

@@ -31,7 +31,7 @@ class AccessControlTest {
         }
 
         String resolved() {
-            return path.replace("{id}", job);
+            return path.replace("{id}", job).replace("{scope}", "hosts%2Fbeta");
         }
 
         String body() {
@@ -51,6 +51,8 @@ class AccessControlTest {
             new Route("POST", "/api/v1/jobs/{id}/pause", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/resume", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/retry-failed", "submit"),
+            new Route("GET", "/api/v1/breakers", "read"),
+            new Route("POST", "/api/v1/breakers/{id}/{scope}/reset", "submit"),
             new Route("GET", "/api/v1/stats", "read"),
             new Route("GET", "/api/v1/metrics", "admin"));
 

@@ -3,7 +3,11 @@ package dev.bulwark.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.ErrorClass;
+import dev.bulwark.HaltMode;
+import dev.bulwark.JobConfig;
 import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.server.internal.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +76,90 @@ class ServerConfigTest {
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], concurrency: 0}\n"))
                 .hasMessage("templates.t: concurrency must be between 1 and 10000, but was 0");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], params: {p: {pattern: '[a-'}}}\n")).hasMessageContaining("params.p.pattern is not a valid regular expression");
+    }
+
+    @Test
+    void templates_declare_breakers_halts_job_timeouts_and_rollback_as_bulwark_run_does() throws Exception {
+        ServerConfig c = load("""
+                templates:
+                  t:
+                    command: [deploy, '{}', '{param:env}']
+                    params: {env: {default: test}}
+                    critical-exit: [99]
+                    breaker: failures=3,window=30s,slow=5s
+                    breaker-scope: 'host-{//}'
+                    breaker-open: 10s,grow=2,max=1m
+                    breaker-trials: 2
+                    breaker-count: [transient, permanent]
+                    on-open: halt
+                    halt: soon
+                    job-timeout: 10m
+                    job-timeout-per-item: 2s
+                    stop-on-first-failure: true
+                    on-critical: rollback
+                    compensate: [undeploy, '{}', '{param:env}']
+                """);
+        FailurePolicies p = c.templates().get("t").failure();
+        assertThat(p.breaker().policy().toString()).isEqualTo("failures=3,window=30s,slow=5s");
+        assertThat(p.breaker().policy().openFor()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(p.breaker().policy().openMax()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(p.breaker().policy().trials()).isEqualTo(2);
+        assertThat(p.breaker().policy().counted()).containsExactlyInAnyOrder(ErrorClass.TRANSIENT, ErrorClass.PERMANENT);
+        assertThat(p.breaker().onOpen()).isEqualTo(BreakerConfig.OnOpen.HALT);
+        assertThat(p.breaker().scope()).isEqualTo("host-{//}");
+        assertThat(p.halt()).isEqualTo(HaltMode.SOON);
+        assertThat(p.jobTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(p.jobTimeoutPerItem()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(p.stopOnFirstFailure()).isTrue();
+        JobConfig job = c.templates().get("t").jobConfig(Map.of("env", "prod"), Map.of());
+        assertThat(job.rollback()).isTrue();
+        assertThat(job.compensate().command()).containsExactly("undeploy", "{}", "prod");
+        assertThat(job.breaker()).isEqualTo(p.breaker());
+        assertThat(job.jobBudget(3)).isEqualTo(Duration.ofMinutes(10).plusSeconds(6));
+    }
+
+    @Test
+    void bad_failure_policies_are_refused_naming_the_template_and_the_value() {
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=x}\n"))
+                .hasMessageStartingWith("templates.t: ").hasMessageContaining("'x'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: sometimes}\n"))
+                .hasMessageContaining("but was 'sometimes'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], on-open: halt}\n"))
+                .hasMessageContaining("templates.t.on-open goes with templates.t.breaker");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, on-open: explode}\n"))
+                .hasMessage("templates.t.on-open must be one of pause, halt, fail, but was 'explode'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-open: '10s,grow=x'}\n"))
+                .hasMessageContaining("grow must be a number like 2, but was 'x'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-trials: 0}\n"))
+                .hasMessageContaining("trials must be between 1 and 1000, but was 0");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-count: [fatal]}\n"))
+                .hasMessageContaining("templates.t.breaker-count[0] must be one of transient, permanent, critical, but was 'fatal'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-scope: fixed}\n"))
+                .hasMessageContaining("'fixed' has no placeholder");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], halt: later}\n"))
+                .hasMessage("templates.t.halt must be one of now, soon, but was 'later'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], job-timeout: forever}\n"))
+                .hasMessageContaining("templates.t.job-timeout").hasMessageContaining("forever");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], on-critical: rollback}\n"))
+                .hasMessageContaining("templates.t.compensate is required");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], compensate: [rm, '{}']}\n"))
+                .hasMessage("templates.t.compensate goes with on-critical: rollback");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], on-critical: rollback, compensate: [rm, '{param:p}']}\n"))
+                .hasMessageContaining("templates.t.compensate uses {param:p}");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], stop-on-first-failure: often}\n"))
+                .hasMessageContaining("templates.t.stop-on-first-failure must be true or false, but was 'often'");
+    }
+
+    @Test
+    void a_breaker_scope_gives_each_submitted_item_its_scope_or_refuses_the_item_by_name() throws Exception {
+        ServerConfig c = load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-scope: 'site-{//}'}\n"
+                + "  h: {command: [echo], breaker: consecutive=3, breaker-scope: '{host}'}\n");
+        var s = dev.bulwark.server.internal.Submission.parse("{\"template\": \"t\", \"items\": [\"eu/a\", \"us/b\"]}".getBytes(),
+                c, TierConfig.anonymous(), Map.of());
+        assertThat(s.items()).extracting(dev.bulwark.Engine.ItemSpec::scope).containsExactly("site-eu", "site-us");
+        assertThatThrownBy(() -> dev.bulwark.server.internal.Submission.parse("{\"template\": \"h\", \"items\": [\"x\"]}".getBytes(),
+                c, TierConfig.anonymous(), Map.of()))
+                .hasMessageContaining("item 'x'").hasMessageContaining("payload field \"host\"")
+                .extracting(e -> ((dev.bulwark.server.internal.Problem) e).status()).isEqualTo(422);
     }
 }

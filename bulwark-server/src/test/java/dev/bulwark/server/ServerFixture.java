@@ -21,7 +21,12 @@ import static org.awaitility.Awaitility.await;
  * A real server on a loopback ephemeral port, with a real SQLite ledger in a temporary folder,
  * templates that run real processes, and an HTTP client. Tokens: {@code ACME} (enterprise, every
  * role), {@code ACME_READER} (read only), {@code ACME_SUBMITTER} (read, submit), {@code OTHER}
- * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only).
+ * (tenant globex, free, every role), {@code GLOBEX_READER} (globex, read only). Template {@code hosts}
+ * has a breaker per folder of its keys ({@code beta/1} is in scope {@code beta}) that opens after
+ * two failures in a row and stays open 10 minutes; {@code recovering} fails until {@code up}
+ * exists, with a breaker open for 200 ms after each failure; {@code halting} halts the job when its one
+ * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
+ * items), writing {@code undo ITEM} lines to the file {@code undone}.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -33,6 +38,8 @@ final class ServerFixture implements AutoCloseable {
     final Path dir;
     final Path inbox;
     final Path gate;
+    /** Without this file, the {@code hosts} template's items of scope {@code beta} fail. */
+    final Path up;
     final Path configFile;
     SqliteLedger ledger;
     BulwarkServer server;
@@ -42,6 +49,7 @@ final class ServerFixture implements AutoCloseable {
         this.dir = dir;
         this.inbox = Files.createDirectories(dir.resolve("inbox"));
         this.gate = dir.resolve("gate");
+        this.up = dir.resolve("up");
         Files.createDirectories(inbox.resolve("sub"));
         Files.writeString(inbox.resolve("a.txt"), "alpha\n");
         Files.writeString(inbox.resolve("b.txt"), "beta\n");
@@ -81,7 +89,38 @@ final class ServerFixture implements AutoCloseable {
                     shell: true
                     retries: 0
                     kill-grace: 1s
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate));
+                  hosts:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; case "$1" in beta/*) test -e "%s" || exit 1;; esac; echo "done $1"']
+                    shell: true
+                    retries: 0
+                    kill-grace: 1s
+                    breaker: consecutive=2
+                    breaker-scope: '{//}'
+                    breaker-open: 10m
+                    on-open: pause
+                  recovering:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; test -e "%s"']
+                    shell: true
+                    retries: 6
+                    backoff: 50ms
+                    breaker: consecutive=1
+                    breaker-open: 200ms
+                  halting:
+                    command: ['case "$1" in bad*) exit 1;; esac; echo "ok $1"']
+                    shell: true
+                    retries: 0
+                    breaker: consecutive=2
+                    breaker-open: 10m
+                    on-open: halt
+                  rollback:
+                    command: ['case "$1" in crit*) exit 99;; esac; echo "did $1"']
+                    shell: true
+                    retries: 0
+                    critical-exit: [99]
+                    on-critical: rollback
+                    compensate: ['echo "undo $1" >> "%s"']
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up,
+                gate, up, dir.resolve("undone")));
     }
 
     static ServerFixture start(Path dir) throws IOException {

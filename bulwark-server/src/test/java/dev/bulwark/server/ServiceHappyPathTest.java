@@ -10,31 +10,13 @@ import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ServiceHappyPathTest {
-    @TempDir
-    Path dir;
-    ServerFixture f;
-
-    @BeforeEach
-    void start() throws Exception {
-        f = ServerFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
-
+class ServiceHappyPathTest extends ServerTest {
     @Test
     void a_submitted_job_runs_to_completion_and_every_route_shows_it() {
         HttpResponse<String> created = f.post("/api/v1/jobs", ACME,

@@ -4,6 +4,7 @@ import static dev.bulwark.jdbc.internal.PgRows.bind;
 
 import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
 import dev.bulwark.NotFoundException;
@@ -116,6 +117,25 @@ public final class PgJobs {
         }
         // As stored: instants finer than a microsecond are not kept.
         return find(c, jobId).orElseThrow(() -> notFound(jobId));
+    }
+
+    /**
+     * Deletes one finished job; its items, attempts and events go with it (ON DELETE CASCADE).
+     * False when there is no such job; a job that is not finished is refused and kept. The row is
+     * locked first, so a job another process is just moving on is not deleted under it.
+     */
+    public static boolean delete(Connection c, UUID jobId) throws SQLException {
+        Optional<Job> job = find(c, jobId, " FOR UPDATE");
+        if (job.isEmpty()) {
+            return false;
+        }
+        if (!job.get().status().isFinal()) {
+            throw new InvalidTransitionException("job " + jobId, job.get().status().name(), "deleted");
+        }
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
+            bind(delete, jobId).executeUpdate();
+        }
+        return true;
     }
 
     /** Adds {@code added} items to the job's item count and makes the total follow it. */

@@ -3,11 +3,17 @@ package dev.bulwark.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bulwark.ErrorClass;
 import dev.bulwark.FailureThreshold;
+import dev.bulwark.HaltMode;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.internal.Choices;
 import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.internal.Durations;
+import dev.bulwark.server.FailurePolicies;
 import dev.bulwark.server.ParamConfig;
 import dev.bulwark.server.Role;
 import dev.bulwark.server.ServerConfig;
@@ -90,12 +96,10 @@ public final class ConfigLoader {
 
     private static TemplateConfig template(String name, Node t, Path base) {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
-                "max-failures", "permanent-exit", "critical-exit", "roots", "params");
-        List<String> command = new ArrayList<>();
-        for (Node arg : t.child("command").elements()) {
-            ValidationException.require(arg.node.isValueNode(), arg.path + " must be a string");
-            command.add(arg.node.asText());
-        }
+                "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
+                "breaker-trials", "breaker-count", "on-open", "halt", "job-timeout", "job-timeout-per-item",
+                "stop-on-first-failure", "on-critical", "compensate");
+        List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
         ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
                 t.duration("kill-grace", ExecSpec.DEFAULT_KILL_GRACE), ExecSpec.DEFAULT_OUTPUT_CAP);
@@ -125,7 +129,60 @@ public final class ConfigLoader {
             params.put(param, config);
         });
         return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
-                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params);
+                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec));
+    }
+
+    /** What a critical failure does ({@code on-critical}). */
+    private enum OnCritical { STOP, ROLLBACK }
+
+    /** The breaker, halt, job timeout and rollback settings, parsed by the same code as {@code bulwark run}'s options. */
+    private static FailurePolicies failurePolicies(Node t, ExecSpec exec) {
+        String spec = t.text("breaker", null);
+        BreakerConfig breaker = null;
+        if (spec == null) {
+            for (String setting : List.of("breaker-scope", "breaker-open", "breaker-trials", "breaker-count", "on-open")) {
+                ValidationException.require(t.child(setting).node == null, t.path + "." + setting + " goes with "
+                        + t.path + ".breaker, e.g. breaker: consecutive=3");
+            }
+        } else {
+            BreakerPolicy policy = BreakerPolicy.parse(spec);
+            String open = t.text("breaker-open", null);
+            policy = open == null ? policy : policy.withOpen(open);
+            policy = policy.withTrials(t.integer("breaker-trials", 1));
+            Set<ErrorClass> counted = EnumSet.noneOf(ErrorClass.class);
+            for (Node c : t.child("breaker-count").elements()) {
+                counted.add(Choices.of(c.node.asText(), c.path, ErrorClass.class));
+            }
+            policy = policy.withCounted(counted);
+            String onOpen = t.text("on-open", null);
+            breaker = new BreakerConfig(policy, onOpen == null ? BreakerConfig.OnOpen.PAUSE
+                    : Choices.of(onOpen, t.path + ".on-open", BreakerConfig.OnOpen.class), t.text("breaker-scope", null));
+        }
+        String halt = t.text("halt", null);
+        String onCritical = t.text("on-critical", null);
+        boolean rollback = onCritical != null && Choices.of(onCritical, t.path + ".on-critical", OnCritical.class) == OnCritical.ROLLBACK;
+        Node compensate = t.child("compensate");
+        ExecSpec compensation = null;
+        if (rollback) {
+            List<String> argv = strings(compensate);
+            ValidationException.require(!argv.isEmpty(), t.path + ".on-critical is rollback, so " + compensate.path
+                    + " is required: the command that undoes one item, as a list like the command");
+            compensation = new ExecSpec(argv, exec.shell(), Set.of(), Set.of(), exec.killGrace(), ExecSpec.DEFAULT_OUTPUT_CAP);
+        } else {
+            ValidationException.require(compensate.node == null, compensate.path + " goes with on-critical: rollback");
+        }
+        return new FailurePolicies(breaker, halt == null ? HaltMode.NOW : Choices.of(halt, t.path + ".halt", HaltMode.class),
+                t.duration("job-timeout", null), t.duration("job-timeout-per-item", null), t.bool("stop-on-first-failure"),
+                compensation);
+    }
+
+    private static List<String> strings(Node list) {
+        List<String> out = new ArrayList<>();
+        for (Node arg : list.elements()) {
+            ValidationException.require(arg.node.isValueNode(), arg.path + " must be a string");
+            out.add(arg.node.asText());
+        }
+        return out;
     }
 
     private static Set<Integer> codes(Node list) {

@@ -1,16 +1,17 @@
 package dev.bulwark.server.internal;
 
 import dev.bulwark.Engine;
-import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
 import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ServerConfig;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -108,8 +109,7 @@ public final class JobService {
             audit.put(IDEMPOTENCY_KEY, idempotencyKey);
         }
         Submission s = Submission.parse(body, config, who.tier(), audit);
-        Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(),
-                s.keys().stream().map(ItemSpec::of).iterator());
+        Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(), s.items().iterator());
         pool.enqueue(job, JobQueue.Action.RUN);
         return job;
     }
@@ -204,6 +204,60 @@ public final class JobService {
         if (key != null) {
             idempotency.remove(indexKey(job.tenant(), key), job.id());
         }
+    }
+
+    /** A breaker that is not closed, and its job. */
+    public record JobBreaker(Job job, BreakerStatus breaker) {
+    }
+
+    /**
+     * The breakers that are open or half-open in the caller's jobs (every tenant's for
+     * {@code who == null}): of every job with breakers that is unfinished or FAILED (a halted
+     * job), as {@code bulwark breaker list} shows them.
+     */
+    public List<JobBreaker> openBreakers(Principal who) {
+        List<JobBreaker> out = new ArrayList<>();
+        for (Job job : who == null ? all() : list(who, Set.of())) {
+            if (job.config().breaker() != null && (!job.status().isFinal() || job.status() == JobStatus.FAILED)) {
+                breakers(job).forEach(b -> out.add(new JobBreaker(job, b)));
+            }
+        }
+        return out;
+    }
+
+    /** The job's breakers that are not closed (none for a job without breakers). */
+    public List<BreakerStatus> breakers(Job job) {
+        if (job.config().breaker() == null) {
+            return List.of();
+        }
+        try {
+            return engine.breakers(job.id());
+        } catch (dev.bulwark.NotFoundException e) {
+            return List.of(); // deleted meanwhile
+        }
+    }
+
+    /**
+     * Closes the breaker of {@code scope} in the caller's job by hand: a running job sends the
+     * scope's items again at once; a halted one starts with it closed when it is resumed. 404 for
+     * another tenant's job, 409 for a job without breakers or a breaker that is not open. Returns the
+     * job as it is afterwards.
+     */
+    public Job resetBreaker(Principal who, String id, String scope) {
+        Job job = find(who, id);
+        if (job.config().breaker() == null) {
+            throw Problem.conflict("job " + job.id() + " has no circuit breakers: its template '"
+                    + job.config().input().get(TEMPLATE) + "' declares no breaker");
+        }
+        if (scope.isEmpty()) {
+            throw Problem.badRequest("scope", "scope must not be empty (the whole job's scope is '*')");
+        }
+        boolean reset = control(() -> engine.resetBreaker(job.id(), scope));
+        if (!reset) {
+            throw Problem.conflict("the breaker of scope '" + scope + "' in job " + job.id() + " is not open; open ones: "
+                    + breakers(job).stream().map(BreakerStatus::scope).toList());
+        }
+        return ledger.findJob(job.id()).orElse(job);
     }
 
     private static <T> T control(java.util.function.Supplier<T> action) {

@@ -64,7 +64,7 @@ public final class Routes {
         app.get(b + "/jobs", this::list);
         app.get(b + "/jobs/{id}", ctx -> {
             Job job = job(ctx, Role.READ);
-            ctx.json(Views.detail(job, server.engine().ledger(), server.engine().progress(job.id())));
+            ctx.json(Views.detail(job, server.engine().ledger(), server.engine().progress(job.id()), server.jobs().breakers(job)));
         });
         app.delete(b + "/jobs/{id}", ctx -> {
             server.jobs().delete(who(ctx, Role.ADMIN), ctx.pathParam("id"));
@@ -74,6 +74,25 @@ public final class Routes {
         app.post(b + "/jobs/{id}/pause", ctx -> control(ctx, server.jobs().pause(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
         app.post(b + "/jobs/{id}/resume", ctx -> control(ctx, server.jobs().resume(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
         app.post(b + "/jobs/{id}/retry-failed", ctx -> control(ctx, server.jobs().retryFailed(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
+        app.get(b + "/breakers", ctx -> {
+            List<JobService.JobBreaker> open = server.jobs().openBreakers(who(ctx, Role.READ));
+            ctx.json(Map.of("breakers", open.stream().map(jb -> Views.breaker(jb.job(), jb.breaker())).toList()));
+        });
+        // <scope> takes slashes, so a scope like hosts/beta may come percent-encoded (hosts%2Fbeta) or as it is
+        app.post(b + "/breakers/{id}/<scope>/reset", ctx -> {
+            String scope = ctx.pathParam("scope");
+            Job job = server.jobs().resetBreaker(who(ctx, Role.SUBMIT), ctx.pathParam("id"), scope);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("jobId", job.id().toString());
+            m.put("scope", scope);
+            m.put("state", "CLOSED");
+            m.put("job", Views.summary(job));
+            boolean running = server.pool().isRunning(job.id()) || server.pool().isWaiting(job.id());
+            m.put("next", running ? "the job sends the scope's items again"
+                    : job.status() == JobStatus.FAILED || job.status() == JobStatus.PAUSED
+                    ? "POST " + Views.jobUrl(job) + "/resume to continue the job" : null);
+            ctx.json(m);
+        });
         app.get(b + "/jobs/{id}/items", this::items);
         app.get(b + "/jobs/{id}/items/{seq}/log", this::log);
         app.before(b + "/jobs/{id}/events", ctx -> { // refuse before the stream opens

@@ -2,7 +2,10 @@ package dev.bulwark.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.JobConfig;
+import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.internal.Json;
 import dev.bulwark.server.ParamConfig;
 import dev.bulwark.server.ServerConfig;
@@ -21,10 +24,11 @@ import java.util.Set;
  * the field.
  *
  * @param name   the job's name
- * @param keys   the item keys (for file templates: real paths inside a root)
+ * @param items  the items: keys (for file templates: real paths inside a root), with the scope
+ *               the template's {@code breaker-scope} gives them
  * @param config the job's configuration snapshot
  */
-public record Submission(String name, List<String> keys, JobConfig config) {
+public record Submission(String name, List<ItemSpec> items, JobConfig config) {
     private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params");
     private static final int MAX_KEY_LENGTH = 4096;
 
@@ -61,7 +65,21 @@ public record Submission(String name, List<String> keys, JobConfig config) {
         Map<String, String> input = new LinkedHashMap<>(audit);
         input.put("template", template.name());
         values.forEach((k, v) -> input.put("param." + k, v));
-        return new Submission(name == null ? template.name() : name, keys, template.jobConfig(values, input));
+        return new Submission(name == null ? template.name() : name, scoped(keys, template), template.jobConfig(values, input));
+    }
+
+    /** The items with the scopes of the template's {@code breaker-scope}; 422 naming the item that has none. */
+    private static List<ItemSpec> scoped(List<String> keys, TemplateConfig template) {
+        ScopeTemplate scopes = template.failure().scopeTemplate();
+        List<ItemSpec> items = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            try {
+                items.add(scopes == null ? ItemSpec.of(key) : scopes.apply(ItemSpec.of(key)));
+            } catch (ValidationException e) {
+                throw Problem.unprocessable("items", e.getMessage());
+            }
+        }
+        return items;
     }
 
     private static List<String> items(JsonNode root, TemplateConfig template, TierConfig tier) {

@@ -8,7 +8,10 @@ import dev.bulwark.Progress;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.internal.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +50,7 @@ final class Views {
     }
 
     /** A job's status: counts, progress, rate, ETA, running items, open breakers. */
-    static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live) {
+    static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live, List<BreakerStatus> breakers) {
         Map<String, Object> m = summary(job);
         JobCounts counts = live.map(Progress::counts).orElseGet(() -> ledger.counts(job.id()));
         m.put("counts", counts); // the record's fields: total, pending, running, retryWait, …
@@ -59,9 +62,7 @@ final class Views {
         m.put("currentItems", ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RUNNING), 0, CURRENT_SHOWN)).stream()
                 .map(i -> Map.of("seq", i.seq(), "key", i.key(), "attempt", i.lastAttempt(), "startedAt", String.valueOf(i.startedAt())))
                 .toList());
-        // Circuit breakers are not wired into the engine yet: no breaker can be open. This list is
-        // where the open breakers of the job's scopes will show once the engine runs them.
-        m.put("openBreakers", List.of());
+        m.put("openBreakers", breakers.stream().map(b -> breaker(job, b)).toList());
         m.put("config", job.config());
         return m;
     }
@@ -81,6 +82,23 @@ final class Views {
         m.put("percent", Math.round(p.percent() * 10) / 10.0);
         m.put("itemsPerSecond", Math.round(p.itemsPerSec() * 100) / 100.0);
         m.put("etaSeconds", p.eta() == null ? null : p.eta().toMillis() / 1000.0);
+        m.put("openBreakers", p.breakers().stream().map(BreakerStatus::scope).toList());
+        return m;
+    }
+
+    /** A breaker that is not closed, with the URL that resets it. */
+    static Map<String, Object> breaker(Job job, BreakerStatus b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jobId", job.id().toString());
+        m.put("jobName", job.name());
+        m.put("scope", b.scope());
+        m.put("state", b.state().name());
+        m.put("since", b.since());
+        m.put("openUntil", b.openUntil());
+        m.put("reopens", b.reopens());
+        m.put("reason", b.reason());
+        m.put("resetUrl", BASE + "/breakers/" + job.id() + "/" + URLEncoder.encode(b.scope(), StandardCharsets.UTF_8)
+                .replace("+", "%20") + "/reset");
         return m;
     }
 }
