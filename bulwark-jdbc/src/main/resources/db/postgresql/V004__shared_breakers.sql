@@ -17,6 +17,11 @@ CREATE TABLE breakers (
     consecutive      integer     NOT NULL DEFAULT 0,
     -- the latest counted failures within the window, newest last, at most N of them (trip failures=N)
     failures         timestamptz[] NOT NULL DEFAULT '{}',
+    -- calls and failures per slice of the window (trip rate=P%): slice number of the first
+    -- element, one slice being a twentieth of the window; at most twenty of each
+    first_slice      bigint      NOT NULL DEFAULT 0,
+    slice_calls      integer[]   NOT NULL DEFAULT '{}',
+    slice_failures   integer[]   NOT NULL DEFAULT '{}',
     opened_at        timestamptz,
     open_until       timestamptz,
     -- re-opens since it last closed: the open time grows with them

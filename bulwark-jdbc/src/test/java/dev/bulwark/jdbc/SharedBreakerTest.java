@@ -170,6 +170,21 @@ class SharedBreakerTest {
     }
 
     @Test
+    void a_rate_breaker_opens_once_the_window_has_its_minimum_of_calls_and_the_rate_is_reached() {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.rate(50, 4, Duration.ofMinutes(1)));
+        Job job = job(a, 6, 0, breaker, RetryPolicy.none(), 20);
+        List<Lease> leases = a.claim("a", 4, LONG_LEASE);
+        assertThat(a.complete(leases.get(0), outcome(leases.get(0), true), breaker)).isEmpty();
+        assertThat(a.complete(leases.get(1), outcome(leases.get(1), false), breaker)).isEmpty();
+        assertThat(a.complete(leases.get(2), outcome(leases.get(2), true), breaker)).isEmpty(); // 1 of 3 failed
+        CircuitBreaker.Transition opened = a.complete(leases.get(3), outcome(leases.get(3), false), breaker).orElseThrow();
+        assertThat(opened.reason()).startsWith("failure rate 50% of 4 calls within 1m");
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
+    }
+
+    @Test
     void a_failed_trial_reopens_for_longer_and_a_trial_whose_lease_expired_is_handed_out_again() throws Exception {
         WorkQueue a = queue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen(Duration.ofMinutes(1), 2.0,

@@ -51,10 +51,13 @@ public final class PgBreakers {
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
             + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? AND b.on_open = 'PAUSE' "
             + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
-    private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now() "
-            + "FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
+    private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now(), "
+            + "first_slice, slice_calls, slice_failures FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
     private static final String SAVE = "UPDATE breakers SET state = ?, consecutive = ?, failures = ?, opened_at = ?::timestamptz, "
-            + "open_until = ?::timestamptz, reopens = ?, trial_fences = ?, trials_succeeded = ? WHERE job_pk = ? AND scope = ?";
+            + "open_until = ?::timestamptz, reopens = ?, trial_fences = ?, trials_succeeded = ?, first_slice = ?, "
+            + "slice_calls = ?, slice_failures = ? WHERE job_pk = ? AND scope = ?";
+    /** The window of a rate breaker is kept as this many slices of calls and failures. */
+    static final int SLICES = 20;
 
     private PgBreakers() {
     }
@@ -74,6 +77,9 @@ public final class PgBreakers {
         List<Long> trialFences;
         int trialsSucceeded;
         Instant now;
+        long firstSlice;
+        int[] sliceCalls;
+        int[] sliceFailures;
     }
 
     /** Whether any breaker of the job is not closed (a cheap look, no lock). */
@@ -158,7 +164,7 @@ public final class PgBreakers {
         } else {
             return Optional.empty(); // interrupted, or a class the policy does not count: neutral
         }
-        if (failed) {
+        if (failed || policy.trip() == BreakerPolicy.Trip.RATE) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO breakers (job_pk, scope, on_open, trials) "
                     + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 bind(ps, jobPk, scope, config.onOpen(), policy.trials()).executeUpdate();
@@ -166,7 +172,7 @@ public final class PgBreakers {
         }
         Row row = load(c, jobPk, scope);
         if (row == null) {
-            return Optional.empty(); // a success in a scope that never failed: nothing to change
+            return Optional.empty(); // a success in a scope that never failed (consecutive, failures): nothing to change
         }
         boolean trial = row.state == State.HALF_OPEN && row.trialFences.contains(fence);
         Optional<CircuitBreaker.Transition> t = failed ? failed(row, scope, policy, trial, reason)
@@ -187,6 +193,9 @@ public final class PgBreakers {
             }
         } else if (row.state == State.CLOSED) {
             row.consecutive = 0;
+            if (policy.trip() == BreakerPolicy.Trip.RATE) {
+                slice(row, policy, false);
+            }
         }
         return Optional.empty();
     }
@@ -204,6 +213,13 @@ public final class PgBreakers {
         String why = null;
         if (policy.trip() == BreakerPolicy.Trip.CONSECUTIVE) {
             why = row.consecutive >= policy.threshold() ? row.consecutive + " consecutive failures" : null;
+        } else if (policy.trip() == BreakerPolicy.Trip.RATE) {
+            slice(row, policy, true);
+            int calls = Arrays.stream(row.sliceCalls).sum();
+            int failures = Arrays.stream(row.sliceFailures).sum();
+            why = calls >= policy.minCalls() && 100.0 * failures / calls >= policy.rate()
+                    ? String.format(java.util.Locale.ROOT, "failure rate %.0f%% of %d calls within %s", 100.0 * failures / calls,
+                    calls, Durations.format(policy.window())) : null;
         } else {
             // Failures within the window (newest last), at most the threshold of them: enough to decide.
             Instant horizon = row.now.minus(policy.window());
@@ -220,6 +236,31 @@ public final class PgBreakers {
         }
         row.reopens = 0;
         return Optional.of(open(row, scope, policy, State.CLOSED, why + "; last: " + reason));
+    }
+
+    /**
+     * Counts a call in the window of a rate breaker: the window is {@link #SLICES} slices of a
+     * twentieth of it each, the current one included, so it reaches back between 19/20 of the
+     * window and all of it (a process's own breaker keeps every call of the window instead).
+     */
+    private static void slice(Row row, BreakerPolicy policy, boolean failed) {
+        long width = Math.max(1, policy.window().toMillis() / SLICES);
+        long current = row.now.toEpochMilli() / width;
+        long first = current - SLICES + 1;
+        int[] calls = new int[SLICES];
+        int[] failures = new int[SLICES];
+        for (int i = 0; i < row.sliceCalls.length; i++) {
+            long slice = row.firstSlice + i;
+            if (slice >= first && slice <= current) {
+                calls[(int) (slice - first)] += row.sliceCalls[i];
+                failures[(int) (slice - first)] += row.sliceFailures[i];
+            }
+        }
+        calls[SLICES - 1]++;
+        failures[SLICES - 1] += failed ? 1 : 0;
+        row.firstSlice = first;
+        row.sliceCalls = calls;
+        row.sliceFailures = failures;
     }
 
     private static CircuitBreaker.Transition open(Row row, String scope, BreakerPolicy policy, State from, String reason) {
@@ -239,6 +280,8 @@ public final class PgBreakers {
         row.reopens = 0;
         row.consecutive = 0;
         row.failures.clear();
+        row.sliceCalls = new int[0];
+        row.sliceFailures = new int[0];
         row.trialFences.clear();
         row.trialsSucceeded = 0;
         return new CircuitBreaker.Transition(scope, from, State.CLOSED, row.now, null, reason);
@@ -278,9 +321,21 @@ public final class PgBreakers {
                 row.trialFences = new ArrayList<>(Arrays.asList((Long[]) rs.getArray(5).getArray()));
                 row.trialsSucceeded = rs.getInt(6);
                 row.now = PgRows.instant(rs, 7);
+                row.firstSlice = rs.getLong(8);
+                row.sliceCalls = ints(rs.getArray(9));
+                row.sliceFailures = ints(rs.getArray(10));
                 return row;
             }
         }
+    }
+
+    private static int[] ints(Array array) throws SQLException {
+        Integer[] values = (Integer[]) array.getArray();
+        return Arrays.stream(values).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Array intArray(Connection c, int[] values) throws SQLException {
+        return c.createArrayOf("integer", Arrays.stream(values).boxed().toArray());
     }
 
     private static void save(Connection c, long jobPk, String scope, Row row) throws SQLException {
@@ -288,7 +343,8 @@ public final class PgBreakers {
         Array fences = c.createArrayOf("bigint", row.trialFences.toArray());
         try (PreparedStatement ps = c.prepareStatement(SAVE)) {
             bind(ps, row.state, row.consecutive, failures, row.openedAt, row.openUntil, row.reopens, fences,
-                    row.trialsSucceeded, jobPk, scope).executeUpdate();
+                    row.trialsSucceeded, row.firstSlice, intArray(c, row.sliceCalls), intArray(c, row.sliceFailures), jobPk,
+                    scope).executeUpdate();
         }
     }
 
