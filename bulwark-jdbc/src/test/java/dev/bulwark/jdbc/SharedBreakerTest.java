@@ -185,6 +185,26 @@ class SharedBreakerTest {
     }
 
     @Test
+    void in_fail_mode_the_items_of_an_open_scope_fail_without_an_attempt() {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1)).onOpen(BreakerConfig.OnOpen.FAIL);
+        Job job = job(a, 4, 2, breaker, RetryPolicy.none(), 20);
+        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        a.complete(first, outcome(first, false), breaker).orElseThrow();
+
+        assertThat(scopes(a.claim("a", 20, LONG_LEASE))).containsExactly("good", "good");
+        List<Item> rejected = a.ledger().items(job.id(), ItemQuery.all(1_000)).stream()
+                .filter(i -> i.key().startsWith("bad/") && i.seq() != first.item().seq()).toList();
+        assertThat(rejected).hasSize(3).allSatisfy(i -> {
+            assertThat(i.status()).isEqualTo(ItemStatus.FAILED);
+            assertThat(i.category()).isEqualTo("breaker-open");
+            assertThat(i.message()).startsWith("the breaker of scope bad is open until ");
+            assertThat(i.attempts()).isZero();
+        });
+        assertThat(events(a, job, EngineEvent.ITEM_FAILED)).isEqualTo(3);
+    }
+
+    @Test
     void a_failed_trial_reopens_for_longer_and_a_trial_whose_lease_expired_is_handed_out_again() throws Exception {
         WorkQueue a = queue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen(Duration.ofMinutes(1), 2.0,

@@ -46,10 +46,10 @@ public final class PgBreakers {
     static final String IN_SCOPE = "coalesce(nullif(items.scope, ''), '" + dev.bulwark.Item.JOB_SCOPE + "') = ?";
 
     private static final String TROUBLED = "SELECT EXISTS (SELECT 1 FROM breakers WHERE job_pk = ? AND state <> 'CLOSED')";
-    /** Pause-mode breakers whose trials may be due, locked; with the trial claims still in flight. */
+    /** Pause- and fail-mode breakers whose trials may be due, locked; with the trial claims still in flight. */
     private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
-            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? AND b.on_open = 'PAUSE' "
+            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? AND b.on_open IN ('PAUSE', 'FAIL') "
             + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
     private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now(), "
             + "first_slice, slice_calls, slice_failures FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
@@ -62,7 +62,7 @@ public final class PgBreakers {
     private PgBreakers() {
     }
 
-    /** A pause-mode breaker that lets trial calls through now. */
+    /** A breaker that lets trial calls through now. */
     public record Due(String scope, State state, int available, Long[] inFlight, int reopens, Instant now) {
     }
 
@@ -93,7 +93,7 @@ public final class PgBreakers {
     }
 
     /**
-     * The job's pause-mode breakers that let trial calls through now (OPEN whose open time has
+     * The job's pause- and fail-mode breakers that let trial calls through now (OPEN whose open time has
      * passed on the database clock, or HALF_OPEN with fewer trials in flight or succeeded than
      * the policy's), locked until the transaction ends. Call with the job's row locked.
      */
@@ -115,6 +115,57 @@ public final class PgBreakers {
             }
         }
         return due;
+    }
+
+    /**
+     * Fails the due items (PENDING, or RETRY_WAIT whose time has come) of the job's fail-mode
+     * scopes whose breaker is OPEN, or HALF_OPEN with its trials taken, without an attempt:
+     * FAILED, error class permanent, category {@code breaker-open}, each with an {@code item_failed}
+     * event, as a process fails them when its breaker rejects them. A scope whose open time has
+     * passed keeps its items for its trial call. Call with the job's row locked, after the trials
+     * were claimed.
+     *
+     * @return how many items failed
+     */
+    static int failRejected(Connection c, long jobPk, UUID jobId) throws SQLException {
+        List<String[]> open = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT scope, open_until, now() FROM breakers WHERE job_pk = ? "
+                + "AND on_open = 'FAIL' AND (state = 'HALF_OPEN' OR (state = 'OPEN' AND open_until > now()))")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                while (rs.next()) {
+                    Instant until = PgRows.instant(rs, 2);
+                    String scope = rs.getString(1);
+                    String why = until != null && until.isAfter(PgRows.instant(rs, 3))
+                            ? "the breaker of scope " + scope + " is open until " + until
+                            : "the breaker of scope " + scope + " is half-open and waits for its trial call";
+                    open.add(new String[] {scope, why});
+                }
+            }
+        }
+        int failed = 0;
+        for (String[] scope : open) {
+            List<JobStore.NewEvent> events = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = 'FAILED', next_attempt_at = NULL, "
+                    + "started_at = NULL, finished_at = now(), error_class = 'PERMANENT', category = 'breaker-open', message = ?, "
+                    + "exit_code = NULL, duration_ms = NULL WHERE job_pk = ? AND " + IN_SCOPE + " AND (status = 'PENDING' "
+                    + "OR (status = 'RETRY_WAIT' AND next_attempt_at <= now())) RETURNING seq, key, finished_at")) {
+                try (ResultSet rs = bind(ps, scope[1], jobPk, scope[0]).executeQuery()) {
+                    while (rs.next()) {
+                        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+                        data.put("key", rs.getString(2));
+                        data.put("category", "breaker-open");
+                        data.put("message", scope[1]);
+                        data.put("error_class", "permanent");
+                        data.put("scope", scope[0]);
+                        EngineEvent e = new EngineEvent(EngineEvent.ITEM_FAILED, jobId, PgRows.instant(rs, 3), rs.getLong(1), data);
+                        events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(data))));
+                    }
+                }
+            }
+            PgJobs.appendEvents(c, events);
+            failed += events.size();
+        }
+        return failed;
     }
 
     /**

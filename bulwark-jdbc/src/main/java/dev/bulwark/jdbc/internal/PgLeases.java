@@ -152,6 +152,7 @@ public final class PgLeases {
                     claimed.addAll(trials);
                 }
             }
+            PgBreakers.failRejected(c, pk, jobId);
             int rest = n - claimed.size();
             if (rest > 0) {
                 claimed.addAll(claimItems(c, CLAIM_CLOSED_SCOPES, pk, jobId,
