@@ -205,6 +205,34 @@ class SharedBreakerTest {
     }
 
     @Test
+    void a_failures_breaker_counts_failures_within_its_window_whatever_succeeded_between_them() {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.failures(2, Duration.ofMinutes(1)));
+        Job job = job(a, 5, 0, breaker, RetryPolicy.none(), 20);
+        List<Lease> leases = a.claim("a", 3, LONG_LEASE);
+        assertThat(a.complete(leases.get(0), outcome(leases.get(0), false), breaker)).isEmpty();
+        assertThat(a.complete(leases.get(1), outcome(leases.get(1), true), breaker)).isEmpty();
+        CircuitBreaker.Transition opened = a.complete(leases.get(2), outcome(leases.get(2), false), breaker).orElseThrow();
+        assertThat(opened.reason()).startsWith("2 failures within 1m");
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
+    }
+
+    @Test
+    void a_halt_mode_breaker_of_a_resumed_job_sends_its_trial_once_the_open_time_has_passed() throws Exception {
+        WorkQueue a = queue();
+        BreakerConfig breaker = consecutive(1, BreakerConfig.OnOpen.HALT);
+        Job job = job(a, 3, 0, breaker, RetryPolicy.none(), 20);
+        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        a.complete(first, outcome(first, false), breaker).orElseThrow();
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        openTimePassed(job, "bad");
+        assertThat(a.claim("a", 20, LONG_LEASE)).hasSize(1);
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(breakerState(job, "bad")).isEqualTo("HALF_OPEN");
+    }
+
+    @Test
     void a_failed_trial_reopens_for_longer_and_a_trial_whose_lease_expired_is_handed_out_again() throws Exception {
         WorkQueue a = queue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen(Duration.ofMinutes(1), 2.0,

@@ -46,10 +46,10 @@ public final class PgBreakers {
     static final String IN_SCOPE = "coalesce(nullif(items.scope, ''), '" + dev.bulwark.Item.JOB_SCOPE + "') = ?";
 
     private static final String TROUBLED = "SELECT EXISTS (SELECT 1 FROM breakers WHERE job_pk = ? AND state <> 'CLOSED')";
-    /** Pause- and fail-mode breakers whose trials may be due, locked; with the trial claims still in flight. */
+    /** Breakers whose trials may be due, locked; with the trial claims still in flight. */
     private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
-            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? AND b.on_open IN ('PAUSE', 'FAIL') "
+            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? "
             + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
     private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now(), "
             + "first_slice, slice_calls, slice_failures FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
@@ -93,9 +93,10 @@ public final class PgBreakers {
     }
 
     /**
-     * The job's pause- and fail-mode breakers that let trial calls through now (OPEN whose open time has
-     * passed on the database clock, or HALF_OPEN with fewer trials in flight or succeeded than
-     * the policy's), locked until the transaction ends. Call with the job's row locked.
+     * The job's breakers that let trial calls through now (OPEN whose open time has passed on the
+     * database clock, or HALF_OPEN with fewer trials in flight or succeeded than the policy's),
+     * locked until the transaction ends. Call with the job's row locked. (In halt mode this is a
+     * job resumed after its breaker halted it: its trial runs once the open time has passed.)
      */
     static List<Due> dueTrials(Connection c, long jobPk) throws SQLException {
         List<Due> due = new ArrayList<>();

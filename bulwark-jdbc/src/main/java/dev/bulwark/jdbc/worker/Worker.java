@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * lease lasts: if its commit went through after all, the retry is rejected as stale and nothing is
  * recorded twice; if it never does, the lease expires and the item runs again (at least once).
  *
+ * <p>A job with circuit breakers shares them with every worker (see {@link WorkQueue}): each of
+ * its outcomes is recorded in a transaction of its own that also counts it in the scope's breaker,
+ * and in halt mode the worker whose outcome opened a breaker halts the job.
+ *
  * <p>{@link #run()} blocks until {@link #stop()}; the other methods are thread-safe.
  */
 public final class Worker {
