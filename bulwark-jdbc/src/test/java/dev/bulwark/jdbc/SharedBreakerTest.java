@@ -31,12 +31,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,14 +53,12 @@ class SharedBreakerTest {
     @RegisterExtension
     static final PgSchemaExtension PG = new PgSchemaExtension("breaker");
 
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-    private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
+    private final RunningWorkers running = new RunningWorkers();
+    private final List<Worker> workers = running.workers;
 
     @AfterEach
     void stopWorkers() throws Exception {
-        workers.forEach(Worker::stopNow);
-        pool.shutdown();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        running.stopAll();
     }
 
     private WorkQueue queue() {
@@ -75,8 +69,7 @@ class SharedBreakerTest {
         Worker worker = new Worker(queue, WorkerOptions.builder(name).concurrency(2).claimBatch(2).lease(Duration.ofSeconds(2))
                 .poll(Duration.ofMillis(100)).grace(Duration.ofSeconds(5)).build(), job -> handler, null,
                 BulwarkClock.system(), new java.util.Random(3));
-        workers.add(worker);
-        pool.submit(worker::run);
+        running.start(worker);
         return worker;
     }
 
