@@ -403,6 +403,9 @@ public final class Worker {
                 r.lease.jobId(), t.openUntil(), t.reason());
         if (r.job.config().breaker().onOpen() == BreakerConfig.OnOpen.HALT) {
             scheduleChore(() -> halt(r, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")"), 0);
+        } else {
+            // Wake the idle workers when the trial is due (they poll too, should this worker be gone by then).
+            scheduleChore(this::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
         }
     }
 
