@@ -198,6 +198,25 @@ class SharedBreakerTest {
     }
 
     @Test
+    void in_fail_mode_a_half_open_scope_keeps_its_items_while_trials_are_left_then_fails_the_rest() throws Exception {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withTrials(2)).onOpen(BreakerConfig.OnOpen.FAIL);
+        Job job = job(a, 5, 0, breaker, RetryPolicy.none(), 20);
+        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        a.complete(first, outcome(first, false), breaker).orElseThrow();
+        openTimePassed(job, "bad");
+
+        Lease trial = a.claim("a", 1, LONG_LEASE).get(0); // one of the two trials; the other is still to take
+        assertThat(a.ledger().counts(job.id()).failed()).isEqualTo(1);
+        assertThat(a.complete(trial, outcome(trial, true), breaker)).isEmpty(); // 1 of 2 trials succeeded
+        List<Lease> second = a.claim("a", 20, LONG_LEASE); // the last trial; then the rest fail without an attempt
+        assertThat(second).hasSize(1);
+        assertThat(a.ledger().counts(job.id()).failed()).isEqualTo(3);
+        assertThat(a.complete(second.get(0), outcome(second.get(0), true), breaker).orElseThrow().to())
+                .isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
     void a_failures_breaker_counts_failures_within_its_window_whatever_succeeded_between_them() {
         WorkQueue a = queue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.failures(2, Duration.ofMinutes(1)));

@@ -120,7 +120,8 @@ public final class PgBreakers {
 
     /**
      * Fails the due items (PENDING, or RETRY_WAIT whose time has come) of the job's fail-mode
-     * scopes whose breaker is OPEN, or HALF_OPEN with its trials taken, without an attempt:
+     * scopes whose breaker is OPEN, or HALF_OPEN with all its trials in flight or succeeded,
+     * without an attempt:
      * FAILED, error class permanent, category {@code breaker-open}, each with an {@code item_failed}
      * event, as a process fails them when its breaker rejects them. A scope whose open time has
      * passed keeps its items for its trial call. Call with the job's row locked, after the trials
@@ -130,8 +131,10 @@ public final class PgBreakers {
      */
     static int failRejected(Connection c, long jobPk, UUID jobId) throws SQLException {
         List<String[]> open = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT scope, open_until, now() FROM breakers WHERE job_pk = ? "
-                + "AND on_open = 'FAIL' AND (state = 'HALF_OPEN' OR (state = 'OPEN' AND open_until > now()))")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT b.scope, b.open_until, now() FROM breakers b WHERE b.job_pk = ? "
+                + "AND b.on_open = 'FAIL' AND ((b.state = 'OPEN' AND b.open_until > now()) OR (b.state = 'HALF_OPEN' "
+                + "AND b.trials_succeeded + (SELECT count(*) FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
+                + "AND i.fence = ANY (b.trial_fences)) >= b.trials))")) {
             try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
                 while (rs.next()) {
                     Instant until = PgRows.instant(rs, 2);
