@@ -9,6 +9,8 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.internal.Durations;
 import dev.bulwark.internal.Json;
 import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.jdbc.WorkQueue;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.JobQuery;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,7 +62,7 @@ public final class BreakerCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (SqliteLedger ledger = homeOptions.resolve().openReader()) {
+            try (Ledger ledger = homeOptions.openReader()) {
                 java.util.List<Job> jobs = new ArrayList<>();
                 if (job != null) {
                     jobs.add(Views.resolve(ledger, job));
@@ -104,7 +106,9 @@ public final class BreakerCommand implements Callable<Integer> {
     @Command(name = "reset", mixinStandardHelpOptions = true,
             description = {"Closes the breaker of SCOPE in JOB by hand. A running job sends that scope's items again at once; "
                     + "for a job a breaker halted, reset, then bulwark resume JOB. The scope of a job without "
-                    + "--breaker-scope is *."})
+                    + "--breaker-scope is *.",
+                    "With --store, a job run by workers has its breaker closed in the shared ledger: every worker "
+                            + "claims that scope's items again at once."})
     static final class Reset implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -127,6 +131,10 @@ public final class BreakerCommand implements Callable<Integer> {
             Home home = homeOptions.resolve();
             PrintWriter out = spec.commandLine().getOut();
             ValidationException.require(!scope.isEmpty(), "SCOPE must not be empty (the scope of a job without --breaker-scope is *)");
+            Integer shared = WorkerJobs.ifWorkerJob(homeOptions, job, (queue, found) -> resetShared(queue, found, out));
+            if (shared != null) {
+                return shared;
+            }
             if (!Files.exists(home.ledgerFile())) {
                 throw new NotFoundException("no Bulwark ledger at " + home.ledgerFile().toAbsolutePath()
                         + ": no job has run with this home yet (choose the home with --home DIR or BULWARK_HOME)");
@@ -158,6 +166,18 @@ public final class BreakerCommand implements Callable<Integer> {
             }
             out.println("reset of the breaker of scope " + Views.printable(scope) + " in job " + found.id()
                     + " taken by the process that runs it");
+            out.flush();
+            return ExitCodes.COMPLETED;
+        }
+
+        /** Closes the shared breaker of a job run by workers, in the ledger they share. */
+        private int resetShared(WorkQueue queue, Job found, PrintWriter out) {
+            ValidationException.require(found.config().breaker() != null,
+                    "job " + found.id() + " has no circuit breaker (it was started without --breaker)");
+            boolean reset = queue.resetBreaker(found.id(), scope);
+            out.println(reset ? "breaker of scope " + Views.printable(scope) + " in job " + found.id() + " reset for every worker"
+                    + (found.status() == JobStatus.FAILED ? "; continue the job with: bulwark resume --store URL " + found.id() : "")
+                    : "breaker of scope " + Views.printable(scope) + " in job " + found.id() + " is not open: nothing to reset");
             out.flush();
             return ExitCodes.COMPLETED;
         }

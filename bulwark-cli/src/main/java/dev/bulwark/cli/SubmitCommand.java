@@ -38,13 +38,19 @@ public final class SubmitCommand extends RunCommand {
                 + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME" + (store == null ? "" : ", but --store was " + store));
         ValidationException.require(!config.ordered(), "--ordered is not supported for jobs run by workers; "
                 + "use 'bulwark run --ordered' instead");
-        // Workers do not apply these yet (breakers are per process, budgets per run): refuse them
-        // rather than accept a policy that would silently do nothing.
-        String unsupported = config.breaker() != null ? "--breaker" : config.jobBudget(0) != null ? "--job-timeout"
+        // Workers do not apply these yet (budgets are per run): refuse them rather than accept a
+        // policy that would silently do nothing.
+        String unsupported = config.jobBudget(0) != null ? "--job-timeout"
                 : config.stopOnFirstFailure() ? "--stop-on-first-failure" : config.rollback() ? "--on-critical rollback"
                 : config.halt() != dev.bulwark.HaltMode.NOW ? "--halt soon" : null;
         ValidationException.require(unsupported == null, unsupported + " is not supported for jobs run by workers yet; "
                 + "use 'bulwark run' (with --store for the shared ledger) for this job");
+        // Workers share the job's breakers in the ledger; the items an open breaker fails in fail
+        // mode are failed by a claim, which does not look at --max-failures.
+        ValidationException.require(config.breaker() == null || config.failureThreshold() == null
+                        || config.breaker().onOpen() != dev.bulwark.breaker.BreakerConfig.OnOpen.FAIL,
+                "--on-open fail together with --max-failures is not supported for jobs run by workers yet; "
+                        + "use --on-open pause or halt, or leave out --max-failures");
         try (PostgresLedger ledger = store.openPostgres(); Engine engine = Engine.builder().ledger(ledger).build()) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {

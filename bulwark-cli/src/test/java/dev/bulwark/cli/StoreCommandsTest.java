@@ -3,7 +3,16 @@ package dev.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptOutcome;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.PostgresLedger;
+import dev.bulwark.jdbc.WorkQueue;
+import dev.bulwark.ledger.Completion;
 import dev.bulwark.jdbc.PgSchemaExtension;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -132,6 +143,37 @@ class StoreCommandsTest {
         JsonNode status = Json.read(out.toString(), JsonNode.class);
         assertThat(status.get("status").asText()).isEqualTo("QUEUED");
         assertThat(status.get("counts").get("pending").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void submit_takes_a_breaker_that_workers_share_and_breaker_list_and_reset_work_with_the_store() {
+        assertThat(bulwark("submit", "--store", store, "--breaker", "consecutive=2", "--on-open", "fail", "--max-failures", "1",
+                "--items", items.toString(), "--", "true")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--on-open fail together with --max-failures is not supported for jobs run by workers yet");
+        assertThat(bulwark("submit", "--store", store, "--job-timeout", "1h", "--items", items.toString(), "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--job-timeout is not supported for jobs run by workers yet");
+        String id = submit("--breaker", "consecutive=2");
+
+        // Two failures recorded by workers open the job's one breaker (scope *) in the shared ledger.
+        try (PostgresLedger ledger = PostgresLedger.open(store, null, null)) {
+            WorkQueue queue = new WorkQueue(ledger);
+            BreakerConfig breaker = ledger.findJob(UUID.fromString(id)).orElseThrow().config().breaker();
+            for (WorkQueue.Lease lease : queue.claim("w", 2, Duration.ofMinutes(5))) {
+                Item item = lease.item();
+                queue.complete(lease, Completion.of(new Attempt(item.jobId(), item.seq(), item.lastAttempt(), item.startedAt(),
+                        item.startedAt(), AttemptOutcome.FAILED, ErrorClass.TRANSIENT, "exit:1", null, 1, 0, "w", null),
+                        lease.fence(), ItemStatus.FAILED), breaker);
+            }
+        }
+        assertThat(bulwark("breaker", "list", "--store", store)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains(id).contains("OPEN").contains("2 consecutive failures");
+        assertThat(bulwark("breaker", "reset", "--store", store, id, "*")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("breaker of scope * in job " + id + " reset for every worker");
+        assertThat(bulwark("breaker", "list", "--store", store, id)).isZero();
+        assertThat(out.toString()).contains("no open breakers");
+        assertThat(bulwark("breaker", "reset", "--store", store, id, "*")).isZero();
+        assertThat(out.toString()).contains("is not open: nothing to reset");
     }
 
     @Test

@@ -3,10 +3,15 @@ package dev.bulwark.jdbc;
 import dev.bulwark.Item;
 import dev.bulwark.Job;
 import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.jdbc.internal.PgBreakers;
+import dev.bulwark.jdbc.internal.PgCompletions;
 import dev.bulwark.jdbc.internal.PgLeases;
 import dev.bulwark.jdbc.internal.PgNotifications;
 import dev.bulwark.jdbc.internal.PgTx;
 import dev.bulwark.jdbc.internal.PgWorkerJobs;
+import dev.bulwark.ledger.Completion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +30,11 @@ import java.util.UUID;
  * is a lease held by its worker until {@code now() + lease} on the database's clock, renewed by
  * {@link #renew}; a lease that expired is taken back by {@link #reclaim} from any worker, and the
  * old claim's fencing token is stale from then on, so its completion is rejected.
+ *
+ * <p>A job with circuit breakers shares them across its workers (the {@code breakers} table): a
+ * claim leaves out the items of scopes whose breaker is not closed and takes the trial calls of
+ * half-open ones, at most the policy's number across all workers; see {@link #complete(Lease,
+ * Completion, BreakerConfig)}.
  *
  * <p>Thread-safe; every method is one transaction on a pooled connection of the ledger.
  */
@@ -153,6 +163,26 @@ public final class WorkQueue {
     /** Halts a worker job: items not running are SKIPPED, the job FAILED. False if it had stopped already. */
     public boolean halt(UUID jobId, String reason) {
         return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason));
+    }
+
+    /**
+     * Records an attempt's outcome and counts it in its scope's shared circuit breaker, in one
+     * transaction: a completion rejected as stale (also the retry of a commit that went through)
+     * counts nothing. Returns the breaker's transition, if the outcome changed its state.
+     */
+    public Optional<CircuitBreaker.Transition> complete(Lease lease, Completion completion, BreakerConfig breaker) {
+        return tx.write("record an outcome and its breaker", c -> {
+            PgCompletions.apply(c, completion);
+            return PgBreakers.record(c, lease.jobPk(), lease.item().breakerScope(), breaker, completion.attempt(), lease.fence());
+        });
+    }
+
+    /**
+     * Closes the shared breaker of {@code scope} in a worker job by hand, with a
+     * {@code breaker_closed} event, and wakes the workers; false when it was not open.
+     */
+    public boolean resetBreaker(UUID jobId, String scope) {
+        return tx.write("reset a breaker", c -> PgBreakers.reset(c, jobId, scope));
     }
 
     /** How many items of the job have FAILED. */

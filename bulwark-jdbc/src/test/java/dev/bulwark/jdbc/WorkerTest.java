@@ -21,8 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -32,8 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,14 +45,12 @@ class WorkerTest {
     @RegisterExtension
     static final PgSchemaExtension PG = new PgSchemaExtension("worker");
 
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-    private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
+    private final RunningWorkers running = new RunningWorkers();
+    private final List<Worker> workers = running.workers;
 
     @AfterEach
     void stopWorkers() throws Exception {
-        workers.forEach(Worker::stopNow);
-        pool.shutdown();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        running.stopAll();
     }
 
     private WorkQueue queue(String extra) {
@@ -65,8 +59,7 @@ class WorkerTest {
 
     private Future<WorkerStats> start(WorkQueue queue, WorkerOptions options, ItemHandler handler) {
         Worker worker = new Worker(queue, options, job -> handler, null, BulwarkClock.system(), new Random(7));
-        workers.add(worker);
-        return pool.submit(worker::run);
+        return running.start(worker);
     }
 
     private static WorkerOptions.Builder options(String name) {

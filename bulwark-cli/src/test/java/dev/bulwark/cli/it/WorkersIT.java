@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * frozen with SIGSTOP past its lease and then continued, and every connection of the database is
  * terminated in the middle. Afterwards every item has exactly one final outcome and exactly one
  * succeeded attempt, the frozen worker had no completion accepted for an item taken over from it,
- * and the job ended once.
+ * and the job ended once. And two workers sharing one circuit breaker in halt mode.
  */
 class WorkersIT {
     private static final int ITEMS = 10_000;
@@ -150,5 +150,35 @@ class WorkersIT {
         System.out.println("WorkersIT: succeeded attempts by worker " + attemptsByWorker + ", taken from the frozen worker "
                 + takenFromFrozen + ", connections terminated " + terminated);
         assertThat(attemptsByWorker.values()).allSatisfy(n -> assertThat(n).isPositive());
+    }
+
+    @Test
+    void two_workers_share_one_breaker_that_halts_the_job_and_breaker_list_and_reset_see_it() throws Exception {
+        // host-b refuses every call (test exits 1); host-a works. Its items alternate with host-a's.
+        Files.write(work.resolve("items.txt"), IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> (i % 2 == 0 ? "host-b/" : "host-a/") + i).toList());
+        String jobId = BulwarkProcess.run(work, "submit", "--store", store(), "--items", "items.txt", "--concurrency", "4",
+                "--retries", "0", "--breaker", "consecutive=3", "--breaker-scope", "{//}", "--on-open", "halt",
+                "--", "test", "{//}", "!=", "host-b").expectExit(0).out().strip();
+        BulwarkProcess first = worker("w1");
+        BulwarkProcess second = worker("w2");
+
+        BulwarkProcess.await(() -> query("SELECT count(*) FROM jobs WHERE status = 'FAILED'") == 1, LONG,
+                () -> "job not halted\n" + first.describe() + "\n" + second.describe());
+        first.sigterm();
+        second.sigterm();
+        assertThat(first.awaitExit(LONG)).as(first.describe()).isZero();
+        assertThat(second.awaitExit(LONG)).as(second.describe()).isZero();
+
+        // One breaker for both workers: opened once, by three failures of host-b whichever worker ran them.
+        assertThat(query("SELECT count(*) FROM events WHERE type = 'breaker_opened'")).isEqualTo(1);
+        assertThat(query("SELECT count(*) FROM attempts a JOIN items i ON i.job_pk = a.job_pk AND i.seq = a.seq "
+                + "WHERE i.scope = 'host-b' AND a.outcome = 'FAILED'")).isBetween(3L, 6L);
+        assertThat(query("SELECT count(*) FROM items WHERE status = 'SKIPPED'")).isPositive();
+        String list = BulwarkProcess.run(work, "breaker", "list", "--store", store()).expectExit(0).out();
+        assertThat(list).contains(jobId).contains("OPEN").contains("host-b").contains("3 consecutive failures");
+        assertThat(BulwarkProcess.run(work, "breaker", "reset", "--store", store(), jobId, "host-b").expectExit(0).out())
+                .contains("reset for every worker; continue the job with: bulwark resume --store URL " + jobId);
+        assertThat(query("SELECT count(*) FROM breakers WHERE state = 'CLOSED'")).isEqualTo(1);
     }
 }

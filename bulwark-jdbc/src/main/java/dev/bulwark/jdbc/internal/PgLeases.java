@@ -49,15 +49,11 @@ public final class PgLeases {
      */
     private static final String COUNT_RUNNING = "SELECT count(*) FROM items WHERE job_pk = ? AND status = 'RUNNING'";
     /** Like PgItems' claim, plus the lease: owner and expiry on the database clock. */
-    private static final String CLAIM = "WITH pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING' "
-            + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
-            + "due AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'RETRY_WAIT' AND next_attempt_at <= now() "
-            + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
-            + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
-            + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
-            + "next_attempt_at = NULL, started_at = now(), finished_at = NULL, lease_owner = ?, "
-            + "lease_until = now() + ? * interval '1 millisecond' "
-            + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
+    private static final String CLAIM = claimSql("");
+    /** The claim of a job with breakers that are not closed: their scopes' items wait. */
+    private static final String CLAIM_CLOSED_SCOPES = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD);
+    /** The claim of a breaker's trial calls: items of one scope only. */
+    private static final String CLAIM_SCOPE = claimSql(" AND " + PgBreakers.IN_SCOPE);
     private static final String RENEW = "UPDATE items i SET lease_until = now() + ? * interval '1 millisecond' "
             + "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS h (job_pk, seq, fence) "
             + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";
@@ -68,6 +64,19 @@ public final class PgLeases {
             + "ORDER BY i.lease_until LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED";
 
     private PgLeases() {
+    }
+
+    /** The claim statement, its due items narrowed by {@code condition} (on {@code items}; may bind one parameter). */
+    private static String claimSql(String condition) {
+        return "WITH pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING'" + condition + " "
+                + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+                + "due AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'RETRY_WAIT' AND next_attempt_at <= now()" + condition
+                + " ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+                + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
+                + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
+                + "next_attempt_at = NULL, started_at = now(), finished_at = NULL, lease_owner = ?, "
+                + "lease_until = now() + ? * interval '1 millisecond' "
+                + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
     }
 
     /** One claimed item and the job it belongs to. */
@@ -128,17 +137,46 @@ public final class PgLeases {
             return List.of();
         }
         List<Claimed> claimed = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            try (ResultSet rs = bind(ps, pk, n, pk, n, n, owner, lease.toMillis(), pk).executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new Claimed(pk, PgRows.item(jobId, rs)));
+        if (PgBreakers.anyTroubled(c, pk)) {
+            // Trial calls first (one claim at a time holds the job's row, so no two take the same trial),
+            // then the items of the scopes whose breaker is closed.
+            for (PgBreakers.Due due : PgBreakers.dueTrials(c, pk)) {
+                int take = Math.min(due.available(), n - claimed.size());
+                if (take <= 0) {
+                    break;
+                }
+                List<Claimed> trials = claimItems(c, CLAIM_SCOPE, pk, jobId,
+                        pk, due.scope(), take, pk, due.scope(), take, take, owner, lease.toMillis(), pk);
+                if (!trials.isEmpty()) {
+                    PgBreakers.tookTrials(c, pk, jobId, due, trials.stream().map(t -> t.item().fence()).toList());
+                    claimed.addAll(trials);
                 }
             }
+            PgBreakers.failRejected(c, pk, jobId);
+            int rest = n - claimed.size();
+            if (rest > 0) {
+                claimed.addAll(claimItems(c, CLAIM_CLOSED_SCOPES, pk, jobId,
+                        pk, rest, pk, rest, rest, owner, lease.toMillis(), pk));
+            }
+        } else {
+            claimed.addAll(claimItems(c, CLAIM, pk, jobId, pk, n, pk, n, n, owner, lease.toMillis(), pk));
         }
         if (!claimed.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
                     + "WHERE pk = ? AND status = 'QUEUED'")) {
                 bind(ps, pk).executeUpdate();
+            }
+        }
+        return claimed;
+    }
+
+    private static List<Claimed> claimItems(Connection c, String sql, long pk, UUID jobId, Object... params) throws SQLException {
+        List<Claimed> claimed = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (ResultSet rs = bind(ps, params).executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new Claimed(pk, PgRows.item(jobId, rs)));
+                }
             }
         }
         return claimed;

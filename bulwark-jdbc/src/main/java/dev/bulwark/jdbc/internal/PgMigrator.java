@@ -21,7 +21,7 @@ import java.util.List;
 public final class PgMigrator {
     /** The PostgreSQL ledger's scripts, in order; add new ones at the end and never edit applied ones. */
     public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
-            "V003__worker_leases.sql");
+            "V003__worker_leases.sql", "V004__shared_breakers.sql");
 
     /** First key of the advisory lock ("Bulw"); the second is a hash of the schema name. */
     static final int LOCK_CLASS = 0x42756c77;

@@ -15,6 +15,8 @@ import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.StopReason;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.internal.HandlerCall;
 import dev.bulwark.internal.OutcomePolicy;
 import dev.bulwark.jdbc.PostgresLedger;
@@ -31,7 +33,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -58,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * <p>An outcome that cannot be recorded because the database is away is tried again while the
  * lease lasts: if its commit went through after all, the retry is rejected as stale and nothing is
  * recorded twice; if it never does, the lease expires and the item runs again (at least once).
+ *
+ * <p>A job with circuit breakers shares them with every worker (see {@link WorkQueue}): each of
+ * its outcomes is recorded in a transaction of its own that also counts it in the scope's breaker,
+ * and in halt mode the worker whose outcome opened a breaker halts the job.
  *
  * <p>{@link #run()} blocks until {@link #stop()}; the other methods are thread-safe.
  */
@@ -343,11 +351,12 @@ public final class Worker {
     }
 
     private void complete(Running r, Completion completion, OutcomePolicy.Decision d, int tries) {
-        ledger.complete(completion).whenComplete((ok, error) -> {
+        write(r, completion).whenComplete((transition, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause == null) {
                 settled(r);
                 recorded(r, completion, d);
+                transition.ifPresent(t -> breakerChanged(r, t));
             } else if (cause instanceof StaleFenceException || cause instanceof InvalidTransitionException
                     || cause instanceof NotFoundException) {
                 settled(r);
@@ -365,6 +374,39 @@ public final class Worker {
                         options.name(), completion.attempt().seq(), completion.attempt().jobId(), cause.getMessage());
             }
         });
+    }
+
+    /**
+     * Records an outcome: group-committed with others, or, for a job with circuit breakers, in a
+     * transaction of its own that also counts it in the scope's shared breaker.
+     */
+    private CompletableFuture<Optional<CircuitBreaker.Transition>> write(Running r, Completion completion) {
+        BreakerConfig breaker = r.job.config().breaker();
+        if (breaker == null) {
+            return ledger.complete(completion).thenApply(ok -> Optional.empty());
+        }
+        try {
+            return CompletableFuture.completedFuture(queue.complete(r.lease, completion, breaker));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A shared breaker changed state with an outcome this worker recorded (its event is in the ledger already). */
+    private void breakerChanged(Running r, CircuitBreaker.Transition t) {
+        if (t.to() != CircuitBreaker.State.OPEN) {
+            LOG.info("worker {}: breaker of scope {} in job {} is {}: {}", options.name(), t.scope(), r.lease.jobId(),
+                    t.to(), t.reason());
+            return;
+        }
+        LOG.warn("worker {}: breaker of scope {} in job {} opened until {}: {}", options.name(), t.scope(),
+                r.lease.jobId(), t.openUntil(), t.reason());
+        if (r.job.config().breaker().onOpen() == BreakerConfig.OnOpen.HALT) {
+            scheduleChore(() -> halt(r, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")"), 0);
+        } else {
+            // Wake the idle workers when the trial is due (they poll too, should this worker be gone by then).
+            scheduleChore(this::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
+        }
     }
 
     private void settled(Running r) {

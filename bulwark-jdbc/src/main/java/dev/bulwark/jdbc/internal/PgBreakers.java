@@ -1,0 +1,410 @@
+package dev.bulwark.jdbc.internal;
+
+import static dev.bulwark.jdbc.internal.PgRows.bind;
+
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptOutcome;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.CircuitBreaker.State;
+import dev.bulwark.internal.Durations;
+import dev.bulwark.internal.Json;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Circuit breakers shared by the distributed workers, in the PostgreSQL ledger's {@code breakers}
+ * table: one row per job and scope. The transition rules are those of {@link CircuitBreaker}
+ * (ported, not reinvented): outcomes are recorded into the row in the transaction that records
+ * the attempt, and every transition is appended as the same {@code breaker_*} event a process's
+ * own breaker writes. Trial calls are taken by claims (see {@link #dueTrials}), which hold the
+ * job's row lock, so they are handed out one claim at a time across all workers. All times are
+ * the database's clock. Stateless.
+ *
+ * <p>A trial call is a claim whose fence is in the row's {@code trial_fences}: it is in flight
+ * while its item is RUNNING under that fence. A trial whose worker died, or which was interrupted,
+ * stops being in flight when its lease is reclaimed, so another claim takes the trial instead.
+ */
+public final class PgBreakers {
+    /** A claim's condition that leaves out the items of scopes whose breaker is not closed. */
+    static final String SCOPE_NOT_HELD = "NOT EXISTS (SELECT 1 FROM breakers b WHERE b.job_pk = items.job_pk "
+            + "AND b.scope = coalesce(nullif(items.scope, ''), '" + dev.bulwark.Item.JOB_SCOPE + "') AND b.state <> 'CLOSED')";
+    /** A claim's condition that takes only the items of one scope (bound as a parameter). */
+    static final String IN_SCOPE = "coalesce(nullif(items.scope, ''), '" + dev.bulwark.Item.JOB_SCOPE + "') = ?";
+
+    private static final String TROUBLED = "SELECT EXISTS (SELECT 1 FROM breakers WHERE job_pk = ? AND state <> 'CLOSED')";
+    /** Breakers whose trials may be due, locked; with the trial claims still in flight. */
+    private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
+            + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
+            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? "
+            + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
+    private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now(), "
+            + "first_slice, slice_calls, slice_failures FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
+    private static final String SAVE = "UPDATE breakers SET state = ?, consecutive = ?, failures = ?, opened_at = ?::timestamptz, "
+            + "open_until = ?::timestamptz, reopens = ?, trial_fences = ?, trials_succeeded = ?, first_slice = ?, "
+            + "slice_calls = ?, slice_failures = ? WHERE job_pk = ? AND scope = ?";
+    /** The window of a rate breaker is kept as this many slices of calls and failures. */
+    static final int SLICES = 20;
+
+    private PgBreakers() {
+    }
+
+    /** A breaker that lets trial calls through now. */
+    public record Due(String scope, State state, int available, Long[] inFlight, int reopens, Instant now) {
+    }
+
+    /** The state of one row, as the rules change it. */
+    private static final class Row {
+        State state;
+        int consecutive;
+        List<Instant> failures;
+        Instant openedAt;
+        Instant openUntil;
+        int reopens;
+        List<Long> trialFences;
+        int trialsSucceeded;
+        Instant now;
+        long firstSlice;
+        int[] sliceCalls;
+        int[] sliceFailures;
+    }
+
+    /** Whether any breaker of the job is not closed (a cheap look, no lock). */
+    static boolean anyTroubled(Connection c, long jobPk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TROUBLED)) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * The job's breakers that let trial calls through now (OPEN whose open time has passed on the
+     * database clock, or HALF_OPEN with fewer trials in flight or succeeded than the policy's),
+     * locked until the transaction ends. Call with the job's row locked. (In halt mode this is a
+     * job resumed after its breaker halted it: its trial runs once the open time has passed.)
+     */
+    static List<Due> dueTrials(Connection c, long jobPk) throws SQLException {
+        List<Due> due = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(DUE)) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                while (rs.next()) {
+                    State state = State.valueOf(rs.getString(2));
+                    int trials = rs.getInt(3);
+                    Long[] inFlight = (Long[]) rs.getArray(6).getArray();
+                    // An OPEN breaker turns HALF_OPEN with a fresh set of trials (as CircuitBreaker.tryAcquire).
+                    int available = state == State.OPEN ? trials : trials - inFlight.length - rs.getInt(4);
+                    if (available > 0) {
+                        due.add(new Due(rs.getString(1), state, available, state == State.OPEN ? new Long[0] : inFlight,
+                                rs.getInt(5), PgRows.instant(rs, 7)));
+                    }
+                }
+            }
+        }
+        return due;
+    }
+
+    /**
+     * Fails the due items (PENDING, or RETRY_WAIT whose time has come) of the job's fail-mode
+     * scopes whose breaker is OPEN, or HALF_OPEN with all its trials in flight or succeeded,
+     * without an attempt:
+     * FAILED, error class permanent, category {@code breaker-open}, each with an {@code item_failed}
+     * event, as a process fails them when its breaker rejects them. A scope whose open time has
+     * passed keeps its items for its trial call. Call with the job's row locked, after the trials
+     * were claimed.
+     *
+     * @return how many items failed
+     */
+    static int failRejected(Connection c, long jobPk, UUID jobId) throws SQLException {
+        List<String[]> open = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT b.scope, b.open_until, now() FROM breakers b WHERE b.job_pk = ? "
+                + "AND b.on_open = 'FAIL' AND ((b.state = 'OPEN' AND b.open_until > now()) OR (b.state = 'HALF_OPEN' "
+                + "AND b.trials_succeeded + (SELECT count(*) FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
+                + "AND i.fence = ANY (b.trial_fences)) >= b.trials))")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                while (rs.next()) {
+                    Instant until = PgRows.instant(rs, 2);
+                    String scope = rs.getString(1);
+                    String why = until != null && until.isAfter(PgRows.instant(rs, 3))
+                            ? "the breaker of scope " + scope + " is open until " + until
+                            : "the breaker of scope " + scope + " is half-open and waits for its trial call";
+                    open.add(new String[] {scope, why});
+                }
+            }
+        }
+        int failed = 0;
+        for (String[] scope : open) {
+            List<JobStore.NewEvent> events = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = 'FAILED', next_attempt_at = NULL, "
+                    + "started_at = NULL, finished_at = now(), error_class = 'PERMANENT', category = 'breaker-open', message = ?, "
+                    + "exit_code = NULL, duration_ms = NULL WHERE job_pk = ? AND " + IN_SCOPE + " AND (status = 'PENDING' "
+                    + "OR (status = 'RETRY_WAIT' AND next_attempt_at <= now())) RETURNING seq, key, finished_at")) {
+                try (ResultSet rs = bind(ps, scope[1], jobPk, scope[0]).executeQuery()) {
+                    while (rs.next()) {
+                        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+                        data.put("key", rs.getString(2));
+                        data.put("category", "breaker-open");
+                        data.put("message", scope[1]);
+                        data.put("error_class", "permanent");
+                        data.put("scope", scope[0]);
+                        EngineEvent e = new EngineEvent(EngineEvent.ITEM_FAILED, jobId, PgRows.instant(rs, 3), rs.getLong(1), data);
+                        events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(data))));
+                    }
+                }
+            }
+            PgJobs.appendEvents(c, events);
+            failed += events.size();
+        }
+        return failed;
+    }
+
+    /**
+     * Records that a claim took trial calls of a due breaker (the claims' fences): the breaker is
+     * HALF_OPEN from now, with a {@code breaker_half_open} event when it was OPEN.
+     */
+    static void tookTrials(Connection c, long jobPk, UUID jobId, Due due, List<Long> fences) throws SQLException {
+        List<Long> all = new ArrayList<>(Arrays.asList(due.inFlight()));
+        all.addAll(fences);
+        boolean opening = due.state() == State.OPEN;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE breakers SET state = 'HALF_OPEN', trial_fences = ?, "
+                + "trials_succeeded = CASE WHEN ? THEN 0 ELSE trials_succeeded END WHERE job_pk = ? AND scope = ?")) {
+            bind(ps, c.createArrayOf("bigint", all.toArray()), opening, jobPk, due.scope()).executeUpdate();
+        }
+        if (opening) {
+            event(c, jobId, new CircuitBreaker.Transition(due.scope(), State.OPEN, State.HALF_OPEN, due.now(), null,
+                    "open time passed"), due.reopens());
+        }
+    }
+
+    /**
+     * Records the outcome of an attempt in its scope's breaker, in the caller's transaction (the
+     * one that records the attempt, so an outcome counts once or not at all), by the rules of
+     * {@link CircuitBreaker}: a success closes a half-open breaker once its trials succeeded and
+     * resets the consecutive count; a counted failure (or a call slower than {@code slow}) may open
+     * a closed breaker, and re-opens a half-open one when it was a trial. Interrupted attempts and
+     * uncounted error classes count neither way.
+     *
+     * @param fence the claim's fence: whether the attempt was a trial call
+     * @return the transition, appended as an event too, if the breaker changed state
+     */
+    public static Optional<CircuitBreaker.Transition> record(Connection c, long jobPk, String scope, BreakerConfig config,
+                                                              Attempt attempt, long fence) throws SQLException {
+        BreakerPolicy policy = config.policy();
+        boolean slow = policy.slow() != null && attempt.durationMs() > policy.slow().toMillis();
+        boolean failed;
+        String reason;
+        if (attempt.outcome() == AttemptOutcome.SUCCEEDED && !slow) {
+            failed = false;
+            reason = null;
+        } else if (attempt.outcome() == AttemptOutcome.SUCCEEDED) {
+            failed = true;
+            reason = "slow call (" + attempt.durationMs() + " ms, limit " + policy.slow().toMillis() + " ms)";
+        } else if (attempt.outcome() == AttemptOutcome.FAILED && policy.counted().contains(attempt.errorClass())) {
+            failed = true;
+            reason = attempt.category() + (attempt.message() == null ? "" : " " + attempt.message());
+        } else {
+            return Optional.empty(); // interrupted, or a class the policy does not count: neutral
+        }
+        if (failed || policy.trip() == BreakerPolicy.Trip.RATE) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO breakers (job_pk, scope, on_open, trials) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                bind(ps, jobPk, scope, config.onOpen(), policy.trials()).executeUpdate();
+            }
+        }
+        Row row = load(c, jobPk, scope);
+        if (row == null) {
+            return Optional.empty(); // a success in a scope that never failed (consecutive, failures): nothing to change
+        }
+        boolean trial = row.state == State.HALF_OPEN && row.trialFences.contains(fence);
+        Optional<CircuitBreaker.Transition> t = failed ? failed(row, scope, policy, trial, reason)
+                : succeeded(row, scope, policy, trial, fence);
+        save(c, jobPk, scope, row);
+        if (t.isPresent()) {
+            event(c, attempt.jobId(), t.get(), row.reopens);
+        }
+        return t;
+    }
+
+    private static Optional<CircuitBreaker.Transition> succeeded(Row row, String scope, BreakerPolicy policy, boolean trial,
+                                                              long fence) {
+        if (trial) {
+            row.trialFences.remove(Long.valueOf(fence));
+            if (++row.trialsSucceeded >= policy.trials()) {
+                return Optional.of(close(row, scope, "trial call succeeded"));
+            }
+        } else if (row.state == State.CLOSED) {
+            row.consecutive = 0;
+            if (policy.trip() == BreakerPolicy.Trip.RATE) {
+                slice(row, policy, false);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<CircuitBreaker.Transition> failed(Row row, String scope, BreakerPolicy policy, boolean trial,
+                                                           String reason) {
+        if (trial) {
+            row.reopens++;
+            return Optional.of(open(row, scope, policy, State.HALF_OPEN, "trial call failed: " + reason));
+        }
+        if (row.state != State.CLOSED) {
+            return Optional.empty(); // a call let through before the breaker opened: already counted as open
+        }
+        row.consecutive++;
+        String why = null;
+        if (policy.trip() == BreakerPolicy.Trip.CONSECUTIVE) {
+            why = row.consecutive >= policy.threshold() ? row.consecutive + " consecutive failures" : null;
+        } else if (policy.trip() == BreakerPolicy.Trip.RATE) {
+            slice(row, policy, true);
+            int calls = Arrays.stream(row.sliceCalls).sum();
+            int failures = Arrays.stream(row.sliceFailures).sum();
+            why = calls >= policy.minCalls() && 100.0 * failures / calls >= policy.rate()
+                    ? String.format(java.util.Locale.ROOT, "failure rate %.0f%% of %d calls within %s", 100.0 * failures / calls,
+                    calls, Durations.format(policy.window())) : null;
+        } else {
+            // Failures within the window (newest last), at most the threshold of them: enough to decide.
+            Instant horizon = row.now.minus(policy.window());
+            row.failures.removeIf(at -> !at.isAfter(horizon));
+            row.failures.add(row.now);
+            while (row.failures.size() > policy.threshold()) {
+                row.failures.remove(0);
+            }
+            why = row.failures.size() >= policy.threshold()
+                    ? row.failures.size() + " failures within " + Durations.format(policy.window()) : null;
+        }
+        if (why == null) {
+            return Optional.empty();
+        }
+        row.reopens = 0;
+        return Optional.of(open(row, scope, policy, State.CLOSED, why + "; last: " + reason));
+    }
+
+    /**
+     * Counts a call in the window of a rate breaker: the window is {@link #SLICES} slices of a
+     * twentieth of it each, the current one included, so it reaches back between 19/20 of the
+     * window and all of it (a process's own breaker keeps every call of the window instead).
+     */
+    private static void slice(Row row, BreakerPolicy policy, boolean failed) {
+        long width = Math.max(1, policy.window().toMillis() / SLICES);
+        long current = row.now.toEpochMilli() / width;
+        long first = current - SLICES + 1;
+        int[] calls = new int[SLICES];
+        int[] failures = new int[SLICES];
+        for (int i = 0; i < row.sliceCalls.length; i++) {
+            long slice = row.firstSlice + i;
+            if (slice >= first && slice <= current) {
+                calls[(int) (slice - first)] += row.sliceCalls[i];
+                failures[(int) (slice - first)] += row.sliceFailures[i];
+            }
+        }
+        calls[SLICES - 1]++;
+        failures[SLICES - 1] += failed ? 1 : 0;
+        row.firstSlice = first;
+        row.sliceCalls = calls;
+        row.sliceFailures = failures;
+    }
+
+    private static CircuitBreaker.Transition open(Row row, String scope, BreakerPolicy policy, State from, String reason) {
+        row.state = State.OPEN;
+        row.openedAt = row.now;
+        row.openUntil = row.now.plus(policy.openTime(row.reopens));
+        row.trialFences.clear();
+        row.trialsSucceeded = 0;
+        return new CircuitBreaker.Transition(scope, from, State.OPEN, row.now, row.openUntil, reason);
+    }
+
+    private static CircuitBreaker.Transition close(Row row, String scope, String reason) {
+        State from = row.state;
+        row.state = State.CLOSED;
+        row.openedAt = null;
+        row.openUntil = null;
+        row.reopens = 0;
+        row.consecutive = 0;
+        row.failures.clear();
+        row.sliceCalls = new int[0];
+        row.sliceFailures = new int[0];
+        row.trialFences.clear();
+        row.trialsSucceeded = 0;
+        return new CircuitBreaker.Transition(scope, from, State.CLOSED, row.now, null, reason);
+    }
+
+    /**
+     * Closes a scope's breaker by hand ({@code bulwark breaker reset}), with a {@code breaker_closed}
+     * event; false when it was closed (or never failed).
+     */
+    public static boolean reset(Connection c, UUID jobId, String scope) throws SQLException {
+        long jobPk = PgJobs.lockPk(c, jobId);
+        Row row = load(c, jobPk, scope);
+        if (row == null || row.state == State.CLOSED) {
+            return false;
+        }
+        CircuitBreaker.Transition t = close(row, scope, "reset by hand");
+        save(c, jobPk, scope, row);
+        event(c, jobId, t, 0);
+        PgWorkerJobs.notifyWorkers(c);
+        return true;
+    }
+
+    private static Row load(Connection c, long jobPk, String scope) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(ROW)) {
+            try (ResultSet rs = bind(ps, jobPk, scope).executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Row row = new Row();
+                row.state = State.valueOf(rs.getString(1));
+                row.consecutive = rs.getInt(2);
+                row.failures = new ArrayList<>();
+                for (Object t : (Object[]) rs.getArray(3).getArray()) {
+                    row.failures.add(((Timestamp) t).toInstant());
+                }
+                row.reopens = rs.getInt(4);
+                row.trialFences = new ArrayList<>(Arrays.asList((Long[]) rs.getArray(5).getArray()));
+                row.trialsSucceeded = rs.getInt(6);
+                row.now = PgRows.instant(rs, 7);
+                row.firstSlice = rs.getLong(8);
+                row.sliceCalls = ints(rs.getArray(9));
+                row.sliceFailures = ints(rs.getArray(10));
+                return row;
+            }
+        }
+    }
+
+    private static int[] ints(Array array) throws SQLException {
+        Integer[] values = (Integer[]) array.getArray();
+        return Arrays.stream(values).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Array intArray(Connection c, int[] values) throws SQLException {
+        return c.createArrayOf("integer", Arrays.stream(values).boxed().toArray());
+    }
+
+    private static void save(Connection c, long jobPk, String scope, Row row) throws SQLException {
+        Array failures = c.createArrayOf("timestamptz", row.failures.stream().map(PgRows::timestamp).toArray());
+        Array fences = c.createArrayOf("bigint", row.trialFences.toArray());
+        try (PreparedStatement ps = c.prepareStatement(SAVE)) {
+            bind(ps, row.state, row.consecutive, failures, row.openedAt, row.openUntil, row.reopens, fences,
+                    row.trialsSucceeded, row.firstSlice, intArray(c, row.sliceCalls), intArray(c, row.sliceFailures), jobPk,
+                    scope).executeUpdate();
+        }
+    }
+
+    private static void event(Connection c, UUID jobId, CircuitBreaker.Transition t, int reopens) throws SQLException {
+        EngineEvent e = new EngineEvent(BreakerStatus.eventType(t.to()), jobId, t.at(), 0, BreakerStatus.eventData(t, reopens));
+        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
+    }
+}
