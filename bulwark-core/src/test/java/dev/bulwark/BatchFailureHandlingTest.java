@@ -78,17 +78,19 @@ class BatchFailureHandlingTest {
         await().until(() -> ledger.counts(running.jobId()).succeeded() == 10);
         assertThat(running.breakers()).extracting(BreakerStatus::scope, BreakerStatus::state, BreakerStatus::openUntil)
                 .containsExactly(tuple("beta", State.OPEN, clock.now().plusSeconds(30)));
-        assertThat(calls.get("beta")).hasValue(2);
+        // 2 failures open it; with concurrency 2 a third beta attempt may already run when it opens
+        int betaFailures = calls.get("beta").get();
+        assertThat(betaFailures).isBetween(2, 3);
         assertThat(running.progress().orElseThrow().breakers()).extracting(BreakerStatus::scope).containsExactly("beta");
 
         clock.advance(Duration.ofSeconds(29)); // the retries fall due, the breaker is still open: no attempt
-        assertThat(calls.get("beta")).hasValue(2);
+        assertThat(calls.get("beta")).hasValue(betaFailures);
         back.set(true);
         clock.advance(Duration.ofSeconds(1));
         BatchResult result = running.await();
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(calls.get("beta")).hasValue(2 + 10);
+        assertThat(calls.get("beta")).hasValue(betaFailures + 10);
         assertThat(calls.get("alpha")).hasValue(10);
         assertThat(result.breakers()).isEmpty();
         assertThat(transitions).extracting(BreakerStatus::scope, BreakerStatus::state)

@@ -145,8 +145,9 @@ class FailureHandlingTest {
         await().until(() -> ledger.counts(job.id()).succeeded() == 10);
         assertThat(engine.breakers(job.id())).extracting(BreakerStatus::scope, BreakerStatus::state)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("down", CircuitBreaker.State.OPEN));
+        // 2 failures open it; with concurrency 2 a third attempt of "down" may already run when it opens
         int downCalls = calls.get("down").get();
-        assertThat(downCalls).isEqualTo(2);
+        assertThat(downCalls).isBetween(2, 3);
         assertThat(run).isNotDone();
 
         // The retry of the items that opened it falls due within the open time: still no attempt.
@@ -160,7 +161,7 @@ class FailureHandlingTest {
         JobResult result = run.get(10, TimeUnit.SECONDS);
 
         assertThat(result.status()).isEqualTo(JobStatus.COMPLETED);
-        assertThat(calls.get("down").get()).isEqualTo(2 + 10); // 2 failures, then each item once
+        assertThat(calls.get("down").get()).isEqualTo(downCalls + 10); // the failures, then each item once
         assertThat(eventTypes()).containsSubsequence(BreakerStatus.OPENED, BreakerStatus.HALF_OPEN, BreakerStatus.CLOSED);
     }
 
