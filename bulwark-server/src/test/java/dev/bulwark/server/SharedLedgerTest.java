@@ -67,15 +67,16 @@ class SharedLedgerTest {
 
     @Test
     void another_worker_shares_the_items_and_the_event_stream_follows_the_ledger() throws Exception {
-        ServerFixture f = start(1); // the server's worker takes one item; the other worker the rest
+        ServerFixture f = start(2);
         PostgresLedger otherLedger = PG.closeAfter(PostgresLedger.open(PG.url(null)));
-        Worker other = new Worker(new WorkQueue(otherLedger), WorkerOptions.builder("elsewhere").concurrency(4).build(),
-                WorkerJobControl::commandHandler, null, BulwarkClock.system(), RandomGenerator.getDefault());
+        Worker other = new Worker(new WorkQueue(otherLedger), WorkerOptions.builder("elsewhere").concurrency(3).build(),
+                WorkerJobControl::commandHandler, item -> dir.resolve("elsewhere").resolve(item.seq() + ".log"),
+                BulwarkClock.system(), RandomGenerator.getDefault());
         ExecutorService threads = Executors.newSingleThreadExecutor();
         Future<WorkerStats> running = threads.submit(other::run);
         try {
             String id = f.submit(ACME, "{\"template\": \"spread\", \"items\": [\"a\", \"b\", \"c\", \"d\"]}");
-            // the job's limit is 4 across workers: both hold items before any can end
+            // the job's limit is 4 across workers, and the other worker runs at most 3: 4 running means both hold items
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> f.job(id, ACME).get("counts").get("running").asInt() == 4);
             CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> events = f.http.sendAsync(
@@ -89,6 +90,12 @@ class SharedLedgerTest {
                 f.ledger.attempts(UUID.fromString(id), seq).forEach(a -> workers.add(a.worker()));
             }
             assertThat(workers).containsExactlyInAnyOrder("serve-test", "elsewhere");
+            for (long seq = 1; seq <= 4; seq++) { // logs of items run elsewhere are not served here
+                String worker = f.ledger.attempts(UUID.fromString(id), seq).getFirst().worker();
+                HttpResponse<String> log = f.get("/api/v1/jobs/" + id + "/items/" + seq + "/log", ACME);
+                assertThat(log.statusCode()).isEqualTo(worker.equals("serve-test") ? 200 : 404);
+                assertThat(log.body()).contains(worker.equals("serve-test") ? "spread" : "only the logs of items that this server's own worker ran");
+            }
             // the stream ends by itself after job_finished
             List<String> lines = events.get(30, TimeUnit.SECONDS).body().toList();
             assertThat(lines).contains("event: snapshot", "event: job_finished");
@@ -123,7 +130,7 @@ class SharedLedgerTest {
         f.awaitStatus(failing, ACME, "PARTIAL");
         HttpResponse<String> retry = f.post("/api/v1/jobs/" + failing + "/retry-failed", ACME, null);
         assertThat(retry.statusCode()).isEqualTo(202);
-        assertThat(json(retry).get("status").asText()).isEqualTo("QUEUED");
+        assertThat(json(retry).get("id").asText()).isEqualTo(failing); // QUEUED, or already taken by the worker
         f.awaitStatus(failing, ACME, "PARTIAL");
         assertThat(f.ledger.attempts(UUID.fromString(failing), 2)).hasSize(2);
         assertThat(f.post("/api/v1/jobs/" + failing + "/resume", ACME, null).statusCode()).isEqualTo(409);

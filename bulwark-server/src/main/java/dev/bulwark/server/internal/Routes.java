@@ -218,6 +218,10 @@ public final class Routes {
         Path logs = server.logDirectory();
         Path file = item.logPath() == null ? null : Path.of(item.logPath()).toAbsolutePath().normalize();
         if (file == null || logs == null || !file.startsWith(logs) || !Files.isRegularFile(file)) {
+            if (file != null && server.jobs().sharedLedger()) { // run by a worker of another process, perhaps on another machine
+                throw Problem.notFound("item " + seq + " of job " + job.id() + " has no log on this server: only the logs of items "
+                        + "that this server's own worker ran are here; the others stay in the home of the worker that ran them");
+            }
             throw Problem.notFound("item " + seq + " of job " + job.id() + " has no log yet");
         }
         ctx.contentType("text/plain; charset=utf-8").result(Files.newInputStream(file));

@@ -35,10 +35,12 @@ public final class SharedWork {
                 clock, RandomGenerator.getDefault());
     }
 
+    /** The shared ledger's work queue, where submitted jobs go. */
     public WorkQueue queue() {
         return queue;
     }
 
+    /** The options of the in-process worker. */
     public WorkerOptions options() {
         return worker.options();
     }
