@@ -76,7 +76,8 @@ public final class ServeCommand implements Callable<Integer> {
                 + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME, but --store was " + store);
         ValidationException.require(workerConcurrency == null || store != null, "--worker-concurrency needs --store");
         WorkerOptions workerOptions = store == null ? null : WorkerOptions.builder(JobSession.workerName())
-                .concurrency(workerConcurrency == null ? effective.workers() : workerConcurrency).build();
+                .concurrency(workerConcurrency == null ? effective.workers() : workerConcurrency)
+                .grace(effective.shutdownGrace()).build();
         Home home = homeOptions.resolve();
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();
