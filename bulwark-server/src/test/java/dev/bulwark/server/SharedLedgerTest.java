@@ -137,6 +137,28 @@ class SharedLedgerTest {
     }
 
     @Test
+    void a_shared_breaker_is_listed_and_reset_for_every_worker() throws Exception {
+        ServerFixture f = start(2);
+        f.openGate(); // beta items fail until 'up' exists; the template's breaker opens after two failures in a row
+        String id = f.submit(ACME, "{\"template\": \"hosts\", \"items\": [\"beta/1\", \"beta/2\", \"alpha/1\", \"beta/3\"]}");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> f.job(id, ACME).get("counts").get("succeeded").asInt() == 1); // alpha/1: beta/3 waits
+        JsonNode open = json(f.get("/api/v1/breakers", ACME)).get("breakers");
+        assertThat(open).hasSize(1);
+        assertThat(open.get(0).get("scope").asText()).isEqualTo("beta");
+        assertThat(open.get(0).get("state").asText()).isEqualTo("OPEN");
+        assertThat(f.job(id, ACME).get("counts").get("pending").asInt()).isEqualTo(1);
+
+        java.nio.file.Files.writeString(f.up, "up");
+        HttpResponse<String> reset = f.post("/api/v1/breakers/" + id + "/beta/reset", ACME, null);
+        assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+        JsonNode done = f.awaitStatus(id, ACME, "PARTIAL");
+        assertThat(done.get("counts").get("succeeded").asInt()).isEqualTo(2);
+        assertThat(done.get("counts").get("failed").asInt()).isEqualTo(2);
+        assertThat(f.post("/api/v1/breakers/" + id + "/beta/reset", ACME, null).statusCode()).isEqualTo(409);
+    }
+
+    @Test
     void idempotency_keys_hold_across_a_restart_on_the_shared_ledger() throws Exception {
         ServerFixture f = start(2);
         String body = "{\"template\": \"echo\", \"items\": [\"a\"]}";
