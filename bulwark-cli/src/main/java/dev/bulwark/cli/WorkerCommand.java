@@ -86,7 +86,8 @@ public final class WorkerCommand implements Callable<Integer> {
         // A worker stopped in the middle of a transaction (SIGSTOP, a long pause) must not hold its row locks,
         // and the job's, beyond its lease: the server ends such a session, and its leases are taken over.
         try (PostgresLedger ledger = store.openPostgres("idle_in_transaction_session_timeout=" + options.lease().toMillis())) {
-            Worker worker = new Worker(new WorkQueue(ledger), options, WorkerJobControl::commandHandler, item -> logs.resolve(item.jobId().toString()).resolve(item.seq() + ".log"), BulwarkClock.system(),
+            Worker worker = new Worker(new WorkQueue(ledger), options, WorkerJobControl::commandHandler,
+                    item -> logs.resolve(item.jobId().toString()).resolve(item.seq() + ".log"), BulwarkClock.system(),
                     RandomGenerator.getDefault());
             Map<Signal, SignalHandler> previous = handleSignals(worker, options, err);
             err.println("bulwark: worker " + options.name() + " on " + store + ": concurrency " + options.concurrency()

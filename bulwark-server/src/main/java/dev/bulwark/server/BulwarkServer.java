@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -64,6 +65,8 @@ public final class BulwarkServer implements AutoCloseable {
         for (TokenConfig t : config.tokens()) {
             limits.merge(t.tenant(), config.tier(t.tier()).maxRunningJobs(), Math::min);
         }
+        // templates are checked before anything starts
+        this.shared = b.workerOptions == null ? null : sharedWork(b, config, logDirectory);
         Engine.Builder eb = Engine.builder().ledger(b.ledger).clock(b.clock).listener(hub).logDirectory(logDirectory);
         if (b.worker != null) {
             eb.worker(b.worker);
@@ -72,7 +75,6 @@ public final class BulwarkServer implements AutoCloseable {
         MetricsHolder holder = new MetricsHolder();
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
-        this.shared = b.workerOptions == null ? null : sharedWork(b, config, logDirectory);
         this.jobs = new JobService(engine, pool, config, shared);
         this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), engine::activeJobs);
         holder.metrics = metrics;
@@ -231,7 +233,7 @@ public final class BulwarkServer implements AutoCloseable {
             throw new ValidationException("a shared ledger for workers must be PostgreSQL, but the ledger is "
                     + b.ledger.getClass().getSimpleName());
         }
-        for (TemplateConfig t : new java.util.TreeMap<>(config.templates()).values()) {
+        for (TemplateConfig t : new TreeMap<>(config.templates()).values()) {
             String policy = WorkerJobControl.unsupportedPolicy(t.jobConfig(Map.of(), Map.of()));
             if (policy != null) {
                 throw new ValidationException("templates." + t.name() + " uses " + policy + ", which jobs run by workers on the "
