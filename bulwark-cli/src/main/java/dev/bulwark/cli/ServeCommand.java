@@ -2,7 +2,8 @@ package dev.bulwark.cli;
 
 import dev.bulwark.BulwarkException;
 import dev.bulwark.ValidationException;
-import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.jdbc.worker.WorkerOptions;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.BulwarkServer;
 import dev.bulwark.server.ServerConfig;
 import java.io.PrintWriter;
@@ -25,14 +26,18 @@ import sun.misc.Signal;
 /**
  * {@code bulwark serve}: the REST API and the worker pool over the home's ledger, until SIGTERM or
  * SIGINT, which shut it down gracefully (running attempts get the configured grace period, the
- * rest is paused and continues at the next start).
+ * rest is paused and continues at the next start). With {@code --store postgresql://…} the jobs go
+ * to the workers of the shared ledger, and the process runs one worker itself.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves the REST API (/api/v1) and runs the submitted jobs with the home's ledger.",
                 "Jobs come only from the templates of the configuration file; see docs/service.md.",
                 "SIGTERM or SIGINT: stop taking work, let running attempts finish within server.shutdown-grace, "
-                        + "pause the rest (a second signal exits at once)."},
-        footer = {"", "Example:", "  bulwark serve --config examples/service/bulwark.yaml --port 8080"})
+                        + "pause the rest (a second signal exits at once).",
+                "With --store postgresql://HOST[:PORT]/DB?user=NAME: jobs go to the workers of that shared ledger "
+                        + "(bulwark worker --store on any machine), and this process runs one worker too."},
+        footer = {"", "Examples:", "  bulwark serve --config examples/service/bulwark.yaml --port 8080",
+                "  bulwark serve --config examples/service/bulwark.yaml --store postgresql://db:5432/bulwark?user=bulwark"})
 public final class ServeCommand implements Callable<Integer> {
     private static final long CONTROL_POLL_MS = 200;
     @Spec
@@ -52,6 +57,10 @@ public final class ServeCommand implements Callable<Integer> {
             + "Anything but loopback needs tokens in the configuration.")
     String bind;
 
+    @Option(names = "--worker-concurrency", paramLabel = "N",
+            description = "With --store: items the in-process worker runs at the same time (default: server.workers of the configuration).")
+    Integer workerConcurrency;
+
     @Override
     @SuppressWarnings("try") // the lock is held by the try block, not used in it
     public Integer call() throws InterruptedException {
@@ -62,12 +71,22 @@ public final class ServeCommand implements Callable<Integer> {
                 "--port must be between 0 and 65535, but was " + port);
         ServerConfig loaded = ServerConfig.load(config);
         ServerConfig effective = loaded.withListen(bind, port == null ? loaded.port() : port);
+        Store store = homeOptions.store();
+        ValidationException.require(store == null || store.postgres(), "serve --store needs the shared ledger of the workers: "
+                + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME, but --store was " + store);
+        ValidationException.require(workerConcurrency == null || store != null, "--worker-concurrency needs --store");
+        WorkerOptions workerOptions = store == null ? null : WorkerOptions.builder(JobSession.workerName())
+                .concurrency(workerConcurrency == null ? effective.workers() : workerConcurrency)
+                .grace(effective.shutdownGrace()).build();
         Home home = homeOptions.resolve();
         CountDownLatch stop = new CountDownLatch(1);
         AtomicInteger signals = new AtomicInteger();
-        try (Home.Lock lock = home.lock(); SqliteLedger ledger = home.openWriter()) {
-            BulwarkServer server = BulwarkServer.builder().config(effective).ledger(ledger)
-                    .logDirectory(home.logs().toAbsolutePath()).build();
+        try (Home.Lock lock = home.lock(); Ledger ledger = store == null ? home.openWriter()
+                // as for bulwark worker: a session stopped in a transaction must not hold its locks beyond the lease
+                : store.openPostgres("idle_in_transaction_session_timeout=" + workerOptions.lease().toMillis())) {
+            BulwarkServer.Builder builder = BulwarkServer.builder().config(effective).ledger(ledger)
+                    .logDirectory(home.logs().toAbsolutePath());
+            BulwarkServer server = (workerOptions == null ? builder : builder.sharedLedger(workerOptions)).build();
             for (String name : List.of("INT", "TERM")) {
                 Signal.handle(new Signal(name), s -> {
                     if (signals.incrementAndGet() > 1) {
@@ -91,7 +110,8 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("bulwark: serving http://" + hostForUrl(effective.bind()) + ":" + server.port() + "/api/v1 (home "
                     + home.dir() + ", " + effective.templates().size() + " template(s), "
                     + (effective.tokens().isEmpty() ? "no tokens: loopback only, every request anonymous" : effective.tokens().size() + " token(s)")
-                    + ", " + effective.workers() + " worker(s))");
+                    + (store == null ? ", " + effective.workers() + " worker(s))"
+                    : ", jobs run by the workers of " + store + ", this one with concurrency " + workerOptions.concurrency() + ")"));
             err.flush();
             // bulwark cancel / pause from another terminal leave their requests in control/
             ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,7 +132,8 @@ public final class ServeCommand implements Callable<Integer> {
             stop.await();
             watcher.shutdownNow();
             server.close();
-            err.println("bulwark: stopped; paused jobs continue at the next 'bulwark serve'");
+            err.println(store == null ? "bulwark: stopped; paused jobs continue at the next 'bulwark serve'"
+                    : "bulwark: stopped; items it had not finished run again on the other workers");
             err.flush();
         }
         return ExitCodes.COMPLETED;

@@ -7,6 +7,7 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.cli.input.ItemSource;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
+import dev.bulwark.jdbc.worker.WorkerJobControl;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,21 +37,14 @@ public final class SubmitCommand extends RunCommand {
         Store store = homeOptions.store();
         ValidationException.require(store != null && store.postgres(), "submit needs the shared ledger that workers use: "
                 + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME" + (store == null ? "" : ", but --store was " + store));
-        ValidationException.require(!config.ordered(), "--ordered is not supported for jobs run by workers; "
-                + "use 'bulwark run --ordered' instead");
+        String unsupported = WorkerJobControl.unsupportedPolicy(config);
         // Workers do not apply these yet (budgets are per run): refuse them rather than accept a
         // policy that would silently do nothing.
-        String unsupported = config.jobBudget(0) != null ? "--job-timeout"
-                : config.stopOnFirstFailure() ? "--stop-on-first-failure" : config.rollback() ? "--on-critical rollback"
-                : config.halt() != dev.bulwark.HaltMode.NOW ? "--halt soon" : null;
-        ValidationException.require(unsupported == null, unsupported + " is not supported for jobs run by workers yet; "
-                + "use 'bulwark run' (with --store for the shared ledger) for this job");
-        // Workers share the job's breakers in the ledger; the items an open breaker fails in fail
-        // mode are failed by a claim, which does not look at --max-failures.
-        ValidationException.require(config.breaker() == null || config.failureThreshold() == null
-                        || config.breaker().onOpen() != dev.bulwark.breaker.BreakerConfig.OnOpen.FAIL,
-                "--on-open fail together with --max-failures is not supported for jobs run by workers yet; "
-                        + "use --on-open pause or halt, or leave out --max-failures");
+        if (unsupported != null) {
+            throw new ValidationException("--" + unsupported.replace(" with ", " with --") + " is not supported for jobs run by workers yet; "
+                    + (unsupported.equals("ordered") ? "use 'bulwark run --ordered' instead"
+                    : "use 'bulwark run' (with --store for the shared ledger) for this job"));
+        }
         try (PostgresLedger ledger = store.openPostgres(); Engine engine = Engine.builder().ledger(ledger).build()) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {

@@ -2,11 +2,11 @@ package dev.bulwark.cli;
 
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.ValidationException;
-import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.internal.Durations;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.jdbc.worker.Worker;
+import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.jdbc.worker.WorkerOptions;
 import dev.bulwark.jdbc.worker.WorkerStats;
 import java.io.IOException;
@@ -86,12 +86,8 @@ public final class WorkerCommand implements Callable<Integer> {
         // A worker stopped in the middle of a transaction (SIGSTOP, a long pause) must not hold its row locks,
         // and the job's, beyond its lease: the server ends such a session, and its leases are taken over.
         try (PostgresLedger ledger = store.openPostgres("idle_in_transaction_session_timeout=" + options.lease().toMillis())) {
-            Worker worker = new Worker(new WorkQueue(ledger), options, job -> {
-                if (job.config().exec() == null) {
-                    throw new ValidationException("job " + job.id() + " was submitted through the Java API with its own handler");
-                }
-                return new ExecHandler(job.config().exec());
-            }, item -> logs.resolve(item.jobId().toString()).resolve(item.seq() + ".log"), BulwarkClock.system(),
+            Worker worker = new Worker(new WorkQueue(ledger), options, WorkerJobControl::commandHandler,
+                    item -> logs.resolve(item.jobId().toString()).resolve(item.seq() + ".log"), BulwarkClock.system(),
                     RandomGenerator.getDefault());
             Map<Signal, SignalHandler> previous = handleSignals(worker, options, err);
             err.println("bulwark: worker " + options.name() + " on " + store + ": concurrency " + options.concurrency()

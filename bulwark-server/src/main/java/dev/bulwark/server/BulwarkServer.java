@@ -3,7 +3,11 @@ package dev.bulwark.server;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
+import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.PostgresLedger;
+import dev.bulwark.jdbc.worker.WorkerJobControl;
+import dev.bulwark.jdbc.worker.WorkerOptions;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.internal.Authenticator;
 import dev.bulwark.server.internal.EventHub;
@@ -11,6 +15,7 @@ import dev.bulwark.server.internal.JobService;
 import dev.bulwark.server.internal.Metrics;
 import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
+import dev.bulwark.server.internal.SharedWork;
 import dev.bulwark.server.internal.WorkerPool;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -28,6 +34,10 @@ import java.util.UUID;
  * on a ledger. Build one with {@link #builder()}, {@link #start()} it, and {@link #close()} it to
  * shut down gracefully (running attempts get the configured grace period, the rest is paused and
  * continues at the next start).
+ *
+ * <p>With {@link Builder#sharedLedger} on a shared PostgreSQL ledger, submitted jobs are handed to
+ * the ledger's workers instead, and the server runs one worker of its own (see
+ * {@code docs/service.md}, "Shared ledger").
  *
  * <p>The caller owns the ledger (and, for the embedded SQLite ledger, the home's lock): it must
  * outlive the server. Thread-safe.
@@ -39,6 +49,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final EventHub hub = new EventHub();
     private final Metrics metrics;
     private final JobService jobs;
+    private final SharedWork shared;
     private final Authenticator authenticator;
     private final Path logDirectory;
     private final Javalin app;
@@ -54,6 +65,8 @@ public final class BulwarkServer implements AutoCloseable {
         for (TokenConfig t : config.tokens()) {
             limits.merge(t.tenant(), config.tier(t.tier()).maxRunningJobs(), Math::min);
         }
+        // templates are checked before anything starts
+        this.shared = b.workerOptions == null ? null : sharedWork(b, config, logDirectory);
         Engine.Builder eb = Engine.builder().ledger(b.ledger).clock(b.clock).listener(hub).logDirectory(logDirectory);
         if (b.worker != null) {
             eb.worker(b.worker);
@@ -62,7 +75,7 @@ public final class BulwarkServer implements AutoCloseable {
         MetricsHolder holder = new MetricsHolder();
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
-        this.jobs = new JobService(engine, pool, config);
+        this.jobs = new JobService(engine, pool, config, shared);
         this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), engine::activeJobs);
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
@@ -86,6 +99,9 @@ public final class BulwarkServer implements AutoCloseable {
     /** Queues the jobs that should go on (after a restart or a crash), then starts listening. */
     public BulwarkServer start() {
         jobs.recover();
+        if (shared != null) {
+            shared.start();
+        }
         app.start(config.bind(), config.port());
         return this;
     }
@@ -113,6 +129,9 @@ public final class BulwarkServer implements AutoCloseable {
         stopping = true;
         app.stop();
         pool.shutdown(grace);
+        if (shared != null) {
+            shared.stop(grace);
+        }
         engine.close();
     }
 
@@ -205,6 +224,25 @@ public final class BulwarkServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The work queue and worker of a shared ledger, after checking that workers can run every
+     * template as it is configured.
+     */
+    private static SharedWork sharedWork(Builder b, ServerConfig config, Path logDirectory) {
+        if (!(b.ledger instanceof PostgresLedger postgres)) {
+            throw new ValidationException("a shared ledger for workers must be PostgreSQL, but the ledger is "
+                    + b.ledger.getClass().getSimpleName());
+        }
+        for (TemplateConfig t : new TreeMap<>(config.templates()).values()) {
+            String policy = WorkerJobControl.unsupportedPolicy(t.jobConfig(Map.of(), Map.of()));
+            if (policy != null) {
+                throw new ValidationException("templates." + t.name() + " uses " + policy + ", which jobs run by workers on the "
+                        + "shared ledger do not support yet: remove it from the template, or serve without --store");
+            }
+        }
+        return new SharedWork(postgres, b.workerOptions, logDirectory, b.clock);
+    }
+
     private static Path realDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -234,6 +272,7 @@ public final class BulwarkServer implements AutoCloseable {
         private Path logDirectory;
         private BulwarkClock clock = BulwarkClock.system();
         private String worker;
+        private WorkerOptions workerOptions;
 
         public Builder config(ServerConfig value) {
             this.config = value;
@@ -261,6 +300,16 @@ public final class BulwarkServer implements AutoCloseable {
         /** The worker name recorded on attempts (default {@code host:pid}). */
         public Builder worker(String value) {
             this.worker = value;
+            return this;
+        }
+
+        /**
+         * Runs jobs on the workers of the shared PostgreSQL ledger given to {@link #ledger}, with
+         * an in-process worker of these options; refused at build time when a template has a
+         * policy that workers do not support.
+         */
+        public Builder sharedLedger(WorkerOptions options) {
+            this.workerOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 

@@ -3,7 +3,10 @@ package dev.bulwark.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.jdbc.worker.WorkerOptions;
+import dev.bulwark.ledger.Ledger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +45,10 @@ final class ServerFixture implements AutoCloseable {
     /** Without this file, the {@code hosts} template's items of scope {@code beta} fail. */
     final Path up;
     final Path configFile;
-    SqliteLedger ledger;
+    Ledger ledger;
+    /** With a shared PostgreSQL ledger: how to open it, and the options of the server's own worker; else null. */
+    private Supplier<PostgresLedger> sharedLedger;
+    private WorkerOptions workerOptions;
     BulwarkServer server;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -133,10 +140,37 @@ final class ServerFixture implements AutoCloseable {
         return f;
     }
 
+    /**
+     * A server on a shared PostgreSQL ledger ({@code serve --store}) whose own worker has
+     * {@code options}. Its configuration has no {@code rollback} template (workers do not roll
+     * back), and instead {@code spread}: the {@code gate} template with concurrency 4.
+     */
+    static ServerFixture startShared(Path dir, Supplier<PostgresLedger> ledgers, WorkerOptions options) throws IOException {
+        ServerFixture f = new ServerFixture(dir, "  port: 0\n  workers: 4");
+        String config = Files.readString(f.configFile);
+        Files.writeString(f.configFile, config.substring(0, config.indexOf("  rollback:")) + """
+                  spread:
+                    command: ['while [ ! -e "%s" ]; do sleep 0.02; done; echo "spread $1"']
+                    shell: true
+                    concurrency: 4
+                    retries: 0
+                """.formatted(f.gate));
+        f.sharedLedger = ledgers;
+        f.workerOptions = options;
+        f.startServer(BulwarkClock.system());
+        return f;
+    }
+
     void startServer(BulwarkClock clock) {
-        ledger = SqliteLedger.open(dir.resolve("ledger.db"));
-        server = BulwarkServer.builder().config(ServerConfig.load(configFile)).ledger(ledger)
-                .logDirectory(dir.resolve("logs")).clock(clock).worker("test").build().start();
+        BulwarkServer.Builder b = BulwarkServer.builder().config(ServerConfig.load(configFile))
+                .logDirectory(dir.resolve("logs")).clock(clock).worker("test");
+        if (sharedLedger != null) {
+            ledger = sharedLedger.get();
+            b.sharedLedger(workerOptions);
+        } else {
+            ledger = SqliteLedger.open(dir.resolve("ledger.db"));
+        }
+        server = b.ledger(ledger).build().start();
     }
 
     void stopServer(Duration grace) {

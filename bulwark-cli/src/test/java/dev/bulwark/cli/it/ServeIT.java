@@ -15,15 +15,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.bulwark.jdbc.PgSchemaExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bulwark serve} as a real process: a job submitted over HTTP, SIGTERM while an attempt
  * runs (it finishes within the grace period, the rest is paused, exit code 0), and a second
- * {@code serve} on the same home that finishes the job by itself.
+ * {@code serve} on the same home that finishes the job by itself; {@code serve --store} on the shared
+ * PostgreSQL ledger.
  */
 class ServeIT {
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("serve_it");
+
     private static final Duration LONG = Duration.ofMinutes(2);
     private static final Pattern SERVING = Pattern.compile("serving http://127\\.0\\.0\\.1:(\\d+)/api/v1");
     private static final String TOKEN = "serve-it-token-0123456789";
@@ -34,9 +40,10 @@ class ServeIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private BulwarkProcess serve() {
-        return BulwarkProcess.in(work).env("SERVE_IT_TOKEN", TOKEN)
-                .start("serve", "--config", "bulwark.yaml", "--port", "0", "--home", "home");
+    private BulwarkProcess serve(String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("serve", "--config", "bulwark.yaml", "--port", "0", "--home", "home"));
+        args.addAll(List.of(more));
+        return BulwarkProcess.in(work).env("SERVE_IT_TOKEN", TOKEN).start(args.toArray(String[]::new));
     }
 
     private static int port(BulwarkProcess p) {
@@ -114,6 +121,44 @@ class ServeIT {
             server.sigterm();
             assertThat(server.awaitExit(LONG)).isZero();
         }
+    }
+
+    @Test
+    void serve_store_hands_jobs_to_the_workers_of_the_shared_ledger_and_runs_one_itself() throws Exception {
+        Path gate = writeGatedConfig();
+        Files.writeString(gate, "open");
+        String store = PG.url(null);
+        try (BulwarkProcess server = serve("--store", store, "--worker-concurrency", "2")) {
+            int port = port(server);
+            assertThat(server.stderr()).contains("jobs run by the workers of", "concurrency 2");
+            String id = call(port, "POST", "/jobs", "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}").get("id").asText();
+            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete");
+            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
+            // the shared ledger knows it from anywhere
+            BulwarkProcess.Result status = BulwarkProcess.in(work).run("status", "--store", store, id);
+            assertThat(status.exitCode()).as(status.toString()).isZero();
+            assertThat(status.out()).contains("COMPLETED");
+            server.sigterm();
+            assertThat(server.awaitExit(LONG)).as(server.stderr()).isZero();
+            assertThat(server.stderr()).contains("run again on the other workers");
+        }
+    }
+
+    @Test
+    void serve_store_refuses_templates_whose_policies_workers_do_not_support() throws Exception {
+        Files.writeString(work.resolve("bulwark.yaml"), """
+                templates:
+                  plain: {command: [echo]}
+                  undo: {command: [echo], critical-exit: [9], on-critical: rollback, compensate: [echo, undo]}
+                """);
+        BulwarkProcess.Result r = BulwarkProcess.in(work).run("serve", "--config", "bulwark.yaml", "--home", "home",
+                "--store", PG.url(null));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(64);
+        assertThat(r.stderr()).contains("templates.undo uses on-critical rollback", "serve without --store");
+        BulwarkProcess.Result sqlite = BulwarkProcess.in(work).run("serve", "--config", "bulwark.yaml", "--home", "home",
+                "--store", "sqlite:ledger.db");
+        assertThat(sqlite.exitCode()).isEqualTo(64);
+        assertThat(sqlite.stderr()).contains("serve --store needs the shared ledger of the workers");
     }
 
     /** Submits a job of the gated template and waits until its first item runs. */

@@ -3,8 +3,10 @@ package dev.bulwark.server.internal;
 import dev.bulwark.Engine;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
 import dev.bulwark.internal.Json;
 import io.javalin.http.sse.SseClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +20,11 @@ import java.util.function.Consumer;
  * messages go through a bounded queue to a virtual thread that writes them; a client too slow
  * to keep up is disconnected. The stream starts with a {@code snapshot} of the job and ends
  * after {@code job_finished}.
+ *
+ * <p>For a job run by the workers of a shared ledger, whose outcomes are recorded by other
+ * processes, the stream instead reads the job from the ledger every poll interval and sends a
+ * {@code progress} event (its status and counts) whenever the counts changed, then
+ * {@code job_finished}.
  */
 final class EventStream {
     private static final int QUEUE = 4096;
@@ -27,17 +34,20 @@ final class EventStream {
     private final EventHub hub;
     private final Engine engine;
     private final Job job;
+    /** How often a worker job is read from the ledger, or null for the events of this process. */
+    private final Duration poll;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(QUEUE);
     private final Consumer<EventHub.Message> subscriber = this::offer;
     /** Messages that arrived before the snapshot was queued. */
     private final List<Object[]> early = new ArrayList<>();
     private boolean started;
 
-    EventStream(SseClient client, EventHub hub, Engine engine, Job job) {
+    EventStream(SseClient client, EventHub hub, Engine engine, Job job, Duration poll) {
         this.client = client;
         this.hub = hub;
         this.engine = engine;
         this.job = job;
+        this.poll = poll;
     }
 
     void start() {
@@ -60,6 +70,9 @@ final class EventStream {
         if (now.status().isFinal()) {
             queue.offer(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
             queue.offer(END);
+        } else if (poll != null) {
+            JobCounts counts = (JobCounts) snapshot.get("counts");
+            Thread.ofVirtual().name("bulwark-sse-poll-" + job.id()).start(() -> pollLedger(counts));
         }
         Thread.ofVirtual().name("bulwark-sse-" + job.id()).start(this::write);
     }
@@ -91,6 +104,37 @@ final class EventStream {
             return;
         }
         if (EngineEvent.JOB_FINISHED.equals(out[0])) {
+            queue.offer(END);
+        }
+    }
+
+    private void pollLedger(JobCounts seen) {
+        JobCounts last = seen;
+        try {
+            while (!client.terminated()) {
+                Thread.sleep(poll);
+                Job now = engine.ledger().findJob(job.id()).orElse(null);
+                if (now == null) { // deleted
+                    queue.offer(END);
+                    return;
+                }
+                JobCounts counts = engine.ledger().counts(job.id());
+                if (!counts.equals(last)) {
+                    last = counts;
+                    Map<String, Object> progress = new LinkedHashMap<>();
+                    progress.put("jobId", job.id().toString());
+                    progress.put("status", now.status().name());
+                    progress.put("counts", counts);
+                    enqueue(new Object[] {"progress", progress});
+                }
+                if (now.status().isFinal()) {
+                    enqueue(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) { // the ledger is unreachable: the client reconnects later
             queue.offer(END);
         }
     }

@@ -6,6 +6,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ServerConfig;
@@ -38,19 +39,32 @@ public final class JobService {
     private final Ledger ledger;
     private final WorkerPool pool;
     private final ServerConfig config;
+    /** The shared ledger's work queue and in-process worker ({@code serve --store}), or null. */
+    private final SharedWork shared;
     private final Map<String, UUID> idempotency = new ConcurrentHashMap<>();
     private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
 
-    public JobService(Engine engine, WorkerPool pool, ServerConfig config) {
+    /**
+     * @param shared with a shared PostgreSQL ledger, where jobs go instead of the pool (every job
+     *               the service submits is then run by workers); null to run them in the pool
+     */
+    public JobService(Engine engine, WorkerPool pool, ServerConfig config, SharedWork shared) {
         this.engine = engine;
         this.ledger = engine.ledger();
         this.pool = pool;
         this.config = config;
+        this.shared = shared;
+    }
+
+    /** Whether jobs are run by the workers of a shared ledger. */
+    public boolean sharedLedger() {
+        return shared != null;
     }
 
     /**
      * Indexes the idempotency keys of the ledger's service jobs and queues the jobs that should go
-     * on by themselves: queued ones, those a crash left running, those a shutdown paused.
+     * on by themselves: queued ones, those a crash left running, those a shutdown paused. On a
+     * shared ledger the workers go on with them by themselves: only the keys are indexed.
      */
     public void recover() {
         List<Job> jobs = ledger.listJobs(new JobQuery(Set.of(), MAX_SCANNED_JOBS));
@@ -64,7 +78,7 @@ public final class JobService {
             }
             boolean resumable = job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING
                     || (job.status() == JobStatus.PAUSED && WorkerPool.SHUTDOWN_REASON.equals(job.reason()));
-            if (resumable) {
+            if (resumable && shared == null) {
                 pool.enqueue(job, JobQueue.Action.RUN);
             }
         }
@@ -110,7 +124,12 @@ public final class JobService {
         }
         Submission s = Submission.parse(body, config, who.tier(), audit);
         Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(), s.items().iterator());
-        pool.enqueue(job, JobQueue.Action.RUN);
+        if (shared != null) {
+            shared.queue().enqueue(job.id(), who.tier().priority(), s.config().concurrency());
+            shared.queue().notifyWorkers();
+        } else {
+            pool.enqueue(job, JobQueue.Action.RUN);
+        }
         return job;
     }
 
@@ -152,6 +171,9 @@ public final class JobService {
     public Job cancel(Principal who, String id) {
         Job job = find(who, id);
         String reason = "cancelled through the API";
+        if (shared != null) {
+            return control(() -> WorkerJobControl.cancel(shared.queue(), job, reason));
+        }
         if (pool.stopRunning(job.id(), jobId -> engine.activeJobs().contains(jobId) && engine.cancel(jobId, reason) != null)) {
             return job;
         }
@@ -163,6 +185,10 @@ public final class JobService {
 
     public Job pause(Principal who, String id) {
         Job job = find(who, id);
+        if (shared != null) {
+            throw Problem.conflict("job " + job.id() + " is run by workers on the shared ledger, and pausing such a job is not "
+                    + "supported yet: cancel it (POST " + Views.jobUrl(job) + "/cancel), or let it finish");
+        }
         String reason = "paused through the API";
         if (pool.stopRunning(job.id(), jobId -> engine.pause(jobId, reason))) {
             return job;
@@ -175,6 +201,9 @@ public final class JobService {
 
     public Job resume(Principal who, String id) {
         Job job = find(who, id);
+        if (shared != null) {
+            return control(() -> WorkerJobControl.resume(shared.queue(), job));
+        }
         boolean haltedWithSkipped = job.status() == JobStatus.FAILED && ledger.counts(job.id()).skipped() > 0;
         if (job.status() != JobStatus.PAUSED && !haltedWithSkipped) {
             throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a paused job, or a halted one with "
@@ -186,6 +215,9 @@ public final class JobService {
 
     public Job retryFailed(Principal who, String id) {
         Job job = find(who, id);
+        if (shared != null) {
+            return control(() -> WorkerJobControl.retryFailed(shared.queue(), job));
+        }
         if ((job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) || ledger.counts(job.id()).failed() == 0) {
             throw Problem.conflict("job " + job.id() + " is " + job.status() + " with " + ledger.counts(job.id()).failed()
                     + " failed item(s): retry-failed works on PARTIAL or FAILED jobs with failed items");
@@ -252,7 +284,8 @@ public final class JobService {
         if (scope.isEmpty()) {
             throw Problem.badRequest("scope", "scope must not be empty (the whole job's scope is '*')");
         }
-        boolean reset = control(() -> engine.resetBreaker(job.id(), scope));
+        // on a shared ledger the breaker is the job's row that every worker reads
+        boolean reset = control(() -> shared != null ? shared.queue().resetBreaker(job.id(), scope) : engine.resetBreaker(job.id(), scope));
         if (!reset) {
             throw Problem.conflict("the breaker of scope '" + scope + "' in job " + job.id() + " is not open; open ones: "
                     + breakers(job).stream().map(BreakerStatus::scope).toList());

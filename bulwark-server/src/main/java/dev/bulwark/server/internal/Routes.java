@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ public final class Routes {
     private static final String PRINCIPAL = "bulwark.principal";
     private static final String PROBLEM_WRITTEN = "bulwark.problem";
     private static final String PROBLEM_JSON = "application/problem+json";
+    /** How often the event stream of a job run by workers reads the job from the shared ledger. */
+    static final Duration SHARED_POLL = Duration.ofSeconds(1);
     private static final Set<String> PUBLIC = Set.of(Views.BASE + "/health", Views.BASE + "/openapi.json");
 
     private final ServerContext server;
@@ -102,7 +105,7 @@ public final class Routes {
             }
         });
         app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
-                job(client.ctx(), Role.READ)).start());
+                job(client.ctx(), Role.READ), server.jobs().sharedLedger() ? SHARED_POLL : null).start());
 
         app.exception(Problem.class, (e, ctx) -> problem(ctx, e));
         app.exception(ValidationException.class, (e, ctx) -> problem(ctx, Problem.unprocessable(null, e.getMessage())));
@@ -215,6 +218,10 @@ public final class Routes {
         Path logs = server.logDirectory();
         Path file = item.logPath() == null ? null : Path.of(item.logPath()).toAbsolutePath().normalize();
         if (file == null || logs == null || !file.startsWith(logs) || !Files.isRegularFile(file)) {
+            if (file != null && server.jobs().sharedLedger()) { // run by a worker of another process, perhaps on another machine
+                throw Problem.notFound("item " + seq + " of job " + job.id() + " has no log on this server: only the logs of items "
+                        + "that this server's own worker ran are here; the others stay in the home of the worker that ran them");
+            }
             throw Problem.notFound("item " + seq + " of job " + job.id() + " has no log yet");
         }
         ctx.contentType("text/plain; charset=utf-8").result(Files.newInputStream(file));
