@@ -1,7 +1,6 @@
 package dev.bulwark;
 
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import java.time.Duration;
@@ -124,8 +123,7 @@ public final class BatchResult {
      * now: after a halt by a breaker, the scope that opened it, with until when and why.
      */
     public List<BreakerStatus> breakers() {
-        return BreakerStatus.latest(ledger.events(jobId(), Integer.MAX_VALUE)).stream()
-                .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
+        return BreakerStatus.open(ledger, jobId());
     }
 
     /** Every attempt of the item at {@code seq}, oldest first (the audit trail). */

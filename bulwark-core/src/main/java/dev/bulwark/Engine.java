@@ -275,8 +275,7 @@ public final class Engine implements AutoCloseable {
             return runner.openBreakers();
         }
         find(jobId);
-        return BreakerStatus.latest(ledger.events(jobId, Integer.MAX_VALUE)).stream()
-                .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
+        return BreakerStatus.open(ledger, jobId);
     }
 
     /** Jobs running in this engine right now. */

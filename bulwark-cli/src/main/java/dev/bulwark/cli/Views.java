@@ -78,8 +78,7 @@ final class Views {
         if (job.config().breaker() == null) {
             return List.of();
         }
-        return dev.bulwark.breaker.BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)).stream()
-                .filter(b -> b.state() != dev.bulwark.breaker.CircuitBreaker.State.CLOSED).toList();
+        return dev.bulwark.breaker.BreakerStatus.open(ledger, job.id());
     }
 
     static Map<String, Object> breaker(dev.bulwark.breaker.BreakerStatus b) {

@@ -82,6 +82,12 @@ public record BreakerStatus(String scope, CircuitBreaker.State state, Instant si
         return new ArrayList<>(byScope.values());
     }
 
+    /** The breakers of a job that are not closed, as its events in {@code ledger} leave them. */
+    public static List<BreakerStatus> open(dev.bulwark.ledger.Ledger ledger, java.util.UUID jobId) {
+        return latest(ledger.events(jobId, Integer.MAX_VALUE)).stream()
+                .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
+    }
+
     /** The snapshot a breaker is restored from. */
     public CircuitBreaker.Snapshot snapshot() {
         return new CircuitBreaker.Snapshot(state, state == CircuitBreaker.State.CLOSED ? null : since,
