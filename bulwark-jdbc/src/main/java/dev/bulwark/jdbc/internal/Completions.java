@@ -1,7 +1,5 @@
 package dev.bulwark.jdbc.internal;
 
-import static dev.bulwark.jdbc.internal.Rows.bind;
-
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.BulwarkException;
@@ -22,6 +20,7 @@ import java.util.List;
  * under the completion's fence), and an attempt row is written only for a matching update.
  */
 public final class Completions {
+    private static final Rows ROWS = new Rows(dev.bulwark.jdbc.sqlite.SqliteDialect.INSTANCE);
     private static final String INSERT_ATTEMPT = "INSERT INTO attempts (job_pk, seq, " + Rows.ATTEMPT_COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_ITEM = "UPDATE items SET status = ?, attempts = attempts + ?, "
@@ -131,7 +130,7 @@ public final class Completions {
         if (bindUpdate(sql.get(UPDATE_ITEM), pk, c).executeUpdate() == 1) {
             return null;
         }
-        bind(sql.get(DELETE_ATTEMPT), pk, a.seq(), a.number()).executeUpdate();
+        ROWS.bind(sql.get(DELETE_ATTEMPT), pk, a.seq(), a.number()).executeUpdate();
         return rejection(c);
     }
 
@@ -141,14 +140,14 @@ public final class Completions {
     }
 
     private static PreparedStatement bindInsert(PreparedStatement insert, long jobPk, Attempt a) throws SQLException {
-        return bind(insert, jobPk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(),
+        return ROWS.bind(insert, jobPk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(),
                 a.category(), a.message(), a.exitCode(), a.durationMs(), a.worker(), a.logPath());
     }
 
     private static PreparedStatement bindUpdate(PreparedStatement update, long jobPk, Completion c) throws SQLException {
         Attempt a = c.attempt();
         boolean interrupted = a.outcome() == AttemptOutcome.INTERRUPTED;
-        return bind(update, c.next(), interrupted ? 0 : 1, interrupted ? 1 : 0, c.nextAttemptAt(), a.startedAt(),
+        return ROWS.bind(update, c.next(), interrupted ? 0 : 1, interrupted ? 1 : 0, c.nextAttemptAt(), a.startedAt(),
                 a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(), a.logPath(),
                 jobPk, a.seq(), c.fence());
     }
@@ -168,7 +167,7 @@ public final class Completions {
     /** Why a completion does not match its claim, or null if it does. */
     private RuntimeException staleOrMissing(Completion c) throws SQLException {
         Attempt a = c.attempt();
-        try (ResultSet rs = bind(sql.get(CLAIM_OF), jobs.pkOrZero(a.jobId()), a.seq()).executeQuery()) {
+        try (ResultSet rs = ROWS.bind(sql.get(CLAIM_OF), jobs.pkOrZero(a.jobId()), a.seq()).executeQuery()) {
             if (!rs.next()) {
                 return new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found");
             }

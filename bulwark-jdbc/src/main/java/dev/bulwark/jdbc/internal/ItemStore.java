@@ -1,7 +1,5 @@
 package dev.bulwark.jdbc.internal;
 
-import static dev.bulwark.jdbc.internal.Rows.bind;
-
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.BulwarkException;
@@ -28,7 +26,8 @@ import java.util.UUID;
 
 /** Items and attempts: adding, claiming, recovering and reading them. Runs on the ledger's writer thread only. */
 public final class ItemStore {
-    private static final String SELECT_ITEMS = "SELECT " + Rows.ITEM_COLUMNS + " FROM items ";
+    private static final Rows ROWS = new Rows(dev.bulwark.jdbc.sqlite.SqliteDialect.INSTANCE);
+    private static final String SELECT_ITEMS = "SELECT " + Rows.ITEM_COLUMNS + " FROM items i ";
     /** Parameters: 1 fence base, 2 now, 3 (the rest of the condition), 4 job. */
     private static final String CLAIM = "UPDATE items SET status = 'RUNNING', last_attempt = last_attempt + 1, fence = ?1 + seq, "
             + "next_attempt_at = NULL, started_at = ?2, finished_at = NULL WHERE job_pk = ?4 AND ";
@@ -70,7 +69,7 @@ public final class ItemStore {
     public void add(UUID jobId, List<NewItem> items) throws SQLException {
         long pk = jobs.pk(jobId);
         long last;
-        try (ResultSet rs = bind(sql.get("SELECT coalesce(max(seq), 0) FROM items WHERE job_pk = ?"), pk).executeQuery()) {
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT coalesce(max(seq), 0) FROM items WHERE job_pk = ?"), pk).executeQuery()) {
             rs.next();
             last = rs.getLong(1);
         }
@@ -82,7 +81,7 @@ public final class ItemStore {
         }
         PreparedStatement insert = sql.get("INSERT INTO items (job_pk, seq, key, payload, scope, status) VALUES (?, ?, ?, ?, ?, 'PENDING')");
         for (NewItem n : items) {
-            bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope()).addBatch();
+            ROWS.bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope()).addBatch();
         }
         insert.executeBatch();
         jobs.addToTotal(pk, items.size());
@@ -108,17 +107,17 @@ public final class ItemStore {
             long lowest = lowestUnfinishedIfNotRunning(pk);
             String one = CLAIM + "seq = ?3 AND (status = 'PENDING' OR (status = 'RETRY_WAIT' AND next_attempt_at <= ?2))"
                     + scopeCondition + RETURNING;
-            claimed = lowest < 0 ? List.of() : scopes.isAll() ? claimed(jobId, bind(sql.get(one), base, now, lowest, pk))
-                    : claimed(jobId, bind(sql.get(one), base, now, lowest, pk, scopeParam));
+            claimed = lowest < 0 ? List.of() : scopes.isAll() ? claimed(jobId, ROWS.bind(sql.get(one), base, now, lowest, pk))
+                    : claimed(jobId, ROWS.bind(sql.get(one), base, now, lowest, pk, scopeParam));
         } else if (scopes.isAll()) {
-            claimed = claimed(jobId, bind(sql.get(CLAIM_DUE), base, now, limit, pk));
+            claimed = claimed(jobId, ROWS.bind(sql.get(CLAIM_DUE), base, now, limit, pk));
         } else {
-            claimed = claimed(jobId, bind(sql.get(scopes.only() != null ? CLAIM_DUE_ONLY : CLAIM_DUE_SKIP),
+            claimed = claimed(jobId, ROWS.bind(sql.get(scopes.only() != null ? CLAIM_DUE_ONLY : CLAIM_DUE_SKIP),
                     base, now, limit, pk, scopeParam));
         }
         if (!claimed.isEmpty()) {
             long lastFence = base + claimed.get(claimed.size() - 1).seq();
-            bind(sql.get("UPDATE ledger_meta SET value = ? WHERE name = 'last_fence'"), lastFence).executeUpdate();
+            ROWS.bind(sql.get("UPDATE ledger_meta SET value = ? WHERE name = 'last_fence'"), lastFence).executeUpdate();
         }
         return claimed;
     }
@@ -133,7 +132,7 @@ public final class ItemStore {
         for (ItemStatus status : UNFINISHED) {
             PreparedStatement min = sql.get("SELECT min(seq) FROM items INDEXED BY " + indexOf(status)
                     + " WHERE job_pk = ? AND status = '" + status.name() + "'");
-            try (ResultSet rs = bind(min, jobPk).executeQuery()) {
+            try (ResultSet rs = ROWS.bind(min, jobPk).executeQuery()) {
                 long seq = rs.next() ? rs.getLong(1) : 0;
                 if (!rs.wasNull() && seq < lowest) {
                     lowest = seq;
@@ -146,16 +145,16 @@ public final class ItemStore {
 
     public Optional<Instant> nextDueAt(UUID jobId) throws SQLException {
         long pk = jobs.pk(jobId);
-        try (ResultSet rs = bind(sql.get("SELECT min(next_attempt_at) FROM items INDEXED BY items_retry "
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT min(next_attempt_at) FROM items INDEXED BY items_retry "
                 + "WHERE job_pk = ? AND status = 'RETRY_WAIT'"),
                 pk).executeQuery()) {
-            return rs.next() ? Optional.ofNullable(Rows.instant(rs, 1)) : Optional.empty();
+            return rs.next() ? Optional.ofNullable(ROWS.instant(rs, 1)) : Optional.empty();
         }
     }
 
     public int recoverInterrupted(UUID jobId, Instant now, String worker) throws SQLException {
         long pk = jobs.pk(jobId);
-        List<Item> running = read(jobId, bind(sql.get(SELECT_ITEMS
+        List<Item> running = read(jobId, ROWS.bind(sql.get(SELECT_ITEMS
                 + "INDEXED BY items_running WHERE job_pk = ? AND status = 'RUNNING' ORDER BY seq"), pk));
         for (Item item : running) {
             Instant started = item.startedAt() == null ? now : item.startedAt();
@@ -178,7 +177,7 @@ public final class ItemStore {
         dev.bulwark.ledger.Compensations.check(a, item.lastAttempt());
         long pk = jobs.pk(a.jobId());
         completions.insertAttempt(pk, a);
-        bind(sql.get("UPDATE items SET status = ?, last_attempt = ?, started_at = ?, finished_at = ?, error_class = ?, "
+        ROWS.bind(sql.get("UPDATE items SET status = ?, last_attempt = ?, started_at = ?, finished_at = ?, error_class = ?, "
                         + "category = ?, message = ?, exit_code = ?, duration_ms = ? WHERE job_pk = ? AND seq = ?"),
                 a.outcome() == AttemptOutcome.COMPENSATED ? ItemStatus.COMPENSATED : ItemStatus.SUCCEEDED, a.number(),
                 a.startedAt(), a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(),
@@ -189,7 +188,7 @@ public final class ItemStore {
     public void reject(Rejection r) throws SQLException {
         long pk = jobs.pk(r.jobId());
         boolean failed = r.next() == ItemStatus.FAILED;
-        int changed = bind(sql.get("UPDATE items SET status = ?, last_attempt = last_attempt - 1, started_at = NULL, "
+        int changed = ROWS.bind(sql.get("UPDATE items SET status = ?, last_attempt = last_attempt - 1, started_at = NULL, "
                         + "finished_at = ?, error_class = CASE WHEN ?3 IS NULL THEN error_class ELSE 'PERMANENT' END, "
                         + "category = coalesce(?3, category), message = CASE WHEN ?3 IS NULL THEN message ELSE ?4 END, "
                         + "exit_code = CASE WHEN ?3 IS NULL THEN exit_code END, duration_ms = CASE WHEN ?3 IS NULL THEN duration_ms END "
@@ -211,7 +210,7 @@ public final class ItemStore {
         long skipped = 0;
         // One statement per status, so each walks its partial index rather than the whole job.
         for (ItemStatus status : List.of(ItemStatus.PENDING, ItemStatus.RETRY_WAIT)) {
-            skipped += bind(sql.get("UPDATE items INDEXED BY " + indexOf(status) + " SET status = 'SKIPPED', next_attempt_at = NULL "
+            skipped += ROWS.bind(sql.get("UPDATE items INDEXED BY " + indexOf(status) + " SET status = 'SKIPPED', next_attempt_at = NULL "
                     + "WHERE job_pk = ? AND status = '" + status.name() + "'"), pk).executeUpdate();
         }
         return skipped;
@@ -222,7 +221,7 @@ public final class ItemStore {
         if (from != ItemStatus.FAILED && from != ItemStatus.SKIPPED) {
             throw new IllegalArgumentException("only FAILED or SKIPPED items can be re-opened, not " + from);
         }
-        return bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
+        return ROWS.bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
                 + "WHERE job_pk = ? AND status = ?"), pk, from).executeUpdate();
     }
 
@@ -232,7 +231,7 @@ public final class ItemStore {
         long total = 0;
         long retries = 0;
         long interruptions = 0;
-        try (ResultSet rs = bind(sql.get("SELECT status, count(*), sum(max(attempts - 1, 0)), sum(interruptions) "
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT status, count(*), sum(max(attempts - 1, 0)), sum(interruptions) "
                 + "FROM items WHERE job_pk = ? GROUP BY status"), pk).executeQuery()) {
             while (rs.next()) {
                 long n = rs.getLong(2);
@@ -253,7 +252,7 @@ public final class ItemStore {
         if (pk == 0) {
             return Optional.empty();
         }
-        List<Item> found = read(jobId, bind(sql.get(SELECT_ITEMS + "WHERE job_pk = ? AND seq = ?"), pk, seq));
+        List<Item> found = read(jobId, ROWS.bind(sql.get(SELECT_ITEMS + "WHERE job_pk = ? AND seq = ?"), pk, seq));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
@@ -268,16 +267,16 @@ public final class ItemStore {
             params[i + 2] = statuses.get(i);
         }
         params[params.length - 1] = query.limit();
-        return read(jobId, bind(sql.get(SELECT_ITEMS + "WHERE job_pk = ? AND seq > ?" + filter + " ORDER BY seq LIMIT ?"), params));
+        return read(jobId, ROWS.bind(sql.get(SELECT_ITEMS + "WHERE job_pk = ? AND seq > ?" + filter + " ORDER BY seq LIMIT ?"), params));
     }
 
     public List<Attempt> attempts(UUID jobId, long seq) throws SQLException {
         long pk = jobs.pk(jobId);
         List<Attempt> attempts = new ArrayList<>();
-        try (ResultSet rs = bind(sql.get("SELECT " + Rows.ATTEMPT_COLUMNS + " FROM attempts WHERE job_pk = ? AND seq = ? ORDER BY number"),
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT " + Rows.ATTEMPT_COLUMNS + " FROM attempts WHERE job_pk = ? AND seq = ? ORDER BY number"),
                 pk, seq).executeQuery()) {
             while (rs.next()) {
-                attempts.add(Rows.attempt(jobId, seq, rs));
+                attempts.add(ROWS.attempt(jobId, seq, rs));
             }
         }
         return attempts;
@@ -294,7 +293,7 @@ public final class ItemStore {
     }
 
     private long meta(String name) throws SQLException {
-        try (ResultSet rs = bind(sql.get("SELECT value FROM ledger_meta WHERE name = ?"), name).executeQuery()) {
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT value FROM ledger_meta WHERE name = ?"), name).executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
@@ -304,7 +303,7 @@ public final class ItemStore {
         List<Item> items = new ArrayList<>();
         try (ResultSet rs = claim.executeQuery()) {
             while (rs.next()) {
-                items.add(Rows.claimed(jobId, rs));
+                items.add(ROWS.claimed(jobId, rs));
             }
         }
         items.sort(Comparator.comparingLong(Item::seq));
@@ -315,7 +314,7 @@ public final class ItemStore {
         List<Item> items = new ArrayList<>();
         try (ResultSet rs = query.executeQuery()) {
             while (rs.next()) {
-                items.add(Rows.item(jobId, rs));
+                items.add(ROWS.item(jobId, rs));
             }
         }
         return items;

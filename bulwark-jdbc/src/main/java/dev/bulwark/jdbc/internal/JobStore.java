@@ -1,7 +1,5 @@
 package dev.bulwark.jdbc.internal;
 
-import static dev.bulwark.jdbc.internal.Rows.bind;
-
 import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.InvalidTransitionException;
@@ -22,6 +20,7 @@ import java.util.UUID;
 
 /** Jobs and their events, and the job pks the other tables use. Runs on the ledger's writer thread only. */
 public final class JobStore {
+    private static final Rows ROWS = new Rows(dev.bulwark.jdbc.sqlite.SqliteDialect.INSTANCE);
     private final Statements sql;
     private final boolean rememberPks;
     private final Map<UUID, Long> pks = new HashMap<>();
@@ -39,7 +38,7 @@ public final class JobStore {
         if (exists(job.id())) {
             throw new BulwarkException("job " + job.id() + " already exists");
         }
-        bind(sql.get("INSERT INTO jobs (" + Rows.JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        ROWS.bind(sql.get("INSERT INTO jobs (" + Rows.JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                 job.id(), job.name(), job.priority(), job.tenant(), job.status(), job.reason(), job.config().toJson(),
                 job.total(), job.createdAt(), job.startedAt(), job.finishedAt()).executeUpdate();
     }
@@ -68,7 +67,7 @@ public final class JobStore {
         if (known != null) {
             return known;
         }
-        try (ResultSet rs = bind(sql.get("SELECT pk FROM jobs WHERE id = ?"), jobId).executeQuery()) {
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT pk FROM jobs WHERE id = ?"), jobId).executeQuery()) {
             long pk = rs.next() ? rs.getLong(1) : 0;
             if (pk != 0 && rememberPks) {
                 pks.put(jobId, pk);
@@ -78,8 +77,8 @@ public final class JobStore {
     }
 
     public Optional<Job> find(UUID jobId) throws SQLException {
-        try (ResultSet rs = bind(sql.get("SELECT " + Rows.JOB_COLUMNS + " FROM jobs WHERE id = ?"), jobId).executeQuery()) {
-            return rs.next() ? Optional.of(Rows.job(rs)) : Optional.empty();
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT " + Rows.JOB_COLUMNS + " FROM jobs WHERE id = ?"), jobId).executeQuery()) {
+            return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
         }
     }
 
@@ -95,9 +94,9 @@ public final class JobStore {
         }
         params[statuses.size()] = query.limit();
         List<Job> jobs = new ArrayList<>();
-        try (ResultSet rs = bind(ps, params).executeQuery()) {
+        try (ResultSet rs = ROWS.bind(ps, params).executeQuery()) {
             while (rs.next()) {
-                jobs.add(Rows.job(rs));
+                jobs.add(ROWS.job(rs));
             }
         }
         return jobs;
@@ -107,21 +106,21 @@ public final class JobStore {
         Job job = find(jobId).orElseThrow(() -> notFound(jobId));
         job.status().checkCanBecome(next, "job " + jobId);
         Job changed = job.withStatus(next, reason, at);
-        bind(sql.get("UPDATE jobs SET status = ?, reason = ?, started_at = ?, finished_at = ? WHERE id = ?"),
+        ROWS.bind(sql.get("UPDATE jobs SET status = ?, reason = ?, started_at = ?, finished_at = ? WHERE id = ?"),
                 changed.status(), changed.reason(), changed.startedAt(), changed.finishedAt(), jobId).executeUpdate();
         return changed;
     }
 
     /** Adds {@code added} items to the job's item count and makes the total follow it. */
     public void addToTotal(long jobPk, int added) throws SQLException {
-        bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),
+        ROWS.bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),
                 added, added, jobPk).executeUpdate();
     }
 
     public List<UUID> prune(Instant finishedBefore, boolean keepFailed) throws SQLException {
         String kinds = keepFailed ? "'COMPLETED', 'CANCELLED'" : "'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'";
         List<UUID> ids = new ArrayList<>();
-        try (ResultSet rs = bind(sql.get("SELECT id FROM jobs WHERE status IN (" + kinds + ") AND finished_at < ?"
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT id FROM jobs WHERE status IN (" + kinds + ") AND finished_at < ?"
                 + " ORDER BY pk"), finishedBefore).executeQuery()) {
             while (rs.next()) {
                 ids.add(UUID.fromString(rs.getString(1)));
@@ -130,7 +129,7 @@ public final class JobStore {
         PreparedStatement delete = sql.get("DELETE FROM jobs WHERE id = ?");
         for (UUID id : ids) {
             // Items, attempts and events go with the job (ON DELETE CASCADE).
-            bind(delete, id).executeUpdate();
+            ROWS.bind(delete, id).executeUpdate();
             pks.remove(id);
         }
         return ids;
@@ -145,7 +144,7 @@ public final class JobStore {
         if (!job.get().status().isFinal()) {
             throw new InvalidTransitionException("job " + jobId, job.get().status().name(), "deleted");
         }
-        bind(sql.get("DELETE FROM jobs WHERE id = ?"), jobId).executeUpdate();
+        ROWS.bind(sql.get("DELETE FROM jobs WHERE id = ?"), jobId).executeUpdate();
         pks.remove(jobId);
         return true;
     }
@@ -166,7 +165,7 @@ public final class JobStore {
             EngineEvent event = e.event();
             long pk = pkOrZero(event.jobId());
             if (pk != 0) {
-                bind(insert, pk, event.at(), event.seq(), event.type(), e.dataJson()).addBatch();
+                ROWS.bind(insert, pk, event.at(), event.seq(), event.type(), e.dataJson()).addBatch();
                 any = true;
             }
         }
@@ -179,10 +178,10 @@ public final class JobStore {
     public List<EngineEvent> events(UUID jobId, int limit) throws SQLException {
         long pk = pk(jobId);
         List<EngineEvent> events = new ArrayList<>();
-        try (ResultSet rs = bind(sql.get("SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE job_pk = ? ORDER BY id LIMIT ?"),
+        try (ResultSet rs = ROWS.bind(sql.get("SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE job_pk = ? ORDER BY id LIMIT ?"),
                 pk, limit).executeQuery()) {
             while (rs.next()) {
-                events.add(Rows.event(jobId, rs));
+                events.add(ROWS.event(jobId, rs));
             }
         }
         return events;

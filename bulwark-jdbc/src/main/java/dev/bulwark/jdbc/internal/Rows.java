@@ -22,34 +22,45 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Maps ledger rows to model records and binds parameters. Times are stored as epoch
- * milliseconds, so they come back truncated to the millisecond; enums are stored by name.
+ * Maps ledger rows to model records and binds parameters, the same on every database: only
+ * instants, UUIDs, booleans and text go through the {@link Dialect}; enums are stored by name.
+ * Stateless and thread-safe.
  */
 public final class Rows {
     public static final String JOB_COLUMNS =
             "id, name, priority, tenant, status, reason, config, total, created_at, started_at, finished_at";
-    public static final String ITEM_COLUMNS = "seq, key, payload, scope, status, attempts, interruptions, last_attempt, "
-            + "fence, next_attempt_at, started_at, finished_at, error_class, category, message, exit_code, duration_ms, log_path";
+    /** The item columns, each prefixed with {@code i.} (queries name the items table {@code i}). */
+    public static final String ITEM_COLUMNS = "i.seq, i.key, i.payload, i.scope, i.status, i.attempts, i.interruptions, "
+            + "i.last_attempt, i.fence, i.next_attempt_at, i.started_at, i.finished_at, i.error_class, i.category, i.message, "
+            + "i.exit_code, i.duration_ms, i.log_path";
     public static final String ATTEMPT_COLUMNS = "number, started_at, finished_at, outcome, error_class, category, message, "
             + "exit_code, duration_ms, worker, log_path";
     public static final String EVENT_COLUMNS = "type, at, seq, data";
-    /** What a claim reads back of the items it claimed: the rest is known. */
+    /** What a claim reads back of the items it claimed, where the rest is known. */
     public static final String CLAIMED_COLUMNS = "seq, key, payload, scope, attempts, interruptions, last_attempt, fence, "
             + "started_at, error_class, category, message, exit_code, duration_ms, log_path";
 
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    private Rows() {
+    private final Dialect dialect;
+
+    public Rows(Dialect dialect) {
+        this.dialect = dialect;
     }
 
-    public static Job job(ResultSet rs) throws SQLException {
-        return new Job(UUID.fromString(rs.getString(1)), rs.getString(2), rs.getInt(3), rs.getString(4),
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public Job job(ResultSet rs) throws SQLException {
+        return new Job(dialect.uuid(rs, 1), rs.getString(2), rs.getInt(3), rs.getString(4),
                 JobStatus.valueOf(rs.getString(5)), rs.getString(6), JobConfig.fromJson(rs.getString(7)), rs.getLong(8),
                 instant(rs, 9), instant(rs, 10), instant(rs, 11));
     }
 
-    public static Item item(UUID jobId, ResultSet rs) throws SQLException {
+    /** An item from the columns {@link #ITEM_COLUMNS}. */
+    public Item item(UUID jobId, ResultSet rs) throws SQLException {
         return new Item(jobId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 ItemStatus.valueOf(rs.getString(5)), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
                 instant(rs, 10), instant(rs, 11), instant(rs, 12), enumOrNull(ErrorClass.class, rs.getString(13)),
@@ -57,20 +68,20 @@ public final class Rows {
     }
 
     /** A claimed item from the row a claim returns ({@link #CLAIMED_COLUMNS}); the rest of it is known. */
-    public static Item claimed(UUID jobId, ResultSet rs) throws SQLException {
+    public Item claimed(UUID jobId, ResultSet rs) throws SQLException {
         return new Item(jobId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), ItemStatus.RUNNING,
                 rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getLong(8), null, instant(rs, 9), null,
                 enumOrNull(ErrorClass.class, rs.getString(10)), rs.getString(11), rs.getString(12), intOrNull(rs, 13),
                 longOrNull(rs, 14), rs.getString(15));
     }
 
-    public static Attempt attempt(UUID jobId, long seq, ResultSet rs) throws SQLException {
+    public Attempt attempt(UUID jobId, long seq, ResultSet rs) throws SQLException {
         return new Attempt(jobId, seq, rs.getInt(1), instant(rs, 2), instant(rs, 3), AttemptOutcome.valueOf(rs.getString(4)),
                 enumOrNull(ErrorClass.class, rs.getString(5)), rs.getString(6), rs.getString(7), intOrNull(rs, 8),
                 rs.getLong(9), rs.getString(10), rs.getString(11));
     }
 
-    public static EngineEvent event(UUID jobId, ResultSet rs) throws SQLException {
+    public EngineEvent event(UUID jobId, ResultSet rs) throws SQLException {
         try {
             return new EngineEvent(rs.getString(1), jobId, instant(rs, 2), rs.getLong(3), Json.MAPPER.readValue(rs.getString(4), MAP));
         } catch (JsonProcessingException e) {
@@ -78,28 +89,30 @@ public final class Rows {
         }
     }
 
-    /** Binds {@code values} from parameter 1 on: instants as epoch millis, enums by name, UUIDs as text. */
-    public static PreparedStatement bind(PreparedStatement ps, Object... values) throws SQLException {
+    /**
+     * Binds {@code values} from parameter 1 on. A null is sent without a type, so statements cast
+     * parameters whose type the database cannot infer from where they stand.
+     */
+    public PreparedStatement bind(PreparedStatement ps, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
             switch (v) {
                 case null -> ps.setNull(i + 1, Types.NULL);
-                case Instant t -> ps.setLong(i + 1, t.toEpochMilli());
+                case Instant t -> dialect.bindInstant(ps, i + 1, t);
                 case Enum<?> e -> ps.setString(i + 1, e.name());
-                case UUID u -> ps.setString(i + 1, u.toString());
-                case String s -> ps.setString(i + 1, s);
+                case UUID u -> dialect.bindUuid(ps, i + 1, u);
+                case String s -> ps.setString(i + 1, dialect.text(s));
                 case Long l -> ps.setLong(i + 1, l);
                 case Integer n -> ps.setInt(i + 1, n);
-                case Boolean b -> ps.setInt(i + 1, b ? 1 : 0);
+                case Boolean b -> dialect.bindBoolean(ps, i + 1, b);
                 default -> ps.setObject(i + 1, v);
             }
         }
         return ps;
     }
 
-    public static Instant instant(ResultSet rs, int column) throws SQLException {
-        long millis = rs.getLong(column);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    public Instant instant(ResultSet rs, int column) throws SQLException {
+        return dialect.instant(rs, column);
     }
 
     private static Integer intOrNull(ResultSet rs, int column) throws SQLException {

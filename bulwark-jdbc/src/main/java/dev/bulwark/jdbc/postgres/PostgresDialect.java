@@ -1,0 +1,103 @@
+package dev.bulwark.jdbc.postgres;
+
+import dev.bulwark.jdbc.internal.Dialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * PostgreSQL: instants as timestamptz (truncated to the microsecond, PostgreSQL's precision),
+ * UUIDs as uuid, booleans as boolean. Many processes write the same tables, so a row read before
+ * it is changed is locked ({@code FOR NO KEY UPDATE}: the lock an UPDATE of non-key columns takes
+ * anyway, which unlike {@code FOR UPDATE} does not block the foreign-key checks of attempts).
+ *
+ * <p>PostgreSQL's text cannot hold the character U+0000, which SQLite and Java strings can: it is
+ * stored as U+FFFD, so a NUL in a handler's message never makes an outcome unrecordable.
+ */
+public final class PostgresDialect implements Dialect {
+    public static final PostgresDialect INSTANCE = new PostgresDialect();
+
+    private PostgresDialect() {
+    }
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else {
+            ps.setObject(index, timestamp(value));
+        }
+    }
+
+    /** {@code t} as the timestamptz value PostgreSQL stores. */
+    public static OffsetDateTime timestamp(Instant t) {
+        return OffsetDateTime.ofInstant(t.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    }
+
+    @Override
+    public Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    @Override
+    public void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+        ps.setObject(index, value);
+    }
+
+    @Override
+    public UUID uuid(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, UUID.class);
+    }
+
+    @Override
+    public void bindBoolean(PreparedStatement ps, int index, boolean value) throws SQLException {
+        ps.setBoolean(index, value);
+    }
+
+    @Override
+    public String text(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
+    }
+
+    @Override
+    public String lockRows() {
+        return " FOR NO KEY UPDATE";
+    }
+
+    @Override
+    public String lockForDelete() {
+        return " FOR UPDATE";
+    }
+
+    @Override
+    public String indexedBy(String index) {
+        return "";
+    }
+
+    @Override
+    public String greatest() {
+        return "greatest";
+    }
+
+    @Override
+    public String timestampParam() {
+        return "?::timestamptz";
+    }
+
+    @Override
+    public String appliedAtColumn() {
+        return "applied_at timestamptz NOT NULL DEFAULT now()";
+    }
+}

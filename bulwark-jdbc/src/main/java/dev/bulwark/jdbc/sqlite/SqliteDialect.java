@@ -1,0 +1,92 @@
+package dev.bulwark.jdbc.sqlite;
+
+import dev.bulwark.jdbc.internal.Dialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * SQLite: instants as epoch milliseconds (so they come back truncated to the millisecond), UUIDs
+ * as text, booleans as 0 and 1. One writer holds the whole file, so rows need no locks; without
+ * statistics the planner needs index hints to use the partial indexes of the items.
+ */
+public final class SqliteDialect implements Dialect {
+    public static final SqliteDialect INSTANCE = new SqliteDialect();
+
+    private SqliteDialect() {
+    }
+
+    @Override
+    public String name() {
+        return "SQLite";
+    }
+
+    @Override
+    public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else {
+            ps.setLong(index, value.toEpochMilli());
+        }
+    }
+
+    @Override
+    public Instant instant(ResultSet rs, int column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+        ps.setString(index, value.toString());
+    }
+
+    @Override
+    public UUID uuid(ResultSet rs, int column) throws SQLException {
+        String text = rs.getString(column);
+        return text == null ? null : UUID.fromString(text);
+    }
+
+    @Override
+    public void bindBoolean(PreparedStatement ps, int index, boolean value) throws SQLException {
+        ps.setInt(index, value ? 1 : 0);
+    }
+
+    @Override
+    public String text(String s) {
+        return s;
+    }
+
+    @Override
+    public String lockRows() {
+        return "";
+    }
+
+    @Override
+    public String lockForDelete() {
+        return "";
+    }
+
+    @Override
+    public String indexedBy(String index) {
+        return " INDEXED BY " + index;
+    }
+
+    @Override
+    public String greatest() {
+        return "max";
+    }
+
+    @Override
+    public String timestampParam() {
+        return "?";
+    }
+
+    @Override
+    public String appliedAtColumn() {
+        return "applied_at INTEGER NOT NULL";
+    }
+}
