@@ -15,11 +15,12 @@ import dev.bulwark.internal.Json;
 import dev.bulwark.jdbc.internal.JobStore;
 import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.jdbc.internal.PgItems;
-import dev.bulwark.jdbc.internal.PgJobs;
-import dev.bulwark.jdbc.internal.PgMigrator;
+import dev.bulwark.jdbc.internal.Tables;
+import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.PgRows;
 import dev.bulwark.jdbc.internal.PgTx;
 import dev.bulwark.jdbc.internal.PgWriter;
+import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
@@ -156,7 +157,8 @@ public final class PostgresLedger implements Ledger {
 
     private static PostgresLedger openOn(String where, DataSource dataSource, HikariDataSource ownPool) {
         try (Connection connection = dataSource.getConnection()) {
-            new PgMigrator().migrate(connection, where);
+            connection.setAutoCommit(true);
+            new Migrator(PostgresDialect.INSTANCE).migrate(connection, where);
         } catch (SQLException e) {
             throw PgErrors.translate(where, "prepare the tables", e);
         }
@@ -188,8 +190,8 @@ public final class PostgresLedger implements Ledger {
 
     /** The database's clock ({@code now()}), the one clock all workers of a shared ledger agree on. */
     public Instant databaseNow() {
-        return read("read the database clock", c -> {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT now()")) {
+        return read("read the database clock", t -> {
+            try (Statement s = t.connection().createStatement(); ResultSet rs = s.executeQuery("SELECT now()")) {
                 rs.next();
                 return PgRows.instant(rs, 1);
             }
@@ -199,59 +201,59 @@ public final class PostgresLedger implements Ledger {
     @Override
     public void createJob(Job job) {
         Objects.requireNonNull(job, "job");
-        write("create a job", c -> {
-            PgJobs.create(c, job);
+        write("create a job", t -> {
+            t.jobs().create(job);
             return null;
         });
     }
 
     @Override
     public void addItems(UUID jobId, List<NewItem> items) {
-        write("add items", c -> {
-            PgItems.add(c, jobId, items);
+        write("add items", t -> {
+            PgItems.add(t.connection(), jobId, items);
             return null;
         });
     }
 
     @Override
     public Optional<Job> findJob(UUID jobId) {
-        return read("find a job", c -> PgJobs.find(c, jobId));
+        return read("find a job", t -> t.jobs().find(jobId));
     }
 
     @Override
     public List<Job> listJobs(JobQuery query) {
-        return read("list jobs", c -> PgJobs.list(c, query));
+        return read("list jobs", t -> t.jobs().list(query));
     }
 
     @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
-        return write("change a job's status", c -> PgJobs.transition(c, jobId, next, reason, at));
+        return write("change a job's status", t -> t.jobs().transition(jobId, next, reason, at));
     }
 
     @Override
     public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
-        return write("claim items", c -> PgItems.claim(c, jobId, now, limit, ordered, scopes));
+        return write("claim items", t -> PgItems.claim(t.connection(), jobId, now, limit, ordered, scopes));
     }
 
     @Override
     public void recordCompensation(Attempt attempt) {
-        write("record a compensation", c -> {
-            PgItems.recordCompensation(c, attempt);
+        write("record a compensation", t -> {
+            PgItems.recordCompensation(t.connection(), attempt);
             return null;
         });
     }
 
     @Override
     public void reject(Rejection rejection) {
-        write("give back a rejected item", c -> {
-            PgItems.reject(c, rejection);
+        write("give back a rejected item", t -> {
+            PgItems.reject(t.connection(), rejection);
             return null;
         });
     }
 
     @Override
     public Optional<Instant> nextDueAt(UUID jobId) {
-        return read("find the next due retry", c -> PgItems.nextDueAt(c, jobId));
+        return read("find the next due retry", t -> PgItems.nextDueAt(t.connection(), jobId));
     }
 
     @Override
@@ -291,52 +293,52 @@ public final class PostgresLedger implements Ledger {
      */
     @Override
     public int recoverInterrupted(UUID jobId, Instant now, String worker) {
-        return write("recover interrupted items", c -> PgItems.recoverInterrupted(c, jobId, now, worker));
+        return write("recover interrupted items", t -> PgItems.recoverInterrupted(t.connection(), jobId, now, worker));
     }
 
     @Override
     public long skipRemaining(UUID jobId, Instant now) {
-        return write("skip items", c -> PgItems.skipRemaining(c, jobId));
+        return write("skip items", t -> PgItems.skipRemaining(t.connection(), jobId));
     }
 
     @Override
     public long reopen(UUID jobId, ItemStatus from) {
-        return write("re-open items", c -> PgItems.reopen(c, jobId, from));
+        return write("re-open items", t -> PgItems.reopen(t.connection(), jobId, from));
     }
 
     @Override
     public JobCounts counts(UUID jobId) {
-        return read("count items", c -> PgItems.counts(c, jobId));
+        return read("count items", t -> PgItems.counts(t.connection(), jobId));
     }
 
     @Override
     public Optional<Item> findItem(UUID jobId, long seq) {
-        return read("find an item", c -> PgItems.find(c, jobId, seq));
+        return read("find an item", t -> PgItems.find(t.connection(), jobId, seq));
     }
 
     @Override
     public List<Item> items(UUID jobId, ItemQuery query) {
-        return read("list items", c -> PgItems.page(c, jobId, query));
+        return read("list items", t -> PgItems.page(t.connection(), jobId, query));
     }
 
     @Override
     public List<Attempt> attempts(UUID jobId, long seq) {
-        return read("list attempts", c -> PgItems.attempts(c, jobId, seq));
+        return read("list attempts", t -> PgItems.attempts(t.connection(), jobId, seq));
     }
 
     @Override
     public List<EngineEvent> events(UUID jobId, int limit) {
-        return read("list events", c -> PgJobs.events(c, jobId, limit));
+        return read("list events", t -> t.jobs().events(jobId, limit));
     }
 
     @Override
     public List<UUID> prune(Instant finishedBefore, boolean keepFailed) {
-        return write("prune jobs", c -> PgJobs.prune(c, finishedBefore, keepFailed));
+        return write("prune jobs", t -> t.jobs().prune(finishedBefore, keepFailed));
     }
 
     @Override
     public boolean delete(UUID jobId) {
-        return write("delete a job", c -> PgJobs.delete(c, jobId));
+        return write("delete a job", t -> t.jobs().delete(jobId));
     }
 
     /** Records what is queued, stops the writer thread and closes the pool (if the ledger made it). Idempotent. */
@@ -348,16 +350,28 @@ public final class PostgresLedger implements Ledger {
         }
     }
 
-    private <T> T write(String what, PgTx.Work<T> work) {
-        writer.checkOpen();
-        writer.awaitQueued();
-        return tx.write(what, work);
+    /** Work on the ledger's tables in one transaction. */
+    @FunctionalInterface
+    private interface TableWork<T> {
+        T run(Tables tables) throws SQLException;
     }
 
-    private <T> T read(String what, PgTx.Work<T> work) {
+    private <T> T write(String what, TableWork<T> work) {
         writer.checkOpen();
         writer.awaitQueued();
-        return tx.read(what, work);
+        return tx.write(what, c -> onTables(c, work));
+    }
+
+    private <T> T read(String what, TableWork<T> work) {
+        writer.checkOpen();
+        writer.awaitQueued();
+        return tx.read(what, c -> onTables(c, work));
+    }
+
+    private static <T> T onTables(Connection c, TableWork<T> work) throws SQLException {
+        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, false)) {
+            return work.run(tables);
+        }
     }
 
     /** The data source the ledger works on (tests look at the database beside it). */

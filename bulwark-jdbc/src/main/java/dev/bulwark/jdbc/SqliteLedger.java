@@ -17,6 +17,8 @@ import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import dev.bulwark.jdbc.internal.SqliteConnector;
 import dev.bulwark.jdbc.internal.Statements;
+import dev.bulwark.jdbc.internal.Tables;
+import dev.bulwark.jdbc.sqlite.SqliteDialect;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
@@ -66,8 +68,9 @@ public final class SqliteLedger implements Ledger {
     private SqliteLedger(Path file, Connection connection, boolean readOnly) {
         this.file = file;
         this.readOnly = readOnly;
-        this.sql = new Statements(connection);
-        this.jobs = new JobStore(sql, !readOnly);
+        Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
+        this.sql = tables.sql();
+        this.jobs = tables.jobs();
         this.completions = new Completions(sql, jobs);
         this.items = new ItemStore(sql, jobs, completions);
         this.completionWriter = completions::writeAll;
@@ -90,7 +93,7 @@ public final class SqliteLedger implements Ledger {
         Objects.requireNonNull(durability, "durability");
         Connection connection = SqliteConnector.openWriter(dbFile, durability.pragmaValue());
         try {
-            Migrator.sqlite().migrate(connection, dbFile, System.currentTimeMillis());
+            new Migrator(SqliteDialect.INSTANCE).migrate(connection, dbFile.toString());
             return new SqliteLedger(dbFile, connection, false);
         } catch (SQLException e) {
             closeQuietly(connection);
@@ -108,7 +111,7 @@ public final class SqliteLedger implements Ledger {
     public static SqliteLedger openReadOnly(Path dbFile) {
         Connection connection = SqliteConnector.openReader(dbFile);
         try {
-            Migrator.sqlite().checkCurrent(connection, dbFile);
+            new Migrator(SqliteDialect.INSTANCE).checkCurrent(connection, dbFile.toString());
             return new SqliteLedger(dbFile, connection, true);
         } catch (SQLException e) {
             closeQuietly(connection);

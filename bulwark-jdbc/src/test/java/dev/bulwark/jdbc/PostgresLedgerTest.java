@@ -92,7 +92,7 @@ class PostgresLedgerTest extends LedgerContract {
 
         try (Connection c = db.connect(schema); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT version, description, applied_at FROM schema_version ORDER BY version")) {
-            for (String script : dev.bulwark.jdbc.internal.PgMigrator.SCRIPTS) {
+            for (String script : dev.bulwark.jdbc.postgres.PostgresDialect.SCRIPTS) {
                 assertThat(rs.next()).isTrue();
                 assertThat(script).startsWith(String.format("V%03d__", rs.getInt(1)))
                         .contains(rs.getString(2).replace(' ', '_'));

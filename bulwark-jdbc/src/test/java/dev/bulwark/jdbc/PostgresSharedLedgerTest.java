@@ -254,7 +254,7 @@ class PostgresSharedLedgerTest {
         try (Connection holder = db.connect(schema); Statement s = holder.createStatement()) {
             // Hold the migration lock, so that every opener is inside its migration, waiting, before any may go on.
             holder.setAutoCommit(false);
-            s.execute(dev.bulwark.jdbc.internal.PgMigrator.lockSql());
+            s.execute(dev.bulwark.jdbc.postgres.PostgresDialect.migrationLockSql());
             List<Future<PostgresLedger>> opening = new ArrayList<>();
             for (int i = 0; i < openers; i++) {
                 opening.add(pool.submit(() -> ledger()));
@@ -275,7 +275,7 @@ class PostgresSharedLedgerTest {
         try (Connection c = db.connect(schema); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(dev.bulwark.jdbc.internal.PgMigrator.SCRIPTS.size());
+            assertThat(rs.getInt(1)).isEqualTo(dev.bulwark.jdbc.postgres.PostgresDialect.SCRIPTS.size());
         }
     }
 

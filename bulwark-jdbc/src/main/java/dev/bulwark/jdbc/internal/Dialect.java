@@ -53,6 +53,24 @@ public interface Dialect {
     /** {@code ?} cast to the type of a timestamp column, where the database cannot infer it from a null. */
     String timestampParam();
 
-    /** The type of a timestamp column's value in the schema-version table, and how to stamp it now. */
+    /** The definition of the schema-version table's {@code applied_at} column. */
     String appliedAtColumn();
+
+    /** The SQL value of the database clock's time, as a timestamp column holds it. */
+    String nowSql();
+
+    /** The class-path folder of this database's migration scripts ({@code db/sqlite/}). */
+    String migrationFolder();
+
+    /** The migration scripts in version order: add new ones at the end and never edit applied ones. */
+    java.util.List<String> migrationScripts();
+
+    /**
+     * The statements that open the transaction of a migration and take the lock that lets one
+     * process migrate at a time: the others wait, then find the schema current.
+     */
+    java.util.List<String> beginMigration();
+
+    /** Whether {@code table} exists in the ledger's schema; throws if that schema is unusable. */
+    boolean tableExists(java.sql.Connection connection, String where, String table) throws SQLException;
 }

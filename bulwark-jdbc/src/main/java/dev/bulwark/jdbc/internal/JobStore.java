@@ -12,16 +12,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Jobs and their events, and the job pks the other tables use. Runs on the ledger's writer thread only. */
+/**
+ * Jobs and their events, and the job pks the other tables use, on any {@link Dialect}. Works in
+ * the transaction of the connection its statements belong to; not thread-safe.
+ */
 public final class JobStore {
-    private static final Rows ROWS = new Rows(dev.bulwark.jdbc.sqlite.SqliteDialect.INSTANCE);
     private final Statements sql;
+    private final Rows rows;
+    private final Dialect dialect;
     private final boolean rememberPks;
     private final Map<UUID, Long> pks = new HashMap<>();
 
@@ -29,22 +34,21 @@ public final class JobStore {
      * @param rememberPks whether pks may be kept between calls: only when this connection is the
      *                    one writer, since then no job disappears behind its back
      */
-    public JobStore(Statements sql, boolean rememberPks) {
+    public JobStore(Statements sql, Rows rows, boolean rememberPks) {
         this.sql = sql;
+        this.rows = rows;
+        this.dialect = rows.dialect();
         this.rememberPks = rememberPks;
     }
 
     public void create(Job job) throws SQLException {
-        if (exists(job.id())) {
-            throw new BulwarkException("job " + job.id() + " already exists");
-        }
-        ROWS.bind(sql.get("INSERT INTO jobs (" + Rows.JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        int inserted = rows.bind(sql.get("INSERT INTO jobs (" + Rows.JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (id) DO NOTHING"),
                 job.id(), job.name(), job.priority(), job.tenant(), job.status(), job.reason(), job.config().toJson(),
                 job.total(), job.createdAt(), job.startedAt(), job.finishedAt()).executeUpdate();
-    }
-
-    public boolean exists(UUID jobId) throws SQLException {
-        return pkOrZero(jobId) != 0;
+        if (inserted == 0) {
+            throw new BulwarkException("job " + job.id() + " already exists");
+        }
     }
 
     /** The job's pk; throws {@link NotFoundException} for an unknown job. */
@@ -54,6 +58,19 @@ public final class JobStore {
             throw notFound(jobId);
         }
         return pk;
+    }
+
+    /**
+     * The job's pk, with its row locked until the transaction ends, so that changes of the job's
+     * status and of its items' count are made one at a time across every process.
+     */
+    public long lockPk(UUID jobId) throws SQLException {
+        try (ResultSet rs = rows.bind(sql.get("SELECT pk FROM jobs WHERE id = ?" + dialect.lockRows()), jobId).executeQuery()) {
+            if (!rs.next()) {
+                throw notFound(jobId);
+            }
+            return rs.getLong(1);
+        }
     }
 
     /** Forgets the pks kept so far: after a rollback, a pk seen in it may belong to no job, or later to another. */
@@ -67,7 +84,7 @@ public final class JobStore {
         if (known != null) {
             return known;
         }
-        try (ResultSet rs = ROWS.bind(sql.get("SELECT pk FROM jobs WHERE id = ?"), jobId).executeQuery()) {
+        try (ResultSet rs = rows.bind(sql.get("SELECT pk FROM jobs WHERE id = ?"), jobId).executeQuery()) {
             long pk = rs.next() ? rs.getLong(1) : 0;
             if (pk != 0 && rememberPks) {
                 pks.put(jobId, pk);
@@ -77,8 +94,13 @@ public final class JobStore {
     }
 
     public Optional<Job> find(UUID jobId) throws SQLException {
-        try (ResultSet rs = ROWS.bind(sql.get("SELECT " + Rows.JOB_COLUMNS + " FROM jobs WHERE id = ?"), jobId).executeQuery()) {
-            return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
+        return find(jobId, "");
+    }
+
+    private Optional<Job> find(UUID jobId, String lock) throws SQLException {
+        try (ResultSet rs = rows.bind(sql.get("SELECT " + Rows.JOB_COLUMNS + " FROM jobs WHERE id = ?" + lock), jobId)
+                .executeQuery()) {
+            return rs.next() ? Optional.of(rows.job(rs)) : Optional.empty();
         }
     }
 
@@ -94,57 +116,62 @@ public final class JobStore {
         }
         params[statuses.size()] = query.limit();
         List<Job> jobs = new ArrayList<>();
-        try (ResultSet rs = ROWS.bind(ps, params).executeQuery()) {
+        try (ResultSet rs = rows.bind(ps, params).executeQuery()) {
             while (rs.next()) {
-                jobs.add(ROWS.job(rs));
+                jobs.add(rows.job(rs));
             }
         }
         return jobs;
     }
 
+    /** Reads the job with its row locked, checks the transition table, writes the change, and returns it as stored. */
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) throws SQLException {
-        Job job = find(jobId).orElseThrow(() -> notFound(jobId));
+        Job job = find(jobId, dialect.lockRows()).orElseThrow(() -> notFound(jobId));
         job.status().checkCanBecome(next, "job " + jobId);
         Job changed = job.withStatus(next, reason, at);
-        ROWS.bind(sql.get("UPDATE jobs SET status = ?, reason = ?, started_at = ?, finished_at = ? WHERE id = ?"),
+        rows.bind(sql.get("UPDATE jobs SET status = ?, reason = ?, started_at = ?, finished_at = ? WHERE id = ?"),
                 changed.status(), changed.reason(), changed.startedAt(), changed.finishedAt(), jobId).executeUpdate();
-        return changed;
+        // As stored: instants finer than the database keeps are dropped.
+        return find(jobId).orElseThrow(() -> notFound(jobId));
     }
 
     /** Adds {@code added} items to the job's item count and makes the total follow it. */
     public void addToTotal(long jobPk, int added) throws SQLException {
-        ROWS.bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),
+        rows.bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),
                 added, added, jobPk).executeUpdate();
     }
 
+    /** Deletes the finished jobs of the kinds asked for; their items, attempts and events go with them (ON DELETE CASCADE). */
     public List<UUID> prune(Instant finishedBefore, boolean keepFailed) throws SQLException {
         String kinds = keepFailed ? "'COMPLETED', 'CANCELLED'" : "'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'";
-        List<UUID> ids = new ArrayList<>();
-        try (ResultSet rs = ROWS.bind(sql.get("SELECT id FROM jobs WHERE status IN (" + kinds + ") AND finished_at < ?"
-                + " ORDER BY pk"), finishedBefore).executeQuery()) {
+        record Pruned(long pk, UUID id) {
+        }
+        List<Pruned> pruned = new ArrayList<>();
+        try (ResultSet rs = rows.bind(sql.get("DELETE FROM jobs WHERE status IN (" + kinds + ") AND finished_at < ? "
+                + "RETURNING pk, id"), finishedBefore).executeQuery()) {
             while (rs.next()) {
-                ids.add(UUID.fromString(rs.getString(1)));
+                pruned.add(new Pruned(rs.getLong(1), dialect.uuid(rs, 2)));
             }
         }
-        PreparedStatement delete = sql.get("DELETE FROM jobs WHERE id = ?");
-        for (UUID id : ids) {
-            // Items, attempts and events go with the job (ON DELETE CASCADE).
-            ROWS.bind(delete, id).executeUpdate();
-            pks.remove(id);
-        }
-        return ids;
+        pruned.sort(Comparator.comparingLong(Pruned::pk));
+        pruned.forEach(p -> pks.remove(p.id()));
+        return pruned.stream().map(Pruned::id).toList();
     }
 
-    /** Deletes one finished job and everything it owns; false when there is no such job. */
+    /**
+     * Deletes one finished job and everything it owns; false when there is no such job; a job
+     * that is not finished is refused and kept. The row is locked first, so a job another process
+     * is just moving on is not deleted under it.
+     */
     public boolean delete(UUID jobId) throws SQLException {
-        Optional<Job> job = find(jobId);
+        Optional<Job> job = find(jobId, dialect.lockForDelete());
         if (job.isEmpty()) {
             return false;
         }
         if (!job.get().status().isFinal()) {
             throw new InvalidTransitionException("job " + jobId, job.get().status().name(), "deleted");
         }
-        ROWS.bind(sql.get("DELETE FROM jobs WHERE id = ?"), jobId).executeUpdate();
+        rows.bind(sql.get("DELETE FROM jobs WHERE id = ?"), jobId).executeUpdate();
         pks.remove(jobId);
         return true;
     }
@@ -155,21 +182,17 @@ public final class JobStore {
 
     /**
      * Stores events in order, as one statement batch; an event of a job that no longer exists
-     * (pruned) is dropped, as in memory. None is ever rejected alone: events are checked before
-     * they are queued.
+     * (pruned, perhaps by another process) is dropped, as in memory. None is ever rejected alone:
+     * events are checked before they are queued.
      */
     public RuntimeException[] appendEvents(List<NewEvent> events) throws SQLException {
-        PreparedStatement insert = sql.get("INSERT INTO events (job_pk, at, seq, type, data) VALUES (?, ?, ?, ?, ?)");
-        boolean any = false;
-        for (NewEvent e : events) {
-            EngineEvent event = e.event();
-            long pk = pkOrZero(event.jobId());
-            if (pk != 0) {
-                ROWS.bind(insert, pk, event.at(), event.seq(), event.type(), e.dataJson()).addBatch();
-                any = true;
+        if (!events.isEmpty()) {
+            PreparedStatement insert = sql.get("INSERT INTO events (job_pk, at, seq, type, data) SELECT pk, "
+                    + dialect.timestampParam() + ", ?, ?, ? FROM jobs WHERE id = ?");
+            for (NewEvent e : events) {
+                EngineEvent event = e.event();
+                rows.bind(insert, event.at(), event.seq(), event.type(), e.dataJson(), event.jobId()).addBatch();
             }
-        }
-        if (any) {
             insert.executeBatch();
         }
         return new RuntimeException[events.size()];
@@ -178,10 +201,10 @@ public final class JobStore {
     public List<EngineEvent> events(UUID jobId, int limit) throws SQLException {
         long pk = pk(jobId);
         List<EngineEvent> events = new ArrayList<>();
-        try (ResultSet rs = ROWS.bind(sql.get("SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE job_pk = ? ORDER BY id LIMIT ?"),
+        try (ResultSet rs = rows.bind(sql.get("SELECT " + Rows.EVENT_COLUMNS + " FROM events WHERE job_pk = ? ORDER BY id LIMIT ?"),
                 pk, limit).executeQuery()) {
             while (rs.next()) {
-                events.add(ROWS.event(jobId, rs));
+                events.add(rows.event(jobId, rs));
             }
         }
         return events;

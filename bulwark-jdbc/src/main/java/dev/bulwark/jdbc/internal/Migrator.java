@@ -4,7 +4,6 @@ import dev.bulwark.BulwarkException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,30 +15,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Brings a database schema up to date with versioned SQL scripts ({@code V001__create_ledger.sql},
- * {@code V002__...}) and records each applied version in {@code schema_version}. All pending
- * scripts run in one transaction, so a failed upgrade leaves the previous schema untouched.
+ * Brings a ledger's schema up to date with the versioned SQL scripts of its {@link Dialect}
+ * ({@code V001__create_ledger.sql}, {@code V002__...}, under {@code db/sqlite/} or
+ * {@code db/postgresql/}) and records each applied version in {@code schema_version}, stamped with
+ * the database's clock. All pending scripts run in one transaction, so a failed upgrade leaves the
+ * previous schema untouched (DDL is transactional on both databases). The transaction first takes
+ * the dialect's migration lock, so of many processes opening a new ledger at once one migrates and
+ * the others wait, then find the schema current.
  */
 public final class Migrator {
-    /** The SQLite ledger's scripts, in order; add new ones at the end and never edit applied ones. */
-    public static final List<String> SQLITE_SCRIPTS = List.of("V001__create_ledger.sql");
-
     private static final Pattern NAME = Pattern.compile("V(\\d{3})__(\\w+)\\.sql");
 
-    private final String resourceDir;
+    private final Dialect dialect;
     private final List<Migration> migrations;
 
     record Migration(int version, String description, String resource) {
     }
 
-    /**
-     * @param resourceDir class-path folder of the scripts, like {@code db/sqlite/}
-     * @param scripts     script names in version order: V001, V002, … without gaps
-     */
-    public Migrator(String resourceDir, List<String> scripts) {
-        this.resourceDir = resourceDir.endsWith("/") ? resourceDir : resourceDir + "/";
+    public Migrator(Dialect dialect) {
+        this.dialect = dialect;
         List<Migration> list = new ArrayList<>();
-        for (String script : scripts) {
+        for (String script : dialect.migrationScripts()) {
             Matcher m = NAME.matcher(script);
             if (!m.matches()) {
                 throw new IllegalArgumentException("migration script " + script + " is not named like V001__what.sql");
@@ -48,18 +44,9 @@ public final class Migrator {
             if (version != list.size() + 1) {
                 throw new IllegalArgumentException("migration " + script + " should have version " + (list.size() + 1));
             }
-            list.add(new Migration(version, m.group(2).replace('_', ' '), this.resourceDir + script));
+            list.add(new Migration(version, m.group(2).replace('_', ' '), dialect.migrationFolder() + script));
         }
         this.migrations = List.copyOf(list);
-    }
-
-    public static Migrator sqlite() {
-        return new Migrator("db/sqlite/", SQLITE_SCRIPTS);
-    }
-
-    /** The scripts in version order (the PostgreSQL migrator applies them its own way). */
-    List<Migration> migrations() {
-        return migrations;
     }
 
     /** The newest schema version this code knows. */
@@ -68,13 +55,9 @@ public final class Migrator {
     }
 
     /** The schema version of the database: 0 for an empty one. */
-    public int currentVersion(Connection connection) throws SQLException {
-        try (Statement s = connection.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
-            rs.next();
-            if (rs.getInt(1) == 0) {
-                return 0;
-            }
+    public int currentVersion(Connection connection, String where) throws SQLException {
+        if (!dialect.tableExists(connection, where, "schema_version")) {
+            return 0;
         }
         try (Statement s = connection.createStatement();
              ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
@@ -85,22 +68,25 @@ public final class Migrator {
 
     /**
      * Applies every script newer than the database's version; returns how many ran. The
-     * connection must be in auto-commit mode. Refuses a database newer than this code.
+     * connection must be in auto-commit mode: the migration opens and ends its own transaction.
+     * Refuses a database newer than this code.
+     *
+     * @param where how to name the ledger in messages (a file, or a URL without its password)
      */
-    public int migrate(Connection connection, Path file, long nowMillis) throws SQLException {
+    public int migrate(Connection connection, String where) throws SQLException {
         try (Statement s = connection.createStatement()) {
-            // IMMEDIATE takes the write lock first, so two processes opening a new ledger at once
-            // cannot both apply the same script: the second one waits and then sees the new version.
-            s.execute("BEGIN IMMEDIATE");
+            for (String begin : dialect.beginMigration()) {
+                s.execute(begin);
+            }
             try {
-                int current = currentVersion(connection);
-                checkNotNewer(current, file);
+                int current = currentVersion(connection, where);
+                checkNotNewer(current, where);
                 int applied = 0;
                 if (current < latestVersion()) {
                     s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
-                            + "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+                            + "description TEXT NOT NULL, " + dialect.appliedAtColumn() + ")");
                     for (Migration m : migrations.subList(current, migrations.size())) {
-                        apply(connection, m, nowMillis);
+                        apply(connection, m);
                         applied++;
                     }
                 }
@@ -118,34 +104,33 @@ public final class Migrator {
     }
 
     /** For read-only use: the database must have exactly the schema this code knows. */
-    public void checkCurrent(Connection connection, Path file) throws SQLException {
-        int current = currentVersion(connection);
-        checkNotNewer(current, file);
+    public void checkCurrent(Connection connection, String where) throws SQLException {
+        int current = currentVersion(connection, where);
+        checkNotNewer(current, where);
         if (current < latestVersion()) {
-            throw new BulwarkException("the ledger " + file + " has schema version " + current + ", but this Bulwark needs version "
+            throw new BulwarkException("the ledger " + where + " has schema version " + current + ", but this Bulwark needs version "
                     + latestVersion() + "; open it once read-write (run or resume a job) to upgrade it");
         }
     }
 
-    private void checkNotNewer(int current, Path file) {
+    private void checkNotNewer(int current, String where) {
         if (current > latestVersion()) {
-            throw new BulwarkException("the ledger " + file + " has schema version " + current
+            throw new BulwarkException("the ledger " + where + " has schema version " + current
                     + ", which is newer than this Bulwark knows (up to version " + latestVersion()
                     + "); it was written by a newer Bulwark: upgrade Bulwark to use it");
         }
     }
 
-    private void apply(Connection connection, Migration m, long nowMillis) throws SQLException {
+    private void apply(Connection connection, Migration m) throws SQLException {
         try (Statement s = connection.createStatement()) {
             for (String sql : statements(read(m.resource()))) {
                 s.execute(sql);
             }
         }
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " + dialect.nowSql() + ")")) {
             insert.setInt(1, m.version());
             insert.setString(2, m.description());
-            insert.setLong(3, nowMillis);
             insert.executeUpdate();
         }
     }

@@ -1,6 +1,8 @@
 package dev.bulwark.jdbc.postgres;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.BulwarkException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +11,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -99,5 +102,55 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String appliedAtColumn() {
         return "applied_at timestamptz NOT NULL DEFAULT now()";
+    }
+
+    @Override
+    public String nowSql() {
+        return "now()";
+    }
+
+    @Override
+    public String migrationFolder() {
+        return "db/postgresql/";
+    }
+
+    @Override
+    public List<String> migrationScripts() {
+        return SCRIPTS;
+    }
+
+    /** The PostgreSQL ledger's scripts, in order. */
+    public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
+            "V003__worker_leases.sql", "V004__shared_breakers.sql");
+
+    /** First key of the migration's advisory lock ("Bulw"); the second is a hash of the schema name. */
+    static final int LOCK_CLASS = 0x42756c77;
+
+    /**
+     * The SQL that takes the migration lock of the current schema until the transaction ends: a
+     * transaction-level advisory lock, which goes with the transaction, also when the process dies.
+     */
+    public static String migrationLockSql() {
+        return "SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(coalesce(current_schema(), '')))";
+    }
+
+    @Override
+    public List<String> beginMigration() {
+        return List.of("BEGIN", migrationLockSql());
+    }
+
+    @Override
+    public boolean tableExists(Connection connection, String where, String table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT current_schema(), to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getString(1) == null) {
+                    throw new BulwarkException("cannot prepare the ledger " + where + ": none of the schemas on its search "
+                            + "path exists; create the schema named by currentSchema first");
+                }
+                return rs.getBoolean(2);
+            }
+        }
     }
 }

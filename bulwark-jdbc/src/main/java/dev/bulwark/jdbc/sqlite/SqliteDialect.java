@@ -1,11 +1,13 @@
 package dev.bulwark.jdbc.sqlite;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -88,5 +90,37 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String appliedAtColumn() {
         return "applied_at INTEGER NOT NULL";
+    }
+
+    @Override
+    public String nowSql() {
+        return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    }
+
+    @Override
+    public String migrationFolder() {
+        return "db/sqlite/";
+    }
+
+    @Override
+    public List<String> migrationScripts() {
+        return List.of("V001__create_ledger.sql");
+    }
+
+    /** IMMEDIATE takes the file's write lock first, so two processes never apply the same script. */
+    @Override
+    public List<String> beginMigration() {
+        return List.of("BEGIN IMMEDIATE");
+    }
+
+    @Override
+    public boolean tableExists(Connection connection, String where, String table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) > 0;
+            }
+        }
     }
 }

@@ -1,0 +1,41 @@
+package dev.bulwark.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The ledger's tables on one connection, in one dialect: its prepared statements and the stores
+ * that use them. The embedded ledger keeps one for its writer connection; the shared ledger makes
+ * one per transaction and closes it with the transaction. Not thread-safe.
+ */
+public final class Tables implements AutoCloseable {
+    private final Connection connection;
+    private final Statements sql;
+    private final JobStore jobs;
+
+    /** @param rememberPks see {@link JobStore#JobStore} */
+    public Tables(Connection connection, Dialect dialect, boolean rememberPks) {
+        this.connection = connection;
+        this.sql = new Statements(connection);
+        Rows rows = new Rows(dialect);
+        this.jobs = new JobStore(sql, rows, rememberPks);
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public Statements sql() {
+        return sql;
+    }
+
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    /** Closes the prepared statements (not the connection). */
+    @Override
+    public void close() throws SQLException {
+        sql.close();
+    }
+}
