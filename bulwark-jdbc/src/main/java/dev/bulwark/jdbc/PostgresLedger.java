@@ -369,7 +369,7 @@ public final class PostgresLedger implements Ledger {
     }
 
     private static <T> T onTables(Connection c, TableWork<T> work) throws SQLException {
-        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, false)) {
+        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, true)) {
             return work.run(tables);
         }
     }

@@ -71,7 +71,7 @@ public final class SqliteLedger implements Ledger {
         Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
         this.sql = tables.sql();
         this.jobs = tables.jobs();
-        this.completions = new Completions(sql, jobs);
+        this.completions = tables.completions();
         this.items = new ItemStore(sql, jobs, completions);
         this.completionWriter = completions::writeAll;
         this.eventWriter = jobs::appendEvents;

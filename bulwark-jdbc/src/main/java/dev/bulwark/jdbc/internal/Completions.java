@@ -12,67 +12,78 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Records completions inside the group-commit transaction. A rejected completion must leave no
- * trace while the others of its group commit: the item update is guarded by the claim (RUNNING
- * under the completion's fence), and an attempt row is written only for a matching update.
+ * Records completions in the caller's transaction, on any {@link Dialect}. A rejected completion
+ * leaves no trace while the others of its group are recorded: the item update is guarded by the
+ * claim (RUNNING under the completion's fence, checked and written in one statement, under the
+ * row lock the UPDATE takes), and an attempt row is written only for a matching update. So a stale
+ * completion writes nothing, whatever process claimed the item meanwhile.
  */
 public final class Completions {
-    private static final Rows ROWS = new Rows(dev.bulwark.jdbc.sqlite.SqliteDialect.INSTANCE);
     private static final String INSERT_ATTEMPT = "INSERT INTO attempts (job_pk, seq, " + Rows.ATTEMPT_COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_ITEM = "UPDATE items SET status = ?, attempts = attempts + ?, "
             + "interruptions = interruptions + ?, next_attempt_at = ?, started_at = ?, finished_at = ?, error_class = ?, "
             + "category = ?, message = ?, exit_code = ?, duration_ms = ?, log_path = coalesce(?, log_path) "
             + "WHERE job_pk = ? AND seq = ? AND status = 'RUNNING' AND fence = ?";
-    private static final String DELETE_ATTEMPT = "DELETE FROM attempts WHERE job_pk = ? AND seq = ? AND number = ?";
     private static final String CLAIM_OF = "SELECT status, fence FROM items WHERE job_pk = ? AND seq = ?";
+    /** Same job and item in the same order everywhere, so two transactions never wait for each other in a circle. */
+    private static final Comparator<Completion> LOCK_ORDER = Comparator
+            .comparing((Completion c) -> c.attempt().jobId())
+            .thenComparingLong(c -> c.attempt().seq());
 
     private final Statements sql;
+    private final Rows rows;
     private final JobStore jobs;
 
-    public Completions(Statements sql, JobStore jobs) {
+    public Completions(Statements sql, Rows rows, JobStore jobs) {
         this.sql = sql;
+        this.rows = rows;
         this.jobs = jobs;
     }
 
     /**
-     * Records queued completions in order, as two statement batches (item updates, then attempt
-     * rows): one call per row would cost more in the driver than in SQLite. Returns, per
-     * completion, the exception it is rejected with (nothing of it written), or null.
+     * Records completions as two statement batches (item updates in lock order, then the attempt
+     * rows of the updates that matched): one round trip each, whatever their number. Returns, per
+     * completion, the exception it is rejected with (nothing of it written), or null once written.
+     * When the database refuses a row of a batch (a reused attempt number, a value out of range),
+     * the batches are undone and the completions recorded one by one, so that only that one fails.
+     * Other SQL errors (a lost connection, a full disk) are thrown: they end the whole group.
      */
     public RuntimeException[] writeAll(List<Completion> completions) throws SQLException {
         sql.execute("SAVEPOINT completions");
         try {
             RuntimeException[] rejected = writeBatched(completions);
-            sql.execute("RELEASE completions");
+            sql.execute("RELEASE SAVEPOINT completions");
             return rejected;
         } catch (SQLException e) {
-            if (!SqlErrors.isConstraint(e)) {
+            if (!rows.dialect().isRefusedData(e)) {
                 throw e;
             }
-            // A row the batch could not take (a reused attempt number, a missing field): start
-            // over one by one, so that only that completion fails.
-            sql.execute("ROLLBACK TO completions");
-            sql.execute("RELEASE completions");
+            sql.execute("ROLLBACK TO SAVEPOINT completions");
+            sql.execute("RELEASE SAVEPOINT completions");
             sql.get(UPDATE_ITEM).clearBatch();
             sql.get(INSERT_ATTEMPT).clearBatch();
-            RuntimeException[] rejected = new RuntimeException[completions.size()];
-            for (int i = 0; i < completions.size(); i++) {
-                rejected[i] = apply(completions.get(i));
-            }
-            return rejected;
+            return writeOneByOne(completions);
+        }
+    }
+
+    /** Records one completion in the caller's transaction, or throws why it cannot be recorded. */
+    public void apply(Completion completion) throws SQLException {
+        RuntimeException rejected = writeAll(List.of(completion))[0];
+        if (rejected != null) {
+            throw rejected;
         }
     }
 
     private RuntimeException[] writeBatched(List<Completion> completions) throws SQLException {
-        RuntimeException[] rejected = new RuntimeException[completions.size()];
         PreparedStatement update = sql.get(UPDATE_ITEM);
         List<Integer> updating = new ArrayList<>(completions.size());
         long[] pks = new long[completions.size()];
-        for (int i = 0; i < completions.size(); i++) {
+        for (int i : lockOrder(completions)) {
             Completion c = completions.get(i);
             pks[i] = jobs.pkOrZero(c.attempt().jobId());
             if (pks[i] != 0 && ItemStatus.RUNNING.canBecome(c.next())) {
@@ -83,9 +94,11 @@ public final class Completions {
         int[] updated = updating.isEmpty() ? new int[0] : update.executeBatch();
         PreparedStatement insert = sql.get(INSERT_ATTEMPT);
         boolean inserting = false;
+        boolean[] done = new boolean[completions.size()];
         for (int k = 0; k < updating.size(); k++) {
             if (updated[k] == 1) {
                 int i = updating.get(k);
+                done[i] = true;
                 bindInsert(insert, pks[i], completions.get(i).attempt()).addBatch();
                 inserting = true;
             }
@@ -94,44 +107,57 @@ public final class Completions {
             insert.executeBatch();
         }
         // Checked after the batch, so a completion sees those queued before it, as one by one would.
-        for (int i = 0, k = 0; i < completions.size(); i++) {
-            boolean tried = k < updating.size() && updating.get(k) == i;
-            if (!tried || updated[k] != 1) {
+        RuntimeException[] rejected = new RuntimeException[completions.size()];
+        for (int i = 0; i < completions.size(); i++) {
+            if (!done[i]) {
                 rejected[i] = rejection(completions.get(i));
             }
-            k += tried ? 1 : 0;
         }
         return rejected;
     }
 
-    /**
-     * Records one completion. Returns the exception to fail it with (nothing written), or null
-     * once written. SQL errors other than constraint violations are thrown: they end the whole group.
-     * The attempt row goes first, since a constraint error there undoes only that statement; if
-     * the guarded item update then matches nothing, the row is taken back.
-     */
-    public RuntimeException apply(Completion c) throws SQLException {
-        Attempt a = c.attempt();
-        long pk = jobs.pkOrZero(a.jobId());
-        if (pk == 0 || !ItemStatus.RUNNING.canBecome(c.next())) {
-            return rejection(c);
-        }
-        try {
-            bindInsert(sql.get(INSERT_ATTEMPT), pk, a).executeUpdate();
-        } catch (SQLException e) {
-            if (!SqlErrors.isConstraint(e)) {
-                throw e;
+    /** Records completions one at a time, each under a savepoint, so that one the database refuses fails alone. */
+    private RuntimeException[] writeOneByOne(List<Completion> completions) throws SQLException {
+        RuntimeException[] rejected = new RuntimeException[completions.size()];
+        for (int i : lockOrder(completions)) {
+            Completion c = completions.get(i);
+            Attempt a = c.attempt();
+            long pk = jobs.pkOrZero(a.jobId());
+            if (pk == 0 || !ItemStatus.RUNNING.canBecome(c.next())) {
+                rejected[i] = rejection(c);
+                continue;
             }
-            // Typically a late completion of an attempt that recovery already closed as interrupted.
-            RuntimeException stale = staleOrMissing(c);
-            return stale != null ? stale : new BulwarkException("cannot record attempt " + a.number() + " of item " + a.seq()
-                    + " of job " + a.jobId() + ": " + e.getMessage(), e);
+            sql.execute("SAVEPOINT completion");
+            try {
+                if (bindUpdate(sql.get(UPDATE_ITEM), pk, c).executeUpdate() == 1) {
+                    bindInsert(sql.get(INSERT_ATTEMPT), pk, a).executeUpdate();
+                } else {
+                    rejected[i] = rejection(c);
+                }
+                sql.execute("RELEASE SAVEPOINT completion");
+            } catch (SQLException e) {
+                if (!rows.dialect().isRefusedData(e)) {
+                    throw e;
+                }
+                sql.execute("ROLLBACK TO SAVEPOINT completion");
+                sql.execute("RELEASE SAVEPOINT completion");
+                // Typically a late completion of an attempt that recovery already closed as interrupted.
+                RuntimeException stale = staleOrMissing(c);
+                rejected[i] = stale != null ? stale : new BulwarkException("cannot record attempt " + a.number() + " of item "
+                        + a.seq() + " of job " + a.jobId() + ": " + e.getMessage(), e);
+            }
         }
-        if (bindUpdate(sql.get(UPDATE_ITEM), pk, c).executeUpdate() == 1) {
-            return null;
+        return rejected;
+    }
+
+    private static List<Integer> lockOrder(List<Completion> completions) {
+        List<Integer> order = new ArrayList<>(completions.size());
+        for (int i = 0; i < completions.size(); i++) {
+            order.add(i);
         }
-        ROWS.bind(sql.get(DELETE_ATTEMPT), pk, a.seq(), a.number()).executeUpdate();
-        return rejection(c);
+        // Stable: completions of the same item keep their queue order.
+        order.sort((x, y) -> LOCK_ORDER.compare(completions.get(x), completions.get(y)));
+        return order;
     }
 
     /** Inserts one attempt row as it is (compensations, which move no claim). */
@@ -139,15 +165,15 @@ public final class Completions {
         bindInsert(sql.get(INSERT_ATTEMPT), jobPk, a).executeUpdate();
     }
 
-    private static PreparedStatement bindInsert(PreparedStatement insert, long jobPk, Attempt a) throws SQLException {
-        return ROWS.bind(insert, jobPk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(),
+    private PreparedStatement bindInsert(PreparedStatement insert, long jobPk, Attempt a) throws SQLException {
+        return rows.bind(insert, jobPk, a.seq(), a.number(), a.startedAt(), a.finishedAt(), a.outcome(), a.errorClass(),
                 a.category(), a.message(), a.exitCode(), a.durationMs(), a.worker(), a.logPath());
     }
 
-    private static PreparedStatement bindUpdate(PreparedStatement update, long jobPk, Completion c) throws SQLException {
+    private PreparedStatement bindUpdate(PreparedStatement update, long jobPk, Completion c) throws SQLException {
         Attempt a = c.attempt();
         boolean interrupted = a.outcome() == AttemptOutcome.INTERRUPTED;
-        return ROWS.bind(update, c.next(), interrupted ? 0 : 1, interrupted ? 1 : 0, c.nextAttemptAt(), a.startedAt(),
+        return rows.bind(update, c.next(), interrupted ? 0 : 1, interrupted ? 1 : 0, c.nextAttemptAt(), a.startedAt(),
                 a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(), a.logPath(),
                 jobPk, a.seq(), c.fence());
     }
@@ -167,7 +193,7 @@ public final class Completions {
     /** Why a completion does not match its claim, or null if it does. */
     private RuntimeException staleOrMissing(Completion c) throws SQLException {
         Attempt a = c.attempt();
-        try (ResultSet rs = ROWS.bind(sql.get(CLAIM_OF), jobs.pkOrZero(a.jobId()), a.seq()).executeQuery()) {
+        try (ResultSet rs = rows.bind(sql.get(CLAIM_OF), jobs.pkOrZero(a.jobId()), a.seq()).executeQuery()) {
             if (!rs.next()) {
                 return new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found");
             }

@@ -56,6 +56,12 @@ public interface Dialect {
     /** The definition of the schema-version table's {@code applied_at} column. */
     String appliedAtColumn();
 
+    /**
+     * Whether the database refused the data of one statement (a constraint, a value out of range):
+     * that write alone is at fault, and rolling back to a savepoint undoes it.
+     */
+    boolean isRefusedData(SQLException e);
+
     /** The SQL value of the database clock's time, as a timestamp column holds it. */
     String nowSql();
 

@@ -156,12 +156,15 @@ public final class ItemStore {
         long pk = jobs.pk(jobId);
         List<Item> running = read(jobId, ROWS.bind(sql.get(SELECT_ITEMS
                 + "INDEXED BY items_running WHERE job_pk = ? AND status = 'RUNNING' ORDER BY seq"), pk));
+        List<Completion> interrupted = new ArrayList<>(running.size());
         for (Item item : running) {
             Instant started = item.startedAt() == null ? now : item.startedAt();
             Attempt a = new Attempt(jobId, item.seq(), item.lastAttempt(), started, now, AttemptOutcome.INTERRUPTED,
                     null, "crash", "the worker stopped before the attempt finished", null,
                     Math.max(0, now.toEpochMilli() - started.toEpochMilli()), worker, item.logPath());
-            RuntimeException rejected = completions.apply(Completion.of(a, item.fence(), ItemStatus.PENDING));
+            interrupted.add(Completion.of(a, item.fence(), ItemStatus.PENDING));
+        }
+        for (RuntimeException rejected : completions.writeAll(interrupted)) {
             if (rejected != null) {
                 throw rejected;
             }

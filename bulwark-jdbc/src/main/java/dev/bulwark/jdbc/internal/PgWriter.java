@@ -1,6 +1,7 @@
 package dev.bulwark.jdbc.internal;
 
 import dev.bulwark.BulwarkException;
+import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.ledger.Completion;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -212,7 +213,6 @@ public final class PgWriter implements AutoCloseable {
                 events.add(w.event);
             }
         }
-        boolean oneByOne = false;
         for (int attempt = 1; ; attempt++) {
             Connection connection;
             try {
@@ -224,9 +224,11 @@ public final class PgWriter implements AutoCloseable {
             boolean committing = false;
             try {
                 connection.setAutoCommit(false);
-                RuntimeException[] rejected = completions.isEmpty() ? new RuntimeException[0]
-                        : oneByOne ? PgCompletions.writeOneByOne(connection, completions) : PgCompletions.writeAll(connection, completions);
-                PgJobs.appendEvents(connection, events);
+                RuntimeException[] rejected;
+                try (Tables tables = new Tables(connection, PostgresDialect.INSTANCE, true)) {
+                    rejected = tables.completions().writeAll(completions);
+                    tables.jobs().appendEvents(events);
+                }
                 committing = true;
                 connection.commit();
                 for (int i = 0; i < rejected.length; i++) {
@@ -240,12 +242,6 @@ public final class PgWriter implements AutoCloseable {
                 boolean lost = PgErrors.isConnectionLost(e);
                 if (lost) {
                     evictIdle.run();
-                }
-                if (!committing && !oneByOne && PgErrors.isDataError(e)) {
-                    // A completion the database refuses: start over one by one, so that it fails alone.
-                    oneByOne = true;
-                    attempt--;
-                    continue;
                 }
                 if (!committing && attempt < PgTx.MAX_TRIES && (lost || PgErrors.isRetryable(e))) {
                     LOG.warn("recording {} in the ledger {} failed ({}); trying again on another connection",

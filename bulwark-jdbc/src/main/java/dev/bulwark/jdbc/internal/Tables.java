@@ -12,6 +12,7 @@ public final class Tables implements AutoCloseable {
     private final Connection connection;
     private final Statements sql;
     private final JobStore jobs;
+    private final Completions completions;
 
     /** @param rememberPks see {@link JobStore#JobStore} */
     public Tables(Connection connection, Dialect dialect, boolean rememberPks) {
@@ -19,6 +20,7 @@ public final class Tables implements AutoCloseable {
         this.sql = new Statements(connection);
         Rows rows = new Rows(dialect);
         this.jobs = new JobStore(sql, rows, rememberPks);
+        this.completions = new Completions(sql, rows, jobs);
     }
 
     public Connection connection() {
@@ -31,6 +33,10 @@ public final class Tables implements AutoCloseable {
 
     public JobStore jobs() {
         return jobs;
+    }
+
+    public Completions completions() {
+        return completions;
     }
 
     /** Closes the prepared statements (not the connection). */

@@ -1,6 +1,7 @@
 package dev.bulwark.jdbc.postgres;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.BulwarkException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -102,6 +103,11 @@ public final class PostgresDialect implements Dialect {
     @Override
     public String appliedAtColumn() {
         return "applied_at timestamptz NOT NULL DEFAULT now()";
+    }
+
+    @Override
+    public boolean isRefusedData(SQLException e) {
+        return PgErrors.isDataError(e);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.bulwark.jdbc.sqlite;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.jdbc.internal.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -90,6 +91,11 @@ public final class SqliteDialect implements Dialect {
     @Override
     public String appliedAtColumn() {
         return "applied_at INTEGER NOT NULL";
+    }
+
+    @Override
+    public boolean isRefusedData(SQLException e) {
+        return SqlErrors.isConstraint(e);
     }
 
     @Override
