@@ -14,7 +14,6 @@ import dev.bulwark.JobStatus;
 import dev.bulwark.internal.Json;
 import dev.bulwark.jdbc.internal.JobStore;
 import dev.bulwark.jdbc.internal.PgErrors;
-import dev.bulwark.jdbc.internal.PgItems;
 import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.PgRows;
@@ -129,6 +128,8 @@ public final class PostgresLedger implements Ledger {
         // Defaults for the driver; parameters of the URL win.
         config.addDataSourceProperty("ApplicationName", "bulwark");
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        // Adding items is one batch of INSERTs: sent as multi-row INSERTs, not a statement per item.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -210,7 +211,7 @@ public final class PostgresLedger implements Ledger {
     @Override
     public void addItems(UUID jobId, List<NewItem> items) {
         write("add items", t -> {
-            PgItems.add(t.connection(), jobId, items);
+            t.items().add(jobId, items);
             return null;
         });
     }
@@ -232,13 +233,13 @@ public final class PostgresLedger implements Ledger {
 
     @Override
     public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
-        return write("claim items", t -> PgItems.claim(t.connection(), jobId, now, limit, ordered, scopes));
+        return write("claim items", t -> t.items().claim(jobId, now, limit, ordered, scopes));
     }
 
     @Override
     public void recordCompensation(Attempt attempt) {
         write("record a compensation", t -> {
-            PgItems.recordCompensation(t.connection(), attempt);
+            t.items().recordCompensation(attempt);
             return null;
         });
     }
@@ -246,14 +247,14 @@ public final class PostgresLedger implements Ledger {
     @Override
     public void reject(Rejection rejection) {
         write("give back a rejected item", t -> {
-            PgItems.reject(t.connection(), rejection);
+            t.items().reject(rejection);
             return null;
         });
     }
 
     @Override
     public Optional<Instant> nextDueAt(UUID jobId) {
-        return read("find the next due retry", t -> PgItems.nextDueAt(t.connection(), jobId));
+        return read("find the next due retry", t -> t.items().nextDueAt(jobId));
     }
 
     @Override
@@ -293,37 +294,37 @@ public final class PostgresLedger implements Ledger {
      */
     @Override
     public int recoverInterrupted(UUID jobId, Instant now, String worker) {
-        return write("recover interrupted items", t -> PgItems.recoverInterrupted(t.connection(), jobId, now, worker));
+        return write("recover interrupted items", t -> t.items().recoverInterrupted(jobId, now, worker));
     }
 
     @Override
     public long skipRemaining(UUID jobId, Instant now) {
-        return write("skip items", t -> PgItems.skipRemaining(t.connection(), jobId));
+        return write("skip items", t -> t.items().skipRemaining(jobId));
     }
 
     @Override
     public long reopen(UUID jobId, ItemStatus from) {
-        return write("re-open items", t -> PgItems.reopen(t.connection(), jobId, from));
+        return write("re-open items", t -> t.items().reopen(jobId, from));
     }
 
     @Override
     public JobCounts counts(UUID jobId) {
-        return read("count items", t -> PgItems.counts(t.connection(), jobId));
+        return read("count items", t -> t.items().counts(jobId));
     }
 
     @Override
     public Optional<Item> findItem(UUID jobId, long seq) {
-        return read("find an item", t -> PgItems.find(t.connection(), jobId, seq));
+        return read("find an item", t -> t.items().find(jobId, seq));
     }
 
     @Override
     public List<Item> items(UUID jobId, ItemQuery query) {
-        return read("list items", t -> PgItems.page(t.connection(), jobId, query));
+        return read("list items", t -> t.items().page(jobId, query));
     }
 
     @Override
     public List<Attempt> attempts(UUID jobId, long seq) {
-        return read("list attempts", t -> PgItems.attempts(t.connection(), jobId, seq));
+        return read("list attempts", t -> t.items().attempts(jobId, seq));
     }
 
     @Override
@@ -350,28 +351,16 @@ public final class PostgresLedger implements Ledger {
         }
     }
 
-    /** Work on the ledger's tables in one transaction. */
-    @FunctionalInterface
-    private interface TableWork<T> {
-        T run(Tables tables) throws SQLException;
-    }
-
-    private <T> T write(String what, TableWork<T> work) {
+    private <T> T write(String what, Tables.Work<T> work) {
         writer.checkOpen();
         writer.awaitQueued();
-        return tx.write(what, c -> onTables(c, work));
+        return tx.write(what, c -> Tables.on(c, PostgresDialect.INSTANCE, work));
     }
 
-    private <T> T read(String what, TableWork<T> work) {
+    private <T> T read(String what, Tables.Work<T> work) {
         writer.checkOpen();
         writer.awaitQueued();
-        return tx.read(what, c -> onTables(c, work));
-    }
-
-    private static <T> T onTables(Connection c, TableWork<T> work) throws SQLException {
-        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, true)) {
-            return work.run(tables);
-        }
+        return tx.read(what, c -> Tables.on(c, PostgresDialect.INSTANCE, work));
     }
 
     /** The data source the ledger works on (tests look at the database beside it). */

@@ -72,7 +72,7 @@ public final class SqliteLedger implements Ledger {
         this.sql = tables.sql();
         this.jobs = tables.jobs();
         this.completions = tables.completions();
-        this.items = new ItemStore(sql, jobs, completions);
+        this.items = tables.items();
         this.completionWriter = completions::writeAll;
         this.eventWriter = jobs::appendEvents;
         this.writer = new GroupCommitter(sql, file, readOnly, jobs::forgetPks, sql, connection);

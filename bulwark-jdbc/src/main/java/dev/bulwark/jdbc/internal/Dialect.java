@@ -62,6 +62,9 @@ public interface Dialect {
      */
     boolean isRefusedData(SQLException e);
 
+    /** How this database claims items. */
+    ItemClaims claims();
+
     /** The SQL value of the database clock's time, as a timestamp column holds it. */
     String nowSql();
 

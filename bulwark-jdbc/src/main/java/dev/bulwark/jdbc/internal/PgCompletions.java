@@ -13,15 +13,14 @@ public final class PgCompletions {
 
     /** Records one completion in the caller's transaction, or throws why it cannot be recorded. */
     public static void apply(Connection c, Completion completion) throws SQLException {
-        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, true)) {
+        Tables.on(c, PostgresDialect.INSTANCE, tables -> {
             tables.completions().apply(completion);
-        }
+            return null;
+        });
     }
 
     /** See {@link Completions#writeAll}: records completions in the caller's transaction. */
     public static RuntimeException[] writeAll(Connection c, List<Completion> completions) throws SQLException {
-        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, true)) {
-            return tables.completions().writeAll(completions);
-        }
+        return Tables.on(c, PostgresDialect.INSTANCE, tables -> tables.completions().writeAll(completions));
     }
 }

@@ -26,9 +26,7 @@ public final class PgJobs {
     }
 
     private static <T> T on(Connection c, JobWork<T> work) throws SQLException {
-        try (Tables tables = new Tables(c, PostgresDialect.INSTANCE, false)) {
-            return work.run(tables.jobs());
-        }
+        return Tables.on(c, PostgresDialect.INSTANCE, tables -> work.run(tables.jobs()));
     }
 
     /** See {@link JobStore#pk}. */

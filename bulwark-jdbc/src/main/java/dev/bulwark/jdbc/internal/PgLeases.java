@@ -48,7 +48,7 @@ public final class PgLeases {
      * the items that claimer just took.
      */
     private static final String COUNT_RUNNING = "SELECT count(*) FROM items WHERE job_pk = ? AND status = 'RUNNING'";
-    /** Like PgItems' claim, plus the lease: owner and expiry on the database clock. */
+    /** Like the PostgreSQL claim of items (PostgresClaims), plus the lease: owner and expiry on the database clock. */
     private static final String CLAIM = claimSql("");
     /** The claim of a job with breakers that are not closed: their scopes' items wait. */
     private static final String CLAIM_CLOSED_SCOPES = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD);

@@ -5,6 +5,7 @@ import static dev.bulwark.jdbc.internal.PgRows.bind;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
+import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.JobStatus;
 import dev.bulwark.internal.Json;
 import java.sql.Connection;
@@ -116,7 +117,7 @@ public final class PgWorkerJobs {
         if (hasUnfinished(c, jobPk)) {
             return Optional.empty();
         }
-        JobCounts counts = PgItems.counts(c, jobId);
+        JobCounts counts = Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().counts(jobId));
         JobStatus status;
         String reason = null;
         if (counts.failed() == 0 && counts.skipped() == 0) {
@@ -159,8 +160,8 @@ public final class PgWorkerJobs {
         }
         Instant now = databaseNow(c);
         PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
-        PgItems.recoverInterrupted(c, jobId, now, "halt");
-        long skipped = PgItems.skipRemaining(c, jobId);
+        Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().recoverInterrupted(jobId, now, "halt"));
+        long skipped = Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().skipRemaining(jobId));
         event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
         return true;
     }

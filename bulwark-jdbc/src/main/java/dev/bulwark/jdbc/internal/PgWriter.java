@@ -224,11 +224,11 @@ public final class PgWriter implements AutoCloseable {
             boolean committing = false;
             try {
                 connection.setAutoCommit(false);
-                RuntimeException[] rejected;
-                try (Tables tables = new Tables(connection, PostgresDialect.INSTANCE, true)) {
-                    rejected = tables.completions().writeAll(completions);
+                RuntimeException[] rejected = Tables.on(connection, PostgresDialect.INSTANCE, tables -> {
+                    RuntimeException[] refused = tables.completions().writeAll(completions);
                     tables.jobs().appendEvents(events);
-                }
+                    return refused;
+                });
                 committing = true;
                 connection.commit();
                 for (int i = 0; i < rejected.length; i++) {

@@ -20,6 +20,10 @@ public final class Statements implements AutoCloseable {
         this.connection = connection;
     }
 
+    public Connection connection() {
+        return connection;
+    }
+
     /** The prepared statement for {@code sql}; callers bind every parameter before each use. */
     public PreparedStatement get(String sql) throws SQLException {
         PreparedStatement statement = cache.get(sql);

@@ -13,6 +13,7 @@ public final class Tables implements AutoCloseable {
     private final Statements sql;
     private final JobStore jobs;
     private final Completions completions;
+    private final ItemStore items;
 
     /** @param rememberPks see {@link JobStore#JobStore} */
     public Tables(Connection connection, Dialect dialect, boolean rememberPks) {
@@ -21,6 +22,23 @@ public final class Tables implements AutoCloseable {
         Rows rows = new Rows(dialect);
         this.jobs = new JobStore(sql, rows, rememberPks);
         this.completions = new Completions(sql, rows, jobs);
+        this.items = new ItemStore(sql, rows, jobs, completions);
+    }
+
+    /** Work on the tables of one connection, in its transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Tables tables) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on the tables of {@code connection} and closes their statements. Job pks
+     * are remembered for this work only, which is safe within one transaction.
+     */
+    public static <T> T on(Connection connection, Dialect dialect, Work<T> work) throws SQLException {
+        try (Tables tables = new Tables(connection, dialect, true)) {
+            return work.run(tables);
+        }
     }
 
     public Connection connection() {
@@ -37,6 +55,10 @@ public final class Tables implements AutoCloseable {
 
     public Completions completions() {
         return completions;
+    }
+
+    public ItemStore items() {
+        return items;
     }
 
     /** Closes the prepared statements (not the connection). */

@@ -1,6 +1,7 @@
 package dev.bulwark.jdbc.postgres;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.jdbc.internal.ItemClaims;
 import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.BulwarkException;
 import java.sql.Connection;
@@ -26,6 +27,7 @@ import java.util.UUID;
  */
 public final class PostgresDialect implements Dialect {
     public static final PostgresDialect INSTANCE = new PostgresDialect();
+    private static final ItemClaims CLAIMS = new PostgresClaims();
 
     private PostgresDialect() {
     }
@@ -108,6 +110,11 @@ public final class PostgresDialect implements Dialect {
     @Override
     public boolean isRefusedData(SQLException e) {
         return PgErrors.isDataError(e);
+    }
+
+    @Override
+    public ItemClaims claims() {
+        return CLAIMS;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.bulwark.jdbc.sqlite;
 
 import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.jdbc.internal.ItemClaims;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +19,7 @@ import java.util.UUID;
  */
 public final class SqliteDialect implements Dialect {
     public static final SqliteDialect INSTANCE = new SqliteDialect();
+    private static final ItemClaims CLAIMS = new SqliteClaims();
 
     private SqliteDialect() {
     }
@@ -96,6 +98,11 @@ public final class SqliteDialect implements Dialect {
     @Override
     public boolean isRefusedData(SQLException e) {
         return SqlErrors.isConstraint(e);
+    }
+
+    @Override
+    public ItemClaims claims() {
+        return CLAIMS;
     }
 
     @Override
