@@ -11,15 +11,14 @@ import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
-import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.internal.JobStore;
 import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.PgRows;
 import dev.bulwark.jdbc.internal.PgTx;
-import dev.bulwark.jdbc.internal.PgWriter;
+import dev.bulwark.jdbc.internal.GroupCommitter;
 import dev.bulwark.jdbc.postgres.PostgresDialect;
+import dev.bulwark.jdbc.postgres.PostgresTransactions;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
@@ -77,7 +76,7 @@ public final class PostgresLedger implements Ledger {
     private final DataSource dataSource;
     private final HikariDataSource ownPool;
     private final PgTx tx;
-    private final PgWriter writer;
+    private final GroupCommitter writer;
 
     private PostgresLedger(String where, DataSource dataSource, HikariDataSource ownPool) {
         this.where = where;
@@ -90,7 +89,7 @@ public final class PostgresLedger implements Ledger {
             }
         };
         this.tx = new PgTx(dataSource, where, evictIdle);
-        this.writer = new PgWriter(dataSource, where, evictIdle);
+        this.writer = new GroupCommitter(new PostgresTransactions(tx), where, "bulwark-pg-ledger", 5_000);
     }
 
     /**
@@ -259,27 +258,13 @@ public final class PostgresLedger implements Ledger {
 
     @Override
     public CompletableFuture<Void> complete(Completion completion) {
-        Objects.requireNonNull(completion, "completion");
         return writer.complete(completion);
     }
 
     @Override
     public CompletableFuture<Void> appendEvent(EngineEvent event) {
         writer.checkOpen();
-        if (!event.kept()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        String data;
-        try {
-            // On the caller's thread, so an event that cannot be stored fails alone and early.
-            if (event.type() == null || event.jobId() == null || event.at() == null) {
-                throw new BulwarkException("an event needs a type, a job and a time: " + event);
-            }
-            data = PgRows.text(Json.write(event.data()));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return writer.appendEvent(new JobStore.NewEvent(event, data));
+        return writer.appendEvent(event);
     }
 
     @Override

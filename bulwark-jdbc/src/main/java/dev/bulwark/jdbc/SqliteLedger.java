@@ -8,17 +8,13 @@ import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
-import dev.bulwark.internal.Json;
-import dev.bulwark.jdbc.internal.Completions;
 import dev.bulwark.jdbc.internal.GroupCommitter;
-import dev.bulwark.jdbc.internal.ItemStore;
-import dev.bulwark.jdbc.internal.JobStore;
 import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import dev.bulwark.jdbc.internal.SqliteConnector;
-import dev.bulwark.jdbc.internal.Statements;
 import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.sqlite.SqliteDialect;
+import dev.bulwark.jdbc.sqlite.SqliteTransactions;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
@@ -57,25 +53,13 @@ public final class SqliteLedger implements Ledger {
     private final Path file;
     private final boolean readOnly;
     private final GroupCommitter writer;
-    private final Statements sql;
-    private final JobStore jobs;
-    private final ItemStore items;
-    private final Completions completions;
-    // One instance each: group commit batches the values queued for the same writer.
-    private final GroupCommitter.BatchWriter<Completion> completionWriter;
-    private final GroupCommitter.BatchWriter<JobStore.NewEvent> eventWriter;
 
     private SqliteLedger(Path file, Connection connection, boolean readOnly) {
         this.file = file;
         this.readOnly = readOnly;
         Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
-        this.sql = tables.sql();
-        this.jobs = tables.jobs();
-        this.completions = tables.completions();
-        this.items = tables.items();
-        this.completionWriter = completions::writeAll;
-        this.eventWriter = jobs::appendEvents;
-        this.writer = new GroupCommitter(sql, file, readOnly, jobs::forgetPks, sql, connection);
+        this.writer = new GroupCommitter(new SqliteTransactions(connection, tables, file, readOnly), file.toString(),
+                "bulwark-ledger", 10_000);
     }
 
     /** Opens (creating it if needed) the ledger at {@code dbFile} with {@link Durability#NORMAL}. */
@@ -134,8 +118,8 @@ public final class SqliteLedger implements Ledger {
     @Override
     public void createJob(Job job) {
         write("create a job");
-        call(() -> {
-            jobs.create(job);
+        call(t -> {
+            t.jobs().create(job);
             return null;
         });
     }
@@ -143,39 +127,39 @@ public final class SqliteLedger implements Ledger {
     @Override
     public void addItems(UUID jobId, List<NewItem> newItems) {
         write("add items");
-        call(() -> {
-            items.add(jobId, newItems);
+        call(t -> {
+            t.items().add(jobId, newItems);
             return null;
         });
     }
 
     @Override
     public Optional<Job> findJob(UUID jobId) {
-        return call(() -> jobs.find(jobId));
+        return call(t -> t.jobs().find(jobId));
     }
 
     @Override
     public List<Job> listJobs(JobQuery query) {
-        return call(() -> jobs.list(query));
+        return call(t -> t.jobs().list(query));
     }
 
     @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         write("change a job's status");
-        return call(() -> jobs.transition(jobId, next, reason, at));
+        return call(t -> t.jobs().transition(jobId, next, reason, at));
     }
 
     @Override
     public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
         write("claim items");
-        return call(() -> items.claim(jobId, now, limit, ordered, scopes));
+        return call(t -> t.items().claim(jobId, now, limit, ordered, scopes));
     }
 
     @Override
     public void recordCompensation(Attempt attempt) {
         write("record a compensation");
-        call(() -> {
-            items.recordCompensation(attempt);
+        call(t -> {
+            t.items().recordCompensation(attempt);
             return null;
         });
     }
@@ -183,41 +167,27 @@ public final class SqliteLedger implements Ledger {
     @Override
     public void reject(Rejection rejection) {
         write("give back a rejected item");
-        call(() -> {
-            items.reject(rejection);
+        call(t -> {
+            t.items().reject(rejection);
             return null;
         });
     }
 
     @Override
     public Optional<Instant> nextDueAt(UUID jobId) {
-        return call(() -> items.nextDueAt(jobId));
+        return call(t -> t.items().nextDueAt(jobId));
     }
 
     @Override
     public CompletableFuture<Void> complete(Completion completion) {
         write("record an outcome");
-        Objects.requireNonNull(completion, "completion");
-        return writer.submit(completionWriter, completion);
+        return writer.complete(completion);
     }
 
     @Override
     public CompletableFuture<Void> appendEvent(EngineEvent event) {
         write("append an event");
-        if (!event.kept()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        String data;
-        try {
-            // On the caller's thread, so an event that cannot be stored fails alone and early.
-            if (event.type() == null || event.jobId() == null || event.at() == null) {
-                throw new BulwarkException("an event needs a type, a job and a time: " + event);
-            }
-            data = Json.write(event.data());
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return writer.submit(eventWriter, new JobStore.NewEvent(event, data));
+        return writer.appendEvent(event);
     }
 
     @Override
@@ -228,56 +198,56 @@ public final class SqliteLedger implements Ledger {
     @Override
     public int recoverInterrupted(UUID jobId, Instant now, String worker) {
         write("recover interrupted items");
-        return call(() -> items.recoverInterrupted(jobId, now, worker));
+        return call(t -> t.items().recoverInterrupted(jobId, now, worker));
     }
 
     @Override
     public long skipRemaining(UUID jobId, Instant now) {
         write("skip items");
-        return call(() -> items.skipRemaining(jobId));
+        return call(t -> t.items().skipRemaining(jobId));
     }
 
     @Override
     public long reopen(UUID jobId, ItemStatus from) {
         write("re-open items");
-        return call(() -> items.reopen(jobId, from));
+        return call(t -> t.items().reopen(jobId, from));
     }
 
     @Override
     public JobCounts counts(UUID jobId) {
-        return call(() -> items.counts(jobId));
+        return call(t -> t.items().counts(jobId));
     }
 
     @Override
     public Optional<Item> findItem(UUID jobId, long seq) {
-        return call(() -> items.find(jobId, seq));
+        return call(t -> t.items().find(jobId, seq));
     }
 
     @Override
     public List<Item> items(UUID jobId, ItemQuery query) {
-        return call(() -> items.page(jobId, query));
+        return call(t -> t.items().page(jobId, query));
     }
 
     @Override
     public List<Attempt> attempts(UUID jobId, long seq) {
-        return call(() -> items.attempts(jobId, seq));
+        return call(t -> t.items().attempts(jobId, seq));
     }
 
     @Override
     public List<EngineEvent> events(UUID jobId, int limit) {
-        return call(() -> jobs.events(jobId, limit));
+        return call(t -> t.jobs().events(jobId, limit));
     }
 
     @Override
     public List<UUID> prune(Instant finishedBefore, boolean keepFailed) {
         write("prune jobs");
-        return call(() -> jobs.prune(finishedBefore, keepFailed));
+        return call(t -> t.jobs().prune(finishedBefore, keepFailed));
     }
 
     @Override
     public boolean delete(UUID jobId) {
         write("delete a job");
-        return call(() -> jobs.delete(jobId));
+        return call(t -> t.jobs().delete(jobId));
     }
 
     /** Commits everything queued, stops the writer thread and closes the file. Idempotent. */
@@ -288,8 +258,8 @@ public final class SqliteLedger implements Ledger {
 
     /** The value of a pragma on the ledger's own connection (tests check the settings with it). */
     String pragma(String name) {
-        return call(() -> {
-            try (ResultSet rs = sql.get("PRAGMA " + name).executeQuery()) {
+        return call(t -> {
+            try (ResultSet rs = t.sql().get("PRAGMA " + name).executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
         });

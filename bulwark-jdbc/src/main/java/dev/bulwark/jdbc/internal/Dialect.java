@@ -62,6 +62,12 @@ public interface Dialect {
      */
     boolean isRefusedData(SQLException e);
 
+    /**
+     * A {@link dev.bulwark.BulwarkException} for {@code e}, raised while trying to {@code what} in
+     * the ledger {@code where}, saying what the user can do.
+     */
+    dev.bulwark.BulwarkException translate(String where, String what, SQLException e);
+
     /** How this database claims items. */
     ItemClaims claims();
 

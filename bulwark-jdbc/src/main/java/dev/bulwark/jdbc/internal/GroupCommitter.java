@@ -1,12 +1,15 @@
 package dev.bulwark.jdbc.internal;
 
 import dev.bulwark.BulwarkException;
-import java.nio.file.Path;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.Completion;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,23 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every ledger operation on one thread and one connection, committing whatever has queued up
- * in a single transaction. While a transaction commits, new work queues for the next one, so the
- * group grows with the load without any artificial delay. Running reads on the same thread means
- * every operation sees all writes queued before it, committed or about to be.
+ * Group commit, for every database: one writer thread takes whatever has queued up and records it
+ * in a single transaction; while that transaction commits, new work queues for the next one, so
+ * the group grows with the load without any artificial delay. How a group becomes a transaction
+ * (one connection kept for good, or a pooled one with retries) is the {@link Transactions} given.
  *
- * <p>Each operation settles only after its transaction committed. A rejected operation (an
- * exception from its work) is undone on its own and fails alone; an SQL error that ends the
- * transaction (disk full, I/O error) rolls back the whole group and fails every operation in it.
+ * <p>Each queued task settles only after its transaction committed. A rejected task (an exception
+ * from its work, a value its writer refuses) is undone on its own and fails alone; a failure of
+ * the transaction as a whole (disk full, connection lost) fails every task in it: never is a
+ * failed write reported as recorded.
+ *
+ * <p>Every queued task takes a ticket: {@link #awaitQueued()} waits until every task queued
+ * before it has settled, so work run outside the queue still sees what was queued before it.
  */
 public final class GroupCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
-    private static final int MAX_GROUP = 10_000;
 
-    /** Work returning a result; a RuntimeException rejects it alone. */
+    /** Work on the tables of the group's transaction, returning a result; a RuntimeException rejects it alone. */
     @FunctionalInterface
     public interface Work<T> {
-        T run() throws SQLException;
+        T run(Tables tables) throws SQLException;
     }
 
     /**
@@ -46,39 +52,50 @@ public final class GroupCommitter implements AutoCloseable {
      */
     @FunctionalInterface
     public interface BatchWriter<T> {
-        RuntimeException[] writeAll(List<T> values) throws SQLException;
+        RuntimeException[] writeAll(Tables tables, List<T> values) throws SQLException;
     }
 
-    private final Statements sql;
-    private final Path file;
-    private final String begin;
-    private final Runnable afterRollback;
-    private final AutoCloseable[] resources;
+    /** How a group becomes one transaction. Used by the writer thread only. */
+    public interface Transactions {
+        /**
+         * Runs {@code group} in one transaction and commits it. Throws, having committed nothing of
+         * it, when the transaction failed as a whole.
+         */
+        void commit(Group group);
+
+        /** Releases what the transactions hold (a connection), once the writer stops. */
+        void close();
+    }
+
+    // One instance each: group commit batches the values queued for the same writer.
+    private static final BatchWriter<Completion> COMPLETIONS = (tables, values) -> tables.completions().writeAll(values);
+    private static final BatchWriter<JobStore.NewEvent> EVENTS = (tables, values) -> tables.jobs().appendEvents(values);
+
+    private final Transactions transactions;
+    private final String where;
+    private final int maxGroup;
     private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
-    private final Object lifecycle = new Object();
+    private final Object lock = new Object();
     private final Thread writer;
-    // User callbacks on the futures of complete() and appendEvent() run here, never on the writer:
-    // a callback that calls back into the ledger would otherwise wait for itself.
+    // User callbacks on the futures of submitted values run here, never on the writer: a callback
+    // that calls back into the ledger would otherwise wait for itself.
     private final ExecutorService callbacks;
     private volatile Thread callbackThread;
+    private long lastTicket;
+    private long settledTicket;
     private boolean closed;
 
     /**
-     * @param readOnly      whether the connection only reads (its transactions then take no write lock)
-     * @param afterRollback runs on the writer thread after a group was rolled back, to drop what
-     *                      was remembered from it
-     * @param resources     closed on the writer thread when it stops, in order
+     * @param where      the ledger's name in messages (a file, or a URL without its password)
+     * @param threadName the prefix of the writer's and the callbacks' thread names
+     * @param maxGroup   the most tasks in one transaction
      */
-    public GroupCommitter(Statements sql, Path file, boolean readOnly, Runnable afterRollback, AutoCloseable... resources) {
-        this.sql = sql;
-        this.file = file;
-        this.afterRollback = afterRollback;
-        // IMMEDIATE takes the write lock up front, so the busy timeout applies there and a group
-        // can never fail halfway because another connection wrote first.
-        this.begin = readOnly ? "BEGIN" : "BEGIN IMMEDIATE";
-        this.resources = resources.clone();
-        this.callbacks = Executors.newSingleThreadExecutor(r -> callbackThread = daemon(r, "bulwark-ledger-callbacks"));
-        this.writer = daemon(this::loop, "bulwark-ledger-writer");
+    public GroupCommitter(Transactions transactions, String where, String threadName, int maxGroup) {
+        this.transactions = transactions;
+        this.where = where;
+        this.maxGroup = maxGroup;
+        this.callbacks = Executors.newSingleThreadExecutor(r -> callbackThread = daemon(r, threadName + "-callbacks"));
+        this.writer = daemon(this::loop, threadName + "-writer");
         writer.start();
     }
 
@@ -102,6 +119,32 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    /** Queues a completion for the next group; the future completes once it committed. */
+    public CompletableFuture<Void> complete(Completion completion) {
+        Objects.requireNonNull(completion, "completion");
+        return submit(COMPLETIONS, completion);
+    }
+
+    /**
+     * Queues an event for the next group (unless it is one that is not kept); the future completes
+     * once it committed. An event that cannot be stored fails alone and early, on the caller's thread.
+     */
+    public CompletableFuture<Void> appendEvent(EngineEvent event) {
+        if (!event.kept()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        JobStore.NewEvent stored;
+        try {
+            if (event.type() == null || event.jobId() == null || event.at() == null) {
+                throw new BulwarkException("an event needs a type, a job and a time: " + event);
+            }
+            stored = new JobStore.NewEvent(event, Json.write(event.data()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return submit(EVENTS, stored);
+    }
+
     /** Queues {@code value} for {@code writer} in the next group; the future completes once it committed. */
     public <T> CompletableFuture<Void> submit(BatchWriter<T> writer, T value) {
         Submitted<T> task = new Submitted<>(writer, value);
@@ -109,38 +152,67 @@ public final class GroupCommitter implements AutoCloseable {
         return task.future;
     }
 
-    /** Returns once everything queued before it has committed and its future has completed. */
+    private void enqueue(Task task) {
+        synchronized (lock) {
+            checkOpen();
+            task.ticket = ++lastTicket;
+            queue.add(task);
+        }
+    }
+
+    /** Throws when the ledger is closed. */
+    public void checkOpen() {
+        synchronized (lock) {
+            if (closed) {
+                throw new BulwarkException("the ledger " + where + " is closed");
+            }
+        }
+    }
+
+    /** Waits until every task queued before this call has settled: committed, or failed. */
+    public void awaitQueued() {
+        synchronized (lock) {
+            long target = lastTicket;
+            boolean interrupted = false;
+            while (settledTicket < target) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Returns once everything queued before it has settled and its future has completed. */
     public void flush() {
-        call(() -> null);
+        checkOpen();
+        awaitQueued();
         if (Thread.currentThread() != callbackThread) {
-            // Callbacks run in commit order on one thread: once this no-op ran, every earlier future is done.
+            // Futures complete in commit order on one thread: once this no-op ran, every earlier one has.
             try {
                 callbacks.submit(() -> { }).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BulwarkException("interrupted while flushing the ledger " + file, e);
+                throw new BulwarkException("interrupted while flushing the ledger " + where, e);
             } catch (ExecutionException | RejectedExecutionException e) {
                 // Closed meanwhile: close() itself waits for the callbacks.
             }
         }
     }
 
-    private void enqueue(Task task) {
-        synchronized (lifecycle) {
-            if (closed) {
-                throw new BulwarkException("the ledger " + file + " is closed");
-            }
-            queue.add(task);
-        }
-    }
-
-    /** Commits what is queued, stops the writer thread and closes the connection. */
+    /** Commits what is queued, stops the writer thread and releases the transactions. Idempotent. */
     @Override
     public void close() {
-        synchronized (lifecycle) {
+        synchronized (lock) {
             if (!closed) {
                 closed = true;
-                queue.add(new Stop());
+                Stop stop = new Stop();
+                stop.ticket = ++lastTicket;
+                queue.add(stop);
             }
         }
         boolean interrupted = false;
@@ -155,7 +227,7 @@ public final class GroupCommitter implements AutoCloseable {
         try {
             // From a callback itself, waiting for the callbacks to end would wait for ourselves.
             if (Thread.currentThread() != callbackThread && !callbacks.awaitTermination(1, TimeUnit.MINUTES)) {
-                LOG.warn("callbacks of the ledger {} still running after close", file);
+                LOG.warn("callbacks of the ledger {} still running after close", where);
             }
         } catch (InterruptedException e) {
             interrupted = true;
@@ -166,126 +238,119 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     private void loop() {
-        List<Task> group = new ArrayList<>();
+        List<Task> tasks = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
             try {
-                group.add(queue.take());
+                tasks.add(queue.take());
             } catch (InterruptedException e) {
                 // Nobody but close() should stop the writer: queued outcomes must still commit.
                 continue;
             }
-            queue.drainTo(group, MAX_GROUP - 1);
-            stop = group.get(group.size() - 1) instanceof Stop;
+            queue.drainTo(tasks, maxGroup - 1);
+            stop = tasks.get(tasks.size() - 1) instanceof Stop;
+            Group group = new Group(tasks);
             try {
-                commit(group);
+                transactions.commit(group);
+            } catch (BulwarkException e) {
+                LOG.error("{}", e.getMessage(), e);
+                group.failAll(e);
             } catch (Throwable t) {
-                LOG.error("ledger writer failed on {}", file, t);
-                BulwarkException failure = new BulwarkException("the ledger writer of " + file + " failed: " + t, t);
-                group.forEach(task -> task.failure = failure);
-                settle(group);
+                LOG.error("ledger writer failed on {}", where, t);
+                group.failAll(new BulwarkException("the ledger writer of " + where + " failed: " + t, t));
             }
-            group.clear();
+            settle(tasks);
+            tasks.clear();
         }
-        for (AutoCloseable resource : resources) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                LOG.warn("cannot close {} of the ledger {}", resource, file, e);
-            }
-        }
+        transactions.close();
     }
 
-    private void commit(List<Task> group) {
-        try {
-            sql.execute(begin);
-            try {
-                runAll(group);
-                sql.execute("COMMIT");
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            BulwarkException failure = SqlErrors.translate(file, "write to the ledger", e);
-            LOG.error("{}", failure.getMessage(), e);
-            group.forEach(task -> task.failure = failure);
-        }
-        settle(group);
-    }
-
-    /**
-     * Runs the tasks in queue order, except that each run of consecutive submitted values goes to
-     * its writers as batches: the values of a run are independent of each other's order across
-     * writers, but a call between them must see the ones before it and none after.
-     */
-    private void runAll(List<Task> group) throws SQLException {
-        Map<BatchWriter<?>, List<Submitted<?>>> run = new LinkedHashMap<>();
-        for (Task task : group) {
-            if (task instanceof Submitted<?> s) {
-                run.computeIfAbsent(s.writer, w -> new ArrayList<>()).add(s);
-            } else {
-                writeRun(run);
-                task.run();
+    private void settle(List<Task> tasks) {
+        List<Task> submitted = new ArrayList<>();
+        for (Task task : tasks) {
+            if (task instanceof Submitted<?>) {
+                submitted.add(task);
             }
         }
-        writeRun(run);
-    }
-
-    private void writeRun(Map<BatchWriter<?>, List<Submitted<?>>> run) throws SQLException {
-        for (List<Submitted<?>> batch : run.values()) {
-            writeBatch(batch);
-        }
-        run.clear();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void writeBatch(List<Submitted<?>> batch) throws SQLException {
-        BatchWriter<T> writer = (BatchWriter<T>) batch.get(0).writer;
-        List<T> values = new ArrayList<>(batch.size());
-        for (Submitted<?> s : batch) {
-            values.add((T) s.value);
-        }
-        RuntimeException[] failures = writer.writeAll(values);
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).failure = failures[i];
-        }
-    }
-
-    private void rollback(Exception cause) {
-        sql.discardAll();
-        afterRollback.run();
-        try {
-            sql.execute("ROLLBACK");
-        } catch (SQLException e) {
-            // SQLite rolls back by itself after some errors (disk full); then there is nothing to undo.
-            cause.addSuppressed(e);
-        }
-    }
-
-    private void settle(List<Task> group) {
-        List<Submitted<?>> submitted = new ArrayList<>();
-        for (Task task : group) {
-            if (task instanceof Submitted<?> s) {
-                submitted.add(s);
-            }
-        }
-        // Handed to the callback thread before any call returns: flush() relies on it to know
+        // Handed to the callback thread before the tickets move on: flush() relies on it to know
         // that every earlier future is settled once a no-op queued after it has run.
         if (!submitted.isEmpty()) {
             callbacks.execute(() -> submitted.forEach(Task::settle));
         }
-        for (Task task : group) {
+        for (Task task : tasks) {
             if (!(task instanceof Submitted<?>)) {
                 task.settle();
+            }
+        }
+        synchronized (lock) {
+            settledTicket = tasks.get(tasks.size() - 1).ticket;
+            lock.notifyAll();
+        }
+    }
+
+    /** The tasks of one transaction. */
+    public static final class Group {
+        private final List<Task> tasks;
+
+        private Group(List<Task> tasks) {
+            this.tasks = tasks;
+        }
+
+        /**
+         * Runs the tasks in queue order on {@code tables}, except that each run of consecutive
+         * submitted values goes to its writers as batches: the values of a run are independent of
+         * each other's order across writers, but a call between them must see the ones before it
+         * and none after. May run again on other tables when the transaction is tried again.
+         */
+        public void run(Tables tables) throws SQLException {
+            tasks.forEach(task -> task.failure = null);
+            Map<BatchWriter<?>, List<Submitted<?>>> run = new LinkedHashMap<>();
+            for (Task task : tasks) {
+                if (task instanceof Submitted<?> s) {
+                    run.computeIfAbsent(s.writer, w -> new ArrayList<>()).add(s);
+                } else {
+                    writeRun(tables, run);
+                    task.run(tables);
+                }
+            }
+            writeRun(tables, run);
+        }
+
+        /** What the group records, for messages. */
+        public String describe() {
+            return tasks.size() + " queued write(s)";
+        }
+
+        void failAll(RuntimeException failure) {
+            tasks.forEach(task -> task.failure = failure);
+        }
+
+        private static void writeRun(Tables tables, Map<BatchWriter<?>, List<Submitted<?>>> run) throws SQLException {
+            for (List<Submitted<?>> batch : run.values()) {
+                writeBatch(tables, batch);
+            }
+            run.clear();
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> void writeBatch(Tables tables, List<Submitted<?>> batch) throws SQLException {
+            BatchWriter<T> writer = (BatchWriter<T>) batch.get(0).writer;
+            List<T> values = new ArrayList<>(batch.size());
+            for (Submitted<?> s : batch) {
+                values.add((T) s.value);
+            }
+            RuntimeException[] failures = writer.writeAll(tables, values);
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).failure = failures[i];
             }
         }
     }
 
     private abstract static class Task {
+        long ticket;
         RuntimeException failure;
 
-        abstract void run() throws SQLException;
+        abstract void run(Tables tables) throws SQLException;
 
         abstract void settle();
     }
@@ -300,27 +365,27 @@ public final class GroupCommitter implements AutoCloseable {
         }
 
         @Override
-        void run() throws SQLException {
+        void run(Tables tables) throws SQLException {
             // A savepoint undoes a rejected call alone; the rest of the group still commits.
-            sql.execute("SAVEPOINT call");
+            tables.sql().execute("SAVEPOINT call");
             try {
-                result = work.run();
-                sql.execute("RELEASE call");
+                result = work.run(tables);
+                tables.sql().execute("RELEASE SAVEPOINT call");
             } catch (RuntimeException e) {
-                undo();
+                undo(tables);
                 failure = e;
             } catch (SQLException e) {
-                if (!SqlErrors.isConstraint(e)) {
+                if (!tables.dialect().isRefusedData(e)) {
                     throw e;
                 }
-                undo();
-                failure = SqlErrors.translate(file, "write to the ledger", e);
+                undo(tables);
+                failure = tables.dialect().translate(where, "write to the ledger", e);
             }
         }
 
-        private void undo() throws SQLException {
-            sql.execute("ROLLBACK TO call");
-            sql.execute("RELEASE call");
+        private void undo(Tables tables) throws SQLException {
+            tables.sql().execute("ROLLBACK TO SAVEPOINT call");
+            tables.sql().execute("RELEASE SAVEPOINT call");
         }
 
         @Override
@@ -344,7 +409,7 @@ public final class GroupCommitter implements AutoCloseable {
         }
 
         @Override
-        void run() {
+        void run(Tables tables) {
             throw new IllegalStateException("submitted values are written in batches");
         }
 
@@ -360,7 +425,7 @@ public final class GroupCommitter implements AutoCloseable {
 
     private static final class Stop extends Task {
         @Override
-        void run() {
+        void run(Tables tables) {
         }
 
         @Override

@@ -36,6 +36,11 @@ public final class SqlErrors {
      * ending in "the ledger", like "write to the ledger") on {@code file}.
      */
     public static BulwarkException translate(Path file, String what, SQLException e) {
+        return translate(file.toString(), what, e);
+    }
+
+    /** As {@link #translate(Path, String, SQLException)}, for the file named {@code file}. */
+    public static BulwarkException translate(String file, String what, SQLException e) {
         String detail = e.getMessage();
         String prefix = "cannot " + what + " " + file + ": ";
         String message = prefix + switch (primaryCode(e)) {

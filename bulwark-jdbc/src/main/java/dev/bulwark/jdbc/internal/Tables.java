@@ -10,6 +10,7 @@ import java.sql.SQLException;
  */
 public final class Tables implements AutoCloseable {
     private final Connection connection;
+    private final Dialect dialect;
     private final Statements sql;
     private final JobStore jobs;
     private final Completions completions;
@@ -18,6 +19,7 @@ public final class Tables implements AutoCloseable {
     /** @param rememberPks see {@link JobStore#JobStore} */
     public Tables(Connection connection, Dialect dialect, boolean rememberPks) {
         this.connection = connection;
+        this.dialect = dialect;
         this.sql = new Statements(connection);
         Rows rows = new Rows(dialect);
         this.jobs = new JobStore(sql, rows, rememberPks);
@@ -39,6 +41,10 @@ public final class Tables implements AutoCloseable {
         try (Tables tables = new Tables(connection, dialect, true)) {
             return work.run(tables);
         }
+    }
+
+    public Dialect dialect() {
+        return dialect;
     }
 
     public Connection connection() {

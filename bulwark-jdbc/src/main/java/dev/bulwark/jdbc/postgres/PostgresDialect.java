@@ -113,6 +113,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public dev.bulwark.BulwarkException translate(String where, String what, SQLException e) {
+        return PgErrors.translate(where, what, e);
+    }
+
+    @Override
     public ItemClaims claims() {
         return CLAIMS;
     }

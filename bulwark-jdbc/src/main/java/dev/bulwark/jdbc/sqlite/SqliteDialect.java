@@ -101,6 +101,11 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public dev.bulwark.BulwarkException translate(String where, String what, SQLException e) {
+        return SqlErrors.translate(where, what, e);
+    }
+
+    @Override
     public ItemClaims claims() {
         return CLAIMS;
     }
