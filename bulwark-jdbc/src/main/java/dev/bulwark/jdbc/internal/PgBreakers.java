@@ -7,17 +7,19 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerRules;
+import dev.bulwark.breaker.BreakerState;
+import dev.bulwark.breaker.BreakerWindow;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreaker.State;
-import dev.bulwark.internal.Durations;
 import dev.bulwark.internal.Json;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,9 +29,9 @@ import java.util.UUID;
 
 /**
  * Circuit breakers shared by the distributed workers, in the PostgreSQL ledger's {@code breakers}
- * table: one row per job and scope. The transition rules are those of {@link CircuitBreaker}
- * (ported, not reinvented): outcomes are recorded into the row in the transaction that records
- * the attempt, and every transition is appended as the same {@code breaker_*} event a process's
+ * table: one row per job and scope, holding a {@link BreakerState}. The transition rules are the
+ * {@link BreakerRules} that the in-process {@link CircuitBreaker} applies too: outcomes are recorded
+ * into the row in the transaction that records the attempt, and every transition is appended as the same {@code breaker_*} event a process's
  * own breaker writes. Trial calls are taken by claims (see {@link #dueTrials}), which hold the
  * job's row lock, so they are handed out one claim at a time across all workers. All times are
  * the database's clock. Stateless.
@@ -51,13 +53,11 @@ public final class PgBreakers {
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
             + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? "
             + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
-    private static final String ROW = "SELECT state, consecutive, failures, reopens, trial_fences, trials_succeeded, now(), "
-            + "first_slice, slice_calls, slice_failures FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
+    private static final String ROW = "SELECT state, consecutive, opened_at, reopens, trial_fences, trials_succeeded, now(), "
+            + "first_slice, slice_calls, slice_failures, open_until FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
     private static final String SAVE = "UPDATE breakers SET state = ?, consecutive = ?, failures = ?, opened_at = ?::timestamptz, "
             + "open_until = ?::timestamptz, reopens = ?, trial_fences = ?, trials_succeeded = ?, first_slice = ?, "
             + "slice_calls = ?, slice_failures = ? WHERE job_pk = ? AND scope = ?";
-    /** The window of a rate breaker is kept as this many slices of calls and failures. */
-    static final int SLICES = 20;
 
     private PgBreakers() {
     }
@@ -66,20 +66,8 @@ public final class PgBreakers {
     public record Due(String scope, State state, int available, Long[] inFlight, int reopens, Instant now) {
     }
 
-    /** The state of one row, as the rules change it. */
-    private static final class Row {
-        State state;
-        int consecutive;
-        List<Instant> failures;
-        Instant openedAt;
-        Instant openUntil;
-        int reopens;
-        List<Long> trialFences;
-        int trialsSucceeded;
-        Instant now;
-        long firstSlice;
-        int[] sliceCalls;
-        int[] sliceFailures;
+    /** One row: the breaker's state, the trial claims in flight, and the database's time. */
+    private record Row(BreakerState state, List<Long> trialFences, Instant now) {
     }
 
     /** Whether any breaker of the job is not closed (a cheap look, no lock). */
@@ -192,34 +180,31 @@ public final class PgBreakers {
 
     /**
      * Records the outcome of an attempt in its scope's breaker, in the caller's transaction (the
-     * one that records the attempt, so an outcome counts once or not at all), by the rules of
-     * {@link CircuitBreaker}: a success closes a half-open breaker once its trials succeeded and
-     * resets the consecutive count; a counted failure (or a call slower than {@code slow}) may open
-     * a closed breaker, and re-opens a half-open one when it was a trial. Interrupted attempts and
-     * uncounted error classes count neither way.
+     * one that records the attempt, so an outcome counts once or not at all), by the
+     * {@link BreakerRules}, on the database's clock. Interrupted attempts and uncounted error
+     * classes count neither way.
      *
      * @param fence the claim's fence: whether the attempt was a trial call
      * @return the transition, appended as an event too, if the breaker changed state
      */
     public static Optional<CircuitBreaker.Transition> record(Connection c, long jobPk, String scope, BreakerConfig config,
                                                               Attempt attempt, long fence) throws SQLException {
+        return record(c, jobPk, scope, config, attempt, fence, null);
+    }
+
+    /** As {@link #record(Connection, long, String, BreakerConfig, Attempt, long)}, at {@code now} (null: the database's clock). */
+    public static Optional<CircuitBreaker.Transition> record(Connection c, long jobPk, String scope, BreakerConfig config,
+                                                              Attempt attempt, long fence, Instant now) throws SQLException {
         BreakerPolicy policy = config.policy();
-        boolean slow = policy.slow() != null && attempt.durationMs() > policy.slow().toMillis();
-        boolean failed;
-        String reason;
-        if (attempt.outcome() == AttemptOutcome.SUCCEEDED && !slow) {
-            failed = false;
-            reason = null;
-        } else if (attempt.outcome() == AttemptOutcome.SUCCEEDED) {
-            failed = true;
-            reason = "slow call (" + attempt.durationMs() + " ms, limit " + policy.slow().toMillis() + " ms)";
-        } else if (attempt.outcome() == AttemptOutcome.FAILED && policy.counted().contains(attempt.errorClass())) {
-            failed = true;
-            reason = attempt.category() + (attempt.message() == null ? "" : " " + attempt.message());
-        } else {
-            return Optional.empty(); // interrupted, or a class the policy does not count: neutral
+        boolean succeeded = attempt.outcome() == AttemptOutcome.SUCCEEDED;
+        if (!succeeded && attempt.outcome() != AttemptOutcome.FAILED) {
+            return Optional.empty(); // interrupted: neutral
         }
-        if (failed || policy.trip() == BreakerPolicy.Trip.RATE) {
+        if (!succeeded && !policy.counted().contains(attempt.errorClass())) {
+            return Optional.empty(); // a class the policy does not count: neutral (a trial in it stops being in flight with its claim)
+        }
+        boolean slow = policy.slow() != null && attempt.durationMs() > policy.slow().toMillis();
+        if (!succeeded || slow || policy.trip() == BreakerPolicy.Trip.RATE) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO breakers (job_pk, scope, on_open, trials) "
                     + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 bind(ps, jobPk, scope, config.onOpen(), policy.trials()).executeUpdate();
@@ -229,117 +214,23 @@ public final class PgBreakers {
         if (row == null) {
             return Optional.empty(); // a success in a scope that never failed (consecutive, failures): nothing to change
         }
-        boolean trial = row.state == State.HALF_OPEN && row.trialFences.contains(fence);
-        Optional<CircuitBreaker.Transition> t = failed ? failed(row, scope, policy, trial, reason)
-                : succeeded(row, scope, policy, trial, fence);
-        save(c, jobPk, scope, row);
-        if (t.isPresent()) {
-            event(c, attempt.jobId(), t.get(), row.reopens);
+        Instant at = now != null ? now : row.now();
+        boolean trial = row.state().state() == State.HALF_OPEN && row.trialFences().contains(fence);
+        BreakerRules.Step step = succeeded
+                ? BreakerRules.succeeded(scope, row.state(), policy, at, trial, Duration.ofMillis(attempt.durationMs()))
+                : BreakerRules.failed(scope, row.state(), policy, at, trial, attempt.errorClass(),
+                        attempt.category() + (attempt.message() == null ? "" : " " + attempt.message()));
+        List<Long> fences = new ArrayList<>(row.trialFences());
+        if (step.state().state() != State.HALF_OPEN) {
+            fences.clear();
+        } else if (trial) {
+            fences.remove(Long.valueOf(fence));
         }
-        return t;
-    }
-
-    private static Optional<CircuitBreaker.Transition> succeeded(Row row, String scope, BreakerPolicy policy, boolean trial,
-                                                              long fence) {
-        if (trial) {
-            row.trialFences.remove(Long.valueOf(fence));
-            if (++row.trialsSucceeded >= policy.trials()) {
-                return Optional.of(close(row, scope, "trial call succeeded"));
-            }
-        } else if (row.state == State.CLOSED) {
-            row.consecutive = 0;
-            if (policy.trip() == BreakerPolicy.Trip.RATE) {
-                slice(row, policy, false);
-            }
+        save(c, jobPk, scope, step.state(), fences);
+        if (step.transition().isPresent()) {
+            event(c, attempt.jobId(), step.transition().get(), step.state().reopens());
         }
-        return Optional.empty();
-    }
-
-    private static Optional<CircuitBreaker.Transition> failed(Row row, String scope, BreakerPolicy policy, boolean trial,
-                                                           String reason) {
-        if (trial) {
-            row.reopens++;
-            return Optional.of(open(row, scope, policy, State.HALF_OPEN, "trial call failed: " + reason));
-        }
-        if (row.state != State.CLOSED) {
-            return Optional.empty(); // a call let through before the breaker opened: already counted as open
-        }
-        row.consecutive++;
-        String why = null;
-        if (policy.trip() == BreakerPolicy.Trip.CONSECUTIVE) {
-            why = row.consecutive >= policy.threshold() ? row.consecutive + " consecutive failures" : null;
-        } else if (policy.trip() == BreakerPolicy.Trip.RATE) {
-            slice(row, policy, true);
-            int calls = Arrays.stream(row.sliceCalls).sum();
-            int failures = Arrays.stream(row.sliceFailures).sum();
-            why = calls >= policy.minCalls() && 100.0 * failures / calls >= policy.rate()
-                    ? String.format(java.util.Locale.ROOT, "failure rate %.0f%% of %d calls within %s", 100.0 * failures / calls,
-                    calls, Durations.format(policy.window())) : null;
-        } else {
-            // Failures within the window (newest last), at most the threshold of them: enough to decide.
-            Instant horizon = row.now.minus(policy.window());
-            row.failures.removeIf(at -> !at.isAfter(horizon));
-            row.failures.add(row.now);
-            while (row.failures.size() > policy.threshold()) {
-                row.failures.remove(0);
-            }
-            why = row.failures.size() >= policy.threshold()
-                    ? row.failures.size() + " failures within " + Durations.format(policy.window()) : null;
-        }
-        if (why == null) {
-            return Optional.empty();
-        }
-        row.reopens = 0;
-        return Optional.of(open(row, scope, policy, State.CLOSED, why + "; last: " + reason));
-    }
-
-    /**
-     * Counts a call in the window of a rate breaker: the window is {@link #SLICES} slices of a
-     * twentieth of it each, the current one included, so it reaches back between 19/20 of the
-     * window and all of it (a process's own breaker keeps every call of the window instead).
-     */
-    private static void slice(Row row, BreakerPolicy policy, boolean failed) {
-        long width = Math.max(1, policy.window().toMillis() / SLICES);
-        long current = row.now.toEpochMilli() / width;
-        long first = current - SLICES + 1;
-        int[] calls = new int[SLICES];
-        int[] failures = new int[SLICES];
-        for (int i = 0; i < row.sliceCalls.length; i++) {
-            long slice = row.firstSlice + i;
-            if (slice >= first && slice <= current) {
-                calls[(int) (slice - first)] += row.sliceCalls[i];
-                failures[(int) (slice - first)] += row.sliceFailures[i];
-            }
-        }
-        calls[SLICES - 1]++;
-        failures[SLICES - 1] += failed ? 1 : 0;
-        row.firstSlice = first;
-        row.sliceCalls = calls;
-        row.sliceFailures = failures;
-    }
-
-    private static CircuitBreaker.Transition open(Row row, String scope, BreakerPolicy policy, State from, String reason) {
-        row.state = State.OPEN;
-        row.openedAt = row.now;
-        row.openUntil = row.now.plus(policy.openTime(row.reopens));
-        row.trialFences.clear();
-        row.trialsSucceeded = 0;
-        return new CircuitBreaker.Transition(scope, from, State.OPEN, row.now, row.openUntil, reason);
-    }
-
-    private static CircuitBreaker.Transition close(Row row, String scope, String reason) {
-        State from = row.state;
-        row.state = State.CLOSED;
-        row.openedAt = null;
-        row.openUntil = null;
-        row.reopens = 0;
-        row.consecutive = 0;
-        row.failures.clear();
-        row.sliceCalls = new int[0];
-        row.sliceFailures = new int[0];
-        row.trialFences.clear();
-        row.trialsSucceeded = 0;
-        return new CircuitBreaker.Transition(scope, from, State.CLOSED, row.now, null, reason);
+        return step.transition();
     }
 
     /**
@@ -349,12 +240,12 @@ public final class PgBreakers {
     public static boolean reset(Connection c, UUID jobId, String scope) throws SQLException {
         long jobPk = PgJobs.lockPk(c, jobId);
         Row row = load(c, jobPk, scope);
-        if (row == null || row.state == State.CLOSED) {
+        if (row == null || row.state().state() == State.CLOSED) {
             return false;
         }
-        CircuitBreaker.Transition t = close(row, scope, "reset by hand");
-        save(c, jobPk, scope, row);
-        event(c, jobId, t, 0);
+        BreakerRules.Step step = BreakerRules.reset(scope, row.state(), row.now());
+        save(c, jobPk, scope, step.state(), List.of());
+        event(c, jobId, step.transition().orElseThrow(), 0);
         PgWorkerJobs.notifyWorkers(c);
         return true;
     }
@@ -365,21 +256,11 @@ public final class PgBreakers {
                 if (!rs.next()) {
                     return null;
                 }
-                Row row = new Row();
-                row.state = State.valueOf(rs.getString(1));
-                row.consecutive = rs.getInt(2);
-                row.failures = new ArrayList<>();
-                for (Object t : (Object[]) rs.getArray(3).getArray()) {
-                    row.failures.add(((Timestamp) t).toInstant());
-                }
-                row.reopens = rs.getInt(4);
-                row.trialFences = new ArrayList<>(Arrays.asList((Long[]) rs.getArray(5).getArray()));
-                row.trialsSucceeded = rs.getInt(6);
-                row.now = PgRows.instant(rs, 7);
-                row.firstSlice = rs.getLong(8);
-                row.sliceCalls = ints(rs.getArray(9));
-                row.sliceFailures = ints(rs.getArray(10));
-                return row;
+                List<Long> fences = Arrays.asList((Long[]) rs.getArray(5).getArray());
+                BreakerWindow window = new BreakerWindow(rs.getLong(8), ints(rs.getArray(9)), ints(rs.getArray(10)));
+                BreakerState state = new BreakerState(State.valueOf(rs.getString(1)), rs.getInt(2), window,
+                        PgRows.instant(rs, 3), PgRows.instant(rs, 11), rs.getInt(4), fences.size(), rs.getInt(6));
+                return new Row(state, fences, PgRows.instant(rs, 7));
             }
         }
     }
@@ -393,13 +274,13 @@ public final class PgBreakers {
         return c.createArrayOf("integer", Arrays.stream(values).boxed().toArray());
     }
 
-    private static void save(Connection c, long jobPk, String scope, Row row) throws SQLException {
-        Array failures = c.createArrayOf("timestamptz", row.failures.stream().map(PgRows::timestamp).toArray());
-        Array fences = c.createArrayOf("bigint", row.trialFences.toArray());
+    private static void save(Connection c, long jobPk, String scope, BreakerState state, List<Long> trialFences)
+            throws SQLException {
+        BreakerWindow window = state.window();
         try (PreparedStatement ps = c.prepareStatement(SAVE)) {
-            bind(ps, row.state, row.consecutive, failures, row.openedAt, row.openUntil, row.reopens, fences,
-                    row.trialsSucceeded, row.firstSlice, intArray(c, row.sliceCalls), intArray(c, row.sliceFailures), jobPk,
-                    scope).executeUpdate();
+            bind(ps, state.state(), state.consecutive(), c.createArrayOf("timestamptz", new Object[0]), state.openedAt(),
+                    state.openUntil(), state.reopens(), c.createArrayOf("bigint", trialFences.toArray()), state.trialsSucceeded(),
+                    window.firstSlice(), intArray(c, window.calls()), intArray(c, window.failures()), jobPk, scope).executeUpdate();
         }
     }
 

@@ -1,0 +1,50 @@
+package dev.bulwark.breaker;
+
+import dev.bulwark.breaker.CircuitBreaker.State;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Everything a breaker knows, as one value: the in-process {@link CircuitBreaker} holds one, the
+ * shared PostgreSQL ledger stores one per job and scope in a row. {@link BreakerRules} turn one
+ * into the next.
+ *
+ * @param consecutive     counted failures in a row while CLOSED (trip {@code consecutive=N})
+ * @param window          calls and failures within the policy's window (trips {@code failures=N} and {@code rate=P%})
+ * @param openedAt        when it last opened (null when CLOSED)
+ * @param openUntil       until when it stays OPEN (null unless OPEN)
+ * @param reopens         re-opens since it last closed: the open time grows with them
+ * @param trialsInFlight  trial calls let through while HALF_OPEN and not finished yet
+ * @param trialsSucceeded trial calls that succeeded while HALF_OPEN
+ */
+public record BreakerState(State state, int consecutive, BreakerWindow window, Instant openedAt, Instant openUntil,
+                           int reopens, int trialsInFlight, int trialsSucceeded) {
+    /** A breaker that never saw a call. */
+    public static final BreakerState CLOSED = new BreakerState(State.CLOSED, 0, BreakerWindow.EMPTY, null, null, 0, 0, 0);
+
+    public BreakerState {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(window, "window");
+        if (state == State.OPEN && openUntil == null) {
+            throw new IllegalArgumentException("an OPEN breaker needs the time until which it stays open");
+        }
+        if (consecutive < 0 || reopens < 0 || trialsInFlight < 0 || trialsSucceeded < 0) {
+            throw new IllegalArgumentException("breaker counters cannot be negative: " + consecutive + ", " + reopens + ", "
+                    + trialsInFlight + ", " + trialsSucceeded);
+        }
+    }
+
+    /** The state as of {@code now}: an OPEN breaker whose time has passed is HALF_OPEN. */
+    public State stateAt(Instant now) {
+        return state == State.OPEN && !now.isBefore(openUntil) ? State.HALF_OPEN : state;
+    }
+
+    BreakerState with(State state, int consecutive, BreakerWindow window, Instant openedAt, Instant openUntil, int reopens,
+                      int trialsInFlight, int trialsSucceeded) {
+        return new BreakerState(state, consecutive, window, openedAt, openUntil, reopens, trialsInFlight, trialsSucceeded);
+    }
+
+    BreakerState withTrials(int inFlight, int succeeded) {
+        return new BreakerState(state, consecutive, window, openedAt, openUntil, reopens, inFlight, succeeded);
+    }
+}

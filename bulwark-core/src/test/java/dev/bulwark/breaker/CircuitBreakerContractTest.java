@@ -1,0 +1,36 @@
+package dev.bulwark.breaker;
+
+import dev.bulwark.ErrorClass;
+import dev.bulwark.breaker.CircuitBreaker.Permit;
+import dev.bulwark.breaker.CircuitBreaker.State;
+import dev.bulwark.breaker.CircuitBreaker.Transition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/** The breaker contract on the in-process breaker. */
+class CircuitBreakerContractTest extends BreakerContract {
+    /** A call let through while the breaker was closed. */
+    private static final Permit CALL = new Permit(true, false, null);
+
+    @Override
+    protected Breaker newBreaker(BreakerPolicy policy) {
+        CircuitBreaker breaker = new CircuitBreaker("host-a", policy);
+        return new Breaker() {
+            @Override
+            public Optional<Transition> succeed(Instant at, Duration took) {
+                return breaker.onSuccess(CALL, at, took);
+            }
+
+            @Override
+            public Optional<Transition> fail(Instant at, ErrorClass errorClass, String reason) {
+                return breaker.onFailure(CALL, at, errorClass, reason);
+            }
+
+            @Override
+            public State state() {
+                return breaker.current().state();
+            }
+        };
+    }
+}
