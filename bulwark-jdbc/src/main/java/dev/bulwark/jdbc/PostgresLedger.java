@@ -3,14 +3,7 @@ package dev.bulwark.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import dev.bulwark.Attempt;
 import dev.bulwark.BulwarkException;
-import dev.bulwark.EngineEvent;
-import dev.bulwark.Item;
-import dev.bulwark.ItemStatus;
-import dev.bulwark.Job;
-import dev.bulwark.JobCounts;
-import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.internal.Migrator;
@@ -19,23 +12,13 @@ import dev.bulwark.jdbc.internal.PgTx;
 import dev.bulwark.jdbc.internal.GroupCommitter;
 import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.jdbc.postgres.PostgresTransactions;
-import dev.bulwark.ledger.Completion;
-import dev.bulwark.ledger.ItemQuery;
-import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
-import dev.bulwark.ledger.NewItem;
-import dev.bulwark.ledger.Rejection;
-import dev.bulwark.ledger.ScopeFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -69,7 +52,7 @@ import javax.sql.DataSource;
  * on a fresh one. Work whose commit was not acknowledged fails (its outcome counts as not
  * recorded; a retry of it after a successful commit is rejected as stale).
  */
-public final class PostgresLedger implements Ledger {
+public final class PostgresLedger extends JdbcLedger {
     private static final Pattern PASSWORD = Pattern.compile("(?i)([?&]password=)[^&]*");
 
     private final String where;
@@ -198,135 +181,6 @@ public final class PostgresLedger implements Ledger {
         });
     }
 
-    @Override
-    public void createJob(Job job) {
-        Objects.requireNonNull(job, "job");
-        write("create a job", t -> {
-            t.jobs().create(job);
-            return null;
-        });
-    }
-
-    @Override
-    public void addItems(UUID jobId, List<NewItem> items) {
-        write("add items", t -> {
-            t.items().add(jobId, items);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Job> findJob(UUID jobId) {
-        return read("find a job", t -> t.jobs().find(jobId));
-    }
-
-    @Override
-    public List<Job> listJobs(JobQuery query) {
-        return read("list jobs", t -> t.jobs().list(query));
-    }
-
-    @Override
-    public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
-        return write("change a job's status", t -> t.jobs().transition(jobId, next, reason, at));
-    }
-
-    @Override
-    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
-        return write("claim items", t -> t.items().claim(jobId, now, limit, ordered, scopes));
-    }
-
-    @Override
-    public void recordCompensation(Attempt attempt) {
-        write("record a compensation", t -> {
-            t.items().recordCompensation(attempt);
-            return null;
-        });
-    }
-
-    @Override
-    public void reject(Rejection rejection) {
-        write("give back a rejected item", t -> {
-            t.items().reject(rejection);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Instant> nextDueAt(UUID jobId) {
-        return read("find the next due retry", t -> t.items().nextDueAt(jobId));
-    }
-
-    @Override
-    public CompletableFuture<Void> complete(Completion completion) {
-        return writer.complete(completion);
-    }
-
-    @Override
-    public CompletableFuture<Void> appendEvent(EngineEvent event) {
-        writer.checkOpen();
-        return writer.appendEvent(event);
-    }
-
-    @Override
-    public void flush() {
-        writer.flush();
-    }
-
-    /**
-     * Crash recovery of one process: every RUNNING item of the job, whoever claimed it, gets an
-     * INTERRUPTED attempt and becomes PENDING. With several workers on one job this would also
-     * interrupt the items of live workers: there, expired leases are to be reclaimed instead.
-     */
-    @Override
-    public int recoverInterrupted(UUID jobId, Instant now, String worker) {
-        return write("recover interrupted items", t -> t.items().recoverInterrupted(jobId, now, worker));
-    }
-
-    @Override
-    public long skipRemaining(UUID jobId, Instant now) {
-        return write("skip items", t -> t.items().skipRemaining(jobId));
-    }
-
-    @Override
-    public long reopen(UUID jobId, ItemStatus from) {
-        return write("re-open items", t -> t.items().reopen(jobId, from));
-    }
-
-    @Override
-    public JobCounts counts(UUID jobId) {
-        return read("count items", t -> t.items().counts(jobId));
-    }
-
-    @Override
-    public Optional<Item> findItem(UUID jobId, long seq) {
-        return read("find an item", t -> t.items().find(jobId, seq));
-    }
-
-    @Override
-    public List<Item> items(UUID jobId, ItemQuery query) {
-        return read("list items", t -> t.items().page(jobId, query));
-    }
-
-    @Override
-    public List<Attempt> attempts(UUID jobId, long seq) {
-        return read("list attempts", t -> t.items().attempts(jobId, seq));
-    }
-
-    @Override
-    public List<EngineEvent> events(UUID jobId, int limit) {
-        return read("list events", t -> t.jobs().events(jobId, limit));
-    }
-
-    @Override
-    public List<UUID> prune(Instant finishedBefore, boolean keepFailed) {
-        return write("prune jobs", t -> t.jobs().prune(finishedBefore, keepFailed));
-    }
-
-    @Override
-    public boolean delete(UUID jobId) {
-        return write("delete a job", t -> t.jobs().delete(jobId));
-    }
-
     /** Records what is queued, stops the writer thread and closes the pool (if the ledger made it). Idempotent. */
     @Override
     public void close() {
@@ -336,16 +190,28 @@ public final class PostgresLedger implements Ledger {
         }
     }
 
-    private <T> T write(String what, Tables.Work<T> work) {
+    @Override
+    <T> T write(String what, Tables.Work<T> work) {
         writer.checkOpen();
         writer.awaitQueued();
         return tx.write(what, c -> Tables.on(c, PostgresDialect.INSTANCE, work));
     }
 
-    private <T> T read(String what, Tables.Work<T> work) {
+    @Override
+    <T> T read(String what, Tables.Work<T> work) {
         writer.checkOpen();
         writer.awaitQueued();
         return tx.read(what, c -> Tables.on(c, PostgresDialect.INSTANCE, work));
+    }
+
+    @Override
+    void checkWritable(String what) {
+        writer.checkOpen();
+    }
+
+    @Override
+    GroupCommitter writer() {
+        return writer;
     }
 
     /** The data source the ledger works on (tests look at the database beside it). */

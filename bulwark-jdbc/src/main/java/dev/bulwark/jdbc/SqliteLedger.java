@@ -1,13 +1,6 @@
 package dev.bulwark.jdbc;
 
-import dev.bulwark.Attempt;
 import dev.bulwark.BulwarkException;
-import dev.bulwark.EngineEvent;
-import dev.bulwark.Item;
-import dev.bulwark.ItemStatus;
-import dev.bulwark.Job;
-import dev.bulwark.JobCounts;
-import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.GroupCommitter;
 import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.SqlErrors;
@@ -15,23 +8,11 @@ import dev.bulwark.jdbc.internal.SqliteConnector;
 import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.sqlite.SqliteDialect;
 import dev.bulwark.jdbc.sqlite.SqliteTransactions;
-import dev.bulwark.ledger.Completion;
-import dev.bulwark.ledger.ItemQuery;
-import dev.bulwark.ledger.JobQuery;
-import dev.bulwark.ledger.Ledger;
-import dev.bulwark.ledger.NewItem;
-import dev.bulwark.ledger.Rejection;
-import dev.bulwark.ledger.ScopeFilter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The embedded ledger: one SQLite file in WAL mode, owned by one process at a time.
@@ -49,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * Durability picks SQLite's {@code synchronous} setting ({@link Durability}). One process writes a
  * ledger file at a time; another can open it with {@link #openReadOnly(Path)} while it runs.
  */
-public final class SqliteLedger implements Ledger {
+public final class SqliteLedger extends JdbcLedger {
     private final Path file;
     private final boolean readOnly;
     private final GroupCommitter writer;
@@ -115,141 +96,6 @@ public final class SqliteLedger implements Ledger {
         return readOnly;
     }
 
-    @Override
-    public void createJob(Job job) {
-        write("create a job");
-        call(t -> {
-            t.jobs().create(job);
-            return null;
-        });
-    }
-
-    @Override
-    public void addItems(UUID jobId, List<NewItem> newItems) {
-        write("add items");
-        call(t -> {
-            t.items().add(jobId, newItems);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Job> findJob(UUID jobId) {
-        return call(t -> t.jobs().find(jobId));
-    }
-
-    @Override
-    public List<Job> listJobs(JobQuery query) {
-        return call(t -> t.jobs().list(query));
-    }
-
-    @Override
-    public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
-        write("change a job's status");
-        return call(t -> t.jobs().transition(jobId, next, reason, at));
-    }
-
-    @Override
-    public List<Item> claim(UUID jobId, Instant now, int limit, boolean ordered, ScopeFilter scopes) {
-        write("claim items");
-        return call(t -> t.items().claim(jobId, now, limit, ordered, scopes));
-    }
-
-    @Override
-    public void recordCompensation(Attempt attempt) {
-        write("record a compensation");
-        call(t -> {
-            t.items().recordCompensation(attempt);
-            return null;
-        });
-    }
-
-    @Override
-    public void reject(Rejection rejection) {
-        write("give back a rejected item");
-        call(t -> {
-            t.items().reject(rejection);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Instant> nextDueAt(UUID jobId) {
-        return call(t -> t.items().nextDueAt(jobId));
-    }
-
-    @Override
-    public CompletableFuture<Void> complete(Completion completion) {
-        write("record an outcome");
-        return writer.complete(completion);
-    }
-
-    @Override
-    public CompletableFuture<Void> appendEvent(EngineEvent event) {
-        write("append an event");
-        return writer.appendEvent(event);
-    }
-
-    @Override
-    public void flush() {
-        writer.flush();
-    }
-
-    @Override
-    public int recoverInterrupted(UUID jobId, Instant now, String worker) {
-        write("recover interrupted items");
-        return call(t -> t.items().recoverInterrupted(jobId, now, worker));
-    }
-
-    @Override
-    public long skipRemaining(UUID jobId, Instant now) {
-        write("skip items");
-        return call(t -> t.items().skipRemaining(jobId));
-    }
-
-    @Override
-    public long reopen(UUID jobId, ItemStatus from) {
-        write("re-open items");
-        return call(t -> t.items().reopen(jobId, from));
-    }
-
-    @Override
-    public JobCounts counts(UUID jobId) {
-        return call(t -> t.items().counts(jobId));
-    }
-
-    @Override
-    public Optional<Item> findItem(UUID jobId, long seq) {
-        return call(t -> t.items().find(jobId, seq));
-    }
-
-    @Override
-    public List<Item> items(UUID jobId, ItemQuery query) {
-        return call(t -> t.items().page(jobId, query));
-    }
-
-    @Override
-    public List<Attempt> attempts(UUID jobId, long seq) {
-        return call(t -> t.items().attempts(jobId, seq));
-    }
-
-    @Override
-    public List<EngineEvent> events(UUID jobId, int limit) {
-        return call(t -> t.jobs().events(jobId, limit));
-    }
-
-    @Override
-    public List<UUID> prune(Instant finishedBefore, boolean keepFailed) {
-        write("prune jobs");
-        return call(t -> t.jobs().prune(finishedBefore, keepFailed));
-    }
-
-    @Override
-    public boolean delete(UUID jobId) {
-        write("delete a job");
-        return call(t -> t.jobs().delete(jobId));
-    }
-
     /** Commits everything queued, stops the writer thread and closes the file. Idempotent. */
     @Override
     public void close() {
@@ -258,22 +104,35 @@ public final class SqliteLedger implements Ledger {
 
     /** The value of a pragma on the ledger's own connection (tests check the settings with it). */
     String pragma(String name) {
-        return call(t -> {
+        return read("read a pragma", t -> {
             try (ResultSet rs = t.sql().get("PRAGMA " + name).executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
         });
     }
 
-    private <T> T call(GroupCommitter.Work<T> work) {
+    @Override
+    <T> T read(String what, Tables.Work<T> work) {
         return writer.call(work);
     }
 
-    private void write(String what) {
+    @Override
+    <T> T write(String what, Tables.Work<T> work) {
+        checkWritable(what);
+        return writer.call(work);
+    }
+
+    @Override
+    void checkWritable(String what) {
         if (readOnly) {
             throw new BulwarkException("cannot " + what + ": the ledger " + file
                     + " is open read-only (another process owns it, or it was opened for status, list or export)");
         }
+    }
+
+    @Override
+    GroupCommitter writer() {
+        return writer;
     }
 
     private static void closeQuietly(Connection connection) {

@@ -39,12 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** Work on the tables of the group's transaction, returning a result; a RuntimeException rejects it alone. */
-    @FunctionalInterface
-    public interface Work<T> {
-        T run(Tables tables) throws SQLException;
-    }
-
     /**
      * Writes group-committed values of one kind, many at a time (one batch per run of queued
      * values). Returns, per value, the exception to fail it with (having written nothing of that
@@ -105,8 +99,11 @@ public final class GroupCommitter implements AutoCloseable {
         return t;
     }
 
-    /** Runs {@code work} in the next group and returns its result once that group committed. */
-    public <T> T call(Work<T> work) {
+    /**
+     * Runs {@code work} on the tables of the next group and returns its result once that group
+     * committed; a RuntimeException from it rejects it alone (undone by a savepoint).
+     */
+    public <T> T call(Tables.Work<T> work) {
         Call<T> call = new Call<>(work);
         enqueue(call);
         try {
@@ -356,11 +353,11 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     private final class Call<T> extends Task {
-        final Work<T> work;
+        final Tables.Work<T> work;
         final CompletableFuture<T> future = new CompletableFuture<>();
         T result;
 
-        Call(Work<T> work) {
+        Call(Tables.Work<T> work) {
             this.work = work;
         }
 

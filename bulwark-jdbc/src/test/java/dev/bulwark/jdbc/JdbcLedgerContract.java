@@ -1,0 +1,95 @@
+package dev.bulwark.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptOutcome;
+import dev.bulwark.BulwarkException;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.Job;
+import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.ledger.LedgerContract;
+import dev.bulwark.ledger.NewItem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger contract plus what every JDBC ledger owes beyond it (durability across a reopen,
+ * a refused row failing alone, large batches), run by {@link SqliteLedgerTest} and
+ * {@link PostgresLedgerTest} alike.
+ */
+abstract class JdbcLedgerContract extends LedgerContract {
+    /** Another ledger on the storage of the current one (the same file, the same schema). */
+    protected abstract Ledger reopen();
+
+    @Test
+    void keeps_everything_across_close_and_reopen() {
+        Job job = jobWithItems(3);
+        List<Item> claimed = ledger.claim(job.id(), T0, 2, false);
+        succeed(claimed.get(0));
+        EngineEvent event = new EngineEvent(EngineEvent.ITEM_FAILED, job.id(), T0, 2, Map.of("category", "timeout"));
+        // Neither is awaited: close() must record them.
+        ledger.complete(Completion.of(attempt(claimed.get(1), AttemptOutcome.FAILED), claimed.get(1).fence(), ItemStatus.FAILED));
+        ledger.appendEvent(event);
+        Job stored = ledger.findJob(job.id()).orElseThrow();
+        ledger.close();
+
+        ledger = reopen();
+
+        assertThat(ledger.findJob(job.id())).contains(stored);
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::status)
+                .containsExactly(ItemStatus.SUCCEEDED, ItemStatus.FAILED, ItemStatus.PENDING);
+        assertThat(ledger.attempts(job.id(), 2)).containsExactly(attempt(claimed.get(1), AttemptOutcome.FAILED));
+        assertThat(ledger.events(job.id(), 10)).containsExactly(event);
+        assertThat(claimOne(job).fence()).isGreaterThan(claimed.get(1).fence());
+    }
+
+    @Test
+    void a_completion_the_database_refuses_fails_alone() {
+        Job job = jobWithItems(3);
+        Item first = claimOne(job);
+        retryAt(first, T0);
+        Item again = claimOne(job);
+        List<Item> others = ledger.claim(job.id(), T0, 2, false);
+        // Attempt 1 of item 1 is recorded already: the attempts table refuses a second one.
+        Attempt reused = new Attempt(job.id(), 1, 1, T0, T0.plusSeconds(1), AttemptOutcome.SUCCEEDED, null, null, null, 0,
+                1_000, WORKER, null);
+
+        List<CompletableFuture<Void>> futures = List.of(
+                ledger.complete(Completion.of(attempt(others.get(0), AttemptOutcome.SUCCEEDED), others.get(0).fence(), ItemStatus.SUCCEEDED)),
+                ledger.complete(Completion.of(reused, again.fence(), ItemStatus.SUCCEEDED)),
+                ledger.complete(Completion.of(attempt(others.get(1), AttemptOutcome.SUCCEEDED), others.get(1).fence(), ItemStatus.SUCCEEDED)));
+        ledger.flush();
+
+        assertThat(futures.get(0)).isCompleted();
+        assertThatThrownBy(futures.get(1)::join).cause().isInstanceOf(BulwarkException.class).hasMessageContaining("attempt 1");
+        assertThat(futures.get(2)).isCompleted();
+        assertThat(ledger.findItem(job.id(), 1)).contains(again);
+        assertThat(ledger.attempts(job.id(), 1)).hasSize(1);
+        assertThat(ledger.counts(job.id()).succeeded()).isEqualTo(2);
+    }
+
+    @Test
+    void adds_items_in_large_batches() {
+        Job job = newJob("big", T0);
+        for (int batch = 0; batch < 5; batch++) {
+            List<NewItem> items = new ArrayList<>();
+            for (int i = 1; i <= 5_000; i++) {
+                long seq = batch * 5_000L + i;
+                items.add(new NewItem(seq, "item-" + seq, "{\"n\":" + seq + "}", "scope-" + (seq % 7)));
+            }
+            ledger.addItems(job.id(), items);
+        }
+
+        assertThat(ledger.findJob(job.id()).orElseThrow().total()).isEqualTo(25_000);
+        assertThat(ledger.claim(job.id(), T0, 300, false)).hasSize(300).extracting(Item::seq).startsWith(1L, 2L);
+    }
+}
