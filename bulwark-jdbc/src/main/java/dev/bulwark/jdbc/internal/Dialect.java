@@ -17,8 +17,6 @@ import java.util.UUID;
  * and {@code dev.bulwark.jdbc.postgres.PostgresDialect}.
  */
 public interface Dialect {
-    /** The database's name in messages ({@code SQLite}, {@code PostgreSQL}). */
-    String name();
 
     void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
 
@@ -34,27 +32,11 @@ public interface Dialect {
     /** {@code s} as the database's text can hold it. */
     String text(String s);
 
-    /**
-     * The clause that locks the rows a SELECT reads until the transaction ends, so that reading
-     * and then changing them is one step for every process ({@code ""} where one writer holds the
-     * whole database anyway).
-     */
-    String lockRows();
 
-    /** The clause that locks a job row against deletion by another process, or {@code ""}. */
-    String lockForDelete();
 
-    /** The hint that makes a query walk {@code index}, or {@code ""} where the planner needs none. */
-    String indexedBy(String index);
 
-    /** The name of the function of the larger of two values ({@code max} or {@code greatest}). */
-    String greatest();
 
-    /** {@code ?} cast to the type of a timestamp column, where the database cannot infer it from a null. */
-    String timestampParam();
 
-    /** The definition of the schema-version table's {@code applied_at} column. */
-    String appliedAtColumn();
 
     /**
      * Whether the database refused the data of one statement (a constraint, a value out of range):
@@ -71,21 +53,81 @@ public interface Dialect {
     /** How this database claims items. */
     ItemClaims claims();
 
-    /** The SQL value of the database clock's time, as a timestamp column holds it. */
-    String nowSql();
 
-    /** The class-path folder of this database's migration scripts ({@code db/sqlite/}). */
-    String migrationFolder();
 
-    /** The migration scripts in version order: add new ones at the end and never edit applied ones. */
-    java.util.List<String> migrationScripts();
 
-    /**
-     * The statements that open the transaction of a migration and take the lock that lets one
-     * process migrate at a time: the others wait, then find the schema current.
-     */
-    java.util.List<String> beginMigration();
 
     /** Whether {@code table} exists in the ledger's schema; throws if that schema is unusable. */
     boolean tableExists(java.sql.Connection connection, String where, String table) throws SQLException;
+
+    /**
+     * The SQL text in which the databases differ, as values.
+     *
+     * @param name             the database's name in messages ({@code SQLite}, {@code PostgreSQL})
+     * @param lockRows         the clause that locks the rows a SELECT reads until the transaction ends, so
+     *                         that reading and then changing them is one step for every process ({@code ""}
+     *                         where one writer holds the whole database anyway)
+     * @param lockForDelete    the clause that locks a job row against other processes before it is deleted
+     * @param indexHint        the words that make a query walk a given index ({@code ""}: the planner needs none)
+     * @param greatest         the function of the larger of two values ({@code max} or {@code greatest})
+     * @param timestampParam   a parameter cast to a timestamp, where the database cannot infer it from a null
+     * @param appliedAtColumn  the definition of the schema-version table's {@code applied_at} column
+     * @param nowSql           the database clock's time, as a timestamp column holds it
+     * @param migrationFolder  the class-path folder of the migration scripts ({@code db/sqlite/})
+     * @param migrationScripts the scripts in version order: add new ones at the end, never edit applied ones
+     * @param beginMigration   the statements that open a migration's transaction and take the lock that lets
+     *                         one process migrate at a time (the others wait, then find the schema current)
+     */
+    record Clauses(String name, String lockRows, String lockForDelete, String indexHint, String greatest,
+                   String timestampParam, String appliedAtColumn, String nowSql, String migrationFolder,
+                   java.util.List<String> migrationScripts, java.util.List<String> beginMigration) {
+    }
+
+    /** This database's {@link Clauses}. */
+    Clauses clauses();
+
+    default String name() {
+        return clauses().name();
+    }
+
+    default String lockRows() {
+        return clauses().lockRows();
+    }
+
+    default String lockForDelete() {
+        return clauses().lockForDelete();
+    }
+
+    /** The hint that makes a query walk {@code index}, or {@code ""}. */
+    default String indexedBy(String index) {
+        return clauses().indexHint().isEmpty() ? "" : " " + clauses().indexHint() + " " + index;
+    }
+
+    default String greatest() {
+        return clauses().greatest();
+    }
+
+    default String timestampParam() {
+        return clauses().timestampParam();
+    }
+
+    default String appliedAtColumn() {
+        return clauses().appliedAtColumn();
+    }
+
+    default String nowSql() {
+        return clauses().nowSql();
+    }
+
+    default String migrationFolder() {
+        return clauses().migrationFolder();
+    }
+
+    default java.util.List<String> migrationScripts() {
+        return clauses().migrationScripts();
+    }
+
+    default java.util.List<String> beginMigration() {
+        return clauses().beginMigration();
+    }
 }

@@ -27,14 +27,21 @@ import java.util.UUID;
  */
 public final class PostgresDialect implements Dialect {
     public static final PostgresDialect INSTANCE = new PostgresDialect();
-    private static final ItemClaims CLAIMS = new PostgresClaims();
 
     private PostgresDialect() {
     }
 
     @Override
-    public String name() {
-        return "PostgreSQL";
+    public Clauses clauses() {
+        return Holder.CLAUSES;
+    }
+
+    /** Built on first use, after the constants it names. */
+    private static final class Holder {
+        static final ItemClaims CLAIMS = new PostgresClaims();
+        static final Clauses CLAUSES = new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
+                "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
+                List.of("BEGIN", migrationLockSql()));
     }
 
     @Override
@@ -78,36 +85,6 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String lockRows() {
-        return " FOR NO KEY UPDATE";
-    }
-
-    @Override
-    public String lockForDelete() {
-        return " FOR UPDATE";
-    }
-
-    @Override
-    public String indexedBy(String index) {
-        return "";
-    }
-
-    @Override
-    public String greatest() {
-        return "greatest";
-    }
-
-    @Override
-    public String timestampParam() {
-        return "?::timestamptz";
-    }
-
-    @Override
-    public String appliedAtColumn() {
-        return "applied_at timestamptz NOT NULL DEFAULT now()";
-    }
-
-    @Override
     public boolean isRefusedData(SQLException e) {
         return PgErrors.isDataError(e);
     }
@@ -119,22 +96,7 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public ItemClaims claims() {
-        return CLAIMS;
-    }
-
-    @Override
-    public String nowSql() {
-        return "now()";
-    }
-
-    @Override
-    public String migrationFolder() {
-        return "db/postgresql/";
-    }
-
-    @Override
-    public List<String> migrationScripts() {
-        return SCRIPTS;
+        return Holder.CLAIMS;
     }
 
     /** The PostgreSQL ledger's scripts, in order. */
@@ -150,11 +112,6 @@ public final class PostgresDialect implements Dialect {
      */
     public static String migrationLockSql() {
         return "SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(coalesce(current_schema(), '')))";
-    }
-
-    @Override
-    public List<String> beginMigration() {
-        return List.of("BEGIN", migrationLockSql());
     }
 
     @Override

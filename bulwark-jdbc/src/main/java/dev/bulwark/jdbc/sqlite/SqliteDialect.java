@@ -20,13 +20,18 @@ import java.util.UUID;
 public final class SqliteDialect implements Dialect {
     public static final SqliteDialect INSTANCE = new SqliteDialect();
     private static final ItemClaims CLAIMS = new SqliteClaims();
+    // No row locks: one writer holds the file. IMMEDIATE takes the file's write lock first, so two
+    // processes never apply the same migration script.
+    private static final Clauses CLAUSES = new Clauses("SQLite", "", "", "INDEXED BY", "max", "?",
+            "applied_at INTEGER NOT NULL", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "db/sqlite/",
+            List.of("V001__create_ledger.sql"), List.of("BEGIN IMMEDIATE"));
 
     private SqliteDialect() {
     }
 
     @Override
-    public String name() {
-        return "SQLite";
+    public Clauses clauses() {
+        return CLAUSES;
     }
 
     @Override
@@ -66,36 +71,6 @@ public final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public String lockRows() {
-        return "";
-    }
-
-    @Override
-    public String lockForDelete() {
-        return "";
-    }
-
-    @Override
-    public String indexedBy(String index) {
-        return " INDEXED BY " + index;
-    }
-
-    @Override
-    public String greatest() {
-        return "max";
-    }
-
-    @Override
-    public String timestampParam() {
-        return "?";
-    }
-
-    @Override
-    public String appliedAtColumn() {
-        return "applied_at INTEGER NOT NULL";
-    }
-
-    @Override
     public boolean isRefusedData(SQLException e) {
         return SqlErrors.isConstraint(e);
     }
@@ -108,27 +83,6 @@ public final class SqliteDialect implements Dialect {
     @Override
     public ItemClaims claims() {
         return CLAIMS;
-    }
-
-    @Override
-    public String nowSql() {
-        return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
-    }
-
-    @Override
-    public String migrationFolder() {
-        return "db/sqlite/";
-    }
-
-    @Override
-    public List<String> migrationScripts() {
-        return List.of("V001__create_ledger.sql");
-    }
-
-    /** IMMEDIATE takes the file's write lock first, so two processes never apply the same script. */
-    @Override
-    public List<String> beginMigration() {
-        return List.of("BEGIN IMMEDIATE");
     }
 
     @Override
