@@ -36,6 +36,11 @@ public final class BreakerRules {
 
     /** Asks to make a call at {@code now}; an OPEN breaker whose time has passed turns HALF_OPEN first. */
     public static Acquired acquire(String scope, BreakerState s, BreakerPolicy policy, Instant now) {
+        return acquire(scope, s, policy.trials(), now);
+    }
+
+    /** As {@link #acquire(String, BreakerState, BreakerPolicy, Instant)}, for a policy of {@code trials} trial calls. */
+    public static Acquired acquire(String scope, BreakerState s, int trials, Instant now) {
         Optional<Transition> halfOpen = Optional.empty();
         if (s.state() == State.OPEN && !now.isBefore(s.openUntil())) {
             s = s.with(State.HALF_OPEN, s.consecutive(), s.window(), s.openedAt(), s.openUntil(), s.reopens(), 0, 0);
@@ -44,7 +49,7 @@ public final class BreakerRules {
         return switch (s.state()) {
             case CLOSED -> new Acquired(s, Permit.NORMAL, halfOpen);
             case OPEN -> new Acquired(s, Permit.rejected(s.openUntil()), halfOpen);
-            case HALF_OPEN -> s.trialsInFlight() + s.trialsSucceeded() < policy.trials()
+            case HALF_OPEN -> s.trialsInFlight() + s.trialsSucceeded() < trials
                     ? new Acquired(s.withTrials(s.trialsInFlight() + 1, s.trialsSucceeded()), Permit.TRIAL, halfOpen)
                     : new Acquired(s, Permit.rejected(null), halfOpen); // waiting for the trials in flight
         };
@@ -52,10 +57,14 @@ public final class BreakerRules {
 
     /** How many trial calls {@link #acquire} would let through at {@code now} (0 unless half-open). */
     public static int trialsAvailable(BreakerState s, BreakerPolicy policy, Instant now) {
+        return trialsAvailable(s, policy.trials(), now);
+    }
+
+    /** As {@link #trialsAvailable(BreakerState, BreakerPolicy, Instant)}, for a policy of {@code trials} trial calls. */
+    public static int trialsAvailable(BreakerState s, int trials, Instant now) {
         return switch (s.stateAt(now)) {
             case CLOSED, OPEN -> 0;
-            case HALF_OPEN -> s.state() == State.OPEN ? policy.trials()
-                    : Math.max(0, policy.trials() - s.trialsInFlight() - s.trialsSucceeded());
+            case HALF_OPEN -> s.state() == State.OPEN ? trials : Math.max(0, trials - s.trialsInFlight() - s.trialsSucceeded());
         };
     }
 

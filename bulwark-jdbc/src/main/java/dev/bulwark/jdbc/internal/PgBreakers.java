@@ -51,7 +51,8 @@ public final class PgBreakers {
     /** Breakers whose trials may be due, locked; with the trial claims still in flight. */
     private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
-            + "AND i.fence = ANY (b.trial_fences)), now() FROM breakers b WHERE b.job_pk = ? "
+            + "AND i.fence = ANY (b.trial_fences)), now(), b.consecutive, b.opened_at, b.open_until, b.first_slice, "
+            + "b.slice_calls, b.slice_failures FROM breakers b WHERE b.job_pk = ? "
             + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
     private static final String ROW = "SELECT state, consecutive, opened_at, reopens, trial_fences, trials_succeeded, now(), "
             + "first_slice, slice_calls, slice_failures, open_until FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
@@ -62,8 +63,11 @@ public final class PgBreakers {
     private PgBreakers() {
     }
 
-    /** A breaker that lets trial calls through now. */
-    public record Due(String scope, State state, int available, Long[] inFlight, int reopens, Instant now) {
+    /**
+     * A breaker that lets trial calls through now: {@code available} of its {@code trials}, its
+     * state with the trial claims still in flight, and the database's time.
+     */
+    public record Due(String scope, int available, int trials, BreakerState state, List<Long> inFlight, Instant now) {
     }
 
     /** One row: the breaker's state, the trial claims in flight, and the database's time. */
@@ -91,14 +95,15 @@ public final class PgBreakers {
         try (PreparedStatement ps = c.prepareStatement(DUE)) {
             try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
                 while (rs.next()) {
-                    State state = State.valueOf(rs.getString(2));
                     int trials = rs.getInt(3);
-                    Long[] inFlight = (Long[]) rs.getArray(6).getArray();
-                    // An OPEN breaker turns HALF_OPEN with a fresh set of trials (as CircuitBreaker.tryAcquire).
-                    int available = state == State.OPEN ? trials : trials - inFlight.length - rs.getInt(4);
+                    List<Long> inFlight = Arrays.asList((Long[]) rs.getArray(6).getArray());
+                    BreakerWindow window = new BreakerWindow(rs.getLong(11), ints(rs.getArray(12)), ints(rs.getArray(13)));
+                    BreakerState state = new BreakerState(State.valueOf(rs.getString(2)), rs.getInt(8), window,
+                            PgRows.instant(rs, 9), PgRows.instant(rs, 10), rs.getInt(5), inFlight.size(), rs.getInt(4));
+                    Instant now = PgRows.instant(rs, 7);
+                    int available = BreakerRules.trialsAvailable(state, trials, now);
                     if (available > 0) {
-                        due.add(new Due(rs.getString(1), state, available, state == State.OPEN ? new Long[0] : inFlight,
-                                rs.getInt(5), PgRows.instant(rs, 7)));
+                        due.add(new Due(rs.getString(1), available, trials, state, inFlight, now));
                     }
                 }
             }
@@ -161,21 +166,23 @@ public final class PgBreakers {
     }
 
     /**
-     * Records that a claim took trial calls of a due breaker (the claims' fences): the breaker is
-     * HALF_OPEN from now, with a {@code breaker_half_open} event when it was OPEN.
+     * Records that a claim took trial calls of a due breaker (the claims' fences), by the
+     * {@link BreakerRules}: an OPEN breaker turns HALF_OPEN, with a {@code breaker_half_open} event,
+     * and each claim is a trial in flight.
      */
     static void tookTrials(Connection c, long jobPk, UUID jobId, Due due, List<Long> fences) throws SQLException {
-        List<Long> all = new ArrayList<>(Arrays.asList(due.inFlight()));
-        all.addAll(fences);
-        boolean opening = due.state() == State.OPEN;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE breakers SET state = 'HALF_OPEN', trial_fences = ?, "
-                + "trials_succeeded = CASE WHEN ? THEN 0 ELSE trials_succeeded END WHERE job_pk = ? AND scope = ?")) {
-            bind(ps, c.createArrayOf("bigint", all.toArray()), opening, jobPk, due.scope()).executeUpdate();
+        BreakerState state = due.state();
+        List<Long> trialFences = new ArrayList<>(due.inFlight());
+        for (Long fence : fences) {
+            BreakerRules.Acquired acquired = BreakerRules.acquire(due.scope(), state, due.trials(), due.now());
+            if (acquired.transition().isPresent()) {
+                trialFences.clear(); // a fresh set of trials
+                event(c, jobId, acquired.transition().get(), acquired.state().reopens());
+            }
+            state = acquired.state();
+            trialFences.add(fence);
         }
-        if (opening) {
-            event(c, jobId, new CircuitBreaker.Transition(due.scope(), State.OPEN, State.HALF_OPEN, due.now(), null,
-                    "open time passed"), due.reopens());
-        }
+        save(c, jobPk, due.scope(), state, trialFences);
     }
 
     /**
