@@ -30,6 +30,19 @@ public abstract class BreakerContract {
 
         /** The stored state (OPEN stays OPEN until a claim or call asks for a trial). */
         State state();
+
+        /** Asks for a trial call at {@code at}: the trial, or empty when the breaker lets none through. */
+        Optional<Trial> trial(Instant at);
+    }
+
+    /** A trial call the breaker let through. */
+    protected interface Trial {
+        /** The transition that letting it through made (OPEN to HALF_OPEN), if any. */
+        Optional<Transition> transition();
+
+        Optional<Transition> succeed(Instant at, Duration took);
+
+        Optional<Transition> fail(Instant at, ErrorClass errorClass, String reason);
     }
 
     /** A fresh breaker with {@code policy}, of scope {@code host-a}. */
@@ -123,5 +136,35 @@ public abstract class BreakerContract {
         assertThat(succeed(b, 2)).isEmpty();
         assertThat(b.state()).isEqualTo(State.OPEN);
         assertThat(opened.openUntil()).isEqualTo(at(60));
+    }
+
+    @Test
+    void after_the_open_time_a_trial_call_goes_through_and_its_success_closes_it() {
+        Breaker b = newBreaker(BreakerPolicy.consecutive(1));
+        fail(b, 0);
+        assertThat(b.trial(at(59))).as("still open").isEmpty();
+
+        Trial trial = b.trial(at(60)).orElseThrow();
+
+        assertThat(trial.transition()).contains(new Transition(SCOPE, State.OPEN, State.HALF_OPEN, at(60), null,
+                "open time passed"));
+        assertThat(trial.succeed(at(61), Duration.ofMillis(5))).contains(new Transition(SCOPE, State.HALF_OPEN, State.CLOSED,
+                at(61), null, "trial call succeeded"));
+        assertThat(b.state()).isEqualTo(State.CLOSED);
+        assertThat(fail(b, 62)).as("closed afresh: one failure trips consecutive=1 again").isPresent();
+    }
+
+    @Test
+    void a_failed_trial_opens_it_again_for_longer_as_the_policy_grows_up_to_its_cap() {
+        Breaker b = newBreaker(BreakerPolicy.consecutive(1).withOpen(Duration.ofSeconds(10), 2.0, Duration.ofSeconds(30)));
+        fail(b, 0);
+
+        Transition reopened = b.trial(at(10)).orElseThrow().fail(at(15), ErrorClass.TRANSIENT, "exit 1").orElseThrow();
+
+        assertThat(reopened).isEqualTo(new Transition(SCOPE, State.HALF_OPEN, State.OPEN, at(15), at(35),
+                "trial call failed: exit 1"));
+        assertThat(b.trial(at(34))).isEmpty();
+        Transition capped = b.trial(at(35)).orElseThrow().fail(at(35), ErrorClass.TRANSIENT, "exit 1").orElseThrow();
+        assertThat(capped.openUntil()).as("40 s, capped at 30 s").isEqualTo(at(65));
     }
 }

@@ -6,6 +6,8 @@ import dev.bulwark.breaker.CircuitBreaker.State;
 import dev.bulwark.breaker.CircuitBreaker.Transition;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The breaker contract on the in-process breaker. */
@@ -30,6 +32,31 @@ class CircuitBreakerContractTest extends BreakerContract {
             @Override
             public State state() {
                 return breaker.current().state();
+            }
+
+            @Override
+            public Optional<Trial> trial(Instant at) {
+                List<Transition> transitions = new ArrayList<>();
+                Permit permit = breaker.tryAcquire(at, transitions::add);
+                if (!permit.trial()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Trial() {
+                    @Override
+                    public Optional<Transition> transition() {
+                        return transitions.stream().findFirst();
+                    }
+
+                    @Override
+                    public Optional<Transition> succeed(Instant when, Duration took) {
+                        return breaker.onSuccess(permit, when, took);
+                    }
+
+                    @Override
+                    public Optional<Transition> fail(Instant when, ErrorClass errorClass, String reason) {
+                        return breaker.onFailure(permit, when, errorClass, reason);
+                    }
+                });
             }
         };
     }

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,6 +28,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * attempt, at the contract's times rather than the database's clock.
  */
 class SharedBreakerContractTest extends BreakerContract {
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
     @RegisterExtension
     static final PgSchemaExtension PG = new PgSchemaExtension("breaker_contract");
 
@@ -49,15 +55,56 @@ class SharedBreakerContractTest extends BreakerContract {
                 return record(at, AttemptOutcome.FAILED, errorClass, reason, Duration.ofMillis(5));
             }
 
+            @Override
+            public Optional<Trial> trial(Instant at) {
+                // As a claim takes a trial: the breaker's due trials, then the claim's fence as one of them.
+                long fence = 1_000 + number;
+                Optional<Transition> transition = inTransaction(c -> {
+                    List<PgBreakers.Due> due = PgBreakers.dueTrials(c, jobPk(c), at);
+                    if (due.isEmpty()) {
+                        return null;
+                    }
+                    return PgBreakers.tookTrials(c, jobPk(c), job.id(), due.get(0), List.of(fence));
+                });
+                if (transition == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Trial() {
+                    @Override
+                    public Optional<Transition> transition() {
+                        return transition;
+                    }
+
+                    @Override
+                    public Optional<Transition> succeed(Instant when, Duration took) {
+                        return record(when, AttemptOutcome.SUCCEEDED, null, null, took, fence);
+                    }
+
+                    @Override
+                    public Optional<Transition> fail(Instant when, ErrorClass errorClass, String reason) {
+                        return record(when, AttemptOutcome.FAILED, errorClass, reason, Duration.ofMillis(5), fence);
+                    }
+                });
+            }
+
             private Optional<Transition> record(Instant at, AttemptOutcome outcome, ErrorClass errorClass, String category,
                                                 Duration took) {
+                return record(at, outcome, errorClass, category, took, 0);
+            }
+
+            private Optional<Transition> record(Instant at, AttemptOutcome outcome, ErrorClass errorClass, String category,
+                                                Duration took, long fence) {
                 Attempt attempt = new Attempt(job.id(), 1, ++number, at.minus(took), at, outcome, errorClass, category, null,
                         null, took.toMillis(), "contract", null);
+                return inTransaction(c -> PgBreakers.record(c, jobPk(c), "host-a", config, attempt, fence, at));
+            }
+
+            private <T> T inTransaction(Work<T> work) {
                 try (Connection c = PG.db().connect(PG.schema())) {
                     c.setAutoCommit(false);
-                    Optional<Transition> t = PgBreakers.record(c, jobPk(c), "host-a", config, attempt, 0, at);
+                    T result = work.run(c);
                     c.commit();
-                    return t;
+                    return result;
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }

@@ -51,9 +51,9 @@ public final class PgBreakers {
     /** Breakers whose trials may be due, locked; with the trial claims still in flight. */
     private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
-            + "AND i.fence = ANY (b.trial_fences)), now(), b.consecutive, b.opened_at, b.open_until, b.first_slice, "
-            + "b.slice_calls, b.slice_failures FROM breakers b WHERE b.job_pk = ? "
-            + "AND (b.state = 'HALF_OPEN' OR (b.state = 'OPEN' AND b.open_until <= now())) ORDER BY b.scope FOR UPDATE OF b";
+            + "AND i.fence = ANY (b.trial_fences)), coalesce(?::timestamptz, now()), b.consecutive, b.opened_at, b.open_until, "
+            + "b.first_slice, b.slice_calls, b.slice_failures FROM breakers b WHERE b.job_pk = ? AND (b.state = 'HALF_OPEN' "
+            + "OR (b.state = 'OPEN' AND b.open_until <= coalesce(?::timestamptz, now()))) ORDER BY b.scope FOR UPDATE OF b";
     private static final String ROW = "SELECT state, consecutive, opened_at, reopens, trial_fences, trials_succeeded, now(), "
             + "first_slice, slice_calls, slice_failures, open_until FROM breakers WHERE job_pk = ? AND scope = ? FOR UPDATE";
     private static final String SAVE = "UPDATE breakers SET state = ?, consecutive = ?, failures = ?, opened_at = ?::timestamptz, "
@@ -91,19 +91,24 @@ public final class PgBreakers {
      * job resumed after its breaker halted it: its trial runs once the open time has passed.)
      */
     static List<Due> dueTrials(Connection c, long jobPk) throws SQLException {
+        return dueTrials(c, jobPk, null);
+    }
+
+    /** As {@link #dueTrials(Connection, long)}, at {@code now} (null: the database's clock). */
+    public static List<Due> dueTrials(Connection c, long jobPk, Instant now) throws SQLException {
         List<Due> due = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(DUE)) {
-            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+            try (ResultSet rs = bind(ps, now, jobPk, now).executeQuery()) {
                 while (rs.next()) {
                     int trials = rs.getInt(3);
                     List<Long> inFlight = Arrays.asList((Long[]) rs.getArray(6).getArray());
                     BreakerWindow window = new BreakerWindow(rs.getLong(11), ints(rs.getArray(12)), ints(rs.getArray(13)));
                     BreakerState state = new BreakerState(State.valueOf(rs.getString(2)), rs.getInt(8), window,
                             PgRows.instant(rs, 9), PgRows.instant(rs, 10), rs.getInt(5), inFlight.size(), rs.getInt(4));
-                    Instant now = PgRows.instant(rs, 7);
-                    int available = BreakerRules.trialsAvailable(state, trials, now);
+                    Instant at = PgRows.instant(rs, 7);
+                    int available = BreakerRules.trialsAvailable(state, trials, at);
                     if (available > 0) {
-                        due.add(new Due(rs.getString(1), available, trials, state, inFlight, now));
+                        due.add(new Due(rs.getString(1), available, trials, state, inFlight, at));
                     }
                 }
             }
@@ -169,20 +174,26 @@ public final class PgBreakers {
      * Records that a claim took trial calls of a due breaker (the claims' fences), by the
      * {@link BreakerRules}: an OPEN breaker turns HALF_OPEN, with a {@code breaker_half_open} event,
      * and each claim is a trial in flight.
+     *
+     * @return the transition, if the breaker changed state
      */
-    static void tookTrials(Connection c, long jobPk, UUID jobId, Due due, List<Long> fences) throws SQLException {
+    public static Optional<CircuitBreaker.Transition> tookTrials(Connection c, long jobPk, UUID jobId, Due due, List<Long> fences)
+            throws SQLException {
         BreakerState state = due.state();
         List<Long> trialFences = new ArrayList<>(due.inFlight());
+        Optional<CircuitBreaker.Transition> transition = Optional.empty();
         for (Long fence : fences) {
             BreakerRules.Acquired acquired = BreakerRules.acquire(due.scope(), state, due.trials(), due.now());
             if (acquired.transition().isPresent()) {
                 trialFences.clear(); // a fresh set of trials
+                transition = acquired.transition();
                 event(c, jobId, acquired.transition().get(), acquired.state().reopens());
             }
             state = acquired.state();
             trialFences.add(fence);
         }
         save(c, jobPk, due.scope(), state, trialFences);
+        return transition;
     }
 
     /**
