@@ -18,15 +18,16 @@ class CircuitBreakerContractTest extends BreakerContract {
     @Override
     protected Breaker newBreaker(BreakerPolicy policy) {
         CircuitBreaker breaker = new CircuitBreaker("host-a", policy);
+        Trial closedCall = call(breaker, CALL, Optional.empty());
         return new Breaker() {
             @Override
             public Optional<Transition> succeed(Instant at, Duration took) {
-                return breaker.onSuccess(CALL, at, took);
+                return closedCall.succeed(at, took);
             }
 
             @Override
             public Optional<Transition> fail(Instant at, ErrorClass errorClass, String reason) {
-                return breaker.onFailure(CALL, at, errorClass, reason);
+                return closedCall.fail(at, errorClass, reason);
             }
 
             @Override
@@ -38,25 +39,27 @@ class CircuitBreakerContractTest extends BreakerContract {
             public Optional<Trial> trial(Instant at) {
                 List<Transition> transitions = new ArrayList<>();
                 Permit permit = breaker.tryAcquire(at, transitions::add);
-                if (!permit.trial()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Trial() {
-                    @Override
-                    public Optional<Transition> transition() {
-                        return transitions.stream().findFirst();
-                    }
+                return permit.trial() ? Optional.of(call(breaker, permit, transitions.stream().findFirst())) : Optional.empty();
+            }
+        };
+    }
 
-                    @Override
-                    public Optional<Transition> succeed(Instant when, Duration took) {
-                        return breaker.onSuccess(permit, when, took);
-                    }
+    /** The outcomes of a call let through with {@code permit}. */
+    private static Trial call(CircuitBreaker breaker, Permit permit, Optional<Transition> transition) {
+        return new Trial() {
+            @Override
+            public Optional<Transition> transition() {
+                return transition;
+            }
 
-                    @Override
-                    public Optional<Transition> fail(Instant when, ErrorClass errorClass, String reason) {
-                        return breaker.onFailure(permit, when, errorClass, reason);
-                    }
-                });
+            @Override
+            public Optional<Transition> succeed(Instant at, Duration took) {
+                return breaker.onSuccess(permit, at, took);
+            }
+
+            @Override
+            public Optional<Transition> fail(Instant at, ErrorClass errorClass, String reason) {
+                return breaker.onFailure(permit, at, errorClass, reason);
             }
         };
     }
