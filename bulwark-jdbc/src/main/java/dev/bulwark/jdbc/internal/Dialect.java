@@ -17,7 +17,6 @@ import java.util.UUID;
  * and {@code dev.bulwark.jdbc.postgres.PostgresDialect}.
  */
 public interface Dialect {
-
     void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
 
     /** The instant in {@code column}, or null. */
@@ -31,12 +30,6 @@ public interface Dialect {
 
     /** {@code s} as the database's text can hold it. */
     String text(String s);
-
-
-
-
-
-
 
     /**
      * Whether the database refused the data of one statement (a constraint, a value out of range):
@@ -52,10 +45,6 @@ public interface Dialect {
 
     /** How this database claims items. */
     ItemClaims claims();
-
-
-
-
 
     /** Whether {@code table} exists in the ledger's schema; throws if that schema is unusable. */
     boolean tableExists(java.sql.Connection connection, String where, String table) throws SQLException;

@@ -26,6 +26,18 @@ import java.util.UUID;
  * stored as U+FFFD, so a NUL in a handler's message never makes an outcome unrecordable.
  */
 public final class PostgresDialect implements Dialect {
+    /** The PostgreSQL ledger's scripts, in order. */
+    public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
+            "V003__worker_leases.sql", "V004__shared_breakers.sql");
+
+    /** First key of the migration's advisory lock ("Bulw"); the second is a hash of the schema name. */
+    static final int LOCK_CLASS = 0x42756c77;
+
+    private static final ItemClaims CLAIMS = new PostgresClaims();
+    // Row locks where a row is read and then changed; the migration lock is an advisory lock.
+    private static final Clauses CLAUSES = new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
+            "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
+            List.of("BEGIN", migrationLockSql()));
     public static final PostgresDialect INSTANCE = new PostgresDialect();
 
     private PostgresDialect() {
@@ -33,15 +45,7 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public Clauses clauses() {
-        return Holder.CLAUSES;
-    }
-
-    /** Built on first use, after the constants it names. */
-    private static final class Holder {
-        static final ItemClaims CLAIMS = new PostgresClaims();
-        static final Clauses CLAUSES = new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
-                "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
-                List.of("BEGIN", migrationLockSql()));
+        return CLAUSES;
     }
 
     @Override
@@ -96,15 +100,8 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public ItemClaims claims() {
-        return Holder.CLAIMS;
+        return CLAIMS;
     }
-
-    /** The PostgreSQL ledger's scripts, in order. */
-    public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
-            "V003__worker_leases.sql", "V004__shared_breakers.sql");
-
-    /** First key of the migration's advisory lock ("Bulw"); the second is a hash of the schema name. */
-    static final int LOCK_CLASS = 0x42756c77;
 
     /**
      * The SQL that takes the migration lock of the current schema until the transaction ends: a

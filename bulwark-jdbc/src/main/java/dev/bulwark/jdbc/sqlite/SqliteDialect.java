@@ -18,13 +18,13 @@ import java.util.UUID;
  * statistics the planner needs index hints to use the partial indexes of the items.
  */
 public final class SqliteDialect implements Dialect {
-    public static final SqliteDialect INSTANCE = new SqliteDialect();
     private static final ItemClaims CLAIMS = new SqliteClaims();
     // No row locks: one writer holds the file. IMMEDIATE takes the file's write lock first, so two
     // processes never apply the same migration script.
     private static final Clauses CLAUSES = new Clauses("SQLite", "", "", "INDEXED BY", "max", "?",
             "applied_at INTEGER NOT NULL", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "db/sqlite/",
             List.of("V001__create_ledger.sql"), List.of("BEGIN IMMEDIATE"));
+    public static final SqliteDialect INSTANCE = new SqliteDialect();
 
     private SqliteDialect() {
     }
