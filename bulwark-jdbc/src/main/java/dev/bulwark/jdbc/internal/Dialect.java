@@ -17,6 +17,7 @@ import java.util.UUID;
  * and {@code dev.bulwark.jdbc.postgres.PostgresDialect}.
  */
 public interface Dialect {
+    /** Binds a non-null instant ({@link Rows#bind} binds nulls itself, as do the other binders). */
     void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
 
     /** The instant in {@code column}, or null. */

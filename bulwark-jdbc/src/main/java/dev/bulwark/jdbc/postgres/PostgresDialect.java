@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -50,11 +49,7 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.NULL);
-        } else {
-            ps.setObject(index, timestamp(value));
-        }
+        ps.setObject(index, timestamp(value));
     }
 
     /** {@code t} as the timestamptz value PostgreSQL stores. */

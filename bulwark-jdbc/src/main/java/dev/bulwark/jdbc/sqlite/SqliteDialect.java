@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -36,11 +35,7 @@ public final class SqliteDialect implements Dialect {
 
     @Override
     public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.NULL);
-        } else {
-            ps.setLong(index, value.toEpochMilli());
-        }
+        ps.setLong(index, value.toEpochMilli());
     }
 
     @Override
