@@ -280,6 +280,24 @@ class ExecHandlerTest {
     }
 
     @Test
+    void aStopAlsoEndsAProcessThatLeftTheTreeButStayedInTheGroup() throws Exception {
+        // the subshell starts sleep and exits at once: sleep is re-parented, no longer a descendant
+        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("(sleep 30 & echo $! > \"$1/orphan.pid\") ; exec sleep 30"),
+                true, Set.of(), Set.of(), Duration.ofMillis(300), ExecSpec.DEFAULT_OUTPUT_CAP));
+        AttemptContext ctx = ctx(dir.toString(), 1, null);
+
+        CompletableFuture<AttemptResult> result = CompletableFuture.supplyAsync(() -> handler.handle(ctx));
+        Path marker = dir.resolve("orphan.pid");
+        await().atMost(PATIENCE).until(() -> Files.exists(marker) && Files.readString(marker).endsWith("\n"));
+        long orphan = Long.parseLong(Files.readString(marker).trim());
+        assertThat(ProcessTree.isRunning(orphan)).isTrue();
+        ctx.stop(StopReason.TIMEOUT);
+
+        assertThat(result.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).category()).isEqualTo("timeout");
+        assertThat(ProcessTree.isRunning(orphan)).as("orphan %d", orphan).isFalse();
+    }
+
+    @Test
     void otherStopReasonsAreInterrupted() throws Exception {
         ExecHandler handler = new ExecHandler(new ExecSpec(List.of("echo started > \"$1/started\"; exec sleep 30"), true, Set.of(),
                 Set.of(), Duration.ofSeconds(5), ExecSpec.DEFAULT_OUTPUT_CAP));

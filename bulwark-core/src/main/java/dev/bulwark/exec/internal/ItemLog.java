@@ -2,7 +2,6 @@ package dev.bulwark.exec.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +28,8 @@ import java.util.UUID;
  * {@code \} is written as a JSON string, so a header is always exactly one line and a key can
  * never forge one.
  *
- * <p>The child writes straight into the file ({@link #redirect()}: the file is opened in append
- * mode and handed to the child as its stdout and stderr; no pump threads). The cap is enforced
+ * <p>The child writes straight into the file (the {@link Launcher} opens it in append mode as the
+ * child's stdout and stderr; no pipe, no pump thread). The cap is enforced
  * when the attempt ends, by truncating the attempt's output to its first {@code cap} bytes: the
  * disk must hold the full output for the attempt's duration. A background process the command
  * left behind may go on writing into the file after the trailer.
@@ -82,11 +81,6 @@ public final class ItemLog implements Closeable {
 
     public Path file() {
         return file;
-    }
-
-    /** Where the child's stdout (and, merged, stderr) goes: appended to this file. */
-    public Redirect redirect() {
-        return Redirect.appendTo(file.toFile());
     }
 
     /** Appends {@code # TEXT} as a line of its own (a note from the handler, not the process). */
