@@ -89,7 +89,10 @@ import org.slf4j.LoggerFactory;
  *   <li>129 to 192 (128 + signal number, as Java and the shells report a death by signal):
  *       TRANSIENT, category {@code signal:KILL}, {@code signal:SEGV}, … (or {@code signal:N}).
  *       A program that really exits with such a code is indistinguishable; list the code in
- *       permanent/critical exits to classify it otherwise;</li>
+ *       permanent/critical exits to classify it otherwise. Where the command shares Bulwark's
+ *       process group (the {@link ProcessBuilder} fallback), a death by HUP, INT or TERM first
+ *       waits up to a second for the engine's stop: a Ctrl-C reaches both at once, and an attempt
+ *       stopped by a pause is interrupted, not failed;</li>
  *   <li>any other non-zero exit: TRANSIENT, category {@code exit:N} (so {@code exit:75},
  *       EX_TEMPFAIL, is retried like the rest);</li>
  *   <li>the process cannot be started (program not found, not executable, bad working
@@ -112,6 +115,10 @@ public final class ExecHandler implements ItemHandler {
     private static final String SHELL = Files.isExecutable(Path.of("/bin/sh")) ? "/bin/sh" : "sh";
     /** The charset Java encodes process arguments with, or null when it can encode everything. */
     private static final Charset ARGV_CHARSET = argvCharset();
+    /** Deaths by SIGHUP, SIGINT and SIGTERM: what a terminal, {@code kill} of a group or a service manager sends. */
+    private static final Set<Integer> TERMINAL_SIGNAL_DEATHS = Set.of(128 + 1, 128 + 2, 128 + 15);
+    /** How long such a death waits for the engine's stop when the command shares Bulwark's group. */
+    private static final Duration SIGNAL_RACE = Duration.ofSeconds(1);
     /** Extra time to wait for the tree after the grace period, for KILL to take effect. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(3);
 
@@ -206,7 +213,7 @@ public final class ExecHandler implements ItemHandler {
                 try {
                     log.close();
                 } catch (IOException e) {
-                    LOG.warn("cannot close item log {}", log.file(), e);
+                    LOG.warn("cannot close item log {}: {}", log.file(), e.toString());
                 }
             }
         }
@@ -241,12 +248,15 @@ public final class ExecHandler implements ItemHandler {
         AttemptResult result;
         if (stopper.signalled() || interrupted) {
             result = stopped(ctx.stopReason(), ctx, exit);
+        } else if (!process.ownGroup() && TERMINAL_SIGNAL_DEATHS.contains(exit) && stopper.awaitStop(SIGNAL_RACE)) {
+            // In Bulwark's own process group (the ProcessBuilder fallback), a Ctrl-C or kill of the group
+            // reaches the command at the same moment as Bulwark, whose pause then comes a moment later.
+            interrupted |= Thread.interrupted();
+            result = stopped(ctx.stopReason(), ctx, exit);
         } else {
             result = classify(exit);
         }
         boolean wantLastLine = !result.succeeded() && !stopper.signalled() && !interrupted;
-        // The log is finished with the interrupt flag clear: an interrupted thread cannot use a FileChannel.
-        interrupted |= Thread.interrupted();
         String lastLine = finish(log, exit, started, result, wantLastLine);
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -359,7 +369,7 @@ public final class ExecHandler implements ItemHandler {
             }
             log.trailer(trailer(exit, durationMs, result));
         } catch (IOException e) {
-            LOG.warn("cannot finish item log {}", log.file(), e);
+            LOG.warn("cannot finish item log {}: {}", log.file(), e.toString());
         }
         return lastLine;
     }
@@ -449,6 +459,22 @@ public final class ExecHandler implements ItemHandler {
             }
             signalled = true;
             ProcessTree.terminate(process, grace).whenComplete((ok, error) -> treeGone.complete(null));
+        }
+
+        /**
+         * Waits (bounded) for a stop to come, for a process that already ended; true when it came (or
+         * the thread was interrupted, which is a stop too: the interrupt flag is then set again).
+         */
+        boolean awaitStop(Duration max) {
+            try {
+                treeGone.get(max.toNanos(), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
         }
 
         /** Whether the process was still running when the stop came, so it was signalled. */

@@ -355,6 +355,24 @@ class ExecHandlerTest {
         assertThat(ProcessTree.isRunning(child)).isFalse();
     }
 
+    @Test
+    void anAttemptWhoseThreadIsAlreadyInterruptedStillWritesItsWholeLog() throws Exception {
+        Path log = dir.resolve("interrupted.log");
+        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("sleep", "30"), false, Set.of(), Set.of(), Duration.ofSeconds(5),
+                ExecSpec.DEFAULT_OUTPUT_CAP));
+        AtomicReference<AttemptResult> result = new AtomicReference<>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt();
+            result.set(handler.handle(ctx("k", 1, log)));
+        });
+        thread.join(PATIENCE.toMillis());
+
+        assertThat(result.get().category()).isEqualTo("interrupted");
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        assertThat(lines.get(0)).startsWith("# bulwark job=");
+        assertThat(lastLine(log)).matches("# exit=\\d+ duration_ms=\\d+ outcome=interrupted class=TRANSIENT category=interrupted");
+    }
+
     // ------------------------------------------------------------------ log file
 
     @Test
