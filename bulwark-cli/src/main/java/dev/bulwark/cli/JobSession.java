@@ -138,9 +138,10 @@ final class JobSession implements AutoCloseable {
         }
         if (press > 1) {
             err.println();
-            err.println("bulwark: second SIG" + s.getName() + ": exiting now; attempts still running are recorded as "
-                    + "interrupted by 'bulwark resume " + jobId + "'");
+            err.println("bulwark: second SIG" + s.getName() + ": exiting now, running commands killed; their attempts are "
+                    + "recorded as interrupted by 'bulwark resume " + jobId + "'");
             err.flush();
+            ExecHandler.killRunningCommands();
             Runtime.getRuntime().halt(130);
         }
         if (progress != null) {

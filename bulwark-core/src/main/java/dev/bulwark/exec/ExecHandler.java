@@ -178,6 +178,17 @@ public final class ExecHandler implements ItemHandler {
         return spec;
     }
 
+    /**
+     * Kills (SIGKILL to their process groups) the commands of every exec handler of this JVM that
+     * are still running, without recording anything: for a process about to exit at once (a
+     * second Ctrl-C). Their attempts stay running in the ledger; {@code resume} records them as
+     * interrupted. Commands in groups of their own would otherwise outlive Bulwark. Commands
+     * started by the {@link ProcessBuilder} fallback share Bulwark's group and got the signal already.
+     */
+    public static void killRunningCommands() {
+        Launcher.killAllGroups();
+    }
+
     /** The argv this handler runs for an attempt (for dry runs and logs). */
     public List<String> command(AttemptContext ctx) {
         if (shellScript != null) {

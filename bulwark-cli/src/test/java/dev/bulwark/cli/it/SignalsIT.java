@@ -39,6 +39,8 @@ class SignalsIT {
     private static final int ITEMS = 24;
     private static final Duration LONG = Duration.ofMinutes(3);
     private static final int PAUSED = 4;
+    /** Longer than the CLI's SignalPresses.SAME_PRESS (500 ms), within which signals are one press. */
+    private static final Duration SECOND_PRESS_AFTER = Duration.ofMillis(800);
 
     @TempDir
     Path work;
@@ -106,6 +108,44 @@ class SignalsIT {
         }
         assertPausedWithInterruptedAttemptsOnly(job);
         resumeAndCheckOneSuccessEach(job);
+    }
+
+    /**
+     * A second press (later than {@code SignalPresses.SAME_PRESS}) exits at once with 130, and kills
+     * the commands, which run in groups of their own and would otherwise outlive Bulwark. Here they
+     * ignore TERM, so the pause of the first press is still waiting for them.
+     */
+    @Test
+    void aSecondPressExitsAtOnceAndKillsTheCommandsItsGroupsHold() throws Exception {
+        home = work.resolve("home");
+        Path pids = work.resolve("pids");
+        items = Files.write(work.resolve("items.txt"), List.of("a", "b"));
+        try (BulwarkProcess run = BulwarkProcess.in(work).throughShell("exec setsid \"$@\"")
+                .start("run", "--home", home.toString(), "--items", items.toString(), "--concurrency", "2",
+                        "--kill-grace", "2m", "--", "sh", "-c", "trap '' TERM; echo $$ >> \"$1\"; exec sleep 120", "sh",
+                        pids.toString())) {
+            UUID job = run.awaitJobId();
+            BulwarkProcess.await(() -> lines(pids).size() == 2, LONG, run::describe);
+            signalGroup("INT", run.pid());
+            run.awaitStderr(l -> l.startsWith("bulwark: SIGINT: pausing job"), LONG);
+            Thread.sleep(SECOND_PRESS_AFTER.toMillis()); // a second press is a later one, by definition
+            signalGroup("INT", run.pid());
+
+            assertThat(run.awaitExit(LONG)).as(run.describe()).isEqualTo(130);
+            assertThat(run.stderr()).contains("bulwark: second SIGINT: exiting now").doesNotContain("Exception");
+            List<ProcessHandle> commands = lines(pids).stream().map(Long::parseLong).map(ProcessHandle::of)
+                    .flatMap(java.util.Optional::stream).toList();
+            BulwarkProcess.awaitGone(commands, LONG);
+            assertThat(LedgerFile.jobStatus(home, job)).contains("RUNNING");
+        }
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void assertOneSignalLineAndNoStackTrace(BulwarkProcess run, String signal) {

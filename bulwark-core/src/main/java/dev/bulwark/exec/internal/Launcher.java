@@ -40,4 +40,14 @@ public sealed interface Launcher permits PosixSpawnLauncher, JdkLauncher {
 
     /** Whether started commands get a process group of their own (terminal signals do not reach them). */
     boolean ownGroups();
+
+    /**
+     * SIGKILL to the process group of every command started in a group of its own and still
+     * running, in this JVM. For a process that exits at once without stopping its attempts.
+     */
+    static void killAllGroups() {
+        if (PosixSpawnLauncher.isAvailable()) {
+            PosixSpawnLauncher.killAll();
+        }
+    }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +41,9 @@ final class PosixSpawnLauncher implements Launcher {
     private static final Charset CHARSET = platformCharset();
     private static final byte[] DEV_NULL = "/dev/null".getBytes(StandardCharsets.US_ASCII);
     private static final int OUTPUT_MODE = 0666; // before the umask, as a shell's '>>' creates files
+
+    /** Commands started and not reaped yet, of every launcher: for {@link #killAll()}. */
+    private static final Set<Integer> RUNNING = ConcurrentHashMap.newKeySet();
 
     private final Memory baseBlock;
     private final long[] baseAddresses;
@@ -72,6 +76,16 @@ final class PosixSpawnLauncher implements Launcher {
     @Override
     public boolean ownGroups() {
         return true;
+    }
+
+    /**
+     * SIGKILL to the process group of every command still running, for a process about to exit
+     * without waiting for them (a second Ctrl-C): in groups of their own, they would go on running.
+     */
+    static void killAll() {
+        for (int pid : RUNNING) {
+            Posix.kill(-pid, Posix.SIGKILL);
+        }
     }
 
     @Override
@@ -134,7 +148,9 @@ final class PosixSpawnLauncher implements Launcher {
                 if (rc != 0) {
                     throw new IOException(Posix.strerror(rc));
                 }
-                return PosixChild.of(block.getInt(0));
+                int pid = block.getInt(0);
+                RUNNING.add(pid);
+                return PosixChild.of(pid);
             } finally {
                 Posix.posix_spawn_file_actions_destroy(actions);
             }
@@ -279,6 +295,7 @@ final class PosixSpawnLauncher implements Launcher {
                     exitCode = -1; // reaped by someone else: its status is lost
                 }
                 reaped = true;
+                RUNNING.remove(pid);
                 return exitCode;
             }
         }
