@@ -1,6 +1,7 @@
 package dev.bulwark.exec.internal;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A command started by a {@link Launcher}: one attempt's process, until it has been waited for.
@@ -11,8 +12,8 @@ public interface Child {
     /** The process id (and, when {@link #ownGroup()}, its process group id). */
     long pid();
 
-    /** The process, for walking its tree. */
-    ProcessHandle handle();
+    /** The process, for walking its tree; empty once it has ended and was reaped. */
+    Optional<ProcessHandle> handle();
 
     /** Whether the command leads a process group of its own, so that its whole group can be signalled. */
     boolean ownGroup();

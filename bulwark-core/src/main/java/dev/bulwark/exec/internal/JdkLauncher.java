@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -71,8 +72,8 @@ final class JdkLauncher implements Launcher {
         }
 
         @Override
-        public ProcessHandle handle() {
-            return process.toHandle();
+        public Optional<ProcessHandle> handle() {
+            return Optional.of(process.toHandle());
         }
 
         @Override

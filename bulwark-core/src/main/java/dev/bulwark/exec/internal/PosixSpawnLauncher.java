@@ -28,9 +28,8 @@ import java.util.concurrent.TimeoutException;
  * terminal's Ctrl-C, {@code timeout} or a shell's job control signal Bulwark's group, not the
  * commands, and Bulwark stops them itself (TERM to the group, a grace period, KILL).
  *
- * <p>The command is reaped once it ended (its exit status read with {@code waitpid}): the JDK's
- * process reaper threads notice the exit ({@link ProcessHandle#onExit()}, which waits without
- * reaping), so an attempt's virtual thread never blocks in native code.
+ * <p>The command is reaped once it ended, with its exit status, by a {@link Reaper} thread, so an
+ * attempt's virtual thread never blocks in native code.
  *
  * <p>Per attempt, the argument and environment arrays, the attempt's own variables, the file
  * actions and the log path go into one native block, freed as soon as the child started; the base
@@ -150,7 +149,7 @@ final class PosixSpawnLauncher implements Launcher {
                 }
                 int pid = block.getInt(0);
                 RUNNING.add(pid);
-                return PosixChild.of(pid);
+                return new PosixChild(pid);
             } finally {
                 Posix.posix_spawn_file_actions_destroy(actions);
             }
@@ -204,34 +203,14 @@ final class PosixSpawnLauncher implements Launcher {
         }
     }
 
-    /** A spawned command: the JDK notices its exit, then it is reaped here with its status. */
+    /** A spawned command, reaped by the {@link Reaper} with its exit status. */
     private static final class PosixChild implements Child {
         private final int pid;
-        private final ProcessHandle handle;
-        private final CompletableFuture<?> exited;
-        private int exitCode = -1;
-        private boolean reaped;
+        private final CompletableFuture<Integer> exit;
 
-        private PosixChild(int pid, ProcessHandle handle, CompletableFuture<?> exited) {
+        PosixChild(int pid) {
             this.pid = pid;
-            this.handle = handle;
-            this.exited = exited;
-        }
-
-        static PosixChild of(int pid) {
-            // An unreaped child stays visible (as a zombie at worst), so it is always found.
-            Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-            if (handle.isPresent()) {
-                return new PosixChild(pid, handle.get(), handle.get().onExit());
-            }
-            // not expected: /proc hidden from us; wait on a platform thread of our own instead
-            CompletableFuture<Void> exited = new CompletableFuture<>();
-            PosixChild child = new PosixChild(pid, null, exited);
-            Thread.ofPlatform().daemon().name("bulwark-reaper-" + pid).start(() -> {
-                child.reap();
-                exited.complete(null);
-            });
-            return child;
+            this.exit = Reaper.watch(pid).whenComplete((code, error) -> RUNNING.remove(pid));
         }
 
         @Override
@@ -240,8 +219,9 @@ final class PosixSpawnLauncher implements Launcher {
         }
 
         @Override
-        public ProcessHandle handle() {
-            return handle != null ? handle : ProcessHandle.of(pid).orElse(ProcessHandle.current());
+        public Optional<ProcessHandle> handle() {
+            // found while not reaped (a zombie at worst)
+            return isAlive() ? ProcessHandle.of(pid) : Optional.empty();
         }
 
         @Override
@@ -252,52 +232,26 @@ final class PosixSpawnLauncher implements Launcher {
         @Override
         public int waitFor() throws InterruptedException {
             try {
-                exited.get();
+                return exit.get();
             } catch (ExecutionException e) {
-                // not expected: onExit does not fail; fall through to waitpid, which blocks until the end
+                throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
             }
-            return reap();
         }
 
         @Override
         public int waitFor(Duration max) throws InterruptedException {
             try {
-                exited.get(max.toNanos(), TimeUnit.NANOSECONDS);
+                return exit.get(max.toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 return -1;
             } catch (ExecutionException e) {
-                // as above
+                throw new IllegalStateException("cannot wait for process " + pid, e.getCause());
             }
-            return reap();
         }
 
         @Override
         public boolean isAlive() {
-            return !exited.isDone();
-        }
-
-        /** Reaps the child (once) and returns its exit code, 128 + N for a death by signal N. */
-        private synchronized int reap() {
-            if (reaped) {
-                return exitCode;
-            }
-            try (Memory status = new Memory(8)) {
-                status.setInt(0, 0);
-                int rc;
-                do {
-                    rc = Posix.waitpid(pid, status, 0);
-                } while (rc < 0 && Native.getLastError() == Posix.EINTR);
-                if (rc == pid) {
-                    int s = status.getInt(0);
-                    int signal = s & 0x7f;
-                    exitCode = signal == 0 ? (s >> 8) & 0xff : 128 + signal;
-                } else {
-                    exitCode = -1; // reaped by someone else: its status is lost
-                }
-                reaped = true;
-                RUNNING.remove(pid);
-                return exitCode;
-            }
+            return !exit.isDone();
         }
     }
 }

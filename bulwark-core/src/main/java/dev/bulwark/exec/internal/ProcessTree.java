@@ -61,12 +61,14 @@ public final class ProcessTree {
 
     /** As {@link #terminate(Process, Duration)}, for a started command (and its group, if it has one). */
     public static CompletableFuture<Void> terminate(Child child, Duration grace) {
-        return terminate(child.handle(), grace, child.ownGroup() && Posix.AVAILABLE ? child.pid() : 0);
+        long group = child.ownGroup() && Posix.AVAILABLE ? child.pid() : 0;
+        // a root that ended meanwhile may still have left members of its group
+        return terminate(child.handle().orElse(null), grace, group);
     }
 
     private static CompletableFuture<Void> terminate(ProcessHandle root, Duration grace, long group) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread.ofVirtual().name("bulwark-terminate-" + root.pid()).start(() -> {
+        Thread.ofVirtual().name("bulwark-terminate-" + (root == null ? group : root.pid())).start(() -> {
             try {
                 terminateAndWait(root, grace, group);
                 done.complete(null);
@@ -85,12 +87,17 @@ public final class ProcessTree {
         terminateAndWait(root, grace, 0);
     }
 
-    /** As {@link #terminateAndWait(ProcessHandle, Duration)}; {@code group} &gt; 0 is a process group to signal too. */
+    /**
+     * As {@link #terminateAndWait(ProcessHandle, Duration)}; {@code group} &gt; 0 is a process group
+     * to signal too, and {@code root} may then be null (it ended already).
+     */
     private static void terminateAndWait(ProcessHandle root, Duration grace, long group) {
         Map<Long, ProcessHandle> known = new LinkedHashMap<>();
-        known.put(root.pid(), root);
-        // snapshot first: once the root dies, its children are no longer its descendants
-        root.descendants().forEach(p -> known.putIfAbsent(p.pid(), p));
+        if (root != null) {
+            known.put(root.pid(), root);
+            // snapshot first: once the root dies, its children are no longer its descendants
+            root.descendants().forEach(p -> known.putIfAbsent(p.pid(), p));
+        }
         addGroupMembers(known, group);
         boolean interrupted = false;
         long graceNanos = grace == null ? 0 : grace.toNanos();

@@ -91,7 +91,7 @@ class LauncherTest {
             assertThat(child.waitFor(Duration.ofMillis(20))).isEqualTo(-1);
             assertThat(child.isAlive()).isTrue();
         } finally {
-            child.handle().destroyForcibly();
+            child.handle().ifPresent(ProcessHandle::destroyForcibly);
         }
         assertThat(child.waitFor(PATIENCE)).isEqualTo(128 + 9);
     }
@@ -111,7 +111,7 @@ class LauncherTest {
             assertThat(processGroupOf(child.pid())).isEqualTo(child.pid()).isNotEqualTo(processGroupOf(ProcessHandle.current().pid()));
             assertThat(open).containsExactly("0", "1", "2");
         } finally {
-            child.handle().destroyForcibly();
+            child.handle().ifPresent(ProcessHandle::destroyForcibly);
             child.waitFor(PATIENCE);
         }
     }
