@@ -73,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Stopping</h2>
  * When the engine stops the attempt ({@link AttemptContext#stop}: timeout, pause, cancel, halt),
  * the whole process tree (and the command's process group) gets TERM, then KILL after
- * {@link ExecSpec#killGrace()} ({@link ProcessTree}). The engine's thread only starts that; this handler's thread waits until
- * the tree is gone and then returns. Interrupting the handler's thread does the same.
+ * {@link ExecSpec#killGrace()} ({@link ProcessTree}). The engine's thread only starts that; this
+ * handler's thread waits until the tree is gone and then returns. Interrupting the handler's
+ * thread does the same.
  *
  * <h2>Classification</h2>
  * <ul>

@@ -358,8 +358,8 @@ class ExecHandlerTest {
     @Test
     void anAttemptWhoseThreadIsAlreadyInterruptedStillWritesItsWholeLog() throws Exception {
         Path log = dir.resolve("interrupted.log");
-        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("sleep", "30"), false, Set.of(), Set.of(), Duration.ofSeconds(5),
-                ExecSpec.DEFAULT_OUTPUT_CAP));
+        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("sh", "-c", "exec sleep 30", "sh", "{}"), false, Set.of(), Set.of(),
+                Duration.ofSeconds(5), ExecSpec.DEFAULT_OUTPUT_CAP));
         AtomicReference<AttemptResult> result = new AtomicReference<>();
         Thread thread = Thread.ofVirtual().start(() -> {
             Thread.currentThread().interrupt();
