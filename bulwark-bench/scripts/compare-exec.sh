@@ -1,56 +1,73 @@
 #!/usr/bin/env bash
 # compare-exec.sh — per-item commands, side by side: bulwark vs xargs vs GNU parallel.
 #
-# Makes FILES small files with random content in a temporary directory, then runs two commands
-# once per file at concurrency 2 with each runner, timing each run (wall clock, process start
-# included):
+# Makes ITEMS small files with random content in a temporary directory, then runs a command once
+# per file at concurrency 2 with each runner, RUNS times, the runners taking turns within each
+# round (so that a change in the machine's load hits them alike). Each run is timed (wall clock,
+# process start included). Commands (--commands, default "true"):
 #
 #   true           the cost of the runner alone (start a process, wait for it, record it)
 #   sha256sum FILE a small real command that reads its file
 #
 # Runners:
-#   bulwark          ./bulwark run --home TMP --input DIR --concurrency 2 --quiet -- CMD
-#                    (no {} placeholder: the file is appended as the last argument). Every
-#                    outcome goes to the SQLite ledger, every item's output to its log file.
-#   bulwark (vfork)  the same with BULWARK_JAVA_OPTS=-Djdk.lang.Process.launchMechanism=VFORK
-#                    (Linux only: the JDK starts processes with vfork instead of posix_spawn;
-#                    JDK 25 deprecates it and warns on stderr, which goes to the run's output file)
-#   xargs            find DIR -type f -print0 | xargs -0 -n1 -P 2 CMD
-#   parallel         find DIR -type f -print0 | parallel -0 -j 2 --joblog FILE CMD
-#                    (skipped with a note when GNU parallel is not installed)
+#   xargs                 find DIR -type f -print0 | xargs -0 -n1 -P 2 CMD
+#   parallel              find DIR -type f -print0 | parallel -0 -j 2 --joblog FILE CMD
+#                         (skipped with a note when GNU parallel is not installed)
+#   bulwark               ./bulwark run --home TMP --input DIR --concurrency 2 --quiet -- CMD
+#                         with default settings (no {} placeholder: the file is appended as the
+#                         last argument). Every outcome goes to the SQLite ledger, every item's
+#                         output to its log file. On Linux each command is started with one
+#                         posix_spawn, in a process group of its own.
+#   bulwark-processbuilder  the same with -Dbulwark.exec.jdkLauncher=true: commands started by
+#                         the JDK's ProcessBuilder (posix_spawn of jspawnhelper, which execs the
+#                         command), as before the direct spawn; for a before/after in one run.
+#                         Left out with --no-before.
 #
 # Afterwards it checks that bulwark recorded every outcome (bulwark list/status --json), and
-# prints a table of seconds, items/s and the throughput ratios bulwark/xargs and
-# bulwark/parallel (higher is better for bulwark).
+# prints each run's items/s, then per runner the items/s of every run and the ratios
+# bulwark/xargs and bulwark/parallel of every round (higher is better for bulwark), against the
+# goals (>= 0.8 x xargs, >= 3 x parallel).
 #
-# Usage: bulwark-bench/scripts/compare-exec.sh [--files N] [--runs N] [--keep]
-#   --files N  number of files (default 10000)
-#   --runs N   run each combination N times and keep the fastest (default 1)
-#   --keep     keep the temporary directory (files, bulwark homes, joblogs)
+# Usage: bulwark-bench/scripts/compare-exec.sh [--items N] [--runs N] [--commands "CMD ..."] [--no-before] [--keep]
+#   --items N      number of files (default 5000)
+#   --runs N       rounds (default 3)
+#   --commands L   space-separated commands to time (default "true"; also: sha256sum)
+#   --no-before    leave out the bulwark-processbuilder runner
+#   --keep         keep the temporary directory (files, bulwark homes, joblogs)
 # Environment: BULWARK (default: the ./bulwark launcher of this repository),
-#              BULWARK_JAVA_OPTS (passed on to every bulwark run; the vfork row adds to it).
+#              BULWARK_JAVA_OPTS (passed on to every bulwark run).
 # Exit status: 0 when every bulwark run recorded every outcome, 1 otherwise, 2 on bad usage.
 set -euo pipefail
 
-FILES=10000
-RUNS=1
+FILES=5000
+RUNS=3
+COMMANDS=true
+BEFORE=true
 KEEP=false
 while (($#)); do
     case $1 in
-        --files) FILES=${2:?--files needs a number}; shift 2 ;;
+        --items | --files) FILES=${2:?--items needs a number}; shift 2 ;;
         --runs) RUNS=${2:?--runs needs a number}; shift 2 ;;
+        --commands) COMMANDS=${2:?--commands needs a list}; shift 2 ;;
+        --no-before) BEFORE=false; shift ;;
         --keep) KEEP=true; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare-exec: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-[[ $FILES =~ ^[1-9][0-9]*$ ]] || { echo "compare-exec: --files must be a positive number, not $FILES" >&2; exit 2; }
+[[ $FILES =~ ^[1-9][0-9]*$ ]] || { echo "compare-exec: --items must be a positive number, not $FILES" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "compare-exec: --runs must be a positive number, not $RUNS" >&2; exit 2; }
+for cmd in $COMMANDS; do
+    case $cmd in
+        true | sha256sum) ;;
+        *) echo "compare-exec: --commands takes true and/or sha256sum, not $cmd" >&2; exit 2 ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BULWARK=${BULWARK:-$ROOT/bulwark}
 [[ -x $BULWARK ]] || { echo "compare-exec: no bulwark launcher at $BULWARK" >&2; exit 2; }
-VFORK_OPT=-Djdk.lang.Process.launchMechanism=VFORK
+BEFORE_OPT=-Dbulwark.exec.jdkLauncher=true
 BASE_OPTS=${BULWARK_JAVA_OPTS:-}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-compare.XXXXXX")
@@ -154,60 +171,71 @@ run_bulwark() {
     else
         echo "  bulwark ($label): job $id COMPLETED, $succeeded of $FILES outcomes recorded" >&2
     fi
-    rm -rf "$home"
+    # The home stays until the end: deleting thousands of files here would make the next runs'
+    # file creations slower on some file systems (ext4 without a journal skips recently freed inodes).
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-# best RUNS of: FUNCTION ARGS... (the fastest run counts)
-best() {
-    local best= t i
-    for ((i = 0; i < RUNS; i++)); do
-        t=$("$@")
-        if [[ -z $best ]] || awk -v t="$t" -v b="$best" 'BEGIN { exit !(t < b) }'; then
-            best=$t
-        fi
-    done
-    echo "$best"
-}
-
-declare -A SECS
-for cmd in true sha256sum; do
-    echo "running '$cmd' over $FILES files, concurrency 2, best of $RUNS ..."
-    SECS[$cmd,xargs]=$(best run_xargs "$cmd")
-    if $HAVE_PARALLEL; then
-        SECS[$cmd,parallel]=$(best run_parallel "$cmd" "$cmd")
-    fi
-    SECS[$cmd,bulwark]=$(best run_bulwark "$cmd-default" "" "$cmd")
-    SECS[$cmd,vfork]=$(best run_bulwark "$cmd-vfork" "$VFORK_OPT" "$cmd")
-done
-
-# ---- table -------------------------------------------------------------------------------------
 rate() { awk -v n="$FILES" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 ratio() { # throughput of bulwark (seconds $1) relative to a runner (seconds $2)
     if [[ -z ${2:-} ]]; then echo "-"; else awk -v b="$1" -v r="$2" 'BEGIN { printf "%.2f", r / b }'; fi
 }
 
-echo
-echo "$FILES files, concurrency 2, $(nproc 2>/dev/null || echo '?') CPUs; best of $RUNS run(s); wall clock incl. process start"
-printf '%-10s %-16s %9s %9s %15s %18s\n' command runner seconds items/s bulwark/xargs bulwark/parallel
-for cmd in true sha256sum; do
-    for runner in xargs parallel bulwark vfork; do
-        s=${SECS[$cmd,$runner]:-}
-        [[ -n $s ]] || continue
-        case $runner in
-            vfork) name="bulwark (vfork)" ;;
-            *) name=$runner ;;
-        esac
-        if [[ $runner == bulwark || $runner == vfork ]]; then
-            printf '%-10s %-16s %9s %9s %15s %18s\n' "$cmd" "$name" "$s" "$(rate "$s")" \
-                "$(ratio "$s" "${SECS[$cmd,xargs]}")" "$(ratio "$s" "${SECS[$cmd,parallel]:-}")"
-        else
-            printf '%-10s %-16s %9s %9s %15s %18s\n' "$cmd" "$name" "$s" "$(rate "$s")" "" ""
-        fi
+# ---- rounds ------------------------------------------------------------------------------------
+RUNNERS=(xargs)
+$HAVE_PARALLEL && RUNNERS+=(parallel)
+RUNNERS+=(bulwark)
+$BEFORE && RUNNERS+=(bulwark-processbuilder)
+
+declare -A SECS # [cmd,runner,round] -> seconds
+for cmd in $COMMANDS; do
+    for ((round = 1; round <= RUNS; round++)); do
+        echo "round $round of $RUNS: '$cmd' over $FILES files, concurrency 2; load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+        for runner in "${RUNNERS[@]}"; do
+            case $runner in
+                xargs) s=$(run_xargs "$cmd") ;;
+                parallel) s=$(run_parallel "$cmd" "$cmd") ;;
+                bulwark) s=$(run_bulwark "$cmd-default" "" "$cmd") ;;
+                bulwark-processbuilder) s=$(run_bulwark "$cmd-processbuilder" "$BEFORE_OPT" "$cmd") ;;
+            esac
+            SECS[$cmd,$runner,$round]=$s
+            printf '  %-24s %8ss %8s items/s\n' "$runner" "$s" "$(rate "$s")"
+        done
     done
 done
-echo "ratios: bulwark items/s divided by the other runner's items/s (goal: >= 0.8 vs xargs, >= 2 vs parallel)"
-echo "bulwark (vfork): BULWARK_JAVA_OPTS=$VFORK_OPT"
+
+# ---- table -------------------------------------------------------------------------------------
+echo
+echo "$FILES files, concurrency 2, $(nproc 2>/dev/null || echo '?') CPUs, $RUNS round(s); wall clock incl. process start"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+printf '%-10s %-24s %-30s %-24s %-24s\n' command runner "items/s per round" "x xargs per round" "x parallel per round"
+for cmd in $COMMANDS; do
+    for runner in "${RUNNERS[@]}"; do
+        rates= vs_x= vs_p=
+        for ((round = 1; round <= RUNS; round++)); do
+            s=${SECS[$cmd,$runner,$round]}
+            rates+="$(rate "$s") "
+            if [[ $runner == bulwark* ]]; then
+                vs_x+="$(ratio "$s" "${SECS[$cmd,xargs,$round]}") "
+                vs_p+="$(ratio "$s" "${SECS[$cmd,parallel,$round]:-}") "
+            fi
+        done
+        printf '%-10s %-24s %-30s %-24s %-24s\n' "$cmd" "$runner" "$rates" "$vs_x" "$vs_p"
+    done
+    # the goals, for the default bulwark: met when every round meets them
+    met_x=met met_p=met
+    for ((round = 1; round <= RUNS; round++)); do
+        s=${SECS[$cmd,bulwark,$round]}
+        awk -v r="$(ratio "$s" "${SECS[$cmd,xargs,$round]}")" 'BEGIN { exit !(r >= 0.8) }' || met_x="not met"
+        if $HAVE_PARALLEL; then
+            awk -v r="$(ratio "$s" "${SECS[$cmd,parallel,$round]}")" 'BEGIN { exit !(r >= 3) }' || met_p="not met"
+        else
+            met_p="not measured"
+        fi
+    done
+    echo "$cmd: bulwark >= 0.8 x xargs in every round: $met_x; >= 3 x parallel in every round: $met_p"
+done
+echo "ratios: bulwark items/s divided by the other runner's items/s in the same round"
 [[ -z $PARALLEL_NOTE ]] || echo "note: $PARALLEL_NOTE"
 if [[ -e $FAILED ]]; then
     echo "FAILED: bulwark did not record every outcome (see above)" >&2

@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -30,9 +29,11 @@ import sun.misc.SignalHandler;
 /**
  * One process's hold on a home while it runs jobs: the home lock, the ledger (the home's SQLite
  * ledger, or the one {@code --store} names), the engine,
- * the event log and the progress display. While a job runs, SIGINT and SIGTERM pause it (a second
- * signal exits at once), and requests that {@code bulwark cancel} or {@code bulwark pause} leave in
- * {@code control/} are carried out.
+ * the event log and the progress display. While a job runs, SIGINT, SIGTERM and SIGHUP pause it (a
+ * second press exits at once; signals within moments of each other are one press, see
+ * {@link SignalPresses}), and requests that {@code bulwark cancel} or {@code bulwark pause} leave
+ * in {@code control/} are carried out. The commands run in process groups of their own (see the
+ * exec handler), so a terminal's Ctrl-C reaches Bulwark only, and the pause stops them.
  */
 final class JobSession implements AutoCloseable {
     private static final long CONTROL_POLL_MS = 200;
@@ -98,9 +99,9 @@ final class JobSession implements AutoCloseable {
         for (Home.Request r : Home.Request.values()) {
             ControlFiles.deleteQuietly(home.controlFile(jobId, r)); // left by a requester that gave up
         }
-        AtomicInteger signals = new AtomicInteger();
+        SignalPresses signals = new SignalPresses();
         Map<Signal, SignalHandler> previous = new HashMap<>();
-        for (String name : List.of("INT", "TERM")) {
+        for (String name : List.of("INT", "TERM", "HUP")) {
             try {
                 Signal signal = new Signal(name);
                 previous.put(signal, Signal.handle(signal, s -> onSignal(jobId, s, signals)));
@@ -130,12 +131,17 @@ final class JobSession implements AutoCloseable {
         return ExitCodes.of(result.status());
     }
 
-    private void onSignal(UUID jobId, Signal s, AtomicInteger signals) {
-        if (signals.incrementAndGet() > 1) {
+    private void onSignal(UUID jobId, Signal s, SignalPresses signals) {
+        int press = signals.press();
+        if (press == 0) {
+            return; // the same press, signalled twice (timeout, a service manager)
+        }
+        if (press > 1) {
             err.println();
-            err.println("bulwark: second SIG" + s.getName() + ": exiting now; attempts still running are recorded as "
-                    + "interrupted by 'bulwark resume " + jobId + "'");
+            err.println("bulwark: second SIG" + s.getName() + ": exiting now, running commands killed; their attempts are "
+                    + "recorded as interrupted by 'bulwark resume " + jobId + "'");
             err.flush();
+            ExecHandler.killRunningCommands();
             Runtime.getRuntime().halt(130);
         }
         if (progress != null) {

@@ -51,7 +51,11 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "{/.} basename without extension, {//} directory, {#} sequence (1-based), {%%} slot, "
                         + "{attempt} attempt number, {job} job id.",
                 "The command runs without a shell (arguments passed as they are) unless --shell is given."},
-        footer = {"", "Examples:",
+        footer = {"", "Ctrl-C (SIGINT), SIGTERM or SIGHUP pauses the job: running commands are stopped, their attempts",
+                "recorded as interrupted (not failed), exit code 4; 'bulwark resume JOB' goes on. The commands run in",
+                "process groups of their own, so only Bulwark gets the terminal's signal. A second press, half a second",
+                "or more later, kills them and exits at once (130).",
+                "", "Examples:",
                 "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50%% out/{/}",
                 "  bulwark run --items hosts.txt --timeout 30s --retries 5 -- ssh -o BatchMode=yes {} uptime",
                 "  bulwark run --input logs --shell -- 'gzip -c \"$1\" > \"$1.gz\"'"})

@@ -15,7 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,7 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .grace(effective.shutdownGrace()).build();
         Home home = homeOptions.resolve();
         CountDownLatch stop = new CountDownLatch(1);
-        AtomicInteger signals = new AtomicInteger();
+        SignalPresses signals = new SignalPresses();
         try (Home.Lock lock = home.lock(); Ledger ledger = store == null ? home.openWriter()
                 // as for bulwark worker: a session stopped in a transaction must not hold its locks beyond the lease
                 : store.openPostgres("idle_in_transaction_session_timeout=" + workerOptions.lease().toMillis())) {
@@ -89,7 +88,11 @@ public final class ServeCommand implements Callable<Integer> {
             BulwarkServer server = (workerOptions == null ? builder : builder.sharedLedger(workerOptions)).build();
             for (String name : List.of("INT", "TERM")) {
                 Signal.handle(new Signal(name), s -> {
-                    if (signals.incrementAndGet() > 1) {
+                    int press = signals.press();
+                    if (press == 0) {
+                        return; // the same press, signalled twice (timeout, a service manager)
+                    }
+                    if (press > 1) {
                         err.println("bulwark: second SIG" + s.getName() + ": exiting now; running jobs continue at the next start");
                         err.flush();
                         Runtime.getRuntime().halt(130);

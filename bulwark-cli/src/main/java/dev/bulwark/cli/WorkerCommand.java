@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,13 +106,16 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     private static Map<Signal, SignalHandler> handleSignals(Worker worker, WorkerOptions options, PrintWriter err) {
-        AtomicInteger signals = new AtomicInteger();
+        SignalPresses signals = new SignalPresses();
         Map<Signal, SignalHandler> previous = new HashMap<>();
         for (String signalName : List.of("INT", "TERM")) {
             try {
                 Signal signal = new Signal(signalName);
                 previous.put(signal, Signal.handle(signal, s -> {
-                    int n = signals.incrementAndGet();
+                    int n = signals.press();
+                    if (n == 0) {
+                        return; // the same press, signalled twice (timeout, a service manager)
+                    }
                     if (n == 1) {
                         err.println("bulwark: SIG" + s.getName() + ": worker " + options.name() + " stops claiming; running "
                                 + "items get " + Durations.format(options.grace()) + " to finish (again: interrupt them)");

@@ -6,21 +6,24 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.StopReason;
 import dev.bulwark.ValidationException;
+import dev.bulwark.exec.internal.Child;
 import dev.bulwark.exec.internal.CommandTemplate;
 import dev.bulwark.exec.internal.ItemLog;
+import dev.bulwark.exec.internal.Launcher;
 import dev.bulwark.exec.internal.ProcessTree;
-import java.io.File;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +57,13 @@ import org.slf4j.LoggerFactory;
  *       environment applies to the child, not to this lookup).</li>
  *   <li>stdin is {@code /dev/null}; stdout and stderr both go to the item's log file, or are
  *       discarded when the run keeps no logs (see {@link ItemLog}).</li>
- *   <li>Environment: the JVM's, then the extra environment given to the constructor, then
+ *   <li>On Linux the command is started with one {@code posix_spawn} (through JNA), at the head
+ *       of a process group of its own, with no descriptor but 0, 1 and 2, every signal at its
+ *       default action: a Ctrl-C on a terminal, or {@code kill} of Bulwark's process group, reaches
+ *       Bulwark only, which then stops the commands itself. Elsewhere (or when JNA cannot load)
+ *       through {@link ProcessBuilder}, in Bulwark's own group. See {@link Launcher}.</li>
+ *   <li>Environment: the JVM's, then the extra environment given to the constructor, without the
+ *       attempt's variables below (never inherited, so a nested run cannot leak its own), then
  *       {@code BULWARK_JOB_ID}, {@code BULWARK_ITEM} (the key), {@code BULWARK_ITEM_SEQ},
  *       {@code BULWARK_ATTEMPT}, {@code BULWARK_IDEMPOTENCY_KEY} and {@code BULWARK_SLOT}; in
  *       shell mode also {@code BULWARK_ITEM_BASENAME}, {@code BULWARK_ITEM_NOEXT},
@@ -63,9 +72,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Stopping</h2>
  * When the engine stops the attempt ({@link AttemptContext#stop}: timeout, pause, cancel, halt),
- * the whole process tree gets TERM, then KILL after {@link ExecSpec#killGrace()}
- * ({@link ProcessTree}). The engine's thread only starts that; this handler's thread waits until
- * the tree is gone and then returns. Interrupting the handler's thread does the same.
+ * the whole process tree (and the command's process group) gets TERM, then KILL after
+ * {@link ExecSpec#killGrace()} ({@link ProcessTree}). The engine's thread only starts that; this
+ * handler's thread waits until the tree is gone and then returns. Interrupting the handler's
+ * thread does the same.
  *
  * <h2>Classification</h2>
  * <ul>
@@ -80,7 +90,10 @@ import org.slf4j.LoggerFactory;
  *   <li>129 to 192 (128 + signal number, as Java and the shells report a death by signal):
  *       TRANSIENT, category {@code signal:KILL}, {@code signal:SEGV}, … (or {@code signal:N}).
  *       A program that really exits with such a code is indistinguishable; list the code in
- *       permanent/critical exits to classify it otherwise;</li>
+ *       permanent/critical exits to classify it otherwise. Where the command shares Bulwark's
+ *       process group (the {@link ProcessBuilder} fallback), a death by HUP, INT or TERM first
+ *       waits up to a second for the engine's stop: a Ctrl-C reaches both at once, and an attempt
+ *       stopped by a pause is interrupted, not failed;</li>
  *   <li>any other non-zero exit: TRANSIENT, category {@code exit:N} (so {@code exit:75},
  *       EX_TEMPFAIL, is retried like the rest);</li>
  *   <li>the process cannot be started (program not found, not executable, bad working
@@ -100,11 +113,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecHandler implements ItemHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ExecHandler.class);
-    private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-    private static final File NULL_FILE = new File(WINDOWS ? "NUL" : "/dev/null");
     private static final String SHELL = Files.isExecutable(Path.of("/bin/sh")) ? "/bin/sh" : "sh";
     /** The charset Java encodes process arguments with, or null when it can encode everything. */
     private static final Charset ARGV_CHARSET = argvCharset();
+    /** Deaths by SIGHUP, SIGINT and SIGTERM: what a terminal, {@code kill} of a group or a service manager sends. */
+    private static final Set<Integer> TERMINAL_SIGNAL_DEATHS = Set.of(128 + 1, 128 + 2, 128 + 15);
+    /** How long such a death waits for the engine's stop when the command shares Bulwark's group. */
+    private static final Duration SIGNAL_RACE = Duration.ofSeconds(1);
     /** Extra time to wait for the tree after the grace period, for KILL to take effect. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(3);
 
@@ -117,10 +132,18 @@ public final class ExecHandler implements ItemHandler {
         }
     }
 
+    /**
+     * The variables each attempt sets for itself. They are removed from the base environment, so a
+     * command never sees one inherited from Bulwark's own environment (a nested run, say).
+     */
+    static final Set<String> ATTEMPT_VARIABLES = Set.of("BULWARK_JOB_ID", "BULWARK_ITEM", "BULWARK_ITEM_SEQ",
+            "BULWARK_ATTEMPT", "BULWARK_IDEMPOTENCY_KEY", "BULWARK_SLOT", "BULWARK_PAYLOAD", "BULWARK_SCOPE",
+            "BULWARK_ITEM_BASENAME", "BULWARK_ITEM_NOEXT", "BULWARK_ITEM_BASENAME_NOEXT", "BULWARK_ITEM_DIRNAME");
+
     private final ExecSpec spec;
-    private final Map<String, String> environment;
     private final CommandTemplate template;
     private final String shellScript;
+    private final Launcher launcher;
 
     public ExecHandler(ExecSpec spec) {
         this(spec, Map.of());
@@ -140,7 +163,9 @@ public final class ExecHandler implements ItemHandler {
             ValidationException.require(value != null && value.indexOf('\0') < 0,
                     "environment variable " + name + " must have a value without NUL characters");
         });
-        this.environment = Map.copyOf(environment);
+        Map<String, String> base = new HashMap<>(System.getenv());
+        base.putAll(environment);
+        this.launcher = Launcher.create(base, ATTEMPT_VARIABLES);
         if (spec.shell()) {
             this.shellScript = CommandTemplate.rewriteShellScript(spec.command().get(0));
             this.template = null;
@@ -152,6 +177,17 @@ public final class ExecHandler implements ItemHandler {
 
     public ExecSpec spec() {
         return spec;
+    }
+
+    /**
+     * Kills (SIGKILL to their process groups) the commands of every exec handler of this JVM that
+     * are still running, without recording anything: for a process about to exit at once (a
+     * second Ctrl-C). Their attempts stay running in the ledger; {@code resume} records them as
+     * interrupted. Commands in groups of their own would otherwise outlive Bulwark. Commands
+     * started by the {@link ProcessBuilder} fallback share Bulwark's group and got the signal already.
+     */
+    public static void killRunningCommands() {
+        Launcher.killAllGroups();
     }
 
     /** The argv this handler runs for an attempt (for dry runs and logs). */
@@ -189,22 +225,17 @@ public final class ExecHandler implements ItemHandler {
                 try {
                     log.close();
                 } catch (IOException e) {
-                    LOG.warn("cannot close item log {}", log.file(), e);
+                    LOG.warn("cannot close item log {}: {}", log.file(), e.toString());
                 }
             }
         }
     }
 
     private AttemptResult run(AttemptContext ctx, List<String> argv, ItemLog log, long started) {
-        ProcessBuilder builder = new ProcessBuilder(argv)
-                .redirectInput(Redirect.from(NULL_FILE))
-                .redirectErrorStream(true)
-                .redirectOutput(log == null ? Redirect.DISCARD : log.redirect());
-        Process process;
+        Child process;
         try {
             checkEncodable(argv);
-            setEnvironment(builder.environment(), ctx);
-            process = builder.start();
+            process = launcher.start(argv, attemptEnvironment(ctx), log == null ? null : log.file());
         } catch (IOException | IllegalArgumentException e) {
             AttemptResult result = AttemptResult.failure(ErrorClass.PERMANENT, "spawn", spawnMessage(argv.get(0), e));
             finish(log, null, started, result, false);
@@ -229,12 +260,15 @@ public final class ExecHandler implements ItemHandler {
         AttemptResult result;
         if (stopper.signalled() || interrupted) {
             result = stopped(ctx.stopReason(), ctx, exit);
+        } else if (!process.ownGroup() && TERMINAL_SIGNAL_DEATHS.contains(exit) && stopper.awaitStop(SIGNAL_RACE)) {
+            // In Bulwark's own process group (the ProcessBuilder fallback), a Ctrl-C or kill of the group
+            // reaches the command at the same moment as Bulwark, whose pause then comes a moment later.
+            interrupted |= Thread.interrupted();
+            result = stopped(ctx.stopReason(), ctx, exit);
         } else {
             result = classify(exit);
         }
         boolean wantLastLine = !result.succeeded() && !stopper.signalled() && !interrupted;
-        // The log is finished with the interrupt flag clear: an interrupted thread cannot use a FileChannel.
-        interrupted |= Thread.interrupted();
         String lastLine = finish(log, exit, started, result, wantLastLine);
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -269,8 +303,9 @@ public final class ExecHandler implements ItemHandler {
         }
     }
 
-    private void setEnvironment(Map<String, String> env, AttemptContext ctx) {
-        env.putAll(environment);
+    /** The attempt's own variables (names in {@link #ATTEMPT_VARIABLES}); they win over the base environment. */
+    private Map<String, String> attemptEnvironment(AttemptContext ctx) {
+        Map<String, String> env = new LinkedHashMap<>(16);
         String key = ctx.key();
         if (key.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("the item key contains a NUL character, which no command line can hold");
@@ -294,6 +329,7 @@ public final class ExecHandler implements ItemHandler {
             env.put("BULWARK_ITEM_BASENAME_NOEXT", CommandTemplate.removeExtension(base));
             env.put("BULWARK_ITEM_DIRNAME", CommandTemplate.dirname(key));
         }
+        return env;
     }
 
     private AttemptResult classify(int exit) {
@@ -345,7 +381,7 @@ public final class ExecHandler implements ItemHandler {
             }
             log.trailer(trailer(exit, durationMs, result));
         } catch (IOException e) {
-            LOG.warn("cannot finish item log {}", log.file(), e);
+            LOG.warn("cannot finish item log {}: {}", log.file(), e.toString());
         }
         return lastLine;
     }
@@ -368,27 +404,16 @@ public final class ExecHandler implements ItemHandler {
         if (e instanceof IllegalArgumentException) {
             return "cannot start " + program + ": " + e.getMessage();
         }
-        // "Cannot run program "x": error=2, No such file or directory" -> the OS error is the cause
-        Throwable cause = e.getCause();
-        String os = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getMessage();
-        if (os != null) {
-            // JDK 17-21: "error=2, No such file or directory"; JDK 22+: "Exec failed, error: 2 (No such file or directory) "
-            os = os.strip().replaceFirst("^error=\\d+, ", "")
-                    .replaceFirst("^Exec failed, error: \\d+ \\((.*)\\)$", "$1");
-        }
-        return "cannot start program \"" + program + "\": " + os;
+        return "cannot start program \"" + program + "\": " + e.getMessage();
     }
 
     /** After an interrupt: the tree is being terminated; wait for the root without giving up on an interrupt. */
-    private int awaitExit(Process process) {
+    private int awaitExit(Child process) {
         long deadline = System.nanoTime() + spec.killGrace().plus(KILL_WAIT).toNanos();
         while (true) {
             try {
                 long left = deadline - System.nanoTime();
-                if (process.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
-                    return process.exitValue();
-                }
-                return -1;
+                return process.waitFor(Duration.ofNanos(Math.max(left, 0)));
             } catch (InterruptedException again) {
                 // keep waiting: the interrupt is restored by the caller
             }
@@ -424,13 +449,13 @@ public final class ExecHandler implements ItemHandler {
 
     /** The stop callback: starts terminating the tree once, if the process still runs. */
     private static final class Stopper implements Runnable {
-        private final Process process;
+        private final Child process;
         private final Duration grace;
         private final AtomicBoolean fired = new AtomicBoolean();
         private final CompletableFuture<Void> treeGone = new CompletableFuture<>();
         private volatile boolean signalled;
 
-        Stopper(Process process, Duration grace) {
+        Stopper(Child process, Duration grace) {
             this.process = process;
             this.grace = grace;
         }
@@ -446,6 +471,22 @@ public final class ExecHandler implements ItemHandler {
             }
             signalled = true;
             ProcessTree.terminate(process, grace).whenComplete((ok, error) -> treeGone.complete(null));
+        }
+
+        /**
+         * Waits (bounded) for a stop to come, for a process that already ended; true when it came (or
+         * the thread was interrupted, which is a stop too: the interrupt flag is then set again).
+         */
+        boolean awaitStop(Duration max) {
+            try {
+                treeGone.get(max.toNanos(), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
         }
 
         /** Whether the process was still running when the stop came, so it was signalled. */

@@ -280,6 +280,24 @@ class ExecHandlerTest {
     }
 
     @Test
+    void aStopAlsoEndsAProcessThatLeftTheTreeButStayedInTheGroup() throws Exception {
+        // the subshell starts sleep and exits at once: sleep is re-parented, no longer a descendant
+        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("(sleep 30 & echo $! > \"$1/orphan.pid\") ; exec sleep 30"),
+                true, Set.of(), Set.of(), Duration.ofMillis(300), ExecSpec.DEFAULT_OUTPUT_CAP));
+        AttemptContext ctx = ctx(dir.toString(), 1, null);
+
+        CompletableFuture<AttemptResult> result = CompletableFuture.supplyAsync(() -> handler.handle(ctx));
+        Path marker = dir.resolve("orphan.pid");
+        await().atMost(PATIENCE).until(() -> Files.exists(marker) && Files.readString(marker).endsWith("\n"));
+        long orphan = Long.parseLong(Files.readString(marker).trim());
+        assertThat(ProcessTree.isRunning(orphan)).isTrue();
+        ctx.stop(StopReason.TIMEOUT);
+
+        assertThat(result.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).category()).isEqualTo("timeout");
+        assertThat(ProcessTree.isRunning(orphan)).as("orphan %d", orphan).isFalse();
+    }
+
+    @Test
     void otherStopReasonsAreInterrupted() throws Exception {
         ExecHandler handler = new ExecHandler(new ExecSpec(List.of("echo started > \"$1/started\"; exec sleep 30"), true, Set.of(),
                 Set.of(), Duration.ofSeconds(5), ExecSpec.DEFAULT_OUTPUT_CAP));
@@ -335,6 +353,24 @@ class ExecHandlerTest {
         assertThat(result.get().category()).isEqualTo("interrupted");
         assertThat(flag.get()).isTrue();
         assertThat(ProcessTree.isRunning(child)).isFalse();
+    }
+
+    @Test
+    void anAttemptWhoseThreadIsAlreadyInterruptedStillWritesItsWholeLog() throws Exception {
+        Path log = dir.resolve("interrupted.log");
+        ExecHandler handler = new ExecHandler(new ExecSpec(List.of("sh", "-c", "exec sleep 30", "sh", "{}"), false, Set.of(), Set.of(),
+                Duration.ofSeconds(5), ExecSpec.DEFAULT_OUTPUT_CAP));
+        AtomicReference<AttemptResult> result = new AtomicReference<>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt();
+            result.set(handler.handle(ctx("k", 1, log)));
+        });
+        thread.join(PATIENCE.toMillis());
+
+        assertThat(result.get().category()).isEqualTo("interrupted");
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        assertThat(lines.get(0)).startsWith("# bulwark job=");
+        assertThat(lastLine(log)).matches("# exit=\\d+ duration_ms=\\d+ outcome=interrupted class=TRANSIENT category=interrupted");
     }
 
     // ------------------------------------------------------------------ log file

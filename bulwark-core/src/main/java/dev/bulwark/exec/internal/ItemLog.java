@@ -1,15 +1,12 @@
 package dev.bulwark.exec.internal;
 
 import java.io.Closeable;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -29,11 +26,15 @@ import java.util.UUID;
  * {@code \} is written as a JSON string, so a header is always exactly one line and a key can
  * never forge one.
  *
- * <p>The child writes straight into the file ({@link #redirect()}: the file is opened in append
- * mode and handed to the child as its stdout and stderr; no pump threads). The cap is enforced
+ * <p>The child writes straight into the file (the {@link Launcher} opens it in append mode as the
+ * child's stdout and stderr; no pipe, no pump thread). The cap is enforced
  * when the attempt ends, by truncating the attempt's output to its first {@code cap} bytes: the
  * disk must hold the full output for the attempt's duration. A background process the command
  * left behind may go on writing into the file after the trailer.
+ *
+ * <p>The file is written through {@link RandomAccessFile}, not a {@code FileChannel}: an interrupt
+ * (a pause or a timeout stopping the attempt) must not close the log under the attempt's feet
+ * ({@code ClosedByInterruptException}), since the trailer is still to be written.
  *
  * <p>Not thread-safe: one instance belongs to one attempt.
  */
@@ -43,11 +44,11 @@ public final class ItemLog implements Closeable {
     private static final int MAX_LINE_CHARS = 300;
 
     private final Path file;
-    private final FileChannel channel;
+    private final RandomAccessFile channel;
     private final long outputStart;
     private long outputEnd = -1;
 
-    private ItemLog(Path file, FileChannel channel, long outputStart) {
+    private ItemLog(Path file, RandomAccessFile channel, long outputStart) {
         this.file = file;
         this.channel = channel;
         this.outputStart = outputStart;
@@ -55,38 +56,28 @@ public final class ItemLog implements Closeable {
 
     /** Opens (creating it and its directories if needed) {@code file} and appends {@code header}. */
     public static ItemLog begin(Path file, String header) throws IOException {
-        FileChannel channel;
+        RandomAccessFile channel;
         try {
-            channel = open(file);
-        } catch (NoSuchFileException e) {
+            channel = new RandomAccessFile(file.toFile(), "rw");
+        } catch (FileNotFoundException e) {
             Path parent = file.toAbsolutePath().getParent();
-            if (parent == null) {
+            if (parent == null || Files.isDirectory(parent)) {
                 throw e;
             }
             Files.createDirectories(parent);
-            channel = open(file);
+            channel = new RandomAccessFile(file.toFile(), "rw");
         }
         try {
             writeFully(channel, header.getBytes(StandardCharsets.UTF_8));
-            return new ItemLog(file, channel, channel.size());
+            return new ItemLog(file, channel, channel.length());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static FileChannel open(Path file) throws IOException {
-        // READ rules out APPEND; every write goes to the current end explicitly (the child is not running then)
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    }
-
     public Path file() {
         return file;
-    }
-
-    /** Where the child's stdout (and, merged, stderr) goes: appended to this file. */
-    public Redirect redirect() {
-        return Redirect.appendTo(file.toFile());
     }
 
     /** Appends {@code # TEXT} as a line of its own (a note from the handler, not the process). */
@@ -101,10 +92,10 @@ public final class ItemLog implements Closeable {
      * under the cap).
      */
     public long endOutput(long cap) throws IOException {
-        long size = channel.size();
+        long size = channel.length();
         long over = size - outputStart - cap;
         if (over > 0) {
-            channel.truncate(outputStart + cap);
+            channel.setLength(outputStart + cap);
             outputEnd = outputStart + cap;
             ensureLineStart();
             writeFully(channel, ("# output truncated: " + over + " bytes over the cap\n").getBytes(StandardCharsets.UTF_8));
@@ -116,19 +107,22 @@ public final class ItemLog implements Closeable {
 
     /** The last non-blank line of this attempt's (kept) output, shortened, or null. Reads at most 4 KiB. */
     public String lastOutputLine() throws IOException {
-        long end = outputEnd >= 0 ? outputEnd : channel.size();
+        long end = outputEnd >= 0 ? outputEnd : channel.length();
         long from = Math.max(outputStart, end - TAIL_BYTES);
         if (end <= from) {
             return null;
         }
-        ByteBuffer buffer = ByteBuffer.allocate((int) (end - from));
-        while (buffer.hasRemaining()) {
-            int read = channel.read(buffer, from + buffer.position());
+        byte[] buffer = new byte[(int) (end - from)];
+        channel.seek(from);
+        int filled = 0;
+        while (filled < buffer.length) {
+            int read = channel.read(buffer, filled, buffer.length - filled);
             if (read < 0) {
                 break;
             }
+            filled += read;
         }
-        String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        String tail = new String(buffer, 0, filled, StandardCharsets.UTF_8);
         String[] lines = tail.split("\r?\n|\r");
         for (int i = lines.length - 1; i >= 0; i--) {
             // the first line of the tail may be cut in the middle; use it only if it is all we have
@@ -151,22 +145,19 @@ public final class ItemLog implements Closeable {
     }
 
     private void ensureLineStart() throws IOException {
-        long size = channel.size();
+        long size = channel.length();
         if (size > outputStart) {
-            ByteBuffer last = ByteBuffer.allocate(1);
-            if (channel.read(last, size - 1) == 1 && last.get(0) != '\n') {
+            channel.seek(size - 1);
+            if (channel.read() != '\n') {
                 writeFully(channel, NEWLINE);
             }
         }
     }
 
-    /** Appends {@code bytes} at the current end of the file. */
-    private static void writeFully(FileChannel channel, byte[] bytes) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        long position = channel.size();
-        while (buffer.hasRemaining()) {
-            position += channel.write(buffer, position);
-        }
+    /** Appends {@code bytes} at the current end of the file (the child is not running then, or never will). */
+    private static void writeFully(RandomAccessFile channel, byte[] bytes) throws IOException {
+        channel.seek(channel.length());
+        channel.write(bytes);
     }
 
     // ---------------------------------------------------------------- header

@@ -1,6 +1,7 @@
 package dev.bulwark.exec.internal;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +24,13 @@ import java.util.concurrent.CompletableFuture;
  * <em>before</em> any signal is sent, every process that was ever seen is remembered, the
  * descendants of every surviving process are looked up again while waiting (to catch children
  * forked meanwhile, for example by a loop that ignores TERM), and in the KILL phase each process's
- * descendants are collected just before it is killed. What this cannot catch is a process that
- * detached itself (double fork, {@code setsid}) before the first snapshot: that needs process
- * groups or cgroups, which Java does not offer.
+ * descendants are collected just before it is killed.
+ *
+ * <p>When the root leads a process group of its own (a {@link Child} started by
+ * {@link PosixSpawnLauncher}), the group is signalled as well ({@code kill(-pgid, ...)}) and its
+ * members are looked up in {@code /proc} while waiting: that also reaches a process that left the
+ * tree (a double fork) but stayed in the group. What neither can catch is a process that made a
+ * session or group of its own ({@code setsid}); that needs cgroups.
  *
  * <p>A zombie (exited, not yet reaped by its parent) counts as gone: in containers whose PID 1
  * does not reap orphans, killed grandchildren stay zombies forever, and
@@ -51,10 +56,21 @@ public final class ProcessTree {
 
     /** As {@link #terminate(Process, Duration)}, for any process handle. */
     public static CompletableFuture<Void> terminate(ProcessHandle root, Duration grace) {
+        return terminate(root, grace, 0);
+    }
+
+    /** As {@link #terminate(Process, Duration)}, for a started command (and its group, if it has one). */
+    public static CompletableFuture<Void> terminate(Child child, Duration grace) {
+        long group = child.ownGroup() && Posix.AVAILABLE ? child.pid() : 0;
+        // a root that ended meanwhile may still have left members of its group
+        return terminate(child.handle().orElse(null), grace, group);
+    }
+
+    private static CompletableFuture<Void> terminate(ProcessHandle root, Duration grace, long group) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread.ofVirtual().name("bulwark-terminate-" + root.pid()).start(() -> {
+        Thread.ofVirtual().name("bulwark-terminate-" + (root == null ? group : root.pid())).start(() -> {
             try {
-                terminateAndWait(root, grace);
+                terminateAndWait(root, grace, group);
                 done.complete(null);
             } catch (Throwable t) {
                 done.completeExceptionally(t);
@@ -68,19 +84,32 @@ public final class ProcessTree {
      * after KILL). If interrupted, it kills at once, and returns with the interrupt flag set.
      */
     public static void terminateAndWait(ProcessHandle root, Duration grace) {
+        terminateAndWait(root, grace, 0);
+    }
+
+    /**
+     * As {@link #terminateAndWait(ProcessHandle, Duration)}; {@code group} &gt; 0 is a process group
+     * to signal too, and {@code root} may then be null (it ended already).
+     */
+    private static void terminateAndWait(ProcessHandle root, Duration grace, long group) {
         Map<Long, ProcessHandle> known = new LinkedHashMap<>();
-        known.put(root.pid(), root);
-        // snapshot first: once the root dies, its children are no longer its descendants
-        root.descendants().forEach(p -> known.putIfAbsent(p.pid(), p));
+        if (root != null) {
+            known.put(root.pid(), root);
+            // snapshot first: once the root dies, its children are no longer its descendants
+            root.descendants().forEach(p -> known.putIfAbsent(p.pid(), p));
+        }
+        addGroupMembers(known, group);
         boolean interrupted = false;
         long graceNanos = grace == null ? 0 : grace.toNanos();
         if (graceNanos > 0) {
+            signalGroup(group, Posix.SIGTERM);
             for (ProcessHandle p : List.copyOf(known.values())) {
                 destroy(p, false);
             }
             long deadline = System.nanoTime() + graceNanos;
             long pause = 1_000_000L;
             while (true) {
+                addGroupMembers(known, group); // members forked since the last look got the group's TERM
                 // children forked since the last look get TERM too
                 for (ProcessHandle p : List.copyOf(known.values())) {
                     if (p.isAlive()) {
@@ -107,6 +136,7 @@ public final class ProcessTree {
                 pause = Math.min(pause * 2, MAX_POLL_NANOS);
             }
         }
+        signalGroup(group, Posix.SIGKILL);
         killAll(known);
         long deadline = System.nanoTime() + AFTER_KILL_NANOS;
         long pause = 1_000_000L;
@@ -120,6 +150,40 @@ public final class ProcessTree {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void signalGroup(long group, int signal) {
+        if (group > 0) {
+            Posix.kill((int) -group, signal); // ESRCH when the whole group is gone already: nothing to do
+        }
+    }
+
+    /** Adds the running members of process group {@code group} (read from {@code /proc}) to {@code known}. */
+    private static void addGroupMembers(Map<Long, ProcessHandle> known, long group) {
+        if (group <= 0 || !PROC) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path entry : entries) {
+                long pid = Long.parseLong(entry.getFileName().toString());
+                if (!known.containsKey(pid) && processGroupOf(pid) == group) {
+                    ProcessHandle.of(pid).ifPresent(p -> known.putIfAbsent(pid, p));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc unreadable: the group signals still reach every member
+        }
+    }
+
+    /** The process group of {@code pid} from {@code /proc/PID/stat} (the third field after the name), or -1. */
+    private static long processGroupOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 4);
+            return Long.parseLong(fields[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
