@@ -62,6 +62,8 @@ public final class GroupCommitter implements AutoCloseable {
     private final ExecutorService callbacks;
     private volatile Thread callbackThread;
     private boolean closed;
+    /** What a failed group was doing, for its error message. */
+    private final String failing;
 
     /**
      * @param readOnly      whether the connection only reads (its transactions then take no write lock)
@@ -76,6 +78,7 @@ public final class GroupCommitter implements AutoCloseable {
         // IMMEDIATE takes the write lock up front, so the busy timeout applies there and a group
         // can never fail halfway because another connection wrote first.
         this.begin = readOnly ? "BEGIN" : "BEGIN IMMEDIATE";
+        this.failing = readOnly ? "read the ledger" : "write to the ledger";
         this.resources = resources.clone();
         this.callbacks = Executors.newSingleThreadExecutor(r -> callbackThread = daemon(r, "bulwark-ledger-callbacks"));
         this.writer = daemon(this::loop, "bulwark-ledger-writer");
@@ -207,8 +210,9 @@ public final class GroupCommitter implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            BulwarkException failure = SqlErrors.translate(file, "write to the ledger", e);
-            LOG.error("{}", failure.getMessage(), e);
+            BulwarkException failure = SqlErrors.translate(file, failing, e);
+            // every caller of the group gets the failure and reports it: told here too, the user would read it twice
+            LOG.debug("{}", failure.getMessage(), e);
             group.forEach(task -> task.failure = failure);
         }
         settle(group);
