@@ -35,6 +35,7 @@ import sun.misc.SignalHandler;
  * {@code control/} are carried out.
  */
 final class JobSession implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobSession.class);
     private static final long CONTROL_POLL_MS = 200;
     private static final int FAILED_SHOWN = 5;
 
@@ -59,7 +60,7 @@ final class JobSession implements AutoCloseable {
             }
         }
         this.ledger = opened;
-        this.eventLog = new EventLog(home::eventsFile);
+        this.eventLog = new EventLog(home::eventsFile, this::eventLogFault);
         this.progress = showProgress ? new ProgressPrinter(err, Terminal.stderrIsTerminal()) : null;
         Engine.Builder b = Engine.builder().ledger(ledger).worker(workerName()).logDirectory(home.logs().toAbsolutePath()).listener(eventLog);
         if (progress != null) {
@@ -88,6 +89,13 @@ final class JobSession implements AutoCloseable {
                     + "handler; resume it from that program");
         }
         return new ExecHandler(job.config().exec());
+    }
+
+    /** The event log cannot be written: a running job pauses (its run then ends with exit 5); after the run, a warning. */
+    private void eventLogFault(UUID jobId, String why) {
+        if (!engine.ioFault(jobId, why)) {
+            LOG.warn("{}; the events stay in the ledger", why);
+        }
     }
 
     /**
