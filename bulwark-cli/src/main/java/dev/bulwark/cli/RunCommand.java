@@ -75,6 +75,10 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--items", paramLabel = "FILE", description = "Run over the lines of FILE (UTF-8, one item per line; - for standard input).")
     String items;
 
+    @Option(names = {"-0", "--null"}, description = "With --items: items are separated by NUL characters, not lines (as find -print0 "
+            + "and xargs -0 use them), so a key may hold line breaks.")
+    boolean nulSeparated;
+
     @Option(names = "--items-jsonl", paramLabel = "FILE", description = "Run over JSON objects, one per line: {\"key\": ..., \"payload\": {...}, \"scope\": ...} (- for standard input).")
     String itemsJsonl;
 
@@ -184,6 +188,7 @@ public class RunCommand implements Callable<Integer> {
                     : "give only one of --input, --items and --items-jsonl");
             ValidationException.require(input != null || (glob == null && !recursive),
                     "--glob and --recursive go with --input DIR");
+            ValidationException.require(!nulSeparated || items != null, "--null goes with --items FILE (keys separated by NUL)");
             if (input != null) {
                 Set<String> warned = new HashSet<>(); // each input is read twice: warn once
                 source = new DirectorySource(input, glob, recursive, w -> {
@@ -201,7 +206,7 @@ public class RunCommand implements Callable<Integer> {
                 } else {
                     path = Path.of(file);
                 }
-                source = new LineFileSource(path, file, jsonl);
+                source = nulSeparated ? LineFileSource.nulSeparated(path, file) : new LineFileSource(path, file, jsonl);
             }
             if (breakerScope != null) {
                 ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
