@@ -293,4 +293,14 @@ class CliTest {
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("record 2: not valid UTF-8 text");
     }
+
+    @Test
+    void a_file_name_that_is_not_utf8_is_skipped_with_a_warning_that_shows_its_bytes() throws IOException {
+        Path latin1 = Files.writeString(Path.of(java.net.URI.create(inbox.toUri() + "caf%E9.txt")), "latin-1 name\n");
+        assertThat(Files.exists(latin1)).isTrue();
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "*.txt", "--", "cat");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("warning: skipped " + inbox.toAbsolutePath() + "/caf\\xe9.txt: the name is not UTF-8")
+                .contains("3 items").contains("COMPLETED");
+    }
 }

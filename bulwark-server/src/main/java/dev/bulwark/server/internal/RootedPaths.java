@@ -1,5 +1,7 @@
 package dev.bulwark.server.internal;
 
+import dev.bulwark.internal.FileNames;
+import dev.bulwark.internal.Glob;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -121,6 +123,13 @@ final class RootedPaths {
                 break;
             }
             if (!matcher.matches((byPath ? dir.relativize(f) : f.getFileName()).toString())) {
+                continue;
+            }
+            String notUtf8 = FileNames.notUtf8(f);
+            if (notUtf8 != null) {
+                String shown = notUtf8.startsWith(root + "/") ? notUtf8.substring(root.toString().length() + 1) : f.getFileName().toString();
+                warnings.accept("skipped '" + shown
+                        + "': the name is not UTF-8, and Bulwark cannot pass it to a command exactly yet");
                 continue;
             }
             Path real;

@@ -1,4 +1,4 @@
-package dev.bulwark.server.internal;
+package dev.bulwark.internal;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -14,13 +14,13 @@ import java.util.List;
  * <p>The JDK's matcher turns a glob into a backtracking regular expression: a pattern such as
  * {@code *a*a*a*a*a*a*a*a*a*a*b} against a long name takes exponential time. This one runs the
  * pattern as a set of states over the name's characters, so no pattern can hold a request thread
- * for long. Immutable and thread-safe.
+ * (or a {@code bulwark run --glob}) for long. Immutable and thread-safe.
  */
-final class Glob {
+public final class Glob {
     /** The longest pattern accepted, in characters. */
-    static final int MAX_LENGTH = 1024;
+    public static final int MAX_LENGTH = 1024;
     /** The most alternatives that the brace groups of one pattern may spell out. */
-    static final int MAX_ALTERNATIVES = 256;
+    public static final int MAX_ALTERNATIVES = 256;
 
     /** One step of a pattern: a single character it accepts, or a repetition ({@code *}, {@code **}). */
     private record Step(Kind kind, char literal, String set, boolean negated) {
@@ -62,7 +62,7 @@ final class Glob {
      * @throws IllegalArgumentException naming what is wrong: too long, an unclosed {@code [} or
      *                                  {@code {}, a nested {@code {}, too many alternatives
      */
-    static Glob compile(String pattern) {
+    public static Glob compile(String pattern) {
         if (pattern.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("it is longer than " + MAX_LENGTH + " characters");
         }
@@ -196,7 +196,7 @@ final class Glob {
     }
 
     /** Whether the whole of {@code name} matches. */
-    boolean matches(String name) {
+    public boolean matches(String name) {
         for (Step[] steps : alternatives) {
             if (matches(steps, name)) {
                 return true;

@@ -1,4 +1,4 @@
-package dev.bulwark.server.internal;
+package dev.bulwark.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
