@@ -11,6 +11,7 @@ import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
+import dev.bulwark.BulwarkException;
 import dev.bulwark.JobConfig;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
@@ -344,12 +345,30 @@ public class RunCommand implements Callable<Integer> {
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    private Path spoolStdin() throws IOException {
-        Path tmp = Files.createTempFile("bulwark-stdin-", ".txt");
-        try (InputStream in = System.in) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * Copies standard input to a temporary file (items are read twice: counted, then stored). A
+     * full or unwritable temporary folder is Bulwark's fault, said in one line before any job exists.
+     */
+    private Path spoolStdin() {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("bulwark-stdin-", ".txt");
+            try (InputStream in = System.in) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the message below says where
+                }
+            }
+            throw new BulwarkException("cannot copy the items from standard input to a temporary file in "
+                    + System.getProperty("java.io.tmpdir") + ": " + dev.bulwark.internal.OwnIoFault.reason(e)
+                    + "; free some space there, or give another folder with BULWARK_JAVA_OPTS=-Djava.io.tmpdir=DIR", e);
         }
-        return tmp;
     }
 
     private int dryRun(ItemSource source, JobConfig config, long count, PrintWriter out) {

@@ -157,4 +157,24 @@ class FullDiskIT {
         assertThat(statuses(job).values()).containsOnly("SUCCEEDED").hasSize(ITEMS);
         assertThat(starts().subList(startsBefore.size(), starts().size())).doesNotContainAnyElementsOf(done);
     }
+
+    @Test
+    void full_temporary_folder_for_standard_input_is_one_line_and_exit_5_before_any_job_exists() throws Exception {
+        Path tmp = work.resolve("tmp");
+        mountSmall(tmp, 64);
+        Path items = Files.write(work.resolve("many.txt"), IntStream.rangeClosed(1, 20_000).mapToObj(i -> "item-" + i).toList());
+        BulwarkProcess.Result r = bulwark().jvmOption("-Djava.io.tmpdir=" + tmp)
+                .throughShell("exec \"$@\" < '" + items + "'")
+                .run("run", "--home", home.toString(), "--items", "-", "--quiet", "--", "true");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(5);
+        assertThat(r.stderr().lines().toList()).as(r.toString()).hasSize(1);
+        assertThat(r.stderr()).startsWith("bulwark: cannot copy the items from standard input to a temporary file in " + tmp)
+                .contains("No space left on device").doesNotContain("\tat ");
+        try (var left = Files.list(tmp)) {
+            assertThat(left).as("the partial copy is removed").isEmpty();
+        }
+        assertThat(home.resolve("ledger.db")).as("no job was created").satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(),
+                p -> assertThat(bulwark().run("list", "--home", home.toString(), "--json").expectExit(0).json()).isEmpty());
+    }
 }
