@@ -105,6 +105,9 @@ public final class Engine implements AutoCloseable {
      * Runs a QUEUED, PAUSED, or crashed RUNNING job until every item has a final outcome or the
      * job is paused, cancelled or halted. Attempts interrupted by a crash are recorded as such
      * first. Blocks the calling thread.
+     *
+     * @throws IoFaultException when a file of Bulwark's own (the ledger, an item log, see
+     *                          {@link #ioFault}) could not be written: the job was paused first
      */
     public JobResult run(UUID jobId, ItemHandler handler) {
         return run(jobId, handler, null);
@@ -201,6 +204,21 @@ public final class Engine implements AutoCloseable {
         }
         ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
         return run(jobId, handler, compensator);
+    }
+
+    /**
+     * Tells the engine that a file of Bulwark's own for a job running here (its event log, a spool)
+     * could not be written: the job pauses as when its ledger cannot be written, and its run ends
+     * with an {@link IoFaultException} carrying {@code why} (name the path and the reason). False
+     * when the job does not run here.
+     */
+    public boolean ioFault(UUID jobId, String why) {
+        JobRunner runner = active.get(jobId);
+        if (runner == null) {
+            return false;
+        }
+        runner.ioFault(why);
+        return true;
     }
 
     /** Pauses a job running in this engine: running attempts stop and are recorded as interrupted. */

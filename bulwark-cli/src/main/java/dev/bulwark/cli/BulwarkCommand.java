@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
                 BreakerCommand.class, BenchCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 completed, 1 partial (some items failed or skipped), 2 failed, 3 cancelled,",
-                "  4 paused (resumable), 5 home in use or ledger unavailable, 64 bad usage or input, 70 internal error,",
+                "  4 paused (resumable), 5 home in use, ledger unavailable or damaged, or a full disk (the job is",
+                "  paused: resume it), 64 bad usage or input, 70 internal error,",
                 "  130 a second Ctrl-C/SIGTERM/SIGHUP (exited at once).",
                 "", "Home (ledger and logs): --home DIR, else $BULWARK_HOME, else ./.bulwark",
                 "Shared ledger for workers: --store postgresql://HOST[:PORT]/DB?user=NAME (or $BULWARK_STORE)"})

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,19 +21,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends every engine event of a job to {@code logs/JOB/events.jsonl}, one JSON object a line
  * ({@code type}, {@code job}, {@code at}, {@code seq} and the event's data). The ledger remains the
- * record of truth; this file is for people and log shippers.
+ * record of truth; this file is for people and log shippers. A file that cannot be written (a full
+ * disk) is Bulwark's fault, not the job's: it is reported to {@code faults} once, which pauses the
+ * job (see {@link dev.bulwark.Engine#ioFault}).
  */
 final class EventLog implements JobListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
     private final Function<UUID, Path> files;
+    private final BiConsumer<UUID, String> faults;
     private UUID jobId;
     private Path file;
     private BufferedWriter out;
     private boolean failed;
 
-    EventLog(Function<UUID, Path> files) {
+    /** @param faults told (job, what failed) when a job's file cannot be written */
+    EventLog(Function<UUID, Path> files, BiConsumer<UUID, String> faults) {
         this.files = files;
+        this.faults = faults;
     }
 
     @Override
@@ -63,9 +69,14 @@ final class EventLog implements JobListener, AutoCloseable {
             out.write(Json.write(line));
             out.newLine();
         } catch (IOException e) {
-            failed = true;
-            LOG.warn("cannot write the event log {}: {}; events stay in the ledger", file, e.getMessage());
+            fault(e);
         }
+    }
+
+    private void fault(IOException e) {
+        failed = true;
+        LOG.debug("cannot write the event log {}", file, e);
+        faults.accept(jobId, "cannot write the event log " + file + ": " + dev.bulwark.internal.OwnIoFault.reason(e));
     }
 
     @Override
@@ -78,8 +89,7 @@ final class EventLog implements JobListener, AutoCloseable {
             try {
                 out.flush();
             } catch (IOException e) {
-                failed = true;
-                LOG.warn("cannot write the event log {}: {}; events stay in the ledger", file, e.getMessage());
+                fault(e);
             }
         }
     }

@@ -36,6 +36,7 @@ import sun.misc.SignalHandler;
  * exec handler), so a terminal's Ctrl-C reaches Bulwark only, and the pause stops them.
  */
 final class JobSession implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobSession.class);
     private static final long CONTROL_POLL_MS = 200;
     private static final int FAILED_SHOWN = 5;
 
@@ -60,7 +61,7 @@ final class JobSession implements AutoCloseable {
             }
         }
         this.ledger = opened;
-        this.eventLog = new EventLog(home::eventsFile);
+        this.eventLog = new EventLog(home::eventsFile, this::eventLogFault);
         this.progress = showProgress ? new ProgressPrinter(err, Terminal.stderrIsTerminal()) : null;
         Engine.Builder b = Engine.builder().ledger(ledger).worker(workerName()).logDirectory(home.logs().toAbsolutePath()).listener(eventLog);
         if (progress != null) {
@@ -89,6 +90,13 @@ final class JobSession implements AutoCloseable {
                     + "handler; resume it from that program");
         }
         return new ExecHandler(job.config().exec());
+    }
+
+    /** The event log cannot be written: a running job pauses (its run then ends with exit 5); after the run, a warning. */
+    private void eventLogFault(UUID jobId, String why) {
+        if (!engine.ioFault(jobId, why)) {
+            LOG.warn("{}; the events stay in the ledger", why);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
+import dev.bulwark.BulwarkException;
 import dev.bulwark.JobConfig;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
@@ -78,6 +79,10 @@ public class RunCommand implements Callable<Integer> {
 
     @Option(names = "--items", paramLabel = "FILE", description = "Run over the lines of FILE (UTF-8, one item per line; - for standard input).")
     String items;
+
+    @Option(names = {"-0", "--null"}, description = "With --items: items are separated by NUL characters, not lines (as find -print0 "
+            + "and xargs -0 use them), so a key may hold line breaks.")
+    boolean nulSeparated;
 
     @Option(names = "--items-jsonl", paramLabel = "FILE", description = "Run over JSON objects, one per line: {\"key\": ..., \"payload\": {...}, \"scope\": ...} (- for standard input).")
     String itemsJsonl;
@@ -188,6 +193,7 @@ public class RunCommand implements Callable<Integer> {
                     : "give only one of --input, --items and --items-jsonl");
             ValidationException.require(input != null || (glob == null && !recursive),
                     "--glob and --recursive go with --input DIR");
+            ValidationException.require(!nulSeparated || items != null, "--null goes with --items FILE (keys separated by NUL)");
             if (input != null) {
                 Set<String> warned = new HashSet<>(); // each input is read twice: warn once
                 source = new DirectorySource(input, glob, recursive, w -> {
@@ -205,7 +211,7 @@ public class RunCommand implements Callable<Integer> {
                 } else {
                     path = Path.of(file);
                 }
-                source = new LineFileSource(path, file, jsonl);
+                source = nulSeparated ? LineFileSource.nulSeparated(path, file) : new LineFileSource(path, file, jsonl);
             }
             if (breakerScope != null) {
                 ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
@@ -343,12 +349,30 @@ public class RunCommand implements Callable<Integer> {
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
-    private Path spoolStdin() throws IOException {
-        Path tmp = Files.createTempFile("bulwark-stdin-", ".txt");
-        try (InputStream in = System.in) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * Copies standard input to a temporary file (items are read twice: counted, then stored). A
+     * full or unwritable temporary folder is Bulwark's fault, said in one line before any job exists.
+     */
+    private Path spoolStdin() {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("bulwark-stdin-", ".txt");
+            try (InputStream in = System.in) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the message below says where
+                }
+            }
+            throw new BulwarkException("cannot copy the items from standard input to a temporary file in "
+                    + System.getProperty("java.io.tmpdir") + ": " + dev.bulwark.internal.OwnIoFault.reason(e)
+                    + "; free some space there, or give another folder with BULWARK_JAVA_OPTS=-Djava.io.tmpdir=DIR", e);
         }
-        return tmp;
     }
 
     private int dryRun(ItemSource source, JobConfig config, long count, PrintWriter out) {

@@ -262,4 +262,45 @@ class CliTest {
         }
         return rows;
     }
+
+    @Test
+    void nul_separated_items_keep_line_breaks_and_carriage_returns_in_keys_exactly() throws IOException {
+        Path made = Files.createDirectories(tmp.resolve("made"));
+        List<String> keys = List.of("two\nlines", "ends with cr\r", " spaced ", "caf\u00e9");
+        Path items = tmp.resolve("items.bin");
+        Files.write(items, (String.join("\0", keys) + "\0\0").getBytes(StandardCharsets.UTF_8)); // an empty record is skipped
+        int code = bulwark("run", "--home", home.toString(), "--items", items.toString(), "-0", "--shell", "--",
+                "printf '%s' \"$1\" > \"" + made + "/$BULWARK_ITEM_SEQ\"");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("4 items");
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(Files.readString(made.resolve(String.valueOf(i + 1)))).as("the key the command got").isEqualTo(keys.get(i));
+        }
+        assertThat(bulwark("status", "--home", home.toString(), onlyJobId(), "--json")).isZero();
+        assertThat(Json.read(out.toString(), JsonNode.class).get("config").get("input").get("type").asText()).isEqualTo("nul");
+    }
+
+    @Test
+    void null_without_items_and_a_nul_in_a_line_are_refused_naming_the_option() throws IOException {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--null", "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--null goes with --items FILE");
+        Path items = Files.write(tmp.resolve("items.txt"), "a\0b\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(bulwark("run", "--home", home.toString(), "--items", items.toString(), "--", "true")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("line 1: contains a NUL character").contains("add --null");
+        Path bad = Files.write(tmp.resolve("bad.bin"), new byte[] {'o', 'k', 0, 'c', 'a', 'f', (byte) 0xe9, 0});
+        assertThat(bulwark("run", "--home", home.toString(), "--items", bad.toString(), "--null", "--", "true"))
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("record 2: not valid UTF-8 text");
+    }
+
+    @Test
+    void a_file_name_that_is_not_utf8_is_skipped_with_a_warning_that_shows_its_bytes() throws IOException {
+        Path latin1 = Files.writeString(Path.of(java.net.URI.create(inbox.toUri() + "caf%E9.txt")), "latin-1 name\n");
+        assertThat(Files.exists(latin1)).isTrue();
+        int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "*.txt", "--", "cat");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("warning: skipped " + inbox.toAbsolutePath() + "/caf\\xe9.txt: the name is not UTF-8")
+                .contains("3 items").contains("COMPLETED");
+    }
 }

@@ -214,8 +214,7 @@ public final class ExecHandler implements ItemHandler {
                 log = ItemLog.begin(ctx.logFile(), ItemLog.header(ctx.jobId(), ctx.seq(), ctx.key(), ctx.item().scope(),
                         ctx.attempt(), time, argv));
             } catch (IOException e) {
-                return AttemptResult.failure(ErrorClass.TRANSIENT, "log",
-                        "cannot write the item log " + ctx.logFile() + ": " + e);
+                return dev.bulwark.internal.OwnIoFault.itemLog(ctx.logFile(), e);
             }
         }
         try {
@@ -238,7 +237,11 @@ public final class ExecHandler implements ItemHandler {
             process = launcher.start(argv, attemptEnvironment(ctx), log == null ? null : log.file());
         } catch (IOException | IllegalArgumentException e) {
             AttemptResult result = AttemptResult.failure(ErrorClass.PERMANENT, "spawn", spawnMessage(argv.get(0), e));
-            finish(log, null, started, result, false);
+            try {
+                finish(log, null, started, result, false);
+            } catch (IOException logError) {
+                return dev.bulwark.internal.OwnIoFault.itemLog(log.file(), logError);
+            }
             return result;
         }
 
@@ -269,9 +272,20 @@ public final class ExecHandler implements ItemHandler {
             result = classify(exit);
         }
         boolean wantLastLine = !result.succeeded() && !stopper.signalled() && !interrupted;
-        String lastLine = finish(log, exit, started, result, wantLastLine);
+        // The log is finished with the interrupt flag clear: an interrupted thread cannot use a FileChannel.
+        interrupted |= Thread.interrupted();
+        String lastLine = null;
+        AttemptResult logFault = null;
+        try {
+            lastLine = finish(log, exit, started, result, wantLastLine);
+        } catch (IOException e) { // the log is incomplete: Bulwark's fault, not the item's (the engine pauses the job)
+            logFault = dev.bulwark.internal.OwnIoFault.itemLog(log.file(), e);
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (logFault != null) {
+            return logFault;
         }
         if (lastLine != null && !result.succeeded()) {
             result = new AttemptResult(false, result.errorClass(), result.category(), result.message() + ": " + lastLine,
@@ -362,27 +376,25 @@ public final class ExecHandler implements ItemHandler {
 
     /**
      * Ends the log: truncation to the cap, trailer. Returns the last output line when
-     * {@code wantLastLine} and there is one. Never fails the attempt.
+     * {@code wantLastLine} and there is one.
+     *
+     * @throws IOException when the log cannot be written (a full disk): the command's output is lost
      */
-    private String finish(ItemLog log, Integer exit, long started, AttemptResult result, boolean wantLastLine) {
+    private String finish(ItemLog log, Integer exit, long started, AttemptResult result, boolean wantLastLine) throws IOException {
         if (log == null) {
             return null;
         }
         long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String lastLine = null;
-        try {
-            if (exit == null) {
-                log.note("spawn failed: " + result.message());
-            } else {
-                log.endOutput(spec.outputCap());
-                if (wantLastLine) {
-                    lastLine = log.lastOutputLine();
-                }
+        if (exit == null) {
+            log.note("spawn failed: " + result.message());
+        } else {
+            log.endOutput(spec.outputCap());
+            if (wantLastLine) {
+                lastLine = log.lastOutputLine();
             }
-            log.trailer(trailer(exit, durationMs, result));
-        } catch (IOException e) {
-            LOG.warn("cannot finish item log {}: {}", log.file(), e.toString());
         }
+        log.trailer(trailer(exit, durationMs, result));
         return lastLine;
     }
 

@@ -148,7 +148,7 @@ public final class HttpHandler implements ItemHandler {
         try {
             log = AttemptLog.begin(ctx, "http " + spec.method() + " " + target);
         } catch (UncheckedIOException e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "log", "cannot write the item log " + ctx.logFile() + ": " + e.getCause());
+            return dev.bulwark.internal.OwnIoFault.itemLog(ctx.logFile(), e);
         }
         AttemptResult result = send(ctx, request, log);
         return log == null ? result : log.finish(result);

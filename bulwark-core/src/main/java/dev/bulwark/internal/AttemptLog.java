@@ -93,7 +93,7 @@ public final class AttemptLog {
             line(sb.toString());
             return result;
         } catch (UncheckedIOException e) {
-            return new TransientException("log", "cannot write the item log " + file + ": " + e.getCause()).toResult();
+            return OwnIoFault.itemLog(file, e);
         }
     }
 }

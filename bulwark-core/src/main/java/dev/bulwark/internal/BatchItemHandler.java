@@ -78,8 +78,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
         try {
             log = AttemptLog.begin(ctx, name);
         } catch (UncheckedIOException e) {
-            return AttemptResult.failure(ErrorClass.TRANSIENT, "log", "cannot write the item log " + ctx.logFile()
-                    + ": " + e.getCause());
+            return OwnIoFault.itemLog(ctx.logFile(), e);
         }
         AttemptResult result;
         try {

@@ -9,6 +9,7 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
+import dev.bulwark.IoFaultException;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
@@ -106,7 +107,8 @@ public final class JobRunner {
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile StopRequest stop;
-    private volatile String ledgerFailure;
+    /** The first fault of Bulwark's own I/O in this run ({@link #ioFault}), or null. */
+    private volatile String ioFault;
     /** The job's breakers, or null when it has none. */
     private final BreakerBoard board;
     /** When the job's time budget runs out, or null for no limit. */
@@ -480,9 +482,22 @@ public final class JobRunner {
     }
 
     private void ledgerFailed(Item item, Throwable error) {
-        String why = "the ledger could not record item " + item.seq() + ": " + rootMessage(error);
-        LOG.error("{}; pausing the job so nothing is lost", why, error);
-        ledgerFailure = why;
+        LOG.debug("the ledger could not record item {}", item.seq(), error);
+        ioFault("the ledger could not record item " + item.seq() + ": " + rootMessage(error));
+    }
+
+    /**
+     * A file of Bulwark's own (the ledger, an item log, the event log) could not be written: the
+     * job pauses, so that the fault fails no item, and the run ends with an {@link IoFaultException}
+     * naming the first such fault (the user reads it once, as one line).
+     */
+    public void ioFault(String why) {
+        synchronized (this) {
+            if (ioFault == null) {
+                ioFault = why;
+            }
+        }
+        LOG.debug("{}; pausing the job so nothing is lost", why);
         requestStop(StopReason.PAUSE, why);
     }
 
@@ -531,7 +546,12 @@ public final class JobRunner {
 
     private void record(Item item, AttemptContext ctx, AttemptResult result, long durationMs, CircuitBreaker.Permit permit) {
         Instant end = clock.now();
-        OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, ctx.stopReason(), config.attemptTimeout(),
+        StopReason stopped = ctx.stopReason();
+        if (OwnIoFault.is(result)) { // not the item's failure: the attempt is interrupted and the job pauses
+            ioFault(result.message());
+            stopped = StopReason.PAUSE;
+        }
+        OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, stopped, config.attemptTimeout(),
                 config.retry(), end, random);
         AttemptResult r = d.result();
         Attempt attempt = new Attempt(job.id(), item.seq(), ctx.attempt(), ctx.startedAt(), end, d.outcome(),
@@ -716,6 +736,10 @@ public final class JobRunner {
         ledger.flush();
         counts.reset(finalCounts, Set.of());
         reportProgress(clock.nanoTime());
+        if (ioFault != null && done.status() == JobStatus.PAUSED) {
+            throw new IoFaultException(job.id(), ioFault + "; job " + job.id() + " is paused and nothing recorded is lost:"
+                    + " fix the cause (free some space), then resume it (bulwark resume " + job.id() + ")");
+        }
         return new JobResult(done, finalCounts, took);
     }
 

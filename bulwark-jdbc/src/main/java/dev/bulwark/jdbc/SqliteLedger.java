@@ -2,6 +2,7 @@ package dev.bulwark.jdbc;
 
 import dev.bulwark.BulwarkException;
 import dev.bulwark.jdbc.internal.GroupCommitter;
+import dev.bulwark.jdbc.internal.LedgerCheck;
 import dev.bulwark.jdbc.internal.Migrator;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import dev.bulwark.jdbc.internal.SqliteConnector;
@@ -52,10 +53,15 @@ public final class SqliteLedger extends JdbcLedger {
      * Opens the ledger at {@code dbFile} for reading and writing, creating the file and bringing its
      * schema up to date. Its directory must exist and be writable.
      *
+     * An existing file is checked first (its write-ahead log, and SQLite's integrity check) and a
+     * damaged one is refused: nothing is written into it.
+     *
+     * @throws DamagedLedgerException if the file is damaged or is not an SQLite database
      * @throws BulwarkException if the file cannot be opened or was written by a newer Bulwark
      */
     public static SqliteLedger open(Path dbFile, Durability durability) {
         Objects.requireNonNull(durability, "durability");
+        LedgerCheck.beforeWriting(dbFile); // never write into a damaged file
         Connection connection = SqliteConnector.openWriter(dbFile, durability.pragmaValue());
         try {
             new Migrator(SqliteDialect.INSTANCE).migrate(connection, dbFile.toString());

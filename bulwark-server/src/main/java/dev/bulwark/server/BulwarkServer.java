@@ -13,6 +13,7 @@ import dev.bulwark.server.internal.Authenticator;
 import dev.bulwark.server.internal.EventHub;
 import dev.bulwark.server.internal.JobService;
 import dev.bulwark.server.internal.Metrics;
+import dev.bulwark.server.internal.ProblemErrorHandler;
 import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
 import dev.bulwark.server.internal.SharedWork;
@@ -43,6 +44,9 @@ import java.util.UUID;
  * outlive the server. Thread-safe.
  */
 public final class BulwarkServer implements AutoCloseable {
+    /** The default of {@link Builder#requestBodyTimeout}, in seconds. */
+    public static final int DEFAULT_REQUEST_BODY_SECONDS = 10;
+    static final Duration DEFAULT_REQUEST_BODY_TIMEOUT = Duration.ofSeconds(DEFAULT_REQUEST_BODY_SECONDS);
     private final ServerConfig config;
     private final Engine engine;
     private final WorkerPool pool;
@@ -76,7 +80,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
         this.jobs = new JobService(engine, pool, config, shared);
-        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), engine::activeJobs);
+        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null));
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
         this.app = Javalin.create(c -> {
@@ -86,8 +90,13 @@ public final class BulwarkServer implements AutoCloseable {
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
             // breaker scopes such as hosts/beta are one path segment, percent-encoded: hosts%2Fbeta
-            c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT
-                    .with("bulwark", org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
+            c.jetty.modifyHttpConfiguration(h -> {
+                h.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT
+                        .with("bulwark", org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+                h.setIdleTimeout(b.requestBodyTimeout.toMillis()); // a body that stops arriving: 408 (Routes)
+            });
+            c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new ProblemErrorHandler()));
         });
         new Routes(new Context()).register(app);
     }
@@ -273,6 +282,7 @@ public final class BulwarkServer implements AutoCloseable {
         private BulwarkClock clock = BulwarkClock.system();
         private String worker;
         private WorkerOptions workerOptions;
+        private Duration requestBodyTimeout = DEFAULT_REQUEST_BODY_TIMEOUT;
 
         public Builder config(ServerConfig value) {
             this.config = value;
@@ -310,6 +320,18 @@ public final class BulwarkServer implements AutoCloseable {
          */
         public Builder sharedLedger(WorkerOptions options) {
             this.workerOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * How long a request may pause while sending its body (or while reading an answer) before
+         * it is answered {@code 408 Request Timeout} and its connection closed; default
+         * {@value #DEFAULT_REQUEST_BODY_SECONDS} s.
+         */
+        public Builder requestBodyTimeout(Duration value) {
+            ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
+                    "the request body timeout must be positive, but was " + value);
+            this.requestBodyTimeout = value;
             return this;
         }
 

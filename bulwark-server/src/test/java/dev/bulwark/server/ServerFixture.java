@@ -50,6 +50,8 @@ final class ServerFixture implements AutoCloseable {
     private Supplier<PostgresLedger> sharedLedger;
     private WorkerOptions workerOptions;
     BulwarkServer server;
+    /** How long a request body may pause; null for the server's default. */
+    Duration requestBodyTimeout;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     ServerFixture(Path dir, String serverSection) throws IOException {
@@ -164,6 +166,9 @@ final class ServerFixture implements AutoCloseable {
     void startServer(BulwarkClock clock) {
         BulwarkServer.Builder b = BulwarkServer.builder().config(ServerConfig.load(configFile))
                 .logDirectory(dir.resolve("logs")).clock(clock).worker("test");
+        if (requestBodyTimeout != null) {
+            b.requestBodyTimeout(requestBodyTimeout);
+        }
         if (sharedLedger != null) {
             ledger = sharedLedger.get();
             b.sharedLedger(workerOptions);
@@ -216,6 +221,12 @@ final class ServerFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
         }
+    }
+
+    /** The value of one series (name and labels as printed) in a Prometheus text scrape; fails when absent. */
+    static double metric(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + scrape));
     }
 
     /** Submits and returns the new job's id (fails unless 201). */

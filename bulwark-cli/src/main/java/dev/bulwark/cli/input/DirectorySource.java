@@ -3,14 +3,14 @@ package dev.bulwark.cli.input;
 import dev.bulwark.BulwarkException;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
+import dev.bulwark.internal.FileNames;
+import dev.bulwark.internal.Glob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,7 +35,7 @@ public final class DirectorySource implements ItemSource {
     private final Path realRoot;
     private final String glob;
     private final boolean recursive;
-    private final PathMatcher matcher;
+    private final Glob matcher;
     private final boolean matchRelativePath;
     private final Consumer<String> warnings;
 
@@ -55,7 +55,7 @@ public final class DirectorySource implements ItemSource {
         }
         try {
             this.realRoot = root.toRealPath();
-            this.matcher = FileSystems.getDefault().getPathMatcher("glob:" + this.glob);
+            this.matcher = Glob.compile(this.glob);
         } catch (IOException e) {
             throw new ValidationException("--input " + root + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -87,7 +87,7 @@ public final class DirectorySource implements ItemSource {
 
     private boolean matches(Path file) {
         Path relative = matchRelativePath ? root.relativize(file) : file.getFileName();
-        return relative != null && matcher.matches(relative);
+        return relative != null && matcher.matches(relative.toString());
     }
 
     private static List<Path> list(Path dir) {
@@ -130,6 +130,13 @@ public final class DirectorySource implements ItemSource {
         }
 
         private void accept(Path p) {
+            String notUtf8 = FileNames.notUtf8(p);
+            if (notUtf8 != null) {
+                warnings.accept("skipped " + notUtf8
+                        + ": the name is not UTF-8, and Bulwark cannot pass it to a command exactly yet (rename it to UTF-8,"
+                        + " for example with convmv)");
+                return;
+            }
             if (Files.isSymbolicLink(p)) {
                 Path target;
                 try {

@@ -25,10 +25,12 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * Items from a UTF-8 text file: one key per line ({@code --items FILE}), or one JSON object per
- * line with {@code key} and optional {@code payload} and {@code scope} ({@code --items-jsonl FILE}).
- * Empty lines are skipped; a trailing carriage return is removed. Bad lines are refused with their
- * line number.
+ * Items from a UTF-8 text file: one key per line ({@code --items FILE}), one key per NUL-terminated
+ * record ({@code --items FILE --null}, as {@code find -print0} writes them: keys may then hold line
+ * breaks and carriage returns, kept exactly), or one JSON object per line with {@code key} and
+ * optional {@code payload} and {@code scope} ({@code --items-jsonl FILE}). Empty lines (records)
+ * are skipped; a trailing carriage return is removed from a line. Bad lines are refused with their
+ * line (record) number.
  */
 public final class LineFileSource implements ItemSource {
     private static final Set<String> JSONL_FIELDS = Set.of("key", "payload", "scope");
@@ -36,6 +38,8 @@ public final class LineFileSource implements ItemSource {
     private final Path file;
     private final String shownAs;
     private final boolean jsonl;
+    /** Records end with NUL, not with a line break. */
+    private final boolean nul;
 
     /**
      * @param file    the file to read
@@ -43,9 +47,19 @@ public final class LineFileSource implements ItemSource {
      * @param jsonl   true for JSON lines
      */
     public LineFileSource(Path file, String shownAs, boolean jsonl) {
+        this(file, shownAs, jsonl, false);
+    }
+
+    /** Keys separated by NUL characters ({@code --items FILE --null}). */
+    public static LineFileSource nulSeparated(Path file, String shownAs) {
+        return new LineFileSource(file, shownAs, false, true);
+    }
+
+    private LineFileSource(Path file, String shownAs, boolean jsonl, boolean nul) {
         this.file = file;
         this.shownAs = shownAs;
         this.jsonl = jsonl;
+        this.nul = nul;
         String option = jsonl ? "--items-jsonl " : "--items ";
         if (!Files.exists(file)) {
             throw new ValidationException(option + shownAs + ": no such file");
@@ -61,7 +75,7 @@ public final class LineFileSource implements ItemSource {
     @Override
     public Map<String, String> describe() {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("type", jsonl ? "jsonl" : "lines");
+        d.put("type", jsonl ? "jsonl" : nul ? "nul" : "lines");
         d.put("file", shownAs);
         return d;
     }
@@ -81,8 +95,9 @@ public final class LineFileSource implements ItemSource {
     }
 
     private ItemSpec parse(String line, long lineNo) {
-        if (line.indexOf('\0') >= 0) {
-            throw new ValidationException(shownAs + " line " + lineNo + ": contains a NUL character, which no item key may hold");
+        if (line.indexOf('\0') >= 0) { // only in a line: a NUL ends a record
+            throw new ValidationException(shownAs + " line " + lineNo + ": contains a NUL character, which no item key may hold"
+                    + " (for keys separated by NUL characters, add --null)");
         }
         if (!jsonl) {
             return ItemSpec.of(line);
@@ -143,7 +158,8 @@ public final class LineFileSource implements ItemSource {
             }
             line.reset();
             int b;
-            while ((b = in.read()) != -1 && b != '\n') {
+            int end = nul ? 0 : '\n';
+            while ((b = in.read()) != -1 && b != end) {
                 line.write(b);
             }
             if (b == -1) {
@@ -156,7 +172,8 @@ public final class LineFileSource implements ItemSource {
             try {
                 return decoder.decode(ByteBuffer.wrap(line.toByteArray())).toString();
             } catch (CharacterCodingException e) {
-                throw new ValidationException(shownAs + " line " + lineNo + ": not valid UTF-8 text");
+                throw new ValidationException(shownAs + (nul ? " record " : " line ") + lineNo + ": not valid UTF-8 text"
+                        + " (keys, file names included, must be UTF-8)");
             }
         }
 
@@ -172,7 +189,7 @@ public final class LineFileSource implements ItemSource {
                 if (text == null) {
                     return false;
                 }
-                if (text.endsWith("\r")) {
+                if (!nul && text.endsWith("\r")) {
                     text = text.substring(0, text.length() - 1);
                 }
                 if (text.isEmpty() || (jsonl && text.isBlank())) {

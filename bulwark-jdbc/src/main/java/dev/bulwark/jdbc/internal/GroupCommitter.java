@@ -250,7 +250,8 @@ public final class GroupCommitter implements AutoCloseable {
             try {
                 transactions.commit(group);
             } catch (BulwarkException e) {
-                LOG.error("{}", e.getMessage(), e);
+                // every caller of the group gets the failure and reports it: told here too, the user would read it twice
+                LOG.debug("{}", e.getMessage(), e);
                 group.failAll(e);
             } catch (Throwable t) {
                 LOG.error("ledger writer failed on {}", where, t);

@@ -48,7 +48,8 @@ public final class SqlErrors {
             case READONLY -> "the file is read-only (check the permissions of the file and of its directory)";
             case CANTOPEN -> "SQLite cannot open or create the file (check that its directory exists and is writable)";
             case IOERR -> "I/O error (" + detail + ")";
-            case CORRUPT, NOTADB -> "the file is damaged or is not a Bulwark ledger (" + detail + ")";
+            case CORRUPT, NOTADB -> "the file is damaged or is not a Bulwark ledger (" + detail + "); restore the last backup, "
+                    + "see docs/operations.md (A damaged ledger)";
             case BUSY, LOCKED -> "it is locked by another process; only one process may write a Bulwark home at a time";
             default -> detail;
         };

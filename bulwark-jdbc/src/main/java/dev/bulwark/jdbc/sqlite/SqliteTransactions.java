@@ -44,7 +44,7 @@ public final class SqliteTransactions implements GroupCommitter.Transactions {
                 throw e;
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate(file, "write to the ledger", e);
+            throw SqlErrors.translate(file, begin.equals("BEGIN") ? "read the ledger" : "write to the ledger", e);
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the API does with jobs, for one tenant at a time: submit (idempotently), find, list,
@@ -42,7 +43,13 @@ public final class JobService {
     /** The shared ledger's work queue and in-process worker ({@code serve --store}), or null. */
     private final SharedWork shared;
     private final Map<String, UUID> idempotency = new ConcurrentHashMap<>();
-    private final Map<String, Object> keyLocks = new ConcurrentHashMap<>();
+    /**
+     * Submissions with one Idempotency-Key run one at a time: a key takes the lock its hash picks
+     * among a fixed few, so that refused or abandoned keys leave nothing behind (two keys sharing a
+     * lock only wait for each other).
+     */
+    private final ReentrantLock[] keyLocks = new ReentrantLock[KEY_LOCKS];
+    static final int KEY_LOCKS = 64;
 
     /**
      * @param shared with a shared PostgreSQL ledger, where jobs go instead of the pool (every job
@@ -54,6 +61,7 @@ public final class JobService {
         this.pool = pool;
         this.config = config;
         this.shared = shared;
+        java.util.Arrays.setAll(keyLocks, i -> new ReentrantLock()); // not synchronized: that pins a virtual thread's carrier
     }
 
     /** Whether jobs are run by the workers of a shared ledger. */
@@ -85,18 +93,23 @@ public final class JobService {
     }
 
     /** A submitted job, and whether it was an earlier submission with the same idempotency key. */
-    public record Submitted(Job job, boolean replay) {
+    public record Submitted(Job job, boolean replay, List<String> warnings) {
+        public Submitted {
+            warnings = List.copyOf(warnings);
+        }
     }
 
     public Submitted submit(Principal who, byte[] body, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return new Submitted(create(who, body, null), false);
+            return create(who, body, null);
         }
         if (idempotencyKey.isEmpty() || idempotencyKey.length() > 200 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
             throw Problem.badRequest("Idempotency-Key", "the Idempotency-Key header must be 1 to 200 printable ASCII characters without spaces");
         }
         String index = indexKey(who.tenant(), idempotencyKey);
-        synchronized (keyLocks.computeIfAbsent(index, k -> new Object())) { // one submission per key at a time
+        ReentrantLock lock = keyLocks[Math.floorMod(index.hashCode(), KEY_LOCKS)];
+        lock.lock(); // one submission per key at a time
+        try {
             UUID earlier = idempotency.get(index);
             if (earlier != null) {
                 Job job = ledger.findJob(earlier).orElse(null);
@@ -105,16 +118,18 @@ public final class JobService {
                         throw Problem.unprocessable("Idempotency-Key", "the Idempotency-Key '" + idempotencyKey
                                 + "' was already used for job " + earlier + " with a different request body");
                     }
-                    return new Submitted(job, true);
+                    return new Submitted(job, true, List.of());
                 }
             }
-            Job job = create(who, body, idempotencyKey);
-            idempotency.put(index, job.id());
-            return new Submitted(job, false);
+            Submitted created = create(who, body, idempotencyKey);
+            idempotency.put(index, created.job().id());
+            return created;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private Job create(Principal who, byte[] body, String idempotencyKey) {
+    private Submitted create(Principal who, byte[] body, String idempotencyKey) {
         Map<String, String> audit = new LinkedHashMap<>();
         audit.put("type", "api");
         audit.put(TIER, who.tier().name());
@@ -130,7 +145,7 @@ public final class JobService {
         } else {
             pool.enqueue(job, JobQueue.Action.RUN);
         }
-        return job;
+        return new Submitted(job, false, s.warnings());
     }
 
     /** The caller's job, or 404 (also for another tenant's job). */

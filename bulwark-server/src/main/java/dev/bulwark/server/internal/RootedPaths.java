@@ -1,19 +1,23 @@
 package dev.bulwark.server.internal;
 
+import dev.bulwark.internal.FileNames;
+import dev.bulwark.internal.Glob;
 import java.io.IOException;
-import java.nio.file.FileSystems;
-import java.nio.file.FileVisitOption;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Paths that a submission names inside a template's root: relative, without {@code ..}, and whose
@@ -55,7 +59,7 @@ final class RootedPaths {
         } catch (NoSuchFileException e) {
             throw Problem.unprocessable(field, field + ": '" + relative + "' does not exist in root '" + rootName + "'");
         } catch (IOException e) {
-            throw Problem.unprocessable(field, field + ": '" + relative + "' cannot be read: " + e.getMessage());
+            throw Problem.unprocessable(field, field + ": '" + relative + "' cannot be read: " + reason(e));
         }
         if (!real.startsWith(root)) {
             throw Problem.unprocessable(field, field + ": '" + relative + "' leads outside root '" + rootName + "' (through a symbolic link)");
@@ -74,39 +78,95 @@ final class RootedPaths {
 
     /**
      * The regular files of a folder inside the root whose name (or, for a glob with {@code /}, path
-     * below the folder) matches, sorted by path; files reached through links that leave the root
-     * are left out. Stops after {@code limit + 1} files, so a caller can tell that there are too many.
+     * below the folder) matches, as real paths sorted by the path they were found at, each once
+     * (a file reached directly and through a link is one item). Entries that cannot be followed
+     * (a dangling link, a link loop, a link leading outside the root, an unreadable folder) are
+     * skipped, each with a warning naming it relative to the root. Stops after {@code limit + 1}
+     * files, so a caller can tell that there are too many.
      */
-    List<Path> list(String folder, String glob, boolean recursive, int limit) {
+    List<Path> list(String folder, String glob, boolean recursive, int limit, Consumer<String> warnings) {
         Path dir = resolve(folder.isEmpty() ? "." : folder, "folder");
         if (!Files.isDirectory(dir)) {
             throw Problem.unprocessable("folder", "folder: '" + folder + "' is not a folder");
         }
-        PathMatcher matcher;
+        Glob matcher;
         try {
-            matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            matcher = Glob.compile(glob);
         } catch (IllegalArgumentException e) {
             throw Problem.unprocessable("glob", "glob '" + glob + "' is not a valid glob pattern: " + e.getMessage());
         }
         boolean byPath = glob.contains("/");
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir, recursive ? Integer.MAX_VALUE : 1, EnumSet.noneOf(FileVisitOption.class)
-                .toArray(FileVisitOption[]::new))) {
-            var it = walk.filter(f -> !f.equals(dir)).sorted(Comparator.comparing(Path::toString)).iterator();
-            while (it.hasNext() && found.size() <= limit) {
-                Path f = it.next();
-                Path name = byPath ? dir.relativize(f) : f.getFileName();
-                if (!matcher.matches(name) || Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
+        List<Path> entries = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, Set.of(), recursive ? Integer.MAX_VALUE : 1, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (!attrs.isDirectory()) {
+                        entries.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-                Path real = f.toRealPath();
-                if (real.startsWith(root) && Files.isRegularFile(real)) {
-                    found.add(real);
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    warnings.accept("skipped '" + relative(file) + "': " + reason(e));
+                    return FileVisitResult.CONTINUE;
                 }
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw Problem.unprocessable("folder", "folder: '" + folder + "' cannot be listed: " + e.getMessage());
+            });
+        } catch (IOException e) {
+            throw Problem.unprocessable("folder", "folder: '" + folder + "' cannot be listed: " + reason(e));
         }
-        return found;
+        entries.sort(Comparator.comparing(Path::toString));
+        Set<Path> found = new LinkedHashSet<>();
+        for (Path f : entries) {
+            if (found.size() > limit) {
+                break;
+            }
+            if (!matcher.matches((byPath ? dir.relativize(f) : f.getFileName()).toString())) {
+                continue;
+            }
+            String notUtf8 = FileNames.notUtf8(f);
+            if (notUtf8 != null) {
+                String shown = notUtf8.startsWith(root + "/") ? notUtf8.substring(root.toString().length() + 1) : f.getFileName().toString();
+                warnings.accept("skipped '" + shown
+                        + "': the name is not UTF-8, and Bulwark cannot pass it to a command exactly yet");
+                continue;
+            }
+            Path real;
+            try {
+                real = f.toRealPath();
+            } catch (NoSuchFileException e) {
+                warnings.accept("skipped '" + relative(f) + "': a symbolic link to a file that does not exist");
+                continue;
+            } catch (IOException e) {
+                warnings.accept("skipped '" + relative(f) + "': " + reason(e));
+                continue;
+            }
+            if (!real.startsWith(root)) {
+                warnings.accept("skipped '" + relative(f) + "': a symbolic link that leads outside root '" + rootName + "'");
+            } else if (Files.isRegularFile(real)) {
+                found.add(real);
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** {@code path} (under the root) as the client named it: relative to the root, never the server's absolute path. */
+    private String relative(Path path) {
+        return path.startsWith(root) ? root.relativize(path).toString() : path.getFileName().toString();
+    }
+
+    /**
+     * Why a file operation failed, without the absolute paths that the exception's message holds
+     * (the operating system's reason: "Not a directory", "Too many levels of symbolic links", ...).
+     */
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e instanceof NoSuchFileException ? "it does not exist" : "it cannot be read (" + e.getClass().getSimpleName() + ")";
     }
 }

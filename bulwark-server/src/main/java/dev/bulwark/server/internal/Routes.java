@@ -147,7 +147,12 @@ public final class Routes {
         if (declared > limit) {
             throw tooLarge(limit, who);
         }
-        byte[] body = ctx.req().getInputStream().readNBytes(limit + 1);
+        byte[] body;
+        try {
+            body = ctx.req().getInputStream().readNBytes(limit + 1);
+        } catch (IOException e) { // Jetty's idle timeout on a body that stopped arriving, or a client gone
+            throw new Problem(408, "Request Timeout", "the request body stopped arriving before its end; send it whole", null);
+        }
         if (body.length > limit) {
             throw tooLarge(limit, who);
         }
@@ -164,6 +169,9 @@ public final class Routes {
         m.put("statusUrl", Views.jobUrl(job));
         m.put("eventsUrl", Views.jobUrl(job) + "/events");
         ctx.header("Location", Views.jobUrl(job));
+        if (!s.warnings().isEmpty()) {
+            m.put("warnings", s.warnings());
+        }
         if (s.replay()) {
             ctx.header("Idempotent-Replayed", "true");
         }
@@ -187,7 +195,8 @@ public final class Routes {
         m.put("offset", offset);
         m.put("limit", limit);
         String status = ctx.queryParam("status") == null ? "" : "&status=" + ctx.queryParam("status");
-        m.put("next", offset + limit < jobs.size() ? Views.BASE + "/jobs?offset=" + (offset + limit) + "&limit=" + limit + status : null);
+        long end = (long) offset + limit; // an offset near Integer.MAX_VALUE must not wrap around
+        m.put("next", end < jobs.size() ? Views.BASE + "/jobs?offset=" + end + "&limit=" + limit + status : null);
         ctx.json(m);
     }
 
@@ -262,6 +271,9 @@ public final class Routes {
         ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
         if (p.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"bulwark\"");
+        }
+        if (p.status() == 408) {
+            ctx.header("Connection", "close");
         }
         ctx.status(p.status()).contentType(PROBLEM_JSON).result(Json.write(p.body(ctx.path())));
     }

@@ -13,6 +13,7 @@ import dev.bulwark.server.TemplateConfig;
 import dev.bulwark.server.TierConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,9 @@ import java.util.Set;
  * @param items  the items: keys (for file templates: real paths inside a root), with the scope
  *               the template's {@code breaker-scope} gives them
  * @param config the job's configuration snapshot
+ * @param warnings what was left out of a folder and why (a dangling link, a link loop, ...), relative to the root
  */
-public record Submission(String name, List<ItemSpec> items, JobConfig config) {
+public record Submission(String name, List<ItemSpec> items, JobConfig config, List<String> warnings) {
     private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params");
     private static final int MAX_KEY_LENGTH = 4096;
 
@@ -61,11 +63,13 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
             throw Problem.unprocessable("name", "name must be 1 to 200 characters without control characters");
         }
         Map<String, String> values = params(root.get("params"), template);
-        List<String> keys = items(root, template, tier);
+        List<String> warnings = new ArrayList<>();
+        List<String> keys = items(root, template, tier, warnings);
         Map<String, String> input = new LinkedHashMap<>(audit);
         input.put("template", template.name());
         values.forEach((k, v) -> input.put("param." + k, v));
-        return new Submission(name == null ? template.name() : name, scoped(keys, template), template.jobConfig(values, input));
+        return new Submission(name == null ? template.name() : name, scoped(keys, template), template.jobConfig(values, input),
+                List.copyOf(warnings));
     }
 
     /** The items with the scopes of the template's {@code breaker-scope}; 422 naming the item that has none. */
@@ -82,7 +86,7 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
         return items;
     }
 
-    private static List<String> items(JsonNode root, TemplateConfig template, TierConfig tier) {
+    private static List<String> items(JsonNode root, TemplateConfig template, TierConfig tier, List<String> warnings) {
         boolean inline = root.has("items");
         boolean folder = root.has("folder");
         if (inline == folder) {
@@ -109,7 +113,7 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
                 if (!item.isTextual()) {
                     throw Problem.badRequest(field, field + " must be a string, but was " + item.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
                 }
-                String key = item.asText();
+                String key = wellFormed(item.asText(), field);
                 keys.add(rooted == null ? plainKey(key, field) : rooted.file(key, field).toString());
             }
         } else {
@@ -119,7 +123,7 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
                 throw Problem.badRequest("recursive", "recursive must be true or false");
             }
             List<Path> files = rooted.list(text(root, "folder", true), glob == null ? "*" : glob,
-                    recursive != null && recursive.asBoolean(), max);
+                    recursive != null && recursive.asBoolean(), max, warnings::add);
             tooMany(files.size(), max, tier);
             files.forEach(f -> keys.add(f.toString()));
         }
@@ -179,7 +183,7 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
             if (v != null && !v.isTextual() && !v.isNumber()) {
                 throw Problem.badRequest(field, field + " must be a string or a number");
             }
-            String value = v == null ? p.defaultValue() : v.asText();
+            String value = v == null ? p.defaultValue() : wellFormed(v.asText(), field);
             if (value == null) {
                 throw Problem.unprocessable(field, field + " is required by template '" + template.name() + "'");
             }
@@ -203,6 +207,23 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
         if (!v.isTextual()) {
             throw Problem.badRequest(field, field + " must be a string, but was " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
-        return v.asText();
+        return wellFormed(v.asText(), field);
+    }
+
+    /**
+     * {@code text} when it is well-formed UTF-16; a lone surrogate (JSON {@code "\ud800x"}) cannot be
+     * stored or passed to a command as it is, and is refused rather than changed.
+     */
+    private static String wellFormed(String text, String field) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw Problem.unprocessable(field, field + " holds a lone UTF-16 surrogate (\\u" + HexFormat.of().toHexDigits(c)
+                        + ") at position " + i + ": send text that is valid Unicode");
+            }
+        }
+        return text;
     }
 }

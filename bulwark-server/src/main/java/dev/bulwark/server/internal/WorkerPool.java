@@ -133,6 +133,8 @@ public final class WorkerPool {
             }
         } catch (ValidationException ex) {
             abandon(e.jobId(), ex);
+        } catch (dev.bulwark.IoFaultException ex) { // the job is paused; the message names the file and what to do
+            LOG.error("{}", ex.getMessage());
         } catch (RuntimeException ex) {
             LOG.error("job {} stopped with an error", e.jobId(), ex);
         } finally {
