@@ -5,7 +5,9 @@ import dev.bulwark.Job;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.PgBreakers;
+import dev.bulwark.jdbc.internal.PgJobs;
 import dev.bulwark.jdbc.internal.PgCompletions;
 import dev.bulwark.jdbc.internal.PgLeases;
 import dev.bulwark.jdbc.internal.PgNotifications;
@@ -162,7 +164,38 @@ public final class WorkQueue {
 
     /** Halts a worker job: items not running are SKIPPED, the job FAILED. False if it had stopped already. */
     public boolean halt(UUID jobId, String reason) {
-        return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason));
+        return halt(jobId, reason, false);
+    }
+
+    /**
+     * Halts a worker job; with {@code drain} (halt soon) its running items finish and record their
+     * own outcome, the others are SKIPPED. False if it had stopped already: exactly one caller
+     * halts a job.
+     */
+    public boolean halt(UUID jobId, String reason, boolean drain) {
+        return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason, drain));
+    }
+
+    /**
+     * Pauses a worker job: it becomes PAUSED, so no worker claims from it, and the workers are
+     * woken; each worker that runs items of it stops those attempts, which are recorded as
+     * interrupted (their items PENDING again), as a paused run records them. Attempts of a worker
+     * that is gone are taken back when their lease expires.
+     */
+    public Job pause(UUID jobId, String reason) {
+        return tx.write("pause a job", c -> {
+            Job paused = PgJobs.transition(c, jobId, JobStatus.PAUSED, reason, ledger.databaseNow());
+            PgWorkerJobs.notifyWorkers(c);
+            return paused;
+        });
+    }
+
+    /** Of these worker jobs, those that are PAUSED: their running attempts are to stop. */
+    public Set<Long> paused(Set<Long> jobPks) {
+        if (jobPks.isEmpty()) {
+            return Set.of();
+        }
+        return tx.read("look for paused jobs", c -> PgWorkerJobs.paused(c, jobPks));
     }
 
     /**

@@ -14,9 +14,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -152,6 +154,14 @@ public final class PgWorkerJobs {
      * @return false if the job had already stopped
      */
     public static boolean halt(Connection c, UUID jobId, String reason) throws SQLException {
+        return halt(c, jobId, reason, false);
+    }
+
+    /**
+     * Like {@link #halt(Connection, UUID, String)}; with {@code drain} (halt soon) the running
+     * items are left to finish and record their own outcome.
+     */
+    public static boolean halt(Connection c, UUID jobId, String reason, boolean drain) throws SQLException {
         PgJobs.lockPk(c, jobId);
         Job job = PgJobs.find(c, jobId).orElseThrow(() -> PgJobs.notFound(jobId));
         if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.QUEUED) {
@@ -159,10 +169,26 @@ public final class PgWorkerJobs {
         }
         Instant now = databaseNow(c);
         PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
-        PgItems.recoverInterrupted(c, jobId, now, "halt");
+        if (!drain) {
+            PgItems.recoverInterrupted(c, jobId, now, "halt");
+        }
         long skipped = PgItems.skipRemaining(c, jobId);
         event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
         return true;
+    }
+
+    /** Of these jobs, the pks of those that are PAUSED. */
+    public static Set<Long> paused(Connection c, Set<Long> jobPks) throws SQLException {
+        Set<Long> paused = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pk FROM jobs WHERE pk = ANY (?) AND status = 'PAUSED'")) {
+            ps.setArray(1, c.createArrayOf("bigint", jobPks.toArray(new Long[0])));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    paused.add(rs.getLong(1));
+                }
+            }
+        }
+        return paused;
     }
 
     /** Items of the job that FAILED so far. */

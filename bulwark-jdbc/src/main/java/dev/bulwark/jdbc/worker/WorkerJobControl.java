@@ -61,9 +61,26 @@ public final class WorkerJobControl {
         return new ExecHandler(job.config().exec());
     }
 
-    /** Hands a halted job's skipped items back to the workers; returns the job, QUEUED. */
+    /**
+     * Pauses a job run by workers (see {@link WorkQueue#pause}): no worker claims from it, and its
+     * running attempts are stopped and recorded as interrupted. Returns the job, PAUSED.
+     */
+    public static Job pause(WorkQueue queue, Job job, String reason) {
+        if (job.status() != JobStatus.QUEUED && job.status() != JobStatus.RUNNING) {
+            throw new ValidationException("job " + job.id() + " is " + job.status() + ": only a queued or running job can be paused");
+        }
+        return queue.pause(job.id(), reason);
+    }
+
+    /**
+     * Hands a paused job, or a halted job's skipped items, back to the workers; returns the job,
+     * QUEUED.
+     */
     public static Job resume(WorkQueue queue, Job job) {
         PostgresLedger ledger = queue.ledger();
+        if (job.status() == JobStatus.PAUSED) {
+            return requeued(queue, job);
+        }
         if (!job.status().isFinal()) {
             throw new ValidationException("job " + job.id() + " is " + job.status() + " and run by workers: start a worker "
                     + "(bulwark worker --store URL) and it goes on");
