@@ -190,6 +190,23 @@ public final class WorkQueue {
         });
     }
 
+    /**
+     * Hands a paused or finished job back to the workers: it becomes QUEUED, its start is
+     * cleared (the next claim starts its new run, and its time budget, anew), and idle workers
+     * are woken.
+     */
+    public Job requeue(UUID jobId) {
+        return tx.write("hand a job back to the workers", c -> {
+            PgJobs.transition(c, jobId, JobStatus.QUEUED, null, ledger.databaseNow());
+            try (var ps = c.prepareStatement("UPDATE jobs SET started_at = NULL WHERE id = ?")) {
+                ps.setObject(1, jobId);
+                ps.executeUpdate();
+            }
+            PgWorkerJobs.notifyWorkers(c);
+            return PgJobs.find(c, jobId).orElseThrow();
+        });
+    }
+
     /** Of these worker jobs, those that are PAUSED: their running attempts are to stop. */
     public Set<Long> paused(Set<Long> jobPks) {
         if (jobPks.isEmpty()) {
@@ -216,6 +233,14 @@ public final class WorkQueue {
      */
     public boolean resetBreaker(UUID jobId, String scope) {
         return tx.write("reset a breaker", c -> PgBreakers.reset(c, jobId, scope));
+    }
+
+    /**
+     * Halts the job if its failed items reached its budget ({@code stop-on-first-failure},
+     * {@code max-failures}); see {@link PgWorkerJobs#haltIfOverBudget}. Returns whether this call halted it.
+     */
+    public boolean haltIfOverBudget(long jobPk) {
+        return tx.write("look at a job's failure budget", c -> PgWorkerJobs.haltIfOverBudget(c, jobPk)).isPresent();
     }
 
     /** How many items of the job have FAILED. */

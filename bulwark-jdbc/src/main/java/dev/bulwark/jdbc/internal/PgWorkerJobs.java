@@ -3,7 +3,9 @@ package dev.bulwark.jdbc.internal;
 import static dev.bulwark.jdbc.internal.PgRows.bind;
 
 import dev.bulwark.EngineEvent;
+import dev.bulwark.HaltMode;
 import dev.bulwark.Job;
+import dev.bulwark.JobConfig;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
 import dev.bulwark.internal.Json;
@@ -175,6 +177,58 @@ public final class PgWorkerJobs {
         long skipped = PgItems.skipRemaining(c, jobId);
         event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
         return true;
+    }
+
+    /**
+     * Halts a RUNNING worker job whose failed items reached its budget: any with
+     * {@code stop-on-first-failure}, or its {@code max-failures}. Decided here, in the ledger,
+     * once for all workers: after an outcome that failed an item, and in the claim that fails the
+     * items of an open breaker's scope.
+     *
+     * @return whether this call halted the job, and if so whether its running items drain (halt soon)
+     */
+    public static Optional<Boolean> haltIfOverBudget(Connection c, long jobPk) throws SQLException {
+        UUID jobId;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs WHERE pk = ?")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                jobId = rs.getObject(1, UUID.class);
+            }
+        }
+        Job job = PgJobs.find(c, jobId).orElse(null);
+        if (job == null || job.status() != JobStatus.RUNNING) {
+            return Optional.empty();
+        }
+        JobConfig config = job.config();
+        if (!config.stopOnFirstFailure() && config.failureThreshold() == null) {
+            return Optional.empty();
+        }
+        long failed = failedCount(c, jobPk);
+        String reason = null;
+        if (config.stopOnFirstFailure() && failed > 0) {
+            reason = "stop-on-first-failure: " + firstFailure(c, jobPk);
+        } else if (config.failureThreshold() != null) {
+            long limit = config.failureThreshold().limitFor(job.total());
+            if (failed >= limit) {
+                reason = "max-failures: " + failed + " item(s) failed, the limit is " + config.failureThreshold()
+                        + " (" + limit + " item(s))";
+            }
+        }
+        boolean drain = config.halt() == HaltMode.SOON;
+        return reason != null && halt(c, jobId, reason, drain) ? Optional.of(drain) : Optional.empty();
+    }
+
+    /** "item N (KEY) failed: CATEGORY" for the job's first failed item. */
+    private static String firstFailure(Connection c, long jobPk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, key, category FROM items WHERE job_pk = ? AND status = 'FAILED' "
+                + "ORDER BY finished_at, seq LIMIT 1")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                rs.next();
+                return "item " + rs.getLong(1) + " (" + rs.getString(2) + ") failed: " + rs.getString(3);
+            }
+        }
     }
 
     /** Of these jobs, the pks of those that are PAUSED. */

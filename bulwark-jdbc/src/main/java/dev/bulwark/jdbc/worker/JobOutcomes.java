@@ -1,6 +1,15 @@
 package dev.bulwark.jdbc.worker;
 
 import dev.bulwark.Attempt;
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.HaltMode;
+import dev.bulwark.Item;
+import dev.bulwark.Job;
+import dev.bulwark.JobConfig;
+import dev.bulwark.JobStatus;
+import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.internal.Durations;
+import dev.bulwark.internal.Rollback;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.ItemStatus;
@@ -9,13 +18,16 @@ import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.internal.OutcomeEvents;
 import dev.bulwark.internal.OutcomePolicy;
 import dev.bulwark.jdbc.WorkQueue;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +43,30 @@ final class JobOutcomes {
     /** Tries of an event the ledger could not append (its connection was lost), and the pause between them. */
     private static final int EVENT_TRIES = 5;
     private static final Duration EVENT_RETRY = Duration.ofMillis(200);
+    /** How often a job with a time budget that has not started yet (or is paused) is looked at. */
+    private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
 
     private final WorkQueue queue;
     private final WorkerOptions options;
     private final WorkerStats stats;
     private final ScheduledExecutorService chores;
+    private final BulwarkClock clock;
+    private final ScheduledExecutorService timers;
+    private final Function<Item, Path> logFiles;
     private final Set<Long> touchedJobs = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> rollbacks = ConcurrentHashMap.newKeySet();
+    private final Runnable workArrived;
 
-    JobOutcomes(WorkQueue queue, WorkerOptions options, WorkerStats stats, ScheduledExecutorService chores) {
+    JobOutcomes(WorkQueue queue, WorkerOptions options, WorkerStats stats, ScheduledExecutorService chores, BulwarkClock clock,
+                ScheduledExecutorService timers, Function<Item, Path> logFiles, Runnable workArrived) {
         this.queue = queue;
         this.options = options;
         this.stats = stats;
         this.chores = chores;
+        this.clock = clock;
+        this.timers = timers;
+        this.logFiles = logFiles;
+        this.workArrived = workArrived;
     }
 
     /** After the ledger committed an outcome: count it, keep its event, and act on what it means for the job. */
@@ -64,16 +88,61 @@ final class JobOutcomes {
         }
         if (d.next().isFinal()) {
             touchedJobs.add(r.lease.jobPk());
+            if (r.config().ordered()) {
+                workArrived.run(); // the job's next item is claimable now
+            }
         }
         if (r.transition != null) {
             breakerChanged(r, r.transition);
         }
         if (d.critical()) {
-            scheduleChore(() -> halt(r, "critical error on item " + a.seq() + " (" + r.lease.item().key() + "): "
-                    + a.category() + (a.message() == null ? "" : " " + a.message())), 0);
-        } else if (d.next() == ItemStatus.FAILED && r.config().failureThreshold() != null) {
-            scheduleChore(() -> checkThreshold(r), 0);
+            scheduleChore(() -> halt(r.job, "critical error on item " + a.seq() + " (" + r.lease.item().key() + "): "
+                    + a.category() + (a.message() == null ? "" : " " + a.message()), true), 0);
+        } else if (d.next() == ItemStatus.FAILED && (r.config().stopOnFirstFailure() || r.config().failureThreshold() != null)) {
+            scheduleChore(() -> {
+                if (queue.haltIfOverBudget(r.lease.jobPk())) {
+                    LOG.warn("worker {}: halted job {}: its failure budget ran out", options.name(), r.lease.jobId());
+                }
+            }, 0);
         }
+    }
+
+    /**
+     * Starts watching the time budget of a job this worker just loaded; {@code forget} drops the
+     * worker's copy of the job once it ended (a resumed job is loaded anew).
+     */
+    void watch(Leased.WorkerJob job, Runnable forget) {
+        JobConfig config = job.job().config();
+        if (config.jobBudget(0) != null) {
+            scheduleChore(() -> checkDeadline(job, forget), 0);
+        }
+    }
+
+    /**
+     * Halts the job once its time budget, counted on the database clock from the start of its
+     * latest run, has run out; until then looks again when it will have.
+     */
+    private void checkDeadline(Leased.WorkerJob watched, Runnable forget) {
+        Job job = queue.ledger().findJob(watched.job().id()).orElse(null);
+        if (job == null || job.status().isFinal()) {
+            forget.run(); // gone or ended: a resumed job is loaded anew, and watched again, on its next claim
+            return;
+        }
+        JobConfig config = job.config();
+        if (job.status() != JobStatus.RUNNING || job.startedAt() == null) {
+            scheduleChore(() -> checkDeadline(watched, forget), DEADLINE_RECHECK.toMillis());
+            return;
+        }
+        Instant deadline = job.startedAt().plus(config.jobBudget(job.total()));
+        Duration left = Duration.between(queue.ledger().databaseNow(), deadline);
+        if (!left.isNegative() && !left.isZero()) {
+            scheduleChore(() -> checkDeadline(watched, forget), Math.max(1, left.toMillis()));
+            return;
+        }
+        String allowance = config.jobTimeoutPerItem() == null ? Durations.format(config.jobTimeout())
+                : (config.jobTimeout() == null ? "" : Durations.format(config.jobTimeout()) + " + ")
+                + Durations.format(config.jobTimeoutPerItem()) + " per item";
+        halt(watched, "job-timeout: the job ran out of its time budget (" + allowance + ")", false);
     }
 
     /** The event the engine keeps for an attempt that did not succeed (successes live in the attempts table). */
@@ -103,25 +172,61 @@ final class JobOutcomes {
         LOG.warn("worker {}: breaker of scope {} in job {} opened until {}: {}", options.name(), t.scope(),
                 r.lease.jobId(), t.openUntil(), t.reason());
         if (r.config().breaker().onOpen() == BreakerConfig.OnOpen.HALT) {
-            scheduleChore(() -> halt(r, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")"), 0);
+            scheduleChore(() -> halt(r.job, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")",
+                    false), 0);
         } else {
             // Wake the idle workers when the trial is due (they poll too, should this worker be gone by then).
             scheduleChore(queue::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
         }
     }
 
-    private void checkThreshold(Leased r) {
-        long limit = r.config().failureThreshold().limitFor(r.job.job().total());
-        long failed = queue.failedCount(r.lease.jobPk());
-        if (failed >= limit) {
-            halt(r, "max-failures: " + failed + " item(s) failed, the limit is " + r.config().failureThreshold()
-                    + " (" + limit + " item(s))");
+    /**
+     * Halts a job in the ledger: exactly one caller gets it. {@code critical}: a critical error,
+     * which stops running attempts at once and rolls back if the job asks for it; otherwise the
+     * job's halt mode decides (soon: running attempts finish).
+     */
+    private void halt(Leased.WorkerJob watched, String reason, boolean critical) {
+        JobConfig config = watched.job().config();
+        boolean drain = !critical && config.halt() == HaltMode.SOON;
+        if (!queue.halt(watched.job().id(), reason, drain)) {
+            return;
+        }
+        LOG.warn("worker {}: halted job {}: {}", options.name(), watched.job().id(), reason);
+        if (critical && config.rollback()) {
+            rollbacks.add(Thread.ofVirtual().name("bulwark-rollback-" + watched.job().id()).start(() -> rollBack(watched)));
         }
     }
 
-    private void halt(Leased r, String reason) {
-        if (queue.halt(r.lease.jobId(), reason)) {
-            LOG.warn("worker {}: halted job {}: {}", options.name(), r.lease.jobId(), reason);
+    /** The one compensation pass of a job this worker halted for a critical error. */
+    private void rollBack(Leased.WorkerJob watched) {
+        Job job = watched.job();
+        if (job.config().compensate() == null) {
+            LOG.error("worker {}: job {}: rollback asked for, but there is no compensation command", options.name(), job.id());
+            return;
+        }
+        try {
+            String done = new Rollback(queue.ledger(), clock, timers, logFiles, options.name(),
+                    e -> queue.ledger().appendEvent(e)).run(job, new ExecHandler(job.config().compensate()));
+            queue.ledger().flush();
+            LOG.warn("worker {}: job {}: {}", options.name(), job.id(), done);
+        } catch (RuntimeException e) {
+            LOG.error("worker {}: job {}: the rollback stopped: {}", options.name(), job.id(), e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the rollbacks this worker runs, at most until {@code deadlineNanos}. */
+    void awaitRollbacks(long deadlineNanos) {
+        for (Thread t : List.copyOf(rollbacks)) {
+            long left = deadlineNanos - System.nanoTime();
+            try {
+                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                    LOG.warn("worker {}: stopped before the rollback ({}) ended; its remaining items stay SUCCEEDED",
+                            options.name(), t.getName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -143,7 +143,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         List<Leased> claims = new ArrayList<>(got.size());
         for (Lease lease : got) {
             try {
-                Leased r = new Leased(lease, jobs.computeIfAbsent(lease.jobId(), this::loadJob));
+                Leased r = new Leased(lease, jobs.computeIfAbsent(lease.jobId(), id -> loadJob(lease)));
                 held.put(lease.fence(), r);
                 claims.add(r);
             } catch (RuntimeException e) {
@@ -169,7 +169,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         }
     }
 
-    private Leased.WorkerJob loadJob(UUID jobId) {
+    private Leased.WorkerJob loadJob(Lease lease) {
+        UUID jobId = lease.jobId();
         Job job = ledger.findJob(jobId).orElseThrow(() -> new NotFoundException("job " + jobId + " not found"));
         ItemHandler handler;
         try {
@@ -178,7 +179,9 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             String why = "this worker cannot run the job: " + e.getMessage();
             handler = ctx -> AttemptResult.failure(ErrorClass.PERMANENT, "handler", why);
         }
-        return new Leased.WorkerJob(job, handler);
+        Leased.WorkerJob loaded = new Leased.WorkerJob(lease.jobPk(), job, handler);
+        outcomes.watch(loaded, () -> jobs.remove(jobId, loaded));
+        return loaded;
     }
 
     @Override

@@ -36,6 +36,6 @@ final class Leased extends Claim {
     }
 
     /** A job's frozen record and its handler, loaded on its first claim by this worker. */
-    record WorkerJob(Job job, ItemHandler handler) {
+    record WorkerJob(long pk, Job job, ItemHandler handler) {
     }
 }

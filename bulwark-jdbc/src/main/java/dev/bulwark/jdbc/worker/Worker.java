@@ -73,7 +73,7 @@ public final class Worker {
         Objects.requireNonNull(random, "random");
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-timeouts"));
         this.chores = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-leases"));
-        this.outcomes = new JobOutcomes(queue, options, stats, chores);
+        this.outcomes = new JobOutcomes(queue, options, stats, chores, clock, timers, logFiles, this::workArrived);
         this.claims = new LeaseClaims(queue, options, handlers, logFiles, stats, chores, outcomes);
         int claimBatch = Math.max(1, Math.min(options.claimBatch(), options.concurrency()) / 2);
         this.dispatcher = new Dispatcher<>(claims, clock, random, timers, options.concurrency(), claimBatch, COALESCE_NANOS,
@@ -112,8 +112,7 @@ public final class Worker {
                 TimeUnit.MILLISECONDS);
         // A notification may also be a pause, a cancel or a halt: leases are looked at again at once.
         AutoCloseable notifications = queue.listen(() -> {
-            claims.announce();
-            dispatcher.signal();
+            workArrived();
             if (!claims.held().isEmpty()) {
                 heartbeat.renewSoon(chores);
             }
@@ -121,6 +120,7 @@ public final class Worker {
         try {
             dispatcher.run();
             drain();
+            outcomes.awaitRollbacks(System.nanoTime() + options.grace().toNanos());
         } finally {
             closeQuietly(notifications);
             chores.shutdownNow();
@@ -131,6 +131,12 @@ public final class Worker {
         queue.ledger().flush();
         outcomes.finishTouchedJobs();
         return stats;
+    }
+
+    /** Work may have arrived: the dispatcher looks for it at once. */
+    private void workArrived() {
+        claims.announce();
+        dispatcher.signal();
     }
 
     /** Stops claiming; running attempts get the grace period to finish. Returns at once. */

@@ -1,53 +1,22 @@
 package dev.bulwark.jdbc.worker;
 
-import dev.bulwark.HaltMode;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
-import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
 import dev.bulwark.ValidationException;
-import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import java.time.Instant;
 
 /**
- * What may be done to a job that workers run, in the shared ledger (the workers follow): the
- * policies workers support, cancel, resume and retry-failed. Used by the command line
+ * What may be done to a job that workers run, in the shared ledger (the workers follow): pause,
+ * resume, cancel and retry-failed. Workers honour every policy of a job, as a run does. Used by the command line
  * ({@code --store}) and by {@code bulwark serve --store}.
  */
 public final class WorkerJobControl {
     private WorkerJobControl() {
-    }
-
-    /**
-     * The first policy of {@code config} that workers do not apply yet, named as its setting
-     * ({@code job-timeout}, {@code ordered}, …), or null when workers can run the job as
-     * configured.
-     */
-    public static String unsupportedPolicy(JobConfig config) {
-        if (config.ordered()) {
-            return "ordered";
-        }
-        if (config.jobBudget(0) != null) {
-            return "job-timeout";
-        }
-        if (config.stopOnFirstFailure()) {
-            return "stop-on-first-failure";
-        }
-        if (config.rollback()) {
-            return "on-critical rollback";
-        }
-        if (config.halt() != HaltMode.NOW) {
-            return "halt soon";
-        }
-        // the items an open breaker fails in fail mode are failed by a claim, which does not look at max-failures
-        if (config.breaker() != null && config.failureThreshold() != null && config.breaker().onOpen() == BreakerConfig.OnOpen.FAIL) {
-            return "on-open fail together with max-failures";
-        }
-        return null;
     }
 
     /**
@@ -113,9 +82,7 @@ public final class WorkerJobControl {
     }
 
     private static Job requeued(WorkQueue queue, Job job) {
-        Job queued = queue.ledger().transition(job.id(), JobStatus.QUEUED, null, queue.ledger().databaseNow());
-        queue.notifyWorkers();
-        return queued;
+        return queue.requeue(job.id());
     }
 
     /**
