@@ -88,6 +88,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     /** When the job's time budget runs out, or null for no limit. */
     private Instant deadline;
     private long startNanos;
+    private boolean started;
     private long lastProgressNanos;
 
     /** An item claimed from the local ledger, with the breaker permit it runs under (null: no breaker). */
@@ -190,11 +191,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
 
     /** Runs the job (which must be RUNNING in the ledger) to its end; returns the final record. */
     public JobResult run() {
-        startNanos = clock.nanoTime();
         try {
-            recoverAndPrime();
-            emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
-                    "worker", worker, "config", Json.MAPPER.convertValue(config, Map.class)));
+            start();
             dispatcher.run();
             dispatcher.awaitInFlight();
             ledger.flush();
@@ -202,6 +200,27 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         } finally {
             dispatcher.close();
         }
+    }
+
+    private void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        startNanos = clock.nanoTime();
+        recoverAndPrime();
+        emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
+                "worker", worker, "config", Json.MAPPER.convertValue(config, Map.class)));
+    }
+
+    /**
+     * Runs the job's due work once (see {@link Dispatcher#runDueOnce()}) and returns how many
+     * attempts ran; the job stays RUNNING. For tests driven by a settable clock: set the clock,
+     * run due work, assert; {@link #run()} then takes the job to its end.
+     */
+    public int runDue() {
+        start();
+        return dispatcher.runDueOnce();
     }
 
     private void recoverAndPrime() {
@@ -295,6 +314,17 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             claims.add(new LocalClaim(item, this));
         }
         return claims;
+    }
+
+    /** Claims ahead of the free slots, except for an ordered job (one item at a time, each after the one before). */
+    @Override
+    public boolean claimsAhead() {
+        return !config.ordered();
+    }
+
+    @Override
+    public void giveBack(LocalClaim claim) {
+        giveBack(claim.item(), "claimed ahead and not started: the run stopped");
     }
 
     /** Admits a claimed item; false when the job is halting or its breaker rejected it (then it is given back or failed). */

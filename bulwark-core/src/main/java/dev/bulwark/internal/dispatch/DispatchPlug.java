@@ -33,6 +33,16 @@ public interface DispatchPlug<C extends Claim> {
     /** Claims up to {@code max} due items; an empty list when none is due (or none should be looked for now). */
     List<C> claim(int max);
 
+    /**
+     * Whether the dispatcher may claim items beyond its free slots while attempts are much shorter
+     * than claims (pipelined claims): those wait claimed until a slot frees, and are given back
+     * ({@link #giveBack}) if the dispatcher stops first.
+     */
+    boolean claimsAhead();
+
+    /** Gives back an item claimed but never started (the dispatcher stopped first). */
+    void giveBack(C claim);
+
     /** Whether a claimed item may start now; when not, the plug gave it back (or failed it) itself. */
     boolean admit(C claim);
 

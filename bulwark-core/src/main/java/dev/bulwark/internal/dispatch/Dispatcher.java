@@ -69,6 +69,14 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private volatile boolean coalescing;
     private long lastClaimNanos;
 
+    /** Most items claimed beyond the free slots. */
+    static final int MAX_AHEAD = 512;
+    /** Claimed items waiting for a slot (only the dispatcher thread touches it). */
+    private final java.util.ArrayDeque<C> ready = new java.util.ArrayDeque<>();
+    /** Recent averages: how long a claim takes (dispatcher thread only), and an attempt (any thread). */
+    private long claimNanos;
+    private final java.util.concurrent.atomic.AtomicLong attemptNanos = new java.util.concurrent.atomic.AtomicLong(-1);
+
     private record Settled<C>(C claim, OutcomePolicy.Decision decision, Attempt attempt, Throwable error) {
     }
 
@@ -117,10 +125,33 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         }
     }
 
-    /** Claims and starts attempts until the plug is stopping or idle and finished; returns with attempts maybe in flight. */
+    /**
+     * Claims and starts attempts until the plug is stopping or idle and finished; returns with
+     * attempts maybe in flight. Claimed items not started by then are given back to the plug.
+     */
     public void run() {
+        try {
+            dispatch();
+        } finally {
+            for (C claim; (claim = ready.poll()) != null; ) {
+                plug.giveBack(claim);
+            }
+        }
+    }
+
+    private void dispatch() {
         while (!plug.stopping()) {
             int claimable = plug.claimable(slots.free(), inFlight.get());
+            if (claimable > 0 && !ready.isEmpty()) {
+                int started = 0;
+                for (C claim; started < claimable && (claim = ready.poll()) != null; ) {
+                    if (launch(claim)) {
+                        started++;
+                    }
+                }
+                plug.tick();
+                continue;
+            }
             if (claimBatch > 1 && claimable < claimBatch && inFlight.get() > 0
                     && System.nanoTime() - lastClaimNanos < coalesceNanos) {
                 coalescing = true;
@@ -139,20 +170,40 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                 }
                 claimable = plug.claimable(slots.free(), inFlight.get());
             }
-            int want = Math.min(claimable, plug.claimLimit());
+            if (claimable > 0 && !ready.isEmpty()) {
+                continue;
+            }
+            if (!ready.isEmpty()) {
+                awaitSignal(null, TICK_NANOS); // every slot busy, and claimed items wait for one
+                continue;
+            }
+            int ahead = claimable > 0 && plug.claimsAhead() ? claimsAhead() : 0;
+            int want = Math.min(claimable + ahead, plug.claimLimit());
+            long t0 = System.nanoTime();
             List<C> claimed = want > 0 ? plug.claim(want) : List.of();
             if (!claimed.isEmpty()) {
                 lastClaimNanos = System.nanoTime();
+                long took = lastClaimNanos - t0;
+                claimNanos = claimNanos == 0 ? took : (claimNanos * 7 + took) / 8;
             }
             int started = 0;
+            int launched = 0;
             for (C claim : claimed) {
-                if (launch(claim)) {
-                    started++;
+                if (launched < claimable) {
+                    launched++;
+                    if (launch(claim)) {
+                        started++;
+                    }
+                } else {
+                    ready.add(claim);
                 }
             }
             plug.tick();
-            if (!claimed.isEmpty() && (claimed.size() == want || started < claimed.size())) {
+            if (!claimed.isEmpty() && (claimed.size() == want || started < launched)) {
                 continue; // maybe more is due; or a breaker rejected some: look again
+            }
+            if (!ready.isEmpty()) {
+                continue;
             }
             DispatchPlug.Idle idle = plug.idle(claimable, inFlight.get());
             if (idle.finished()) {
@@ -162,12 +213,59 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the work due now, once, and returns how many attempts started: claims due items as the
+     * slots allow, runs them, and returns once every outcome is settled with the plug. Items that
+     * become due later (a retry's backoff, a breaker's open time) wait for the next call. For
+     * tests that read "set the clock, run due work, assert" (db-scheduler's
+     * {@code ManualScheduler.runAnyDueExecutions()}); never claims ahead.
+     */
+    public int runDueOnce() {
+        int started = 0;
+        while (!plug.stopping()) {
+            int claimable = plug.claimable(slots.free(), inFlight.get());
+            if (claimable <= 0) {
+                awaitSignal(null, TICK_NANOS);
+                continue;
+            }
+            List<C> claimed = plug.claim(Math.min(claimable, plug.claimLimit()));
+            if (claimed.isEmpty()) {
+                if (inFlight.get() == 0) {
+                    break;
+                }
+                awaitSignal(null, TICK_NANOS); // what runs may make more due (an ordered job's next item)
+                continue;
+            }
+            for (C claim : claimed) {
+                if (launch(claim)) {
+                    started++;
+                }
+            }
+        }
+        awaitInFlight();
+        return started;
+    }
+
     /** Waits until no attempt is in flight. */
     public void awaitInFlight() {
         while (inFlight.get() > 0) {
             awaitSignal(null, TICK_NANOS);
             plug.tick();
         }
+    }
+
+    /**
+     * How many items to claim beyond the free slots, so that the slots keep busy while the next
+     * claim waits for its commit: as many as the slots finish in one claim's time (by the recent
+     * averages of both), at most {@link #MAX_AHEAD}. None while attempts take longer than claims:
+     * then claimed items would only wait, shown as running.
+     */
+    private int claimsAhead() {
+        long attempt = attemptNanos.get();
+        if (attempt < 0 || claimNanos <= Math.max(1, attempt)) {
+            return 0;
+        }
+        return (int) Math.min(MAX_AHEAD, (long) slots.capacity() * (claimNanos / Math.max(1, attempt)));
     }
 
     /**
@@ -214,6 +312,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
 
     private void execute(C claim, AttemptContext ctx) {
         long t0 = clock.nanoTime();
+        long realT0 = System.nanoTime(); // the pace of claims ahead is real time, whatever the injected clock
         java.time.Duration timeout = claim.config().attemptTimeout();
         ScheduledFuture<?> timer = timeout == null ? null
                 : timers.schedule(() -> claim.stop(StopReason.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -228,6 +327,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                 // An Error escaped the handler: record the attempt before the Error propagates.
                 result = AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler threw an Error");
             }
+            attemptNanos.accumulateAndGet(System.nanoTime() - realT0, (avg, last) -> avg < 0 ? last : (avg * 7 + last) / 8);
             record(claim, ctx, result, clock.nanoTime() - t0);
         }
     }

@@ -184,6 +184,17 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         return loaded;
     }
 
+    /** No: a lease claimed ahead would hold an item that another worker with a free slot could run. */
+    @Override
+    public boolean claimsAhead() {
+        return false;
+    }
+
+    @Override
+    public void giveBack(Leased claim) {
+        held.remove(claim.lease.fence()); // never claimed ahead; its lease would expire
+    }
+
     @Override
     public boolean admit(Leased claim) {
         return true; // the shared breakers admitted it in the claim already
