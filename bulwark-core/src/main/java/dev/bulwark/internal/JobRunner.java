@@ -6,7 +6,6 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
-import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ItemStatus;
@@ -15,7 +14,6 @@ import dev.bulwark.JobConfig;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobListener;
 import dev.bulwark.JobResult;
-import dev.bulwark.JobStatus;
 import dev.bulwark.Progress;
 import dev.bulwark.StopReason;
 import dev.bulwark.HaltMode;
@@ -42,7 +40,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -69,7 +66,6 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private final Ledger ledger;
     private final BulwarkClock clock;
     private final String worker;
-    private final List<JobListener> listeners;
     private final ItemHandler handler;
     private final ItemHandler compensator;
     private final Function<Item, Path> logFiles;
@@ -79,17 +75,15 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private final Dispatcher<LocalClaim> dispatcher;
 
     private final AtomicLong decidedFailures = new AtomicLong();
-    private final CountsTracker counts = new CountsTracker();
-    private final RateMeter rate = new RateMeter();
+    private final JobReport report;
+    private final CountsTracker counts;
     private volatile StopRequest stop;
     private volatile String ledgerFailure;
     /** The job's breakers, or null when it has none. */
     private final BreakerBoard board;
     /** When the job's time budget runs out, or null for no limit. */
     private Instant deadline;
-    private long startNanos;
     private boolean started;
-    private long lastProgressNanos;
 
     /** An item claimed from the local ledger, with the breaker permit it runs under (null: no breaker). */
     static final class LocalClaim extends Claim {
@@ -140,7 +134,6 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         this.ledger = ledger;
         this.clock = clock;
         this.worker = worker;
-        this.listeners = List.copyOf(listeners);
         this.handler = handler;
         this.compensator = compensator != null ? compensator
                 : job.config().compensate() != null ? new dev.bulwark.exec.ExecHandler(job.config().compensate()) : null;
@@ -152,6 +145,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         this.dispatcher = new Dispatcher<>(this, clock, random, timers, config.concurrency(), claimBatch, COALESCE_NANOS,
                 job.id().toString().substring(0, 8));
         this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(), this::breakerChanged);
+        this.report = new JobReport(job, ledger, clock, listeners, this::openBreakers);
+        this.counts = report.counts();
         clock.onJump(dispatcher::signal);
     }
 
@@ -196,7 +191,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             dispatcher.run();
             dispatcher.awaitInFlight();
             ledger.flush();
-            return finish();
+            return new JobEnd(ledger, job, clock, report, this::rollback).finish(stop);
         } finally {
             dispatcher.close();
         }
@@ -207,9 +202,9 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             return;
         }
         started = true;
-        startNanos = clock.nanoTime();
+        report.started();
         recoverAndPrime();
-        emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
+        report.emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
                 "worker", worker, "config", Json.MAPPER.convertValue(config, Map.class)));
     }
 
@@ -226,7 +221,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private void recoverAndPrime() {
         int recovered = ledger.recoverInterrupted(job.id(), clock.now(), worker);
         if (recovered > 0) {
-            emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
+            report.emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
                     "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
         }
         JobCounts start = ledger.counts(job.id());
@@ -243,7 +238,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         }
         counts.reset(start, waiting);
         decidedFailures.set(start.failed());
-        rate.record(clock.nanoTime(), counts.snapshot().done());
+        report.primed();
         if (board != null) {
             board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)));
         }
@@ -431,7 +426,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
 
     @Override
     public void tick() {
-        maybeReportProgress();
+        report.tick(TICK_NANOS);
     }
 
     @Override
@@ -482,7 +477,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
                 data.put("message", why);
                 data.put("error_class", "permanent");
                 data.put("scope", scope);
-                emit(EngineEvent.ITEM_FAILED, item.seq(), data);
+                report.emit(EngineEvent.ITEM_FAILED, item.seq(), data);
                 itemFailed(item, "breaker-open");
             }
         }
@@ -525,10 +520,10 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         }
         int attemptsAfter = item.attempts() + (d.outcome() == AttemptOutcome.INTERRUPTED ? 0 : 1);
         counts.completed(item.seq(), d.outcome(), attemptsAfter, d.next());
-        if (d.outcome() == AttemptOutcome.SUCCEEDED && listeners.isEmpty()) {
+        if (d.outcome() == AttemptOutcome.SUCCEEDED && !report.hasListeners()) {
             return; // the ledger does not keep success events, and nobody listens: nothing to emit
         }
-        emit(OutcomeEvents.of(item, d, a, clock.now(), null));
+        report.emit(OutcomeEvents.of(item, d, a, clock.now(), null));
     }
 
     private static String rootMessage(Throwable e) {
@@ -539,73 +534,6 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    private JobResult finish() {
-        StopRequest s = stop;
-        Instant now = clock.now();
-        Job done;
-        JobCounts finalCounts = null;
-        if (s == null) {
-            JobCounts c = ledger.counts(job.id());
-            if (c.remaining() > 0) {
-                // Cannot happen when the dispatcher is right; should it, the job stays resumable
-                // rather than claim an outcome its items do not have.
-                String why = "internal error: the run ended with " + c.remaining() + " item(s) without a final outcome";
-                LOG.error("job {}: {}; pausing it, resume runs them", job.id(), why);
-                s = new StopRequest(StopReason.PAUSE, why, false, false);
-            } else {
-                finalCounts = c;
-            }
-        }
-        if (s != null && s.reason() == StopReason.PAUSE) {
-            done = ledger.transition(job.id(), JobStatus.PAUSED, s.message(), now);
-            emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
-            finalCounts = ledger.counts(job.id());
-        } else {
-            if (s != null) {
-                long skipped = ledger.skipRemaining(job.id(), now);
-                emit(EngineEvent.JOB_HALTING, 0, Map.of("reason", s.message(), "skipped", skipped));
-                if (s.critical() && config.rollback()) {
-                    s = new StopRequest(s.reason(), s.message() + "; " + rollback(), false, true);
-                    now = clock.now();
-                }
-                finalCounts = ledger.counts(job.id());
-            }
-            // Only the job's own row changes from here on: these counts are the final ones.
-            JobCounts c = finalCounts;
-            JobStatus status;
-            String reason = s == null ? null : s.message();
-            if (s != null) {
-                status = s.reason() == StopReason.CANCEL ? JobStatus.CANCELLED : JobStatus.FAILED;
-            } else if (c.failed() == 0 && c.skipped() == 0) {
-                status = JobStatus.COMPLETED;
-            } else if (c.failed() == c.total()) {
-                status = JobStatus.FAILED;
-                reason = "every item failed";
-            } else {
-                status = JobStatus.PARTIAL;
-                reason = c.failed() + " of " + c.total() + " item(s) failed";
-            }
-            done = ledger.transition(job.id(), status, reason, now);
-        }
-        Duration took = Duration.ofNanos(clock.nanoTime() - startNanos);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", done.status().name());
-        if (done.reason() != null) {
-            data.put("reason", done.reason());
-        }
-        data.put("succeeded", finalCounts.succeeded());
-        data.put("failed", finalCounts.failed());
-        data.put("skipped", finalCounts.skipped());
-        data.put("retries", finalCounts.retries());
-        data.put("duration_ms", took.toMillis());
-        if (done.status() != JobStatus.PAUSED) {
-            emit(EngineEvent.JOB_FINISHED, 0, data);
-        }
-        ledger.flush();
-        counts.reset(finalCounts, Set.of());
-        reportProgress(clock.nanoTime());
-        return new JobResult(done, finalCounts, took);
-    }
 
     /** Undoes every succeeded item (see {@link Rollback}); returns what it did, for the job's reason. */
     private String rollback() {
@@ -613,14 +541,14 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             LOG.error("job {}: rollback asked for, but there is no compensation command or compensator", job.id());
             return "no rollback: the job has no compensation command";
         }
-        return new Rollback(ledger, clock, timers, logFiles, worker, this::emit).run(job, compensator);
+        return new Rollback(ledger, clock, timers, logFiles, worker, report::emit).run(job, compensator);
     }
 
     /** A breaker changed state: a ledger event, and in halt mode the end of the job when it opened. */
     private void breakerChanged(CircuitBreaker.Transition t) {
         int reopens = board.snapshot(t.scope()).reopens();
         Map<String, Object> data = BreakerStatus.eventData(t, reopens);
-        emit(BreakerStatus.eventType(t.to()), 0, data);
+        report.emit(BreakerStatus.eventType(t.to()), 0, data);
         if (t.to() == CircuitBreaker.State.OPEN) {
             LOG.warn("job {}: breaker of scope {} opened until {}: {}", job.id(), t.scope(), t.openUntil(), t.reason());
             if (board.config().onOpen() == BreakerConfig.OnOpen.HALT) {
@@ -640,51 +568,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         return board == null ? List.of() : board.open(clock.now());
     }
 
-    private void emit(String type, long seq, Map<String, Object> data) {
-        emit(new EngineEvent(type, job.id(), clock.now(), seq, data));
-    }
-
-    private void emit(EngineEvent event) {
-        if (event.kept()) {
-            ledger.appendEvent(event);
-        }
-        for (JobListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed on {}", l, event.type(), e);
-            }
-        }
-    }
-
-    private void maybeReportProgress() {
-        long now = clock.nanoTime();
-        if (now - lastProgressNanos >= TICK_NANOS || lastProgressNanos == 0) {
-            reportProgress(now);
-        }
-    }
-
-    private void reportProgress(long now) {
-        lastProgressNanos = now;
-        JobCounts c = counts.snapshot();
-        rate.record(now, c.done());
-        Progress p = new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()),
-                openBreakers());
-        for (JobListener l : listeners) {
-            try {
-                l.onProgress(p);
-            } catch (RuntimeException e) {
-                LOG.warn("listener {} failed on progress", l, e);
-            }
-        }
-    }
-
     /** Current progress from committed outcomes. */
     public Progress progress() {
-        long now = clock.nanoTime();
-        JobCounts c = counts.snapshot();
-        return new Progress(job.id(), c, rate.perSecond(), Duration.ofNanos(now - startNanos), rate.eta(c.remaining()),
-                openBreakers());
+        return report.progress();
     }
-
 }

@@ -202,7 +202,14 @@ public final class WorkQueue {
                 ps.setObject(1, jobId);
                 ps.executeUpdate();
             }
-            PgWorkerJobs.notifyWorkers(c);
+            long pk = PgJobs.pk(c, jobId);
+            if (!PgWorkerJobs.hasUnfinished(c, pk)) {
+                // Paused after its last outcome: no claim would ever start it again, so it ends here.
+                PgJobs.transition(c, jobId, JobStatus.RUNNING, null, ledger.databaseNow());
+                PgWorkerJobs.finishIfDone(c, pk);
+            } else {
+                PgWorkerJobs.notifyWorkers(c);
+            }
             return PgJobs.find(c, jobId).orElseThrow();
         });
     }

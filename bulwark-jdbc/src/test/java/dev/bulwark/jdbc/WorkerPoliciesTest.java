@@ -139,6 +139,24 @@ class WorkerPoliciesTest {
     }
 
     @Test
+    void the_items_of_a_dead_worker_in_a_paused_job_come_back_pending_when_their_lease_expires_and_resume_ends_a_finished_job() {
+        WorkQueue queue = queue();
+        Job job = submit(queue, 1, JobConfig.builder().concurrency(1).build());
+        assertThat(queue.claim("dead", 1, WorkerOptions.MIN_LEASE)).hasSize(1);
+        WorkerJobControl.pause(queue, queue.ledger().findJob(job.id()).orElseThrow(), "paused by the test");
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> queue.reclaim("live", 3, 10).total() == 1);
+        assertThat(queue.ledger().findItem(job.id(), 1).orElseThrow().status()).isEqualTo(ItemStatus.PENDING);
+
+        // Its one item finished while paused (as if a late outcome had gone through): resume ends the job.
+        List<WorkQueue.Lease> none = queue.claim("live", 1, Duration.ofSeconds(5));
+        assertThat(none).isEmpty();
+        queue.ledger().skipRemaining(job.id(), queue.ledger().databaseNow());
+        Job resumed = WorkerJobControl.resume(queue, queue.ledger().findJob(job.id()).orElseThrow());
+        assertThat(resumed.status()).isEqualTo(JobStatus.PARTIAL);
+    }
+
+    @Test
     void an_ordered_job_runs_its_items_strictly_one_after_another_across_workers_retries_included() throws Exception {
         WorkQueue queue = queue();
         Job job = submit(queue, 30, JobConfig.builder().concurrency(1).ordered(true)

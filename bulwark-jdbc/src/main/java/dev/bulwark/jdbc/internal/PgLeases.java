@@ -70,7 +70,7 @@ public final class PgLeases {
             + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";
     /** Expired leases of worker jobs, oldest first, locked (another reclaimer skips them). */
     private static final String EXPIRED = "SELECT " + PgRows.ITEM_COLUMNS + ", j.id, i.job_pk, i.stalls, i.lease_owner, "
-            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING') FROM jobs j JOIN items i ON i.job_pk = j.pk "
+            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING', 'PAUSED') FROM jobs j JOIN items i ON i.job_pk = j.pk "
             + "WHERE j.dispatch = 'workers' AND i.status = 'RUNNING' AND i.lease_until < now() "
             + "ORDER BY i.lease_until LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED";
 
@@ -168,9 +168,7 @@ public final class PgLeases {
                     claimed.addAll(trials);
                 }
             }
-            if (PgBreakers.failRejected(c, pk, jobId) > 0 && PgWorkerJobs.haltIfOverBudget(c, pk).map(drain -> !drain).orElse(false)) {
-                return List.of(); // halted now: the trials just claimed were interrupted and skipped with the rest
-            }
+            PgBreakers.failRejected(c, pk, jobId);
             int rest = n - claimed.size();
             if (rest > 0 && !(ordered && !claimed.isEmpty())) {
                 claimed.addAll(ordered

@@ -8,6 +8,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
+import dev.bulwark.internal.FinalStatus;
 import dev.bulwark.internal.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -121,17 +122,9 @@ public final class PgWorkerJobs {
             return Optional.empty();
         }
         JobCounts counts = PgItems.counts(c, jobId);
-        JobStatus status;
-        String reason = null;
-        if (counts.failed() == 0 && counts.skipped() == 0) {
-            status = JobStatus.COMPLETED;
-        } else if (counts.failed() == counts.total()) {
-            status = JobStatus.FAILED;
-            reason = "every item failed";
-        } else {
-            status = JobStatus.PARTIAL;
-            reason = counts.failed() + " of " + counts.total() + " item(s) failed";
-        }
+        FinalStatus end = FinalStatus.of(counts);
+        JobStatus status = end.status();
+        String reason = end.reason();
         Job done = PgJobs.transition(c, jobId, status, reason, now);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", status.name());

@@ -43,6 +43,8 @@ final class JobOutcomes {
     /** Tries of an event the ledger could not append (its connection was lost), and the pause between them. */
     private static final int EVENT_TRIES = 5;
     private static final Duration EVENT_RETRY = Duration.ofMillis(200);
+    /** How often a job whose open breakers fail items in the claim is looked at for its failure budget. */
+    private static final Duration FAILURE_CHECK = Duration.ofMillis(500);
     /** How often a job with a time budget that has not started yet (or is paused) is looked at. */
     private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
 
@@ -108,13 +110,34 @@ final class JobOutcomes {
     }
 
     /**
-     * Starts watching the time budget of a job this worker just loaded; {@code forget} drops the
-     * worker's copy of the job once it ended (a resumed job is loaded anew).
+     * Starts watching a job this worker just loaded: its time budget, and the failure budget of a
+     * job whose open breakers fail items; {@code forget} drops the worker's copy of the job once it
+     * ended (a resumed job is loaded anew).
      */
     void watch(Leased.WorkerJob job, Runnable forget) {
         JobConfig config = job.job().config();
         if (config.jobBudget(0) != null) {
             scheduleChore(() -> checkDeadline(job, forget), 0);
+        }
+        if (config.breaker() != null && config.breaker().onOpen() == BreakerConfig.OnOpen.FAIL
+                && (config.failureThreshold() != null || config.stopOnFirstFailure())) {
+            scheduleChore(() -> checkFailures(job), FAILURE_CHECK.toMillis());
+        }
+    }
+
+    /**
+     * The items an open breaker fails in a claim have no attempt, so no outcome of a worker's
+     * looks at the job's failure budget for them: while the job runs, its workers look every
+     * {@link #FAILURE_CHECK}, in the ledger.
+     */
+    private void checkFailures(Leased.WorkerJob watched) {
+        if (queue.haltIfOverBudget(watched.pk())) {
+            LOG.warn("worker {}: halted job {}: its failure budget ran out", options.name(), watched.job().id());
+            return;
+        }
+        Job job = queue.ledger().findJob(watched.job().id()).orElse(null);
+        if (job != null && !job.status().isFinal()) {
+            scheduleChore(() -> checkFailures(watched), FAILURE_CHECK.toMillis());
         }
     }
 

@@ -3,7 +3,6 @@ package dev.bulwark.jdbc.worker;
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
-import dev.bulwark.BulwarkClock;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Item;
