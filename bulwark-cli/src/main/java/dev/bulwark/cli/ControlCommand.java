@@ -29,8 +29,7 @@ abstract class ControlCommand implements Callable<Integer> {
     public Integer call() {
         Integer forWorkers = WorkerJobs.ifWorkerJob(homeOptions, job, (queue, found) -> {
             if (request() == Home.Request.PAUSE) {
-                throw new dev.bulwark.ValidationException("job " + found.id() + " is run by workers, which cannot pause it; "
-                        + "cancel it, or stop the workers (SIGTERM) and start them again later");
+                return WorkerJobs.pause(queue, found, spec.commandLine().getOut());
             }
             return WorkerJobs.cancel(queue, found, spec.commandLine().getOut());
         });

@@ -7,7 +7,6 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.cli.input.ItemSource;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
-import dev.bulwark.jdbc.worker.WorkerJobControl;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +18,10 @@ import picocli.CommandLine.Option;
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Stores a batch in the shared PostgreSQL ledger for 'bulwark worker' processes to run, and prints "
                 + "its job id (nothing runs here).",
-                "Takes the inputs and policies of 'bulwark run'; --concurrency is the job's limit across all workers together."},
+                "Takes the inputs and every policy of 'bulwark run', which the workers honour as 'run' does (--ordered: strictly "
+                        + "one item after another across workers; --job-timeout, --max-failures, --stop-on-first-failure and "
+                        + "--halt for the job as a whole; --on-critical rollback: one compensation pass); --concurrency is the "
+                        + "job's limit across all workers together. 'bulwark pause --store' and 'resume --store' pause it."},
         footer = {"", "Examples:",
                 "  bulwark submit --store postgresql://db:5432/bulwark?user=bulwark --items ids.txt --concurrency 32 -- ./sync.sh {}",
                 "  bulwark worker --store postgresql://db:5432/bulwark?user=bulwark --concurrency 8"})
@@ -37,14 +39,6 @@ public final class SubmitCommand extends RunCommand {
         Store store = homeOptions.store();
         ValidationException.require(store != null && store.postgres(), "submit needs the shared ledger that workers use: "
                 + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME" + (store == null ? "" : ", but --store was " + store));
-        String unsupported = WorkerJobControl.unsupportedPolicy(config);
-        // Workers do not apply these yet (budgets are per run): refuse them rather than accept a
-        // policy that would silently do nothing.
-        if (unsupported != null) {
-            throw new ValidationException("--" + unsupported.replace(" with ", " with --") + " is not supported for jobs run by workers yet; "
-                    + (unsupported.equals("ordered") ? "use 'bulwark run --ordered' instead"
-                    : "use 'bulwark run' (with --store for the shared ledger) for this job"));
-        }
         try (PostgresLedger ledger = store.openPostgres(); Engine engine = Engine.builder().ledger(ledger).build()) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {

@@ -48,6 +48,15 @@ final class WorkerJobs {
         return ExitCodes.COMPLETED;
     }
 
+    /** Pauses a job run by workers (see {@link WorkerJobControl#pause}); {@code resume} hands it back to them. */
+    static int pause(WorkQueue queue, Job job, PrintWriter out) {
+        Job paused = WorkerJobControl.pause(queue, job, "paused by bulwark pause");
+        out.println("job " + paused.id() + " " + paused.status() + "; its running attempts stop and are recorded as "
+                + "interrupted; resume it with: bulwark resume --store URL " + paused.id());
+        out.flush();
+        return ExitCodes.COMPLETED;
+    }
+
     /** Cancels a job run by workers (see {@link WorkerJobControl#cancel}). */
     static int cancel(WorkQueue queue, Job job, PrintWriter out) {
         Job cancelled = WorkerJobControl.cancel(queue, job, "cancelled by bulwark cancel");

@@ -84,16 +84,16 @@ class StoreCommandsTest {
     }
 
     @Test
-    void submit_needs_a_shared_store_and_refuses_ordered_jobs() {
+    void submit_needs_a_shared_store_and_takes_the_policies_of_run() {
         assertThat(bulwark("submit", "--home", tmp.resolve("home").toString(), "--items", items.toString(), "--", "true"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("submit needs the shared ledger that workers use: --store postgresql://");
         assertThat(bulwark("submit", "--store", "sqlite:" + tmp.resolve("l.db"), "--items", items.toString(), "--", "true"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("but --store was sqlite:");
-        assertThat(bulwark("submit", "--store", store, "--ordered", "--items", items.toString(), "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--ordered is not supported for jobs run by workers");
+        assertThat(bulwark("submit", "--store", store, "--ordered", "--job-timeout", "1h", "--stop-on-first-failure", "--halt", "soon",
+                "--on-critical", "rollback", "--compensate", "true", "--items", items.toString(), "--", "true"))
+                .as(err.toString()).isZero();
         assertThat(bulwark("worker", "--store", "sqlite:x.db")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("worker needs the shared ledger");
         assertThat(bulwark("worker", "--store", store, "--lease", "100ms")).isEqualTo(ExitCodes.USAGE);
@@ -115,8 +115,10 @@ class StoreCommandsTest {
         assertThat(bulwark("export", "--store", store, id, "--format", "csv")).as(err.toString()).isZero();
         assertThat(bulwark("resume", "--store", store, id)).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("run by workers: start a worker");
-        assertThat(bulwark("pause", "--store", store, id)).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("workers, which cannot pause it");
+        assertThat(bulwark("pause", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("PAUSED");
+        assertThat(bulwark("resume", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("QUEUED for the workers");
     }
 
     @Test
@@ -147,12 +149,9 @@ class StoreCommandsTest {
 
     @Test
     void submit_takes_a_breaker_that_workers_share_and_breaker_list_and_reset_work_with_the_store() {
+        // Taken with every policy (after the job below: a worse priority).
         assertThat(bulwark("submit", "--store", store, "--breaker", "consecutive=2", "--on-open", "fail", "--max-failures", "1",
-                "--items", items.toString(), "--", "true")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--on-open fail together with --max-failures is not supported for jobs run by workers yet");
-        assertThat(bulwark("submit", "--store", store, "--job-timeout", "1h", "--items", items.toString(), "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--job-timeout is not supported for jobs run by workers yet");
+                "--priority", "5", "--items", items.toString(), "--", "true")).as(err.toString()).isZero();
         String id = submit("--breaker", "consecutive=2");
 
         // Two failures recorded by workers open the job's one breaker (scope *) in the shared ledger.

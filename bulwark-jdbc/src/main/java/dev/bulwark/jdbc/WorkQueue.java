@@ -5,7 +5,9 @@ import dev.bulwark.Job;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.PgBreakers;
+import dev.bulwark.jdbc.internal.PgJobs;
 import dev.bulwark.jdbc.internal.PgCompletions;
 import dev.bulwark.jdbc.internal.PgLeases;
 import dev.bulwark.jdbc.internal.PgNotifications;
@@ -162,7 +164,62 @@ public final class WorkQueue {
 
     /** Halts a worker job: items not running are SKIPPED, the job FAILED. False if it had stopped already. */
     public boolean halt(UUID jobId, String reason) {
-        return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason));
+        return halt(jobId, reason, false);
+    }
+
+    /**
+     * Halts a worker job; with {@code drain} (halt soon) its running items finish and record their
+     * own outcome, the others are SKIPPED. False if it had stopped already: exactly one caller
+     * halts a job.
+     */
+    public boolean halt(UUID jobId, String reason, boolean drain) {
+        return tx.write("halt a job", c -> PgWorkerJobs.halt(c, jobId, reason, drain));
+    }
+
+    /**
+     * Pauses a worker job: it becomes PAUSED, so no worker claims from it, and the workers are
+     * woken; each worker that runs items of it stops those attempts, which are recorded as
+     * interrupted (their items PENDING again), as a paused run records them. Attempts of a worker
+     * that is gone are taken back when their lease expires.
+     */
+    public Job pause(UUID jobId, String reason) {
+        return tx.write("pause a job", c -> {
+            Job paused = PgJobs.transition(c, jobId, JobStatus.PAUSED, reason, ledger.databaseNow());
+            PgWorkerJobs.notifyWorkers(c);
+            return paused;
+        });
+    }
+
+    /**
+     * Hands a paused or finished job back to the workers: it becomes QUEUED, its start is
+     * cleared (the next claim starts its new run, and its time budget, anew), and idle workers
+     * are woken.
+     */
+    public Job requeue(UUID jobId) {
+        return tx.write("hand a job back to the workers", c -> {
+            PgJobs.transition(c, jobId, JobStatus.QUEUED, null, ledger.databaseNow());
+            try (var ps = c.prepareStatement("UPDATE jobs SET started_at = NULL WHERE id = ?")) {
+                ps.setObject(1, jobId);
+                ps.executeUpdate();
+            }
+            long pk = PgJobs.pk(c, jobId);
+            if (!PgWorkerJobs.hasUnfinished(c, pk)) {
+                // Paused after its last outcome: no claim would ever start it again, so it ends here.
+                PgJobs.transition(c, jobId, JobStatus.RUNNING, null, ledger.databaseNow());
+                PgWorkerJobs.finishIfDone(c, pk);
+            } else {
+                PgWorkerJobs.notifyWorkers(c);
+            }
+            return PgJobs.find(c, jobId).orElseThrow();
+        });
+    }
+
+    /** Of these worker jobs, those that are PAUSED: their running attempts are to stop. */
+    public Set<Long> paused(Set<Long> jobPks) {
+        if (jobPks.isEmpty()) {
+            return Set.of();
+        }
+        return tx.read("look for paused jobs", c -> PgWorkerJobs.paused(c, jobPks));
     }
 
     /**
@@ -183,6 +240,14 @@ public final class WorkQueue {
      */
     public boolean resetBreaker(UUID jobId, String scope) {
         return tx.write("reset a breaker", c -> PgBreakers.reset(c, jobId, scope));
+    }
+
+    /**
+     * Halts the job if its failed items reached its budget ({@code stop-on-first-failure},
+     * {@code max-failures}); see {@link PgWorkerJobs#haltIfOverBudget}. Returns whether this call halted it.
+     */
+    public boolean haltIfOverBudget(long jobPk) {
+        return tx.write("look at a job's failure budget", c -> PgWorkerJobs.haltIfOverBudget(c, jobPk)).isPresent();
     }
 
     /** How many items of the job have FAILED. */

@@ -196,4 +196,31 @@ class WorkQueueTest {
         assertThat(queue.ledger().findJob(job.id()).orElseThrow().reason()).isEqualTo("critical error on item 1");
         assertThat(queue.claim("w", 10, LONG_LEASE)).isEmpty();
     }
+
+    @Test
+    void items_an_open_breaker_fails_in_a_claim_count_toward_the_failure_budget_checked_in_the_ledger() {
+        WorkQueue queue = queue();
+        JobConfig config = JobConfig.builder().concurrency(1).retry(dev.bulwark.RetryPolicy.none())
+                .breaker(dev.bulwark.breaker.BreakerConfig.of(dev.bulwark.breaker.BreakerPolicy.consecutive(1))
+                        .onOpen(dev.bulwark.breaker.BreakerConfig.OnOpen.FAIL))
+                .failureThreshold(dev.bulwark.FailureThreshold.parse("5")).build();
+        Job job;
+        try (Engine engine = Engine.builder().ledger(queue.ledger()).build()) {
+            job = engine.submit("budget", config, IntStream.rangeClosed(1, 20).mapToObj(i -> Engine.ItemSpec.of("item-" + i)).iterator());
+        }
+        queue.enqueue(job.id(), 0, 1);
+        Lease first = queue.claim("w", 1, LONG_LEASE).get(0);
+        Item item = first.item();
+        queue.complete(first, Completion.of(new Attempt(item.jobId(), item.seq(), item.lastAttempt(), item.startedAt(),
+                item.startedAt(), AttemptOutcome.FAILED, ErrorClass.TRANSIENT, "connect", "refused", null, 0, "w", null),
+                first.fence(), ItemStatus.FAILED), config.breaker());
+
+        assertThat(queue.claim("w", 1, LONG_LEASE)).isEmpty(); // fails the other 19: the breaker is open
+        assertThat(queue.haltIfOverBudget(first.jobPk())).isTrue();
+        assertThat(queue.haltIfOverBudget(first.jobPk())).isFalse();
+
+        Job halted = queue.ledger().findJob(job.id()).orElseThrow();
+        assertThat(halted.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(halted.reason()).startsWith("max-failures: 20 item(s) failed, the limit is 5");
+    }
 }

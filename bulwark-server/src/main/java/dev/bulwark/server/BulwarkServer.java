@@ -6,7 +6,6 @@ import dev.bulwark.Job;
 import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
 import dev.bulwark.jdbc.PostgresLedger;
-import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.jdbc.worker.WorkerOptions;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.internal.Authenticator;
@@ -27,7 +26,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -233,21 +231,11 @@ public final class BulwarkServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The work queue and worker of a shared ledger, after checking that workers can run every
-     * template as it is configured.
-     */
+    /** The work queue and worker of a shared ledger. */
     private static SharedWork sharedWork(Builder b, ServerConfig config, Path logDirectory) {
         if (!(b.ledger instanceof PostgresLedger postgres)) {
             throw new ValidationException("a shared ledger for workers must be PostgreSQL, but the ledger is "
                     + b.ledger.getClass().getSimpleName());
-        }
-        for (TemplateConfig t : new TreeMap<>(config.templates()).values()) {
-            String policy = WorkerJobControl.unsupportedPolicy(t.jobConfig(Map.of(), Map.of()));
-            if (policy != null) {
-                throw new ValidationException("templates." + t.name() + " uses " + policy + ", which jobs run by workers on the "
-                        + "shared ledger do not support yet: remove it from the template, or serve without --store");
-            }
         }
         return new SharedWork(postgres, b.workerOptions, logDirectory, b.clock);
     }
@@ -315,8 +303,7 @@ public final class BulwarkServer implements AutoCloseable {
 
         /**
          * Runs jobs on the workers of the shared PostgreSQL ledger given to {@link #ledger}, with
-         * an in-process worker of these options; refused at build time when a template has a
-         * policy that workers do not support.
+         * an in-process worker of these options. Workers honour every policy a template may set.
          */
         public Builder sharedLedger(WorkerOptions options) {
             this.workerOptions = Objects.requireNonNull(options, "options");

@@ -144,8 +144,8 @@ final class ServerFixture implements AutoCloseable {
 
     /**
      * A server on a shared PostgreSQL ledger ({@code serve --store}) whose own worker has
-     * {@code options}. Its configuration has no {@code rollback} template (workers do not roll
-     * back), and instead {@code spread}: the {@code gate} template with concurrency 4.
+     * {@code options}. Its configuration has, instead of the {@code rollback} template,
+     * {@code spread}: the {@code gate} template with concurrency 4.
      */
     static ServerFixture startShared(Path dir, Supplier<PostgresLedger> ledgers, WorkerOptions options) throws IOException {
         ServerFixture f = new ServerFixture(dir, "  port: 0\n  workers: 4");

@@ -3,13 +3,11 @@ package dev.bulwark.server;
 import static dev.bulwark.server.ServerFixture.ACME;
 import static dev.bulwark.server.ServerFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.Attempt;
 import dev.bulwark.BulwarkClock;
-import dev.bulwark.ValidationException;
 import dev.bulwark.jdbc.PgSchemaExtension;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
@@ -108,16 +106,23 @@ class SharedLedgerTest {
     }
 
     @Test
-    void cancel_reaches_the_workers_pause_is_refused_and_retry_failed_hands_items_back() throws Exception {
+    void pause_and_cancel_reach_the_workers_and_retry_failed_hands_items_back() throws Exception {
         ServerFixture f = start(2);
         String id = f.submit(ACME, "{\"template\": \"gate\", \"items\": [\"x\", \"y\"]}");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> f.job(id, ACME).get("counts").get("running").asInt() == 1);
 
         HttpResponse<String> pause = f.post("/api/v1/jobs/" + id + "/pause", ACME, null);
-        assertThat(pause.statusCode()).isEqualTo(409);
-        assertThat(pause.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
-        assertThat(json(pause).get("detail").asText()).contains("run by workers on the shared ledger", "not supported yet");
+        assertThat(pause.statusCode()).as(pause.body()).isEqualTo(202);
+        // The worker stops the running attempt and records it as interrupted; nothing is claimed while paused.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> f.job(id, ACME).get("counts").get("running").asInt() == 0);
+        JsonNode paused = f.job(id, ACME);
+        assertThat(paused.get("status").asText()).isEqualTo("PAUSED");
+        assertThat(paused.get("counts").get("pending").asInt()).isEqualTo(2);
+        assertThat(f.post("/api/v1/jobs/" + id + "/resume", ACME, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> f.job(id, ACME).get("counts").get("running").asInt() == 1);
 
         HttpResponse<String> cancel = f.post("/api/v1/jobs/" + id + "/cancel", ACME, null);
         assertThat(cancel.statusCode()).isEqualTo(202);
@@ -177,14 +182,12 @@ class SharedLedgerTest {
     }
 
     @Test
-    void templates_with_policies_workers_do_not_support_are_refused_at_start() throws Exception {
+    void templates_with_any_policy_are_served_on_the_shared_ledger() throws Exception {
         ServerFixture plain = new ServerFixture(dir, "  port: 0"); // its rollback template rolls back on a critical error
-        try (PostgresLedger ledger = PostgresLedger.open(PG.url(null))) {
-            assertThatThrownBy(() -> BulwarkServer.builder().config(ServerConfig.load(plain.configFile)).ledger(ledger)
-                    .sharedLedger(WorkerOptions.builder("serve-test").build()).build())
-                    .isInstanceOf(ValidationException.class)
-                    .hasMessageContaining("templates.rollback uses on-critical rollback")
-                    .hasMessageContaining("serve without --store");
+        try (PostgresLedger ledger = PostgresLedger.open(PG.url(null));
+             BulwarkServer server = BulwarkServer.builder().config(ServerConfig.load(plain.configFile)).ledger(ledger)
+                     .sharedLedger(WorkerOptions.builder("serve-test").build()).build()) {
+            assertThat(server.config().templates()).containsKey("rollback");
         }
     }
 }

@@ -40,7 +40,18 @@ public final class PgLeases {
      * so that its running items never exceed its limit. (NO KEY UPDATE does not block the
      * foreign-key checks of new items and attempts.)
      */
-    private static final String LOCK_JOB = "SELECT id, status, max_running FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
+    private static final String LOCK_JOB = "SELECT id, status, max_running, coalesce((config::jsonb ->> 'ordered')::boolean, false) "
+            + "FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
+    /**
+     * An ordered job's claim takes only its lowest item without a final outcome, and only if that
+     * one is due and not RUNNING already: item n+1 starts after item n is final, whichever worker
+     * ran it. (Bound to the job's pk, so it is computed once per statement.)
+     */
+    private static final String LOWEST_OPEN = "items.seq = (SELECT min(o.seq) FROM items o WHERE o.job_pk = ? "
+            + "AND o.status IN ('PENDING', 'RUNNING', 'RETRY_WAIT'))";
+    private static final String CLAIM_ORDERED = claimSql(" AND " + LOWEST_OPEN);
+    private static final String CLAIM_CLOSED_SCOPES_ORDERED = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD + " AND " + LOWEST_OPEN);
+    private static final String CLAIM_SCOPE_ORDERED = claimSql(" AND " + PgBreakers.IN_SCOPE + " AND " + LOWEST_OPEN);
     /**
      * The job's running items, counted in a statement of its own once the job's row is locked: in
      * READ COMMITTED a new statement sees what the claimer before us committed, while a count in
@@ -59,7 +70,7 @@ public final class PgLeases {
             + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";
     /** Expired leases of worker jobs, oldest first, locked (another reclaimer skips them). */
     private static final String EXPIRED = "SELECT " + PgRows.ITEM_COLUMNS + ", j.id, i.job_pk, i.stalls, i.lease_owner, "
-            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING') FROM jobs j JOIN items i ON i.job_pk = j.pk "
+            + "i.lease_until, now(), j.status IN ('QUEUED', 'RUNNING', 'PAUSED') FROM jobs j JOIN items i ON i.job_pk = j.pk "
             + "WHERE j.dispatch = 'workers' AND i.status = 'RUNNING' AND i.lease_until < now() "
             + "ORDER BY i.lease_until LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED";
 
@@ -112,6 +123,7 @@ public final class PgLeases {
     private static List<Claimed> claimFromJob(Connection c, long pk, String owner, int wanted, Duration lease) throws SQLException {
         UUID jobId;
         int limit;
+        boolean ordered;
         try (PreparedStatement ps = c.prepareStatement(LOCK_JOB)) {
             try (ResultSet rs = bind(ps, pk).executeQuery()) {
                 if (!rs.next()) {
@@ -123,6 +135,7 @@ public final class PgLeases {
                     return List.of(); // paused, cancelled or finished since the candidates were read
                 }
                 limit = rs.getInt(3);
+                ordered = rs.getBoolean(4);
             }
         }
         int free;
@@ -145,8 +158,11 @@ public final class PgLeases {
                 if (take <= 0) {
                     break;
                 }
-                List<Claimed> trials = claimItems(c, CLAIM_SCOPE, pk, jobId,
-                        pk, due.scope(), take, pk, due.scope(), take, take, owner, lease.toMillis(), pk);
+                List<Claimed> trials = ordered
+                        ? claimItems(c, CLAIM_SCOPE_ORDERED, pk, jobId,
+                                pk, due.scope(), pk, take, pk, due.scope(), pk, take, take, owner, lease.toMillis(), pk)
+                        : claimItems(c, CLAIM_SCOPE, pk, jobId,
+                                pk, due.scope(), take, pk, due.scope(), take, take, owner, lease.toMillis(), pk);
                 if (!trials.isEmpty()) {
                     PgBreakers.tookTrials(c, pk, jobId, due, trials.stream().map(t -> t.item().fence()).toList());
                     claimed.addAll(trials);
@@ -154,10 +170,15 @@ public final class PgLeases {
             }
             PgBreakers.failRejected(c, pk, jobId);
             int rest = n - claimed.size();
-            if (rest > 0) {
-                claimed.addAll(claimItems(c, CLAIM_CLOSED_SCOPES, pk, jobId,
-                        pk, rest, pk, rest, rest, owner, lease.toMillis(), pk));
+            if (rest > 0 && !(ordered && !claimed.isEmpty())) {
+                claimed.addAll(ordered
+                        ? claimItems(c, CLAIM_CLOSED_SCOPES_ORDERED, pk, jobId,
+                                pk, pk, rest, pk, pk, rest, rest, owner, lease.toMillis(), pk)
+                        : claimItems(c, CLAIM_CLOSED_SCOPES, pk, jobId,
+                                pk, rest, pk, rest, rest, owner, lease.toMillis(), pk));
             }
+        } else if (ordered) {
+            claimed.addAll(claimItems(c, CLAIM_ORDERED, pk, jobId, pk, pk, n, pk, pk, n, n, owner, lease.toMillis(), pk));
         } else {
             claimed.addAll(claimItems(c, CLAIM, pk, jobId, pk, n, pk, n, n, owner, lease.toMillis(), pk));
         }

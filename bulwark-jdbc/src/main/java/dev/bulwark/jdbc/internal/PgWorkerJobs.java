@@ -3,10 +3,13 @@ package dev.bulwark.jdbc.internal;
 import static dev.bulwark.jdbc.internal.PgRows.bind;
 
 import dev.bulwark.EngineEvent;
+import dev.bulwark.HaltMode;
 import dev.bulwark.Job;
+import dev.bulwark.JobConfig;
 import dev.bulwark.JobCounts;
 import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.JobStatus;
+import dev.bulwark.internal.FinalStatus;
 import dev.bulwark.internal.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,9 +18,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -118,17 +123,9 @@ public final class PgWorkerJobs {
             return Optional.empty();
         }
         JobCounts counts = Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().counts(jobId));
-        JobStatus status;
-        String reason = null;
-        if (counts.failed() == 0 && counts.skipped() == 0) {
-            status = JobStatus.COMPLETED;
-        } else if (counts.failed() == counts.total()) {
-            status = JobStatus.FAILED;
-            reason = "every item failed";
-        } else {
-            status = JobStatus.PARTIAL;
-            reason = counts.failed() + " of " + counts.total() + " item(s) failed";
-        }
+        FinalStatus end = FinalStatus.of(counts);
+        JobStatus status = end.status();
+        String reason = end.reason();
         Job done = PgJobs.transition(c, jobId, status, reason, now);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", status.name());
@@ -153,6 +150,14 @@ public final class PgWorkerJobs {
      * @return false if the job had already stopped
      */
     public static boolean halt(Connection c, UUID jobId, String reason) throws SQLException {
+        return halt(c, jobId, reason, false);
+    }
+
+    /**
+     * Like {@link #halt(Connection, UUID, String)}; with {@code drain} (halt soon) the running
+     * items are left to finish and record their own outcome.
+     */
+    public static boolean halt(Connection c, UUID jobId, String reason, boolean drain) throws SQLException {
         PgJobs.lockPk(c, jobId);
         Job job = PgJobs.find(c, jobId).orElseThrow(() -> PgJobs.notFound(jobId));
         if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.QUEUED) {
@@ -160,10 +165,78 @@ public final class PgWorkerJobs {
         }
         Instant now = databaseNow(c);
         PgJobs.transition(c, jobId, JobStatus.FAILED, reason, now);
-        Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().recoverInterrupted(jobId, now, "halt"));
+        if (!drain) {
+            Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().recoverInterrupted(jobId, now, "halt"));
+        }
         long skipped = Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().skipRemaining(jobId));
         event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
         return true;
+    }
+
+    /**
+     * Halts a RUNNING worker job whose failed items reached its budget: any with
+     * {@code stop-on-first-failure}, or its {@code max-failures}. Decided here, in the ledger,
+     * once for all workers: after an outcome that failed an item, and in the claim that fails the
+     * items of an open breaker's scope.
+     *
+     * @return whether this call halted the job, and if so whether its running items drain (halt soon)
+     */
+    public static Optional<Boolean> haltIfOverBudget(Connection c, long jobPk) throws SQLException {
+        UUID jobId;
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs WHERE pk = ?")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                jobId = rs.getObject(1, UUID.class);
+            }
+        }
+        Job job = PgJobs.find(c, jobId).orElse(null);
+        if (job == null || job.status() != JobStatus.RUNNING) {
+            return Optional.empty();
+        }
+        JobConfig config = job.config();
+        if (!config.stopOnFirstFailure() && config.failureThreshold() == null) {
+            return Optional.empty();
+        }
+        long failed = failedCount(c, jobPk);
+        String reason = null;
+        if (config.stopOnFirstFailure() && failed > 0) {
+            reason = "stop-on-first-failure: " + firstFailure(c, jobPk);
+        } else if (config.failureThreshold() != null) {
+            long limit = config.failureThreshold().limitFor(job.total());
+            if (failed >= limit) {
+                reason = "max-failures: " + failed + " item(s) failed, the limit is " + config.failureThreshold()
+                        + " (" + limit + " item(s))";
+            }
+        }
+        boolean drain = config.halt() == HaltMode.SOON;
+        return reason != null && halt(c, jobId, reason, drain) ? Optional.of(drain) : Optional.empty();
+    }
+
+    /** "item N (KEY) failed: CATEGORY" for the job's first failed item. */
+    private static String firstFailure(Connection c, long jobPk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, key, category FROM items WHERE job_pk = ? AND status = 'FAILED' "
+                + "ORDER BY finished_at, seq LIMIT 1")) {
+            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
+                rs.next();
+                return "item " + rs.getLong(1) + " (" + rs.getString(2) + ") failed: " + rs.getString(3);
+            }
+        }
+    }
+
+    /** Of these jobs, the pks of those that are PAUSED. */
+    public static Set<Long> paused(Connection c, Set<Long> jobPks) throws SQLException {
+        Set<Long> paused = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT pk FROM jobs WHERE pk = ANY (?) AND status = 'PAUSED'")) {
+            ps.setArray(1, c.createArrayOf("bigint", jobPks.toArray(new Long[0])));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    paused.add(rs.getLong(1));
+                }
+            }
+        }
+        return paused;
     }
 
     /** Items of the job that FAILED so far. */

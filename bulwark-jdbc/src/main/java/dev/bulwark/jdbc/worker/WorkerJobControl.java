@@ -1,53 +1,22 @@
 package dev.bulwark.jdbc.worker;
 
-import dev.bulwark.HaltMode;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
-import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
 import dev.bulwark.ValidationException;
-import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import java.time.Instant;
 
 /**
- * What may be done to a job that workers run, in the shared ledger (the workers follow): the
- * policies workers support, cancel, resume and retry-failed. Used by the command line
+ * What may be done to a job that workers run, in the shared ledger (the workers follow): pause,
+ * resume, cancel and retry-failed. Workers honour every policy of a job, as a run does. Used by the command line
  * ({@code --store}) and by {@code bulwark serve --store}.
  */
 public final class WorkerJobControl {
     private WorkerJobControl() {
-    }
-
-    /**
-     * The first policy of {@code config} that workers do not apply yet, named as its setting
-     * ({@code job-timeout}, {@code ordered}, …), or null when workers can run the job as
-     * configured.
-     */
-    public static String unsupportedPolicy(JobConfig config) {
-        if (config.ordered()) {
-            return "ordered";
-        }
-        if (config.jobBudget(0) != null) {
-            return "job-timeout";
-        }
-        if (config.stopOnFirstFailure()) {
-            return "stop-on-first-failure";
-        }
-        if (config.rollback()) {
-            return "on-critical rollback";
-        }
-        if (config.halt() != HaltMode.NOW) {
-            return "halt soon";
-        }
-        // the items an open breaker fails in fail mode are failed by a claim, which does not look at max-failures
-        if (config.breaker() != null && config.failureThreshold() != null && config.breaker().onOpen() == BreakerConfig.OnOpen.FAIL) {
-            return "on-open fail together with max-failures";
-        }
-        return null;
     }
 
     /**
@@ -61,9 +30,26 @@ public final class WorkerJobControl {
         return new ExecHandler(job.config().exec());
     }
 
-    /** Hands a halted job's skipped items back to the workers; returns the job, QUEUED. */
+    /**
+     * Pauses a job run by workers (see {@link WorkQueue#pause}): no worker claims from it, and its
+     * running attempts are stopped and recorded as interrupted. Returns the job, PAUSED.
+     */
+    public static Job pause(WorkQueue queue, Job job, String reason) {
+        if (job.status() != JobStatus.QUEUED && job.status() != JobStatus.RUNNING) {
+            throw new ValidationException("job " + job.id() + " is " + job.status() + ": only a queued or running job can be paused");
+        }
+        return queue.pause(job.id(), reason);
+    }
+
+    /**
+     * Hands a paused job, or a halted job's skipped items, back to the workers; returns the job,
+     * QUEUED.
+     */
     public static Job resume(WorkQueue queue, Job job) {
         PostgresLedger ledger = queue.ledger();
+        if (job.status() == JobStatus.PAUSED) {
+            return requeued(queue, job);
+        }
         if (!job.status().isFinal()) {
             throw new ValidationException("job " + job.id() + " is " + job.status() + " and run by workers: start a worker "
                     + "(bulwark worker --store URL) and it goes on");
@@ -96,9 +82,7 @@ public final class WorkerJobControl {
     }
 
     private static Job requeued(WorkQueue queue, Job job) {
-        Job queued = queue.ledger().transition(job.id(), JobStatus.QUEUED, null, queue.ledger().databaseNow());
-        queue.notifyWorkers();
-        return queued;
+        return queue.requeue(job.id());
     }
 
     /**

@@ -200,11 +200,10 @@ public final class JobService {
 
     public Job pause(Principal who, String id) {
         Job job = find(who, id);
-        if (shared != null) {
-            throw Problem.conflict("job " + job.id() + " is run by workers on the shared ledger, and pausing such a job is not "
-                    + "supported yet: cancel it (POST " + Views.jobUrl(job) + "/cancel), or let it finish");
-        }
         String reason = "paused through the API";
+        if (shared != null) {
+            return control(() -> WorkerJobControl.pause(shared.queue(), job, reason));
+        }
         if (pool.stopRunning(job.id(), jobId -> engine.pause(jobId, reason))) {
             return job;
         }

@@ -1,0 +1,101 @@
+package dev.bulwark.jdbc.worker;
+
+import dev.bulwark.StopReason;
+import dev.bulwark.jdbc.WorkQueue;
+import dev.bulwark.jdbc.WorkQueue.Lease;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's heartbeat, every third of its lease: renews the leases it holds, stops the attempts
+ * whose lease was lost, takes back expired leases of any worker, and ends jobs that have nothing
+ * left to run (a worker that would have ended them died).
+ */
+final class Heartbeat implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
+    /** Expired leases taken back per heartbeat. */
+    private static final int RECLAIM_LIMIT = 1_000;
+
+    private final WorkQueue queue;
+    private final WorkerOptions options;
+    private final WorkerStats stats;
+    private final LeaseClaims claims;
+    private final AtomicBoolean pendingRenewal = new AtomicBoolean();
+
+    Heartbeat(WorkQueue queue, WorkerOptions options, WorkerStats stats, LeaseClaims claims) {
+        this.queue = queue;
+        this.options = options;
+        this.stats = stats;
+        this.claims = claims;
+    }
+
+    @Override
+    public void run() {
+        try {
+            renewLeases();
+            WorkQueue.Reclaimed reclaimed = queue.reclaim(options.name(), options.maxStalls(), RECLAIM_LIMIT);
+            stats.reclaimed.addAndGet(reclaimed.interrupted());
+            stats.stalled.addAndGet(reclaimed.stalled());
+            if (reclaimed.total() > 0) {
+                LOG.info("worker {}: took back {} expired lease(s), {} item(s) failed as stalled", options.name(),
+                        reclaimed.total(), reclaimed.stalled());
+            }
+            stats.jobsFinished.addAndGet(queue.finishAllDone().size());
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: heartbeat failed: {}", options.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Renews the leases held, stops the attempts whose lease was lost, and those of jobs that
+     * were paused. Also run at once when the workers are notified (a pause, a cancel, a halt).
+     */
+    void renewLeases() {
+        pendingRenewal.set(false);
+        List<Leased> running = new ArrayList<>(claims.held());
+        List<Lease> leases = running.stream().map(r -> r.lease).toList();
+        Set<Long> renewed = queue.renew(leases, options.lease());
+        for (Leased r : running) {
+            // An attempt that ended may have had its outcome committed since: not renewed, but not lost.
+            if (!renewed.contains(r.lease.fence()) && !r.ended() && claims.holds(r) && !r.leaseLost) {
+                r.leaseLost = true;
+                stats.leasesLost.incrementAndGet();
+                LOG.warn("worker {}: lost the lease of item {} of job {}: stopping its attempt", options.name(),
+                        r.lease.item().seq(), r.lease.jobId());
+                r.stop(StopReason.PAUSE);
+            }
+        }
+        Set<Long> jobs = new HashSet<>();
+        running.forEach(r -> jobs.add(r.lease.jobPk()));
+        Set<Long> paused = queue.paused(jobs);
+        for (Leased r : running) {
+            if (paused.contains(r.lease.jobPk()) && !r.ended()) {
+                r.stop(StopReason.PAUSE);
+            }
+        }
+    }
+
+    /** Asks for a renewal soon, on the chores thread; asks made before it runs count once. */
+    void renewSoon(ScheduledExecutorService chores) {
+        if (pendingRenewal.compareAndSet(false, true)) {
+            try {
+                chores.execute(() -> {
+                    try {
+                        renewLeases();
+                    } catch (RuntimeException e) {
+                        LOG.warn("worker {}: cannot renew leases: {}", options.name(), e.getMessage());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("worker stopped: renewal dropped", e);
+            }
+        }
+    }
+}

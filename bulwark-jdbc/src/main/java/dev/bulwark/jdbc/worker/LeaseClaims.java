@@ -1,0 +1,320 @@
+package dev.bulwark.jdbc.worker;
+
+import dev.bulwark.Attempt;
+import dev.bulwark.AttemptContext;
+import dev.bulwark.AttemptResult;
+import dev.bulwark.ErrorClass;
+import dev.bulwark.InvalidTransitionException;
+import dev.bulwark.Item;
+import dev.bulwark.ItemHandler;
+import dev.bulwark.Job;
+import dev.bulwark.NotFoundException;
+import dev.bulwark.StopReason;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.internal.OutcomePolicy;
+import dev.bulwark.internal.dispatch.DispatchPlug;
+import dev.bulwark.jdbc.PostgresLedger;
+import dev.bulwark.jdbc.WorkQueue;
+import dev.bulwark.jdbc.WorkQueue.Lease;
+import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.StaleFenceException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's plug into the one dispatcher: claims are leases across every job handed to the
+ * workers ({@link WorkQueue#claim}), outcomes are written with the claim's fencing token
+ * (group-committed, or with the shared breaker of the item's scope in one transaction), and an
+ * outcome that cannot be written because the database is away is tried again while its lease
+ * lasts. What a recorded outcome means for its job is {@link JobOutcomes}'.
+ */
+final class LeaseClaims implements DispatchPlug<Leased> {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseClaims.class);
+    /** Pauses between tries of an outcome the ledger could not record. */
+    private static final Duration RECORD_RETRY = Duration.ofMillis(500);
+
+    private final WorkQueue queue;
+    private final PostgresLedger ledger;
+    private final WorkerOptions options;
+    private final Function<Job, ItemHandler> handlers;
+    private final Function<Item, Path> logFiles;
+    private final WorkerStats stats;
+    private final ScheduledExecutorService chores;
+    private final JobOutcomes outcomes;
+    private final Map<Long, Leased> held = new ConcurrentHashMap<>();
+    private final Map<UUID, Leased.WorkerJob> jobs = new ConcurrentHashMap<>();
+
+    private volatile boolean stopping;
+    private volatile boolean interruptNow;
+    private volatile boolean workAnnounced = true;
+    private boolean lookAgain = true;
+    private long lastLookNanos;
+
+    LeaseClaims(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
+                WorkerStats stats, ScheduledExecutorService chores, JobOutcomes outcomes) {
+        this.queue = queue;
+        this.ledger = queue.ledger();
+        this.options = options;
+        this.handlers = handlers;
+        this.logFiles = logFiles;
+        this.stats = stats;
+        this.chores = chores;
+        this.outcomes = outcomes;
+    }
+
+    /** Attempts running or waiting for their outcome to be recorded, each holding its lease. */
+    Collection<Leased> held() {
+        return held.values();
+    }
+
+    boolean holds(Leased r) {
+        return held.containsKey(r.lease.fence());
+    }
+
+    /** Work may have arrived (a notification): look for it even before the poll. */
+    void announce() {
+        workAnnounced = true;
+    }
+
+    void stop() {
+        stopping = true;
+    }
+
+    void interruptNow() {
+        interruptNow = true;
+    }
+
+    boolean interruptingNow() {
+        return interruptNow;
+    }
+
+    @Override
+    public boolean stopping() {
+        return stopping;
+    }
+
+    /**
+     * Free slots, but never more held items (running, or waiting for their outcome to commit)
+     * than twice the concurrency, so that claims wait for the ledger to record outcomes rather
+     * than pile up leases it cannot record in time.
+     */
+    @Override
+    public int claimable(int freeSlots, int inFlight) {
+        return Math.min(freeSlots, 2 * options.concurrency() - held.size());
+    }
+
+    @Override
+    public int claimLimit() {
+        return options.claimBatch();
+    }
+
+    /**
+     * Claims when the last claim found something, work was announced, or the poll is due;
+     * otherwise (a slot freed, but the last look found nothing) returns nothing without asking.
+     */
+    @Override
+    public List<Leased> claim(int max) {
+        boolean announced = workAnnounced;
+        if (!lookAgain && !announced && System.nanoTime() - lastLookNanos < options.poll().toNanos()) {
+            return List.of();
+        }
+        workAnnounced = false;
+        lastLookNanos = System.nanoTime();
+        List<Lease> got = claimLeases(max);
+        lookAgain = !got.isEmpty();
+        List<Leased> claims = new ArrayList<>(got.size());
+        for (Lease lease : got) {
+            try {
+                Leased r = new Leased(lease, jobs.computeIfAbsent(lease.jobId(), id -> loadJob(lease)));
+                held.put(lease.fence(), r);
+                claims.add(r);
+            } catch (RuntimeException e) {
+                // Not started, not held: its lease expires and the item runs again, here or elsewhere.
+                LOG.warn("worker {}: cannot start item {} of job {}: {}", options.name(), lease.item().seq(),
+                        lease.jobId(), e.getMessage());
+            }
+        }
+        return claims;
+    }
+
+    private List<Lease> claimLeases(int want) {
+        long t0 = System.nanoTime();
+        try {
+            List<Lease> got = queue.claim(options.name(), want, options.lease());
+            stats.claimTook(System.nanoTime() - t0);
+            stats.claims.incrementAndGet();
+            stats.claimed.addAndGet(got.size());
+            return got;
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: cannot claim items: {}", options.name(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    private Leased.WorkerJob loadJob(Lease lease) {
+        UUID jobId = lease.jobId();
+        Job job = ledger.findJob(jobId).orElseThrow(() -> new NotFoundException("job " + jobId + " not found"));
+        ItemHandler handler;
+        try {
+            handler = handlers.apply(job);
+        } catch (RuntimeException e) {
+            String why = "this worker cannot run the job: " + e.getMessage();
+            handler = ctx -> AttemptResult.failure(ErrorClass.PERMANENT, "handler", why);
+        }
+        Leased.WorkerJob loaded = new Leased.WorkerJob(lease.jobPk(), job, handler);
+        outcomes.watch(loaded, () -> jobs.remove(jobId, loaded));
+        return loaded;
+    }
+
+    /** No: a lease claimed ahead would hold an item that another worker with a free slot could run. */
+    @Override
+    public boolean claimsAhead() {
+        return false;
+    }
+
+    @Override
+    public void giveBack(Leased claim) {
+        held.remove(claim.lease.fence()); // never claimed ahead; its lease would expire
+    }
+
+    @Override
+    public boolean admit(Leased claim) {
+        return true; // the shared breakers admitted it in the claim already
+    }
+
+    /** The attempt's times are the database's: the claim's start, plus what this worker measured since. */
+    @Override
+    public AttemptContext context(Leased claim, int slot) {
+        Item item = claim.item();
+        Path logFile = logFiles == null ? null : logFiles.apply(item);
+        return new AttemptContext(item, item.lastAttempt(), slot, claim.config().attemptTimeout(), item.startedAt(), logFile,
+                options.name());
+    }
+
+    @Override
+    public StopReason stopNow() {
+        return interruptNow ? StopReason.PAUSE : null;
+    }
+
+    @Override
+    public Instant endOf(Leased claim, AttemptContext ctx, long nanos) {
+        return claim.item().startedAt().plusNanos(nanos);
+    }
+
+    @Override
+    public void ownIoFault(Leased claim, String why) {
+        java.util.UUID jobId = claim.item().jobId();
+        LOG.error("worker {}: {}; pausing job {} so that the fault fails no item (resume it once fixed)",
+                options.name(), why, jobId);
+        chores.execute(() -> {
+            try {
+                queue.pause(jobId, why);
+            } catch (RuntimeException e) { // already paused or finished by another worker
+                LOG.debug("worker {}: cannot pause job {}: {}", options.name(), jobId, e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void decided(Leased claim, OutcomePolicy.Decision decision, Attempt attempt) {
+        // What an outcome means for its job is decided once it is recorded, in the ledger (JobOutcomes).
+    }
+
+    @Override
+    public boolean holdsSlotUntilRecorded(Leased claim) {
+        return false; // an ordered job's next item is not claimable while this one is RUNNING in the ledger
+    }
+
+    @Override
+    public CompletableFuture<?> write(Leased r, Completion completion) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        write(r, completion, 1, done);
+        return done;
+    }
+
+    private void write(Leased r, Completion completion, int tries, CompletableFuture<Void> done) {
+        writeOnce(r, completion).whenComplete((transition, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause == null) {
+                r.transition = transition.orElse(null);
+                done.complete(null);
+            } else if (!rejected(cause) && !r.leaseLost && !chores.isShutdown()
+                    && tries * RECORD_RETRY.toMillis() < options.lease().toMillis() * 2) {
+                LOG.warn("worker {}: cannot record item {} of job {} yet ({}); trying again", options.name(),
+                        completion.attempt().seq(), completion.attempt().jobId(), cause.getMessage());
+                try {
+                    chores.schedule(() -> write(r, completion, tries + 1, done), RECORD_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    done.completeExceptionally(cause);
+                }
+            } else {
+                done.completeExceptionally(cause);
+            }
+        });
+    }
+
+    /**
+     * Records an outcome: group-committed with others, or, for a job with circuit breakers, in a
+     * transaction of its own that also counts it in the scope's shared breaker.
+     */
+    private CompletableFuture<Optional<CircuitBreaker.Transition>> writeOnce(Leased r, Completion completion) {
+        BreakerConfig breaker = r.config().breaker();
+        if (breaker == null) {
+            return ledger.complete(completion).thenApply(ok -> Optional.empty());
+        }
+        try {
+            return CompletableFuture.completedFuture(queue.complete(r.lease, completion, breaker));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The ledger refused the outcome for good: the claim was taken over, or the job is gone. */
+    private static boolean rejected(Throwable cause) {
+        return cause instanceof StaleFenceException || cause instanceof InvalidTransitionException
+                || cause instanceof NotFoundException;
+    }
+
+    @Override
+    public void settled(Leased r, OutcomePolicy.Decision d, Attempt attempt, Throwable error) {
+        held.remove(r.lease.fence());
+        if (error == null) {
+            outcomes.recorded(r, d, attempt);
+        } else if (rejected(error)) {
+            stats.stale.incrementAndGet();
+            LOG.info("worker {}: outcome of item {} of job {} rejected: {}", options.name(), attempt.seq(), attempt.jobId(),
+                    error.getMessage());
+        } else {
+            stats.unrecorded.incrementAndGet();
+            LOG.warn("worker {}: gave up recording item {} of job {} ({}); its lease expires and it runs again",
+                    options.name(), attempt.seq(), attempt.jobId(), error.getMessage());
+        }
+    }
+
+    @Override
+    public Idle idle(int claimable, int inFlight) {
+        return Idle.waitFor(null, options.poll().toNanos());
+    }
+
+    @Override
+    public void interrupted() {
+        stop();
+    }
+}
