@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
         subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
                 PauseCommand.class, StatusCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
-                BreakerCommand.class, BenchCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class},
+                BreakerCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 completed, 1 partial (some items failed or skipped), 2 failed, 3 cancelled,",
                 "  4 paused (resumable), 5 home in use or ledger unavailable, 64 bad usage or input, 70 internal error.",

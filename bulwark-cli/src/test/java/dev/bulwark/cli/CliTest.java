@@ -245,11 +245,9 @@ class CliTest {
     }
 
     @Test
-    void bench_prints_one_json_line() {
-        assertThat(bulwark("bench", "--items", "2000", "--concurrency", "8", "--store", "memory")).as(err.toString()).isZero();
-        JsonNode line = Json.read(out.toString(), JsonNode.class);
-        assertThat(line.get("items").asLong()).isEqualTo(2000);
-        assertThat(line.get("items_per_s").asDouble()).isPositive();
+    void bench_without_the_benchmark_module_says_where_it_is_and_exits_64() {
+        assertThat(bulwark("bench", "--items", "10")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("bench is not part of this build").contains("./bulwark bench");
     }
 
     private static List<Map<String, String>> readCsv(Path csv) throws IOException {
