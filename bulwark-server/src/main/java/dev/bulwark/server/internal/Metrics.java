@@ -4,14 +4,23 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.JobListener;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
-import io.micrometer.core.instrument.Counter;
+import dev.bulwark.Progress;
+import dev.bulwark.metrics.BulwarkMetrics;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -23,9 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The service's Prometheus metrics, fed by engine events: items by outcome, attempt durations,
- * retries, breaker transitions, the depth of the job queue, and the state of every breaker of a
- * job that runs or is halted (read when scraped). Thread-safe.
+ * The service's Prometheus metrics: the engine's meters ({@link BulwarkMetrics}: items by outcome,
+ * attempt durations, retries, breaker transitions), JVM and process metrics, the depth of the job
+ * queue, and the state of every breaker of a job that runs or is halted, labelled by job and scope
+ * (read when scraped; /metrics is for administrators). Thread-safe.
  */
 public final class Metrics implements JobListener {
     /** Values of {@code bulwark_breaker_state}. */
@@ -34,9 +44,8 @@ public final class Metrics implements JobListener {
     static final double OPEN = 2;
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Timer attempts;
-    private final Counter retries;
+    /** Items by outcome, attempt durations, retries, breaker transitions: the same meters as a library user's. */
+    private final BulwarkMetrics engine = new BulwarkMetrics();
     private final MultiGauge breakerStates;
     private final Supplier<List<JobService.JobBreaker>> openBreakers;
     private final Supplier<Collection<UUID>> activeJobs;
@@ -50,9 +59,23 @@ public final class Metrics implements JobListener {
     public Metrics(WorkerPool pool, Supplier<List<JobService.JobBreaker>> openBreakers, Supplier<Collection<UUID>> activeJobs) {
         this.openBreakers = openBreakers;
         this.activeJobs = activeJobs;
-        attempts = Timer.builder("bulwark.attempt.duration").description("Duration of finished attempts")
-                .publishPercentileHistogram().register(registry);
-        retries = Counter.builder("bulwark.retries").description("Retries scheduled after transient failures").register(registry);
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return id.getName().equals("bulwark.attempt.duration")
+                        ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
+                        : config;
+            }
+        });
+        engine.bindTo(registry);
+        // The service's process: heap, GC, threads, classes, CPU, uptime, open files.
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         Gauge.builder("bulwark.queue.waiting", pool, p -> p.depth()[0]).description("Jobs waiting for a worker").register(registry);
         Gauge.builder("bulwark.queue.running", pool, p -> p.depth()[1]).description("Jobs running").register(registry);
         breakerStates = MultiGauge.builder("bulwark.breaker.state")
@@ -61,36 +84,15 @@ public final class Metrics implements JobListener {
 
     @Override
     public void onEvent(EngineEvent event) {
-        if (BreakerStatus.isBreakerEvent(event)) {
-            String to = String.valueOf(event.data().get("to")).toLowerCase(java.util.Locale.ROOT);
-            count("bulwark.breaker.transitions", "to", to, "Circuit breaker transitions, by the state entered");
-            if (event.data().get("scope") instanceof String scope) {
-                seenScopes.computeIfAbsent(event.jobId(), id -> ConcurrentHashMap.newKeySet()).add(scope);
-            }
-            return;
-        }
-        String outcome = switch (event.type()) {
-            case EngineEvent.ITEM_SUCCEEDED -> "succeeded";
-            case EngineEvent.ITEM_FAILED -> "failed";
-            case EngineEvent.ITEM_RETRY_SCHEDULED -> "retry";
-            case EngineEvent.ITEM_INTERRUPTED -> "interrupted";
-            default -> null;
-        };
-        if (outcome == null) {
-            return;
-        }
-        count("bulwark.items", "outcome", outcome, "Attempts that ended, by outcome (final or not)");
-        if (event.data().get("duration_ms") instanceof Number ms) {
-            attempts.record(Duration.ofMillis(ms.longValue()));
-        }
-        if (outcome.equals("retry")) {
-            retries.increment();
+        engine.onEvent(event);
+        if (BreakerStatus.isBreakerEvent(event) && event.data().get("scope") instanceof String scope) {
+            seenScopes.computeIfAbsent(event.jobId(), id -> ConcurrentHashMap.newKeySet()).add(scope);
         }
     }
 
-    private void count(String name, String tag, String value, String description) {
-        counters.computeIfAbsent(name + "\n" + value, k -> Counter.builder(name).tag(tag, value)
-                .description(description).register(registry)).increment();
+    @Override
+    public void onProgress(Progress progress) {
+        engine.onProgress(progress);
     }
 
     /** The metrics in the Prometheus text format. */
