@@ -44,6 +44,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    LogOptions logOptions;
+
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + WorkerOptions.DEFAULT_CONCURRENCY,
             description = "Items this worker runs at the same time (each job's own limit holds across workers too). Default: ${DEFAULT-VALUE}.")
     int concurrency;
@@ -74,6 +77,7 @@ public final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        logOptions.apply();
         WorkerOptions options = WorkerOptions.builder(name != null ? name : JobSession.workerName()).concurrency(concurrency)
                 .claimBatch(claimBatch).lease(Durations.parse(lease, "--lease")).maxStalls(maxStalls)
                 .poll(Durations.parse(poll, "--poll")).grace(Durations.parse(grace, "--grace")).build();

@@ -6,6 +6,7 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.EventLogger;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.InvalidTransitionException;
 import dev.bulwark.Item;
@@ -471,7 +472,9 @@ public final class Worker {
                 type = EngineEvent.ITEM_FAILED;
             }
         }
-        ledger.appendEvent(new EngineEvent(type, a.jobId(), a.finishedAt(), a.seq(), data)).exceptionally(e -> {
+        EngineEvent event = new EngineEvent(type, a.jobId(), a.finishedAt(), a.seq(), data);
+        EventLogger.log(event);
+        ledger.appendEvent(event).exceptionally(e -> {
             LOG.warn("worker {}: cannot keep the event of item {}: {}", options.name(), a.seq(), e.getMessage());
             return null;
         });
