@@ -9,7 +9,9 @@ import dev.bulwark.ValidationException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -45,8 +47,8 @@ public final class BulwarkJobs implements AutoCloseable {
     }
 
     /** The names of the handler beans, for a caller that lets a user choose. */
-    public java.util.Set<String> handlerNames() {
-        return new java.util.TreeSet<>(handlers.keySet());
+    public SortedSet<String> handlerNames() {
+        return new TreeSet<>(handlers.keySet());
     }
 
     /** Submits the keys as a job with the {@code bulwark.*} defaults and runs it on this thread. */
@@ -61,7 +63,7 @@ public final class BulwarkJobs implements AutoCloseable {
         return engine.run(job.id(), handler);
     }
 
-    /** Submits the keys as a job and runs it in the background; the job id is {@code jobIdOf} the result. */
+    /** Submits the keys as a job (before returning) and runs it on a virtual thread: its id and its result to come. */
     public Submitted start(String handlerName, String jobName, Iterable<String> keys) {
         ItemHandler handler = handler(handlerName);
         Job job = engine.submit(jobName, defaults, items(keys));
