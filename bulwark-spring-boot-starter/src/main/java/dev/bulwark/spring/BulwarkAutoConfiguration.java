@@ -2,6 +2,7 @@ package dev.bulwark.spring;
 
 import dev.bulwark.Engine;
 import dev.bulwark.ItemHandler;
+import dev.bulwark.ValidationException;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.Ledger;
@@ -13,7 +14,6 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -48,9 +48,15 @@ public class BulwarkAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(Ledger.class)
     @ConditionalOnProperty(name = "bulwark.ledger", havingValue = "postgresql")
-    @ConditionalOnBean(DataSource.class)
-    public Ledger bulwarkPostgresLedger(DataSource dataSource) {
-        return PostgresLedger.open(dataSource, "the application's DataSource");
+    public Ledger bulwarkPostgresLedger(ObjectProvider<DataSource> dataSource) {
+        DataSource chosen = dataSource.getIfUnique();
+        if (chosen == null) {
+            throw new ValidationException("bulwark.ledger=postgresql needs the application's DataSource, and there is "
+                    + (dataSource.stream().findAny().isPresent() ? "more than one" : "none")
+                    + ": set spring.datasource.url (with spring-boot-starter-jdbc), mark one DataSource @Primary, "
+                    + "or define a Ledger bean");
+        }
+        return PostgresLedger.open(chosen, "the application's DataSource");
     }
 
     /** Engine meters; Spring Boot binds every {@code MeterBinder} bean to its meter registry. */

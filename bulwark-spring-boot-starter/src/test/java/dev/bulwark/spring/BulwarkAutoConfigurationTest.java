@@ -132,6 +132,13 @@ class BulwarkAutoConfigurationTest {
     }
 
     @Test
+    void bulwark_ledger_postgresql_without_a_data_source_is_refused_at_startup_saying_what_to_set() {
+        assertThatThrownBy(() -> start("bulwark.ledger=postgresql").close())
+                .rootCause().hasMessageContaining("bulwark.ledger=postgresql needs the application's DataSource, and there is none")
+                .hasMessageContaining("spring.datasource.url");
+    }
+
+    @Test
     void a_bad_property_is_refused_at_startup_naming_it() {
         assertThatThrownBy(() -> start("bulwark.concurrency=0").close())
                 .rootCause().hasMessageContaining("bulwark.concurrency must be between 1 and");
