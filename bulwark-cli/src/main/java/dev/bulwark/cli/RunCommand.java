@@ -176,8 +176,8 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
         logOptions.apply();
+        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
         JobConfig config = config();
         Path spool = null;
         try {

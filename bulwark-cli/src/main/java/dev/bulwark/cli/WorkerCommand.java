@@ -76,8 +76,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
         logOptions.apply();
+        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
         WorkerOptions options = WorkerOptions.builder(name != null ? name : JobSession.workerName()).concurrency(concurrency)
                 .claimBatch(claimBatch).lease(Durations.parse(lease, "--lease")).maxStalls(maxStalls)
                 .poll(Durations.parse(poll, "--poll")).grace(Durations.parse(grace, "--grace")).build();

@@ -51,6 +51,12 @@ class LogFormatIT {
         assertThat(failed.get("error").asText()).contains("exit code 3");
         assertThat(failed.get("message").asText()).isEqualTo("item_failed");
         assertThat(result.stderr()).as("no progress display").doesNotContain("% 1/2").doesNotContain("ETA");
+        assertThat(result.stderr().lines().toList()).as("standard error holds JSON objects only")
+                .isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
+        assertThat(jsonLines(result.stderr())).anySatisfy(line -> {
+            assertThat(line.get("logger_name").asText()).isEqualTo("dev.bulwark.console");
+            assertThat(line.get("message").asText()).contains("PARTIAL: 1 of 2 item(s) failed");
+        });
     }
 
     @Test
