@@ -49,7 +49,10 @@ public final class Engine implements AutoCloseable {
         this.clock = b.clock;
         this.random = b.random;
         this.worker = b.worker;
-        this.listeners = List.copyOf(b.listeners);
+        // Events also go to SLF4J (dev.bulwark.events), where the logging configuration decides.
+        List<JobListener> all = new ArrayList<>(b.listeners);
+        all.add(EventLogger.INSTANCE);
+        this.listeners = List.copyOf(all);
         this.logFiles = b.logDirectory == null ? null
                 : item -> b.logDirectory.resolve(item.jobId().toString()).resolve(item.seq() + ".log");
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

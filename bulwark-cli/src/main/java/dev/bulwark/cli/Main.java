@@ -4,6 +4,7 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 
 /** Entry point of the {@code bulwark} command. */
@@ -32,6 +33,12 @@ public final class Main {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BulwarkCommand());
+        for (PluggableCommand command : ServiceLoader.load(PluggableCommand.class, Main.class.getClassLoader())) {
+            cli.addSubcommand(command);
+        }
+        if (!cli.getSubcommands().containsKey("bench")) {
+            cli.addSubcommand(new BenchMissingCommand());
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // Everything after the command's first word belongs to the command: bulwark run ... -- gzip -k {}
         cli.getSubcommands().get("run").setStopAtPositional(true);

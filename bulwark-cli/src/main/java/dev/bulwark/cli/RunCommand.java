@@ -68,6 +68,9 @@ public class RunCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    LogOptions logOptions;
+
     @Option(names = "--input", paramLabel = "DIR", description = "Run over the regular files in DIR.")
     Path input;
 
@@ -182,7 +185,8 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+        logOptions.apply();
+        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
         JobConfig config = config();
         Path spool = null;
         try {
@@ -238,7 +242,7 @@ public class RunCommand implements Callable<Integer> {
 
     /** Takes the validated batch: {@code run} stores it and runs it in this process. */
     int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
-        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
+        try (JobSession session = JobSession.open(homeOptions, err, !quiet && !logOptions.json())) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {
                 job = session.engine().submit(name, config, cursor);

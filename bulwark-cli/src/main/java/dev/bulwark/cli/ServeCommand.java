@@ -45,6 +45,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    LogOptions logOptions;
+
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "bulwark.yaml",
             description = "The service configuration (YAML): templates, tokens, tiers. Default: ${DEFAULT-VALUE}.")
     Path config;
@@ -63,7 +66,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held by the try block, not used in it
     public Integer call() throws InterruptedException {
-        PrintWriter err = spec.commandLine().getErr();
+        logOptions.apply();
+        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
         ValidationException.require(Files.isRegularFile(config), "--config " + config
                 + ": no such file; give the service configuration (see examples/service/bulwark.yaml)");
         ValidationException.require(port == null || (port >= 0 && port <= 65_535),

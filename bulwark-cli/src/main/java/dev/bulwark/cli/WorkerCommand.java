@@ -43,6 +43,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    LogOptions logOptions;
+
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "" + WorkerOptions.DEFAULT_CONCURRENCY,
             description = "Items this worker runs at the same time (each job's own limit holds across workers too). Default: ${DEFAULT-VALUE}.")
     int concurrency;
@@ -72,7 +75,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
+        logOptions.apply();
+        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
         WorkerOptions options = WorkerOptions.builder(name != null ? name : JobSession.workerName()).concurrency(concurrency)
                 .claimBatch(claimBatch).lease(Durations.parse(lease, "--lease")).maxStalls(maxStalls)
                 .poll(Durations.parse(poll, "--poll")).grace(Durations.parse(grace, "--grace")).build();

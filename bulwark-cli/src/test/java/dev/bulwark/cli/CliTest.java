@@ -245,11 +245,25 @@ class CliTest {
     }
 
     @Test
-    void bench_prints_one_json_line() {
-        assertThat(bulwark("bench", "--items", "2000", "--concurrency", "8", "--store", "memory")).as(err.toString()).isZero();
-        JsonNode line = Json.read(out.toString(), JsonNode.class);
-        assertThat(line.get("items").asLong()).isEqualTo(2000);
-        assertThat(line.get("items_per_s").asDouble()).isPositive();
+    void completion_prints_a_bash_script_that_knows_every_command_and_its_options() {
+        assertThat(bulwark("completion", "bash")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("complete -F _complete_bulwark").contains("retry-failed").contains("--concurrency");
+        assertThat(bulwark("completion", "zsh")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("bashcompinit").contains("complete -F _complete_bulwark");
+        assertThat(bulwark("completion", "fish")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("fish").contains("BASH, ZSH");
+    }
+
+    @Test
+    void version_names_the_commit_the_build_was_made_from() {
+        assertThat(bulwark("--version")).isZero();
+        assertThat(out.toString()).matches("(?s)bulwark \\S+ \\(commit ([0-9a-f]{12}|unknown), Java .*");
+    }
+
+    @Test
+    void bench_without_the_benchmark_module_says_where_it_is_and_exits_64() {
+        assertThat(bulwark("bench", "--items", "10")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("bench is not part of this build").contains("./bulwark bench");
     }
 
     private static List<Map<String, String>> readCsv(Path csv) throws IOException {

@@ -87,6 +87,7 @@ public final class BulwarkServer implements AutoCloseable {
             c.http.maxRequestSize = config.maxRequestBytes();
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
+            c.requestLogger.http(dev.bulwark.server.internal.AccessLog::log);
             // breaker scopes such as hosts/beta are one path segment, percent-encoded: hosts%2Fbeta
             c.jetty.modifyHttpConfiguration(h -> {
                 h.setUriCompliance(org.eclipse.jetty.http.UriCompliance.DEFAULT

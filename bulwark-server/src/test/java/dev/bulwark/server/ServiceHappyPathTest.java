@@ -52,7 +52,9 @@ class ServiceHappyPathTest extends ServerTest {
 
         HttpResponse<String> metrics = f.get("/api/v1/metrics", ACME);
         assertThat(metrics.body()).contains("bulwark_items_total{outcome=\"succeeded\"} 3.0")
-                .contains("bulwark_attempt_duration_seconds_count").contains("bulwark_queue_waiting");
+                .contains("bulwark_attempt_duration_seconds_count").contains("bulwark_queue_waiting")
+                .contains("jvm_memory_used_bytes").contains("jvm_threads_live_threads").contains("process_uptime_seconds")
+                .contains("process_cpu_usage");
 
         assertThat(json(f.get("/api/v1/health", null)).get("status").asText()).isEqualTo("UP");
         assertThat(json(f.get("/api/v1/openapi.json", null)).get("openapi").asText()).startsWith("3.");

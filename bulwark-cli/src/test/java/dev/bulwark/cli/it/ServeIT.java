@@ -165,6 +165,39 @@ class ServeIT {
         return id;
     }
 
+    @Test
+    void with_json_logs_serve_writes_an_access_log_of_route_templates_status_and_tenant_and_never_the_token() throws Exception {
+        writeGatedConfig();
+        String unknown = "00000000-0000-0000-0000-000000000000";
+        try (BulwarkProcess server = serve("--log-format", "json")) {
+            int port = port(server);
+            call(port, "GET", "/jobs/" + unknown, null);
+            call(port, "GET", "/jobs", null);
+            server.awaitStderr(line -> line.contains("\"route\":\"/api/v1/jobs\""), LONG);
+            server.sigterm();
+            assertThat(server.awaitExit(LONG)).isZero();
+
+            List<JsonNode> access = new java.util.ArrayList<>();
+            for (String line : server.stderrLines()) {
+                if (line.startsWith("{")) {
+                    JsonNode entry = JSON.readTree(line);
+                    if ("dev.bulwark.access".equals(entry.path("logger_name").asText())) {
+                        access.add(entry);
+                    }
+                }
+            }
+            assertThat(access).anySatisfy(entry -> {
+                assertThat(entry.get("method").asText()).isEqualTo("GET");
+                assertThat(entry.get("route").asText()).isEqualTo("/api/v1/jobs/{id}");
+                assertThat(entry.get("status").asInt()).isEqualTo(404);
+                assertThat(entry.get("tenant").asText()).isEqualTo("it");
+                assertThat(entry.get("duration_ms").isNumber()).isTrue();
+            });
+            assertThat(access).anySatisfy(entry -> assertThat(entry.get("route").asText()).isEqualTo("/api/v1/jobs"));
+            assertThat(server.stderr()).doesNotContain(TOKEN).doesNotContain(unknown);
+        }
+    }
+
     private Path writeGatedConfig() throws IOException {
         Path gate = work.resolve("gate");
         Files.writeString(work.resolve("bulwark.yaml"), """

@@ -12,6 +12,7 @@ import dev.bulwark.internal.Durations;
 import dev.bulwark.internal.Rollback;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.EventLogger;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
@@ -170,7 +171,9 @@ final class JobOutcomes {
 
     /** The event the engine keeps for an attempt that did not succeed (successes live in the attempts table). */
     private void keepEvent(Leased r, OutcomePolicy.Decision d, Attempt a) {
-        keep(OutcomeEvents.of(r.item(), d, a, a.finishedAt(), options.name()), 1);
+        EngineEvent event = OutcomeEvents.of(r.item(), d, a, a.finishedAt(), options.name());
+        EventLogger.log(event);
+        keep(event, 1);
     }
 
     /** Appends an event; a write lost with its connection is tried again a few times. */

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /** The REST API under {@code /api/v1}: authentication, roles, tenancy, and the answer shapes. */
 public final class Routes {
     private static final Logger LOG = LoggerFactory.getLogger(Routes.class);
-    private static final String PRINCIPAL = "bulwark.principal";
+    static final String PRINCIPAL = "bulwark.principal";
     private static final String PROBLEM_WRITTEN = "bulwark.problem";
     private static final String PROBLEM_JSON = "application/problem+json";
     /** How often the event stream of a job run by workers reads the job from the shared ledger. */

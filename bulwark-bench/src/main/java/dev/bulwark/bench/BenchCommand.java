@@ -1,7 +1,8 @@
-package dev.bulwark.cli;
+package dev.bulwark.bench;
 
 import dev.bulwark.ValidationException;
-import dev.bulwark.bench.NoopBench;
+import dev.bulwark.cli.ExitCodes;
+import dev.bulwark.cli.PluggableCommand;
 import dev.bulwark.jdbc.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,11 +15,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code bulwark bench}: engine and ledger throughput with a handler that does nothing. */
+/**
+ * {@code bulwark bench}: engine and ledger throughput with a handler that does nothing. A
+ * {@link PluggableCommand}: the command line finds it only when this module is on its class path,
+ * so the released jar carries no benchmark code.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures engine and ledger throughput with a no-op handler; prints one JSON line "
                 + "(items_per_s, peak_heap_mb, ...). Uses a fresh temporary ledger, never your home."})
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, PluggableCommand {
     public enum Store { MEMORY, SQLITE }
 
     @Spec
