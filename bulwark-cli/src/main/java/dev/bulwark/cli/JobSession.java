@@ -44,9 +44,10 @@ final class JobSession implements AutoCloseable {
     private final Ledger ledger;
     private final EventLog eventLog;
     private final ProgressPrinter progress;
+    private final OutputPrinter output;
     private final Engine engine;
 
-    private JobSession(Home home, Store store, PrintWriter err, boolean showProgress) {
+    private JobSession(Home home, Store store, PrintWriter out, PrintWriter err, boolean showProgress, OutputOptions outputOptions) {
         this.home = home;
         this.err = err;
         this.lock = home.lock();
@@ -65,12 +66,18 @@ final class JobSession implements AutoCloseable {
         if (progress != null) {
             b.listener(progress);
         }
+        OutputMode mode = outputOptions == null ? OutputMode.LOG : outputOptions.mode();
+        this.output = mode == OutputMode.LOG ? null
+                : new OutputPrinter(mode, outputOptions.tag(), out, home.logs().toAbsolutePath(), progress);
+        if (output != null) {
+            b.listener(output);
+        }
         this.engine = b.build();
     }
 
     /** A session on the home and the ledger the options chose ({@code --store}, else the home's own). */
-    static JobSession open(HomeOptions options, PrintWriter err, boolean showProgress) {
-        return new JobSession(options.resolve(), options.store(), err, showProgress);
+    static JobSession open(HomeOptions options, PrintWriter out, PrintWriter err, boolean showProgress, OutputOptions output) {
+        return new JobSession(options.resolve(), options.store(), out, err, showProgress, output);
     }
 
     Engine engine() {
@@ -114,12 +121,18 @@ final class JobSession implements AutoCloseable {
             return t;
         });
         watcher.scheduleWithFixedDelay(this::serveControlRequests, CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
+        if (output != null) {
+            output.start(jobId);
+        }
         JobResult result;
         try {
             result = action.apply(engine);
         } finally {
             previous.forEach(Signal::handle);
             watcher.shutdownNow();
+            if (output != null) {
+                output.finish();
+            }
             if (progress != null) {
                 progress.finish();
             }

@@ -19,6 +19,7 @@ final class ProgressPrinter implements JobListener {
     private final boolean bar;
     private long lastPlain;
     private boolean painted;
+    private String lastBar = "";
 
     ProgressPrinter(PrintWriter err, boolean bar) {
         this.err = err;
@@ -29,7 +30,8 @@ final class ProgressPrinter implements JobListener {
     @Override
     public synchronized void onProgress(Progress p) {
         if (bar) {
-            err.print("\r" + render(p, true) + "\u001b[K");
+            lastBar = render(p, true);
+            err.print("\r" + lastBar + "\u001b[K");
             err.flush();
             painted = true;
         } else {
@@ -40,6 +42,22 @@ final class ProgressPrinter implements JobListener {
                 err.flush();
             }
         }
+    }
+
+    /**
+     * Runs {@code write} (output on standard output) with the bar taken off the screen, then paints
+     * the bar again, so that output lines and the bar never share a line of the terminal.
+     */
+    synchronized void around(Runnable write) {
+        if (!painted) {
+            write.run();
+            return;
+        }
+        err.print("\r\u001b[K");
+        err.flush();
+        write.run();
+        err.print("\r" + lastBar + "\u001b[K");
+        err.flush();
     }
 
     /** Ends the bar's line before other output. */

@@ -21,6 +21,9 @@ abstract class RerunCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    OutputOptions outputOptions;
+
     @Option(names = "--quiet", description = "No progress display (the summary is still printed).")
     boolean quiet;
 
@@ -41,7 +44,7 @@ abstract class RerunCommand implements Callable<Integer> {
         if (forWorkers != null) {
             return forWorkers;
         }
-        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
+        try (JobSession session = JobSession.open(homeOptions, spec.commandLine().getOut(), err, !quiet, outputOptions)) {
             Job found = Views.resolve(session.ledger(), job);
             ExecHandler handler = session.handlerOf(found);
             return session.execute(found.id(), engine -> start(engine, found, handler, err));

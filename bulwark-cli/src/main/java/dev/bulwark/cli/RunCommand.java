@@ -63,6 +63,9 @@ public class RunCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
+    @Mixin
+    OutputOptions outputOptions;
+
     @Option(names = "--input", paramLabel = "DIR", description = "Run over the regular files in DIR.")
     Path input;
 
@@ -174,6 +177,7 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        outputOptions.mode(); // refused before anything is read
         JobConfig config = config();
         Path spool = null;
         try {
@@ -228,7 +232,7 @@ public class RunCommand implements Callable<Integer> {
 
     /** Takes the validated batch: {@code run} stores it and runs it in this process. */
     int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
-        try (JobSession session = JobSession.open(homeOptions, err, !quiet)) {
+        try (JobSession session = JobSession.open(homeOptions, spec.commandLine().getOut(), err, !quiet, outputOptions)) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {
                 job = session.engine().submit(name, config, cursor);
