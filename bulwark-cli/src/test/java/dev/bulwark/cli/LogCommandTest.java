@@ -85,7 +85,7 @@ class LogCommandTest {
     }
 
     @Test
-    void status_lists_the_first_failed_items_with_their_logs_in_text_and_json() {
+    void status_lists_the_first_failed_items_with_their_logs_in_text_and_json() throws IOException {
         String job = runMixedJob();
         Result text = bulwark("status", "--home", home.toString(), job);
         assertThat(text.code()).as(text.err()).isZero();
@@ -97,8 +97,10 @@ class LogCommandTest {
         assertThat(view.get("failed_items")).hasSize(1);
         assertThat(view.get("failed_items").get(0).get("log").asText()).isEqualTo(log.toString());
         assertThat(view.get("logs").asText()).isEqualTo(home.resolve("logs").resolve(job).toAbsolutePath().toString());
-        Result export = bulwark("export", "--home", home.toString(), job, "--status", "FAILED", "--format", "jsonl");
-        assertThat(Json.read(export.out(), JsonNode.class).get("log").asText()).as("the export's log column is absolute, as documented")
+        Path exported = tmp.resolve("failed.jsonl");
+        assertThat(bulwark("export", "--home", home.toString(), job, "--status", "FAILED", "--format", "jsonl",
+                "--output", exported.toString()).code()).isZero();
+        assertThat(Json.read(Files.readString(exported), JsonNode.class).get("log").asText()).as("the export's log column is absolute, as documented")
                 .isEqualTo(log.toString());
     }
 
