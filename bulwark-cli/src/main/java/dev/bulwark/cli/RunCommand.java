@@ -264,6 +264,9 @@ public class RunCommand implements Callable<Integer> {
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
         new ExecHandler(exec); // validates the command template (placeholders, shell script) now
+        if (!shell && resolvesProgramHere()) {
+            Programs.requireRunnable(command, spec.commandLine().getParseResult().originalArgs(), System.getenv("PATH"));
+        }
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
         return JobConfig.builder().concurrency(concurrency).ordered(ordered)
                 .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout)
@@ -362,7 +365,7 @@ public class RunCommand implements Callable<Integer> {
                 Item item = new Item(jobId, seq, spec.key(), spec.payload(), spec.scope(), ItemStatus.PENDING,
                         0, 0, 0, 0, null, null, null, null, null, null, null, null, null);
                 AttemptContext ctx = new AttemptContext(item, 1, 1, config.attemptTimeout(), Instant.EPOCH, null, "dry-run");
-                out.println(seq + "\t" + handler.command(ctx).stream().map(RunCommand::quote).collect(Collectors.joining(" ")));
+                out.println(seq + "\t" + dryRunLine(handler, ctx, config.exec()));
             }
         }
         out.flush();
@@ -373,11 +376,32 @@ public class RunCommand implements Callable<Integer> {
         return ExitCodes.COMPLETED;
     }
 
+    /**
+     * The command of one item as a line to paste into bash: in --shell mode with the variables its
+     * script uses as an {@code env} prefix, so the line reproduces the run.
+     */
+    static String dryRunLine(ExecHandler handler, AttemptContext ctx, ExecSpec exec) {
+        List<String> argv = handler.command(ctx);
+        if (!exec.shell()) {
+            return ShellQuote.line(argv);
+        }
+        String script = argv.get(2);
+        Map<String, String> used = new LinkedHashMap<>();
+        handler.environment(ctx).forEach((name, value) -> {
+            if (java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + name + "(?![A-Za-z0-9_])").matcher(script).find()) {
+                used.put(name, value);
+            }
+        });
+        return ShellQuote.line(used, argv);
+    }
+
     /** Shell-style quoting for display only (commands never run through a shell unless --shell). */
     static String quote(String arg) {
-        if (!arg.isEmpty() && arg.matches("[A-Za-z0-9_@%+=:,./-]+")) {
-            return arg;
-        }
-        return "'" + Views.printable(arg).replace("'", "'\\''") + "'";
+        return ShellQuote.quote(arg);
+    }
+
+    /** Whether the program must be found on this machine before the job is stored (not for jobs that workers run elsewhere). */
+    boolean resolvesProgramHere() {
+        return true;
     }
 }

@@ -269,6 +269,16 @@ public final class ExecHandler implements ItemHandler {
         }
     }
 
+    /**
+     * The variables an attempt gets on top of the inherited environment: the extra environment and
+     * the {@code BULWARK_*} variables (for dry runs that show them).
+     */
+    public Map<String, String> environment(AttemptContext ctx) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        setEnvironment(env, ctx);
+        return env;
+    }
+
     private void setEnvironment(Map<String, String> env, AttemptContext ctx) {
         env.putAll(environment);
         String key = ctx.key();
