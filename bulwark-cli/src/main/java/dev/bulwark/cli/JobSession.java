@@ -45,11 +45,15 @@ final class JobSession implements AutoCloseable {
     private final EventLog eventLog;
     private final ProgressPrinter progress;
     private final OutputPrinter output;
+    private final JobLog jobLog;
     private final Engine engine;
 
     private JobSession(Home home, Store store, PrintWriter out, PrintWriter err, boolean showProgress, OutputOptions outputOptions) {
         this.home = home;
         this.err = err;
+        // opened first: a joblog that cannot be written is refused before the home is locked
+        this.jobLog = outputOptions == null || outputOptions.joblog == null ? null
+                : new JobLog(outputOptions.joblog, home.logs().toAbsolutePath());
         this.lock = home.lock();
         Ledger opened = null;
         try {
@@ -71,6 +75,9 @@ final class JobSession implements AutoCloseable {
                 : new OutputPrinter(mode, outputOptions.tag(), out, home.logs().toAbsolutePath(), progress);
         if (output != null) {
             b.listener(output);
+        }
+        if (jobLog != null) {
+            b.listener(jobLog);
         }
         this.engine = b.build();
     }
@@ -132,6 +139,9 @@ final class JobSession implements AutoCloseable {
             watcher.shutdownNow();
             if (output != null) {
                 output.finish();
+            }
+            if (jobLog != null) {
+                jobLog.finish();
             }
             if (progress != null) {
                 progress.finish();

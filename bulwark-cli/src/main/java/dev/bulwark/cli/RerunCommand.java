@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
+import dev.bulwark.ItemHandler;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
@@ -31,7 +32,7 @@ abstract class RerunCommand implements Callable<Integer> {
     String job;
 
     /** Starts the job in the engine. */
-    abstract JobResult start(Engine engine, Job job, ExecHandler handler, PrintWriter err);
+    abstract JobResult start(Engine engine, Job job, ItemHandler handler, PrintWriter err);
 
     /** Hands the job back to the workers, for a job that workers run ({@code --store}). */
     abstract int requeue(WorkQueue queue, Job job, PrintWriter out);
@@ -39,6 +40,7 @@ abstract class RerunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
+        outputOptions.check();
         Integer forWorkers = WorkerJobs.ifWorkerJob(homeOptions, job, (queue, found) -> requeue(queue, found,
                 spec.commandLine().getOut()));
         if (forWorkers != null) {
@@ -47,7 +49,7 @@ abstract class RerunCommand implements Callable<Integer> {
         try (JobSession session = JobSession.open(homeOptions, spec.commandLine().getOut(), err, !quiet, outputOptions)) {
             Job found = Views.resolve(session.ledger(), job);
             ExecHandler handler = session.handlerOf(found);
-            return session.execute(found.id(), engine -> start(engine, found, handler, err));
+            return session.execute(found.id(), engine -> start(engine, found, outputOptions.paced(handler), err));
         }
     }
 }

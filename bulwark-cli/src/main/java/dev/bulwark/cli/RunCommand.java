@@ -14,6 +14,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
+import dev.bulwark.cli.input.ArgumentSource;
 import dev.bulwark.cli.input.DirectorySource;
 import dev.bulwark.cli.input.ItemSource;
 import dev.bulwark.cli.input.LineFileSource;
@@ -81,7 +82,11 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--items-jsonl", paramLabel = "FILE", description = "Run over JSON objects, one per line: {\"key\": ..., \"payload\": {...}, \"scope\": ...} (- for standard input).")
     String itemsJsonl;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1", description = "Items run at the same time (1-10000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--concurrency", "-j"}, paramLabel = "N|N%", defaultValue = "1", description = "Items run at the same time (1-10000), "
+            + "or N%% of this machine's processors (at least 1). -j is GNU parallel's name for it. Default: ${DEFAULT-VALUE}.")
+    String concurrencyText;
+
+    /** The concurrency chosen, once {@link #config()} has read it. */
     int concurrency;
 
     @Option(names = "--ordered", description = "Strict order: each item starts only after the previous one finished (needs --concurrency 1).")
@@ -177,18 +182,20 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        outputOptions.mode(); // refused before anything is read
+        outputOptions.check(); // refused before anything is read
         JobConfig config = config();
         Path spool = null;
         try {
             ItemSource source;
-            int chosen = (input != null ? 1 : 0) + (items != null ? 1 : 0) + (itemsJsonl != null ? 1 : 0);
+            int chosen = (input != null ? 1 : 0) + (items != null ? 1 : 0) + (itemsJsonl != null ? 1 : 0) + (arguments != null ? 1 : 0);
             ValidationException.require(chosen == 1, chosen == 0
-                    ? "no items: give --input DIR, --items FILE or --items-jsonl FILE"
-                    : "give only one of --input, --items and --items-jsonl");
+                    ? "no items: give --input DIR, --items FILE, --items-jsonl FILE or ::: ITEM..."
+                    : "give only one of --input, --items, --items-jsonl and ::: ITEM...");
             ValidationException.require(input != null || (glob == null && !recursive),
                     "--glob and --recursive go with --input DIR");
-            if (input != null) {
+            if (arguments != null) {
+                source = new ArgumentSource(arguments);
+            } else if (input != null) {
                 Set<String> warned = new HashSet<>(); // each input is read twice: warn once
                 source = new DirectorySource(input, glob, recursive, w -> {
                     if (warned.add(w)) {
@@ -242,11 +249,22 @@ public class RunCommand implements Callable<Integer> {
                     + (config.attemptTimeout() == null ? "" : ", timeout " + Durations.format(config.attemptTimeout())));
             err.flush();
             ExecHandler handler = new ExecHandler(config.exec());
-            return session.execute(job.id(), engine -> engine.run(job.id(), handler));
+            return session.execute(job.id(), engine -> engine.run(job.id(), outputOptions.paced(handler)));
         }
     }
 
+    /** Items given after {@code :::} in the command, or null; set by {@link #config()}, which takes them off the command. */
+    List<String> arguments;
+
     private JobConfig config() {
+        int separator = command == null ? -1 : command.indexOf(":::");
+        if (separator >= 0) {
+            arguments = List.copyOf(command.subList(separator + 1, command.size()));
+            ValidationException.require(!arguments.isEmpty(), "::: must be followed by the items, e.g. -- gzip -k ::: a.log b.log");
+            ValidationException.require(!arguments.contains(":::"), "only one ::: list is supported (GNU parallel's combinations of "
+                    + "several lists are not)");
+            command = List.copyOf(command.subList(0, separator));
+        }
         ValidationException.require(command != null && !command.isEmpty(),
                 "a command is required after '--', for example: bulwark run --input DIR -- gzip -k {}");
         ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
@@ -258,6 +276,7 @@ public class RunCommand implements Callable<Integer> {
         ValidationException.require(attemptTimeout == null || !attemptTimeout.isZero(),
                 "--timeout must be longer than 0, but was '" + timeout + "'");
         Duration grace = Durations.parse(killGrace, "--kill-grace");
+        concurrency = concurrency(concurrencyText, Runtime.getRuntime().availableProcessors());
         ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
                 "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
         ValidationException.require(!ordered || concurrency == 1,
@@ -277,6 +296,21 @@ public class RunCommand implements Callable<Integer> {
                 .stopOnFirstFailure(stopOnFirstFailure)
                 .compensate(compensation(grace))
                 .build();
+    }
+
+    /** {@code N}, or {@code N%} of {@code processors} rounded down (at least 1), as in GNU parallel's {@code -j}. */
+    static int concurrency(String text, int processors) {
+        String t = text.trim();
+        boolean percent = t.endsWith("%");
+        String digits = percent ? t.substring(0, t.length() - 1) : t;
+        ValidationException.require(digits.matches("\\d{1,9}"), "--concurrency (-j) must be a number N or a share of the processors "
+                + "N%, such as 4 or 50%, but was '" + text + "'");
+        long n = Long.parseLong(digits);
+        if (!percent) {
+            return (int) n;
+        }
+        ValidationException.require(n >= 1 && n <= 100_000, "--concurrency (-j) " + text + ": the share must be between 1% and 100000%");
+        return (int) Math.max(1, n * processors / 100);
     }
 
     /** The compensation command of --on-critical rollback, or null. */
