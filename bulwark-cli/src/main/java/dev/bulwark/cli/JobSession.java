@@ -95,6 +95,14 @@ final class JobSession implements AutoCloseable {
         return ledger;
     }
 
+    /** Records an event of this process (not of the engine) in the ledger, durably, and in the job's JSON-lines event log. */
+    void record(dev.bulwark.EngineEvent event) {
+        ledger.appendEvent(event).join();
+        ledger.flush();
+        eventLog.onEvent(event);
+        eventLog.flush();
+    }
+
     /** The exec handler recorded with a job, for resume and retry-failed. */
     ExecHandler handlerOf(Job job) {
         if (job.config().exec() == null) {

@@ -332,6 +332,16 @@ public class RunCommand implements Callable<Integer> {
     enum OnCritical { STOP, ROLLBACK }
 
     /** The breaker options, checked together; null without --breaker. */
+    /** {@code policy} with the open time of --breaker-open and the trials of --breaker-trials, when given. */
+    static BreakerPolicy refined(BreakerPolicy policy, String open, Integer trials) {
+        BreakerPolicy refined = open == null ? policy : policy.withOpen(open);
+        if (trials != null) {
+            ValidationException.require(trials >= 1 && trials <= 1000, "--breaker-trials must be between 1 and 1000, but was " + trials);
+            refined = refined.withTrials(trials);
+        }
+        return refined;
+    }
+
     private BreakerConfig breakerConfig() {
         if (breaker == null) {
             ValidationException.require(breakerScope == null && breakerOpen == null && breakerTrials == null
@@ -340,15 +350,7 @@ public class RunCommand implements Callable<Integer> {
                             + "e.g. --breaker consecutive=3");
             return null;
         }
-        BreakerPolicy policy = BreakerPolicy.parse(breaker);
-        if (breakerOpen != null) {
-            policy = policy.withOpen(breakerOpen);
-        }
-        if (breakerTrials != null) {
-            ValidationException.require(breakerTrials >= 1 && breakerTrials <= 1000,
-                    "--breaker-trials must be between 1 and 1000, but was " + breakerTrials);
-            policy = policy.withTrials(breakerTrials);
-        }
+        BreakerPolicy policy = refined(BreakerPolicy.parse(breaker), breakerOpen, breakerTrials);
         if (breakerCount != null) {
             policy = policy.withCounted(java.util.EnumSet.copyOf(breakerCount));
         }

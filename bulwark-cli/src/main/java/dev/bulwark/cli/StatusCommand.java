@@ -60,6 +60,11 @@ public final class StatusCommand implements Callable<Integer> {
                 view.put("breakers", breakers.stream().map(Views::breaker).toList());
                 view.put("logs", home.jobLogs(found.id()).toAbsolutePath().toString());
                 view.put("failed_items", failed.stream().map(Views::item).toList());
+                view.put("revisions", ConfigRevisions.of(ledger, found.id()).stream().map(e -> {
+                    Map<String, Object> r = new java.util.LinkedHashMap<>(e.data());
+                    r.put("at", e.at().toString());
+                    return r;
+                }).toList());
                 out.println(Json.write(view));
             } else {
                 out.println("job       " + found.id());
@@ -100,6 +105,10 @@ public final class StatusCommand implements Callable<Integer> {
                         + " to " + Durations.format(found.config().retry().maxDelay())
                         + ", timeout " + Durations.format(found.config().attemptTimeout())
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
+                for (dev.bulwark.EngineEvent e : ConfigRevisions.of(ledger, found.id())) {
+                    out.println("revised   #" + e.data().get("revision") + " at " + e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            + " by " + e.data().get("by") + ": " + (e.data().get("changes") instanceof Map<?, ?> m ? ConfigRevisions.describe(m) : ""));
+                }
                 JobConfig cfg = found.config();
                 List<String> stops = new ArrayList<>();
                 if (cfg.rollback()) {

@@ -224,6 +224,11 @@ public final class PostgresLedger implements Ledger {
     }
 
     @Override
+    public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) {
+        return write("revise a job's configuration", c -> PgJobs.reviseConfig(c, jobId, config));
+    }
+
+    @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         return write("change a job's status", c -> PgJobs.transition(c, jobId, next, reason, at));
     }

@@ -157,6 +157,12 @@ public final class SqliteLedger implements Ledger {
     }
 
     @Override
+    public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) {
+        write("revise a job's configuration");
+        return call(() -> jobs.reviseConfig(jobId, config));
+    }
+
+    @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         write("change a job's status");
         return call(() -> jobs.transition(jobId, next, reason, at));

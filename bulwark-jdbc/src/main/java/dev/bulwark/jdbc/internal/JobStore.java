@@ -112,6 +112,12 @@ public final class JobStore {
         return changed;
     }
 
+    public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) throws SQLException {
+        Job job = find(jobId).orElseThrow(() -> notFound(jobId));
+        bind(sql.get("UPDATE jobs SET config = ? WHERE id = ?"), config.toJson(), jobId).executeUpdate();
+        return job.withConfig(config);
+    }
+
     /** Adds {@code added} items to the job's item count and makes the total follow it. */
     public void addToTotal(long jobPk, int added) throws SQLException {
         bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),

@@ -106,6 +106,15 @@ public final class PgJobs {
         }
     }
 
+    /** Replaces the job's configuration snapshot (its row locked). */
+    public static Job reviseConfig(Connection c, UUID jobId, dev.bulwark.JobConfig config) throws SQLException {
+        find(c, jobId, " FOR NO KEY UPDATE").orElseThrow(() -> notFound(jobId));
+        try (PreparedStatement update = c.prepareStatement("UPDATE jobs SET config = ? WHERE id = ?")) {
+            bind(update, config.toJson(), jobId).executeUpdate();
+        }
+        return find(c, jobId).orElseThrow(() -> notFound(jobId));
+    }
+
     /** Reads the job with its row locked, checks the transition table, and writes the change. */
     public static Job transition(Connection c, UUID jobId, JobStatus next, String reason, Instant at) throws SQLException {
         Job job = find(c, jobId, " FOR NO KEY UPDATE").orElseThrow(() -> notFound(jobId));
