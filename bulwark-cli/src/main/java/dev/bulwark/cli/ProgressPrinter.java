@@ -68,6 +68,9 @@ final class ProgressPrinter implements JobListener {
         @Override
         public void write(byte[] bytes, int offset, int length) {
             synchronized (ProgressPrinter.this) {
+                if (bar) {
+                    columns(); // a resize first clears what the terminal re-wrapped
+                }
                 if (painted) {
                     err.print("\r\u001b[K");
                     err.flush();
@@ -87,18 +90,21 @@ final class ProgressPrinter implements JobListener {
         }
     }
 
-    /** The width to fit, read again after SIGWINCH (or every two seconds where there is none). */
-    private int columns() {
+    /**
+     * The width to fit, read again after SIGWINCH (or every two seconds where there is none). When the
+     * terminal got narrower than the painted bar, a terminal that re-wraps its lines has spread the
+     * bar over several rows and left the cursor below its first: those rows are cleared and the
+     * cursor put back where the bar starts.
+     */
+    private synchronized int columns() {
         long now = System.nanoTime();
         if (resized || (!watchesResize && now - widthReadAt >= WIDTH_EVERY_NANOS)) {
             resized = false;
             widthReadAt = now;
-            int before = columns;
             columns = Terminal.columns();
-            if (painted && columns < before && lastBar.length() > columns) {
-                // a terminal that reflows has wrapped the old line into several rows: clear the rows above too
-                int rows = (lastBar.length() + columns - 1) / columns;
-                err.print("\r\u001b[K" + "\u001b[1A\u001b[K".repeat(rows - 1));
+            if (painted && lastBar.length() >= columns) {
+                err.print("\r\u001b[K" + "\u001b[1A\u001b[K".repeat(lastBar.length() / columns));
+                err.flush();
             }
         }
         return columns;
@@ -126,6 +132,9 @@ final class ProgressPrinter implements JobListener {
      * the bar again, so that output lines and the bar never share a line of the terminal.
      */
     synchronized void around(Runnable write) {
+        if (bar) {
+            columns();
+        }
         if (!painted) {
             write.run();
             return;

@@ -41,14 +41,20 @@ class ProgressTerminalIT {
     }
 
     @org.junit.jupiter.api.Test
-    void the_line_is_redrawn_to_the_new_width_when_the_terminal_shrinks() throws Exception {
+    void the_bar_is_redrawn_to_the_new_width_when_the_terminal_shrinks() throws Exception {
         try (TmuxScreen screen = TmuxScreen.start(tmp, 100, 30, command())) {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
                     .until(() -> screen.lines().stream().anyMatch(l -> PROGRESS.matcher(l).find() && l.length() > 60));
             screen.resize(50, 30);
             List<List<String>> seen = screensUntilExit(screen);
+            // once redrawn, the bar (the lowest progress line) fits the new width; a copy of the wide line may be
+            // left above it by the terminal's re-wrapping (see docs/cli.md)
             for (List<String> lines : seen.subList(Math.min(seen.size() - 1, 5), seen.size())) {
-                assertOneProgressLineAtMost(lines, 50);
+                List<String> progress = lines.stream().filter(l -> PROGRESS.matcher(l).find()).toList();
+                if (!progress.isEmpty()) {
+                    String bar = progress.get(progress.size() - 1);
+                    assertThat(bar.length()).as("%s%n%s", bar, String.join("\n", lines)).isLessThan(50);
+                }
             }
         }
     }
