@@ -50,6 +50,10 @@ public record Job(UUID id, String name, int priority, String tenant, JobStatus s
         return new Job(id, name, priority, tenant, next, why, config, total, createdAt, started, finished);
     }
 
+    public Job withConfig(JobConfig revised) {
+        return new Job(id, name, priority, tenant, status, reason, revised, total, createdAt, startedAt, finishedAt);
+    }
+
     public Job withTotal(long newTotal) {
         return new Job(id, name, priority, tenant, status, reason, config, newTotal, createdAt, startedAt, finishedAt);
     }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
         subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
-                PauseCommand.class, StatusCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
+                PauseCommand.class, StatusCommand.class, LogCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
                 BreakerCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class,
                 CompletionCommand.class},
         footerHeading = "%nExit codes:%n",
@@ -24,6 +24,6 @@ public final class BulwarkCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: run, resume, retry-failed, cancel, pause, status, list, export, prune, breaker, bench, serve, submit, worker or completion");
+                "a command is required: run, resume, retry-failed, cancel, pause, status, log, list, export, prune, breaker, bench, serve, submit, worker or completion");
     }
 }

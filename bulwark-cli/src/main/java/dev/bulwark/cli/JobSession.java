@@ -46,11 +46,16 @@ final class JobSession implements AutoCloseable {
     private final Ledger ledger;
     private final EventLog eventLog;
     private final ProgressPrinter progress;
+    private final OutputPrinter output;
+    private final JobLog jobLog;
     private final Engine engine;
 
-    private JobSession(Home home, Store store, PrintWriter err, boolean showProgress) {
+    private JobSession(Home home, Store store, PrintWriter out, PrintWriter err, boolean showProgress, OutputOptions outputOptions) {
         this.home = home;
         this.err = err;
+        // opened first: a joblog that cannot be written is refused before the home is locked
+        this.jobLog = outputOptions == null || outputOptions.joblog == null ? null
+                : new JobLog(outputOptions.joblog, home.logs().toAbsolutePath());
         this.lock = home.lock();
         Ledger opened = null;
         try {
@@ -67,12 +72,21 @@ final class JobSession implements AutoCloseable {
         if (progress != null) {
             b.listener(progress);
         }
+        OutputMode mode = outputOptions == null ? OutputMode.LOG : outputOptions.mode();
+        this.output = mode == OutputMode.LOG ? null
+                : new OutputPrinter(mode, outputOptions.tag(), out, home.logs().toAbsolutePath(), progress);
+        if (output != null) {
+            b.listener(output);
+        }
+        if (jobLog != null) {
+            b.listener(jobLog);
+        }
         this.engine = b.build();
     }
 
     /** A session on the home and the ledger the options chose ({@code --store}, else the home's own). */
-    static JobSession open(HomeOptions options, PrintWriter err, boolean showProgress) {
-        return new JobSession(options.resolve(), options.store(), err, showProgress);
+    static JobSession open(HomeOptions options, PrintWriter out, PrintWriter err, boolean showProgress, OutputOptions output) {
+        return new JobSession(options.resolve(), options.store(), out, err, showProgress, output);
     }
 
     Engine engine() {
@@ -81,6 +95,14 @@ final class JobSession implements AutoCloseable {
 
     Ledger ledger() {
         return ledger;
+    }
+
+    /** Records an event of this process (not of the engine) in the ledger, durably, and in the job's JSON-lines event log. */
+    void record(dev.bulwark.EngineEvent event) {
+        ledger.appendEvent(event).join();
+        ledger.flush();
+        eventLog.onEvent(event);
+        eventLog.flush();
     }
 
     /** The exec handler recorded with a job, for resume and retry-failed. */
@@ -123,12 +145,21 @@ final class JobSession implements AutoCloseable {
             return t;
         });
         watcher.scheduleWithFixedDelay(this::serveControlRequests, CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
+        if (output != null) {
+            output.start(jobId);
+        }
         JobResult result;
         try {
             result = action.apply(engine);
         } finally {
             previous.forEach(Signal::handle);
             watcher.shutdownNow();
+            if (output != null) {
+                output.finish();
+            }
+            if (jobLog != null) {
+                jobLog.finish();
+            }
             if (progress != null) {
                 progress.finish();
             }

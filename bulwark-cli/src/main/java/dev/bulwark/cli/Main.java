@@ -46,7 +46,18 @@ public final class Main {
         cli.setExitCodeExceptionMapper(Main::exitCodeOf);
         cli.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("bulwark: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && unmatched.getCommandLine().getParent() == null
+                    && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+                String word = unmatched.getUnmatched().get(0);
+                err.println("bulwark: '" + word + "' is not a bulwark command");
+                String nearest = Typos.nearest(word, ex.getCommandLine().getSubcommands().keySet());
+                if (nearest != null && unmatched.getSuggestions().isEmpty()) {
+                    err.println("Did you mean: bulwark " + nearest + "?");
+                }
+            } else {
+                err.println("bulwark: " + ex.getMessage());
+            }
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
             return ExitCodes.USAGE;
         });

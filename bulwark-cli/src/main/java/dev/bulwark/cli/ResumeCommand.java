@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
-import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.ItemHandler;
 import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                         + "interrupted and their items run again. A FAILED job that was halted runs its skipped items."})
 public final class ResumeCommand extends RerunCommand {
     @Override
-    JobResult start(Engine engine, Job job, ExecHandler handler, PrintWriter err) {
+    JobResult start(Engine engine, Job job, ItemHandler handler, PrintWriter err) {
         if (!job.status().isFinal()) {
             err.println("bulwark: resuming job " + job.id() + " (" + job.name() + "), " + job.status());
         }

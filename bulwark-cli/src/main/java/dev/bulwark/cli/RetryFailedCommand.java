@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobResult;
-import dev.bulwark.exec.ExecHandler;
+import dev.bulwark.ItemHandler;
 import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 "Earlier attempts stay in the ledger (the audit trail); succeeded items are not touched."})
 public final class RetryFailedCommand extends RerunCommand {
     @Override
-    JobResult start(Engine engine, Job job, ExecHandler handler, PrintWriter err) {
+    JobResult start(Engine engine, Job job, ItemHandler handler, PrintWriter err) {
         return engine.retryFailed(job.id(), handler);
     }
 

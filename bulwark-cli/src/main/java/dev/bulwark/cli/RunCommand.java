@@ -15,6 +15,7 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.JobConfig;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
+import dev.bulwark.cli.input.ArgumentSource;
 import dev.bulwark.cli.input.DirectorySource;
 import dev.bulwark.cli.input.ItemSource;
 import dev.bulwark.cli.input.LineFileSource;
@@ -71,6 +72,9 @@ public class RunCommand implements Callable<Integer> {
     @Mixin
     LogOptions logOptions;
 
+    @Mixin
+    OutputOptions outputOptions;
+
     @Option(names = "--input", paramLabel = "DIR", description = "Run over the regular files in DIR.")
     Path input;
 
@@ -90,7 +94,11 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--items-jsonl", paramLabel = "FILE", description = "Run over JSON objects, one per line: {\"key\": ..., \"payload\": {...}, \"scope\": ...} (- for standard input).")
     String itemsJsonl;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "1", description = "Items run at the same time (1-10000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--concurrency", "-j"}, paramLabel = "N|N%", defaultValue = "1", description = "Items run at the same time (1-10000), "
+            + "or N%% of this machine's processors (at least 1). -j is GNU parallel's name for it. Default: ${DEFAULT-VALUE}.")
+    String concurrencyText;
+
+    /** The concurrency chosen, once {@link #config()} has read it. */
     int concurrency;
 
     @Option(names = "--ordered", description = "Strict order: each item starts only after the previous one finished (needs --concurrency 1).")
@@ -187,18 +195,21 @@ public class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         logOptions.apply();
         PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
+        outputOptions.check(); // refused before anything is read
         JobConfig config = config();
         Path spool = null;
         try {
             ItemSource source;
-            int chosen = (input != null ? 1 : 0) + (items != null ? 1 : 0) + (itemsJsonl != null ? 1 : 0);
+            int chosen = (input != null ? 1 : 0) + (items != null ? 1 : 0) + (itemsJsonl != null ? 1 : 0) + (arguments != null ? 1 : 0);
             ValidationException.require(chosen == 1, chosen == 0
-                    ? "no items: give --input DIR, --items FILE or --items-jsonl FILE"
-                    : "give only one of --input, --items and --items-jsonl");
+                    ? "no items: give --input DIR, --items FILE, --items-jsonl FILE or ::: ITEM..."
+                    : "give only one of --input, --items, --items-jsonl and ::: ITEM...");
             ValidationException.require(input != null || (glob == null && !recursive),
                     "--glob and --recursive go with --input DIR");
             ValidationException.require(!nulSeparated || items != null, "--null goes with --items FILE (keys separated by NUL)");
-            if (input != null) {
+            if (arguments != null) {
+                source = new ArgumentSource(arguments);
+            } else if (input != null) {
                 Set<String> warned = new HashSet<>(); // each input is read twice: warn once
                 source = new DirectorySource(input, glob, recursive, w -> {
                     if (warned.add(w)) {
@@ -242,7 +253,7 @@ public class RunCommand implements Callable<Integer> {
 
     /** Takes the validated batch: {@code run} stores it and runs it in this process. */
     int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
-        try (JobSession session = JobSession.open(homeOptions, err, !quiet && !logOptions.json())) {
+        try (JobSession session = JobSession.open(homeOptions, spec.commandLine().getOut(), err, !quiet && !logOptions.json(), outputOptions)) {
             Job job;
             try (ItemSource.Cursor cursor = source.open()) {
                 job = session.engine().submit(name, config, cursor);
@@ -252,11 +263,22 @@ public class RunCommand implements Callable<Integer> {
                     + (config.attemptTimeout() == null ? "" : ", timeout " + Durations.format(config.attemptTimeout())));
             err.flush();
             ExecHandler handler = new ExecHandler(config.exec());
-            return session.execute(job.id(), engine -> engine.run(job.id(), handler));
+            return session.execute(job.id(), engine -> engine.run(job.id(), outputOptions.paced(handler)));
         }
     }
 
+    /** Items given after {@code :::} in the command, or null; set by {@link #config()}, which takes them off the command. */
+    List<String> arguments;
+
     private JobConfig config() {
+        int separator = command == null ? -1 : command.indexOf(":::");
+        if (separator >= 0) {
+            arguments = List.copyOf(command.subList(separator + 1, command.size()));
+            ValidationException.require(!arguments.isEmpty(), "::: must be followed by the items, e.g. -- gzip -k ::: a.log b.log");
+            ValidationException.require(!arguments.contains(":::"), "only one ::: list is supported (GNU parallel's combinations of "
+                    + "several lists are not)");
+            command = List.copyOf(command.subList(0, separator));
+        }
         ValidationException.require(command != null && !command.isEmpty(),
                 "a command is required after '--', for example: bulwark run --input DIR -- gzip -k {}");
         ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
@@ -268,12 +290,16 @@ public class RunCommand implements Callable<Integer> {
         ValidationException.require(attemptTimeout == null || !attemptTimeout.isZero(),
                 "--timeout must be longer than 0, but was '" + timeout + "'");
         Duration grace = Durations.parse(killGrace, "--kill-grace");
+        concurrency = concurrency(concurrencyText, Runtime.getRuntime().availableProcessors());
         ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
                 "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
         ValidationException.require(!ordered || concurrency == 1,
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
         new ExecHandler(exec); // validates the command template (placeholders, shell script) now
+        if (!shell && resolvesProgramHere()) {
+            Programs.requireRunnable(command, spec.commandLine().getParseResult().originalArgs(), System.getenv("PATH"));
+        }
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
         return JobConfig.builder().concurrency(concurrency).ordered(ordered)
                 .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout)
@@ -284,6 +310,21 @@ public class RunCommand implements Callable<Integer> {
                 .stopOnFirstFailure(stopOnFirstFailure)
                 .compensate(compensation(grace))
                 .build();
+    }
+
+    /** {@code N}, or {@code N%} of {@code processors} rounded down (at least 1), as in GNU parallel's {@code -j}. */
+    static int concurrency(String text, int processors) {
+        String t = text.trim();
+        boolean percent = t.endsWith("%");
+        String digits = percent ? t.substring(0, t.length() - 1) : t;
+        ValidationException.require(digits.matches("\\d{1,9}"), "--concurrency (-j) must be a number N or a share of the processors "
+                + "N%, such as 4 or 50%, but was '" + text + "'");
+        long n = Long.parseLong(digits);
+        if (!percent) {
+            return (int) n;
+        }
+        ValidationException.require(n >= 1 && n <= 100_000, "--concurrency (-j) " + text + ": the share must be between 1% and 100000%");
+        return (int) Math.max(1, n * processors / 100);
     }
 
     /** The compensation command of --on-critical rollback, or null. */
@@ -305,6 +346,16 @@ public class RunCommand implements Callable<Integer> {
     enum OnCritical { STOP, ROLLBACK }
 
     /** The breaker options, checked together; null without --breaker. */
+    /** {@code policy} with the open time of --breaker-open and the trials of --breaker-trials, when given. */
+    static BreakerPolicy refined(BreakerPolicy policy, String open, Integer trials) {
+        BreakerPolicy refined = open == null ? policy : policy.withOpen(open);
+        if (trials != null) {
+            ValidationException.require(trials >= 1 && trials <= 1000, "--breaker-trials must be between 1 and 1000, but was " + trials);
+            refined = refined.withTrials(trials);
+        }
+        return refined;
+    }
+
     private BreakerConfig breakerConfig() {
         if (breaker == null) {
             ValidationException.require(breakerScope == null && breakerOpen == null && breakerTrials == null
@@ -313,15 +364,7 @@ public class RunCommand implements Callable<Integer> {
                             + "e.g. --breaker consecutive=3");
             return null;
         }
-        BreakerPolicy policy = BreakerPolicy.parse(breaker);
-        if (breakerOpen != null) {
-            policy = policy.withOpen(breakerOpen);
-        }
-        if (breakerTrials != null) {
-            ValidationException.require(breakerTrials >= 1 && breakerTrials <= 1000,
-                    "--breaker-trials must be between 1 and 1000, but was " + breakerTrials);
-            policy = policy.withTrials(breakerTrials);
-        }
+        BreakerPolicy policy = refined(BreakerPolicy.parse(breaker), breakerOpen, breakerTrials);
         if (breakerCount != null) {
             policy = policy.withCounted(java.util.EnumSet.copyOf(breakerCount));
         }
@@ -390,7 +433,7 @@ public class RunCommand implements Callable<Integer> {
                 Item item = new Item(jobId, seq, spec.key(), spec.payload(), spec.scope(), ItemStatus.PENDING,
                         0, 0, 0, 0, null, null, null, null, null, null, null, null, null);
                 AttemptContext ctx = new AttemptContext(item, 1, 1, config.attemptTimeout(), Instant.EPOCH, null, "dry-run");
-                out.println(seq + "\t" + handler.command(ctx).stream().map(RunCommand::quote).collect(Collectors.joining(" ")));
+                out.println(seq + "\t" + dryRunLine(handler, ctx, config.exec()));
             }
         }
         out.flush();
@@ -401,11 +444,32 @@ public class RunCommand implements Callable<Integer> {
         return ExitCodes.COMPLETED;
     }
 
+    /**
+     * The command of one item as a line to paste into bash: in --shell mode with the variables its
+     * script uses as an {@code env} prefix, so the line reproduces the run.
+     */
+    static String dryRunLine(ExecHandler handler, AttemptContext ctx, ExecSpec exec) {
+        List<String> argv = handler.command(ctx);
+        if (!exec.shell()) {
+            return ShellQuote.line(argv);
+        }
+        String script = argv.get(2);
+        Map<String, String> used = new LinkedHashMap<>();
+        handler.environment(ctx).forEach((name, value) -> {
+            if (java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + name + "(?![A-Za-z0-9_])").matcher(script).find()) {
+                used.put(name, value);
+            }
+        });
+        return ShellQuote.line(used, argv);
+    }
+
     /** Shell-style quoting for display only (commands never run through a shell unless --shell). */
     static String quote(String arg) {
-        if (!arg.isEmpty() && arg.matches("[A-Za-z0-9_@%+=:,./-]+")) {
-            return arg;
-        }
-        return "'" + Views.printable(arg).replace("'", "'\\''") + "'";
+        return ShellQuote.quote(arg);
+    }
+
+    /** Whether the program must be found on this machine before the job is stored (not for jobs that workers run elsewhere). */
+    boolean resolvesProgramHere() {
+        return true;
     }
 }

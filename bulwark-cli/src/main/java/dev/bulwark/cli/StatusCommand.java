@@ -31,11 +31,19 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
-    @Option(names = "--json", description = "Print one JSON object (id, name, status, reason, total, counts, times, config).")
+    @Option(names = "--json", description = "Print one JSON object (id, name, status, reason, total, counts, times, config, "
+            + "breakers, logs, failed_items: the first 5 failed items with their log files).")
     boolean json;
 
     @Parameters(paramLabel = "JOB", description = "The job id (or its first characters).")
     String job;
+
+    private static final int FAILED_SHOWN = 5;
+
+    /** The first 8 characters of the job's id, enough to name it in the commands shown. */
+    private static String shortId(Job job) {
+        return job.id().toString().substring(0, 8);
+    }
 
     @Override
     public Integer call() {
@@ -45,9 +53,18 @@ public final class StatusCommand implements Callable<Integer> {
             JobCounts c = ledger.counts(found.id());
             PrintWriter out = spec.commandLine().getOut();
             List<BreakerStatus> breakers = Views.openBreakers(ledger, found);
+            List<dev.bulwark.Item> failed = c.failed() == 0 ? List.of() : ledger.items(found.id(),
+                    new dev.bulwark.ledger.ItemQuery(java.util.Set.of(dev.bulwark.ItemStatus.FAILED), 0, FAILED_SHOWN));
             if (json) {
                 Map<String, Object> view = Views.job(found, c);
                 view.put("breakers", breakers.stream().map(Views::breaker).toList());
+                view.put("logs", home.jobLogs(found.id()).toAbsolutePath().toString());
+                view.put("failed_items", failed.stream().map(Views::item).toList());
+                view.put("revisions", ConfigRevisions.of(ledger, found.id()).stream().map(e -> {
+                    Map<String, Object> r = new java.util.LinkedHashMap<>(e.data());
+                    r.put("at", e.at().toString());
+                    return r;
+                }).toList());
                 out.println(Json.write(view));
             } else {
                 out.println("job       " + found.id());
@@ -59,6 +76,16 @@ public final class StatusCommand implements Callable<Integer> {
                         + (c.compensated() > 0 ? ", compensated " + c.compensated() : "")
                         + ", pending " + c.pending() + ", running " + c.running() + ", waiting to retry " + c.retryWait());
                 out.println("attempts  " + c.retries() + " retries, " + c.interruptions() + " interrupted");
+                for (dev.bulwark.Item item : failed) {
+                    out.println("failed    #" + item.seq() + " " + Views.printable(item.key()) + ": "
+                            + (item.category() == null ? "" : item.category() + ": ") + Views.printable(item.message()));
+                    out.println("          log: " + (item.logPath() == null ? "none (no attempt ran)" : "bulwark log " + shortId(found) + " "
+                            + item.seq() + "  (" + item.logPath() + ")"));
+                }
+                if (c.failed() > failed.size()) {
+                    out.println("          ... and " + (c.failed() - failed.size()) + " more: bulwark log " + shortId(found)
+                            + " --failed, or bulwark export " + shortId(found) + " --status FAILED");
+                }
                 out.println("created   " + found.createdAt());
                 if (found.startedAt() != null) {
                     out.println("started   " + found.startedAt());
@@ -78,6 +105,10 @@ public final class StatusCommand implements Callable<Integer> {
                         + " to " + Durations.format(found.config().retry().maxDelay())
                         + ", timeout " + Durations.format(found.config().attemptTimeout())
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
+                for (dev.bulwark.EngineEvent e : ConfigRevisions.of(ledger, found.id())) {
+                    out.println("revised   #" + e.data().get("revision") + " at " + e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            + " by " + e.data().get("by") + ": " + (e.data().get("changes") instanceof Map<?, ?> m ? ConfigRevisions.describe(m) : ""));
+                }
                 JobConfig cfg = found.config();
                 List<String> stops = new ArrayList<>();
                 if (cfg.rollback()) {

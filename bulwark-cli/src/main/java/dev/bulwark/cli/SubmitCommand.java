@@ -33,6 +33,11 @@ public final class SubmitCommand extends RunCommand {
     int priority;
 
     @Override
+    boolean resolvesProgramHere() {
+        return false; // workers on other machines run it
+    }
+
+    @Override
     int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
         ValidationException.require(Math.abs(priority) <= MAX_PRIORITY,
                 "--priority must be between -" + MAX_PRIORITY + " and " + MAX_PRIORITY + ", but was " + priority);

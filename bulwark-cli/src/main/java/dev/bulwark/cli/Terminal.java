@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether standard error is a terminal (for the live progress bar). */
+/** Whether standard error is a terminal (for the live progress bar), and how wide it is. */
 final class Terminal {
     private Terminal() {
     }
@@ -24,4 +24,33 @@ final class Terminal {
         }
         return System.console() != null;
     }
+
+    /**
+     * The width of the controlling terminal in columns: asked of {@code stty size} on
+     * {@code /dev/tty}, else {@code $COLUMNS}, else {@value #DEFAULT_COLUMNS}.
+     */
+    static int columns() {
+        try {
+            Process stty = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String answer = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            if (stty.waitFor() == 0 && answer.matches("\\d+ \\d+")) {
+                int columns = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1));
+                if (columns > 0) {
+                    return columns;
+                }
+            }
+        } catch (IOException e) {
+            // no controlling terminal, or no stty: fall back
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String env = System.getenv("COLUMNS");
+        if (env != null && env.matches("\\d{1,4}") && Integer.parseInt(env) > 0) {
+            return Integer.parseInt(env);
+        }
+        return DEFAULT_COLUMNS;
+    }
+
+    static final int DEFAULT_COLUMNS = 80;
 }

@@ -182,7 +182,7 @@ class CliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "--concurrency|abc|'abc' is not an int",
+            "--concurrency|abc|--concurrency (-j) must be a number N or a share of the processors N%, such as 4 or 50%, but was 'abc'",
             "--concurrency|0|--concurrency must be between 1 and 10000, but was 0",
             "--timeout|5x|--timeout must be a duration like 500ms",
             "--backoff|-1s|--backoff must be a duration",
@@ -199,7 +199,7 @@ class CliTest {
     @Test
     void usage_errors_name_what_is_missing() {
         assertThat(bulwark("run", "--home", home.toString(), "--", "true")).isEqualTo(64);
-        assertThat(err.toString()).contains("give --input DIR, --items FILE or --items-jsonl FILE");
+        assertThat(err.toString()).contains("give --input DIR, --items FILE, --items-jsonl FILE or ::: ITEM...");
         assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString())).isEqualTo(64);
         assertThat(err.toString()).contains("a command is required");
         assertThat(bulwark("run", "--home", home.toString(), "--input", tmp.resolve("nope").toString(), "--", "true")).isEqualTo(64);

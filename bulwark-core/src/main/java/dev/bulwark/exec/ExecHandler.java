@@ -144,6 +144,8 @@ public final class ExecHandler implements ItemHandler {
     private final CommandTemplate template;
     private final String shellScript;
     private final Launcher launcher;
+    /** The extra environment given to the constructor (the base environment holds it too). */
+    private final Map<String, String> extraEnvironment;
 
     public ExecHandler(ExecSpec spec) {
         this(spec, Map.of());
@@ -163,6 +165,7 @@ public final class ExecHandler implements ItemHandler {
             ValidationException.require(value != null && value.indexOf('\0') < 0,
                     "environment variable " + name + " must have a value without NUL characters");
         });
+        this.extraEnvironment = new LinkedHashMap<>(environment);
         Map<String, String> base = new HashMap<>(System.getenv());
         base.putAll(environment);
         this.launcher = Launcher.create(base, ATTEMPT_VARIABLES);
@@ -315,6 +318,16 @@ public final class ExecHandler implements ItemHandler {
                 }
             }
         }
+    }
+
+    /**
+     * The variables an attempt gets on top of the inherited environment: the extra environment and
+     * the {@code BULWARK_*} variables (for dry runs that show them).
+     */
+    public Map<String, String> environment(AttemptContext ctx) {
+        Map<String, String> env = new LinkedHashMap<>(extraEnvironment);
+        env.putAll(attemptEnvironment(ctx));
+        return env;
     }
 
     /** The attempt's own variables (names in {@link #ATTEMPT_VARIABLES}); they win over the base environment. */

@@ -47,6 +47,13 @@ public interface Ledger extends AutoCloseable {
     Job transition(UUID jobId, JobStatus next, String reason, Instant at);
 
     /**
+     * Replaces the job's configuration snapshot with a new revision (a rerun with other run
+     * policies); the caller records why in the job's events. Throws {@code NotFoundException} for an
+     * unknown job. Durable on return.
+     */
+    Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config);
+
+    /**
      * Claims up to {@code limit} due items of a job in sequence order: PENDING items, and
      * RETRY_WAIT items whose due time is at or before {@code now}. Each becomes RUNNING with
      * {@code startedAt = now}, {@code lastAttempt + 1} and a new fencing token. With

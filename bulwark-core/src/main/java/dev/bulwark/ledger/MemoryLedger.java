@@ -84,6 +84,13 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) {
+        Job changed = job(jobId).withConfig(config);
+        jobs.put(jobId, changed);
+        return changed;
+    }
+
+    @Override
     public synchronized Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         Job job = job(jobId);
         job.status().checkCanBecome(next, "job " + jobId);

@@ -168,6 +168,23 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void a_revised_configuration_replaces_the_snapshot_and_keeps_the_rest_of_the_job() {
+        Job job = newJob("job", T0);
+        Job partial = ledger.transition(job.id(), JobStatus.RUNNING, null, T0.plusSeconds(1));
+        partial = ledger.transition(job.id(), JobStatus.PARTIAL, "1 failed", T0.plusSeconds(2));
+        dev.bulwark.JobConfig revised = dev.bulwark.JobConfig.builder().concurrency(7)
+                .retry(dev.bulwark.RetryPolicy.exponential(9, java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(1)))
+                .attemptTimeout(java.time.Duration.ofSeconds(30)).build();
+
+        Job changed = ledger.reviseConfig(job.id(), revised);
+
+        assertThat(changed.config()).isEqualTo(revised);
+        assertThat(ledger.findJob(job.id()).orElseThrow()).isEqualTo(partial.withConfig(revised));
+        assertThatThrownBy(() -> ledger.reviseConfig(java.util.UUID.randomUUID(), revised))
+                .isInstanceOf(dev.bulwark.NotFoundException.class);
+    }
+
+    @Test
     void a_requeued_job_loses_its_finish_time() {
         Job job = newJob("job", T0);
         ledger.transition(job.id(), JobStatus.RUNNING, null, T0.plusSeconds(1));

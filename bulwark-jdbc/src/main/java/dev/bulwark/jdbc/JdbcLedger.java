@@ -69,6 +69,11 @@ abstract class JdbcLedger implements Ledger {
     }
 
     @Override
+    public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) {
+        return write("revise a job's configuration", t -> t.jobs().reviseConfig(jobId, config));
+    }
+
+    @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         return write("change a job's status", t -> t.jobs().transition(jobId, next, reason, at));
     }

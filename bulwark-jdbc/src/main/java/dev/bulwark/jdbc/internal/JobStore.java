@@ -135,6 +135,13 @@ public final class JobStore {
         return find(jobId).orElseThrow(() -> notFound(jobId));
     }
 
+    /** Replaces the job's configuration snapshot (its row locked) and returns the job as stored. */
+    public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) throws SQLException {
+        find(jobId, dialect.lockRows()).orElseThrow(() -> notFound(jobId));
+        rows.bind(sql.get("UPDATE jobs SET config = ? WHERE id = ?"), config.toJson(), jobId).executeUpdate();
+        return find(jobId).orElseThrow(() -> notFound(jobId));
+    }
+
     /** Adds {@code added} items to the job's item count and makes the total follow it. */
     public void addToTotal(long jobPk, int added) throws SQLException {
         rows.bind(sql.get("UPDATE jobs SET total = item_count + ?, item_count = item_count + ? WHERE pk = ?"),
