@@ -115,6 +115,13 @@ public interface Ledger extends AutoCloseable {
      */
     long reopen(UUID jobId, dev.bulwark.ItemStatus from);
 
+    /**
+     * Re-opens one item ({@code retry JOB SEQ}): if it is FAILED or SKIPPED it becomes PENDING with
+     * {@code attempts} back at 0 (attempt numbers go on), and true is returned; an item in any
+     * other state, or a missing one, is left alone and false is returned. Durable on return.
+     */
+    boolean reopenItem(UUID jobId, long seq);
+
     /** Items by status, plus retries (finished attempts beyond each item's first) and interruptions. */
     JobCounts counts(UUID jobId);
 

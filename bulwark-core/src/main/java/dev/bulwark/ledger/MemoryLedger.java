@@ -240,6 +240,18 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized boolean reopenItem(UUID jobId, long seq) {
+        job(jobId);
+        Table t = tables.get(jobId);
+        int i = (int) (seq - 1);
+        if (seq < 1 || i >= t.size || (t.status(i) != ItemStatus.FAILED && t.status(i) != ItemStatus.SKIPPED)) {
+            return false;
+        }
+        t.setState(i, ItemStatus.PENDING, 0, t.interruptions(i));
+        return true;
+    }
+
+    @Override
     public synchronized long reopen(UUID jobId, ItemStatus from) {
         job(jobId);
         if (from != ItemStatus.FAILED && from != ItemStatus.SKIPPED) {

@@ -735,6 +735,33 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void reopening_one_failed_item_leaves_the_others_as_they_are() {
+        Job job = jobWithItems(3);
+        fail(claimOne(job));
+        fail(claimOne(job));
+        succeed(claimOne(job));
+
+        assertThat(ledger.reopenItem(job.id(), 2)).isTrue();
+
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::status)
+                .containsExactly(ItemStatus.FAILED, ItemStatus.PENDING, ItemStatus.SUCCEEDED);
+        assertThat(ledger.findItem(job.id(), 2).orElseThrow()).extracting(Item::attempts, Item::nextAttemptAt).containsExactly(0, null);
+        assertThat(claimOne(job)).extracting(Item::seq, Item::lastAttempt).containsExactly(2L, 2);
+    }
+
+    @Test
+    void reopening_an_item_without_a_failed_or_skipped_outcome_changes_nothing() {
+        Job job = jobWithItems(2);
+        succeed(claimOne(job));
+
+        assertThat(ledger.reopenItem(job.id(), 1)).isFalse();
+        assertThat(ledger.reopenItem(job.id(), 2)).isFalse();
+        assertThat(ledger.reopenItem(job.id(), 3)).isFalse();
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::status)
+                .containsExactly(ItemStatus.SUCCEEDED, ItemStatus.PENDING);
+    }
+
+    @Test
     void reopening_skipped_items_makes_them_pending() {
         Job job = jobWithItems(3);
         succeed(claimOne(job));

@@ -305,6 +305,11 @@ public final class PostgresLedger implements Ledger {
     }
 
     @Override
+    public boolean reopenItem(UUID jobId, long seq) {
+        return write("re-open an item", c -> PgItems.reopenItem(c, jobId, seq));
+    }
+
+    @Override
     public JobCounts counts(UUID jobId) {
         return read("count items", c -> PgItems.counts(c, jobId));
     }

@@ -241,6 +241,12 @@ public final class SqliteLedger implements Ledger {
     }
 
     @Override
+    public boolean reopenItem(UUID jobId, long seq) {
+        write("re-open an item");
+        return call(() -> items.reopenItem(jobId, seq));
+    }
+
+    @Override
     public JobCounts counts(UUID jobId) {
         return call(() -> items.counts(jobId));
     }

@@ -226,6 +226,12 @@ public final class ItemStore {
                 + "WHERE job_pk = ? AND status = ?"), pk, from).executeUpdate();
     }
 
+    public boolean reopenItem(UUID jobId, long seq) throws SQLException {
+        long pk = jobs.pk(jobId);
+        return bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
+                + "WHERE job_pk = ? AND seq = ? AND status IN ('FAILED', 'SKIPPED')"), pk, seq).executeUpdate() == 1;
+    }
+
     public JobCounts counts(UUID jobId) throws SQLException {
         long pk = jobs.pk(jobId);
         long[] byStatus = new long[ItemStatus.values().length];

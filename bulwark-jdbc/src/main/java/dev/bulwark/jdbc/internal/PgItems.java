@@ -295,6 +295,14 @@ public final class PgItems {
         }
     }
 
+    public static boolean reopenItem(Connection c, UUID jobId, long seq) throws SQLException {
+        long pk = PgJobs.pk(c, jobId);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
+                + "WHERE job_pk = ? AND seq = ? AND status IN ('FAILED', 'SKIPPED')")) {
+            return bind(ps, pk, seq).executeUpdate() == 1;
+        }
+    }
+
     public static JobCounts counts(Connection c, UUID jobId) throws SQLException {
         long pk = PgJobs.pk(c, jobId);
         long[] byStatus = new long[ItemStatus.values().length];
