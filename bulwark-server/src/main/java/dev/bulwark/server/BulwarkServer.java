@@ -17,6 +17,8 @@ import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
 import dev.bulwark.server.internal.SharedWork;
 import dev.bulwark.server.internal.WorkerPool;
+import dev.bulwark.server.internal.dashboard.DashboardRoutes;
+import dev.bulwark.server.internal.dashboard.Sessions;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -51,6 +53,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final JobService jobs;
     private final SharedWork shared;
     private final Authenticator authenticator;
+    private final Sessions sessions;
     private final Path logDirectory;
     private final Javalin app;
     private volatile boolean stopping;
@@ -79,6 +82,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), engine::activeJobs);
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
+        this.sessions = new Sessions(b.clock);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.useVirtualThreads = true;
@@ -90,6 +94,7 @@ public final class BulwarkServer implements AutoCloseable {
                     .with("bulwark", org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR)));
         });
         new Routes(new Context()).register(app);
+        new DashboardRoutes(authenticator, sessions, config.tokens().isEmpty(), shared != null).register(app);
     }
 
     public static Builder builder() {
@@ -211,6 +216,11 @@ public final class BulwarkServer implements AutoCloseable {
         @Override
         public Authenticator authenticator() {
             return authenticator;
+        }
+
+        @Override
+        public Sessions sessions() {
+            return sessions;
         }
 
         @Override

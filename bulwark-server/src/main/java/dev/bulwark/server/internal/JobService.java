@@ -56,6 +56,11 @@ public final class JobService {
         this.shared = shared;
     }
 
+    /** The shared ledger's work queue, or null when this server runs its jobs itself. */
+    public dev.bulwark.jdbc.WorkQueue workQueue() {
+        return shared == null ? null : shared.queue();
+    }
+
     /** Whether jobs are run by the workers of a shared ledger. */
     public boolean sharedLedger() {
         return shared != null;
@@ -224,6 +229,24 @@ public final class JobService {
         }
         pool.enqueue(job, JobQueue.Action.RETRY_FAILED);
         return job;
+    }
+
+    /**
+     * Runs one FAILED or SKIPPED item of the caller's PARTIAL or FAILED job again, with a fresh
+     * retry budget: the job becomes QUEUED and runs that item. 409 for a job or item in another
+     * state, 404 for a missing item.
+     */
+    public Job retryItem(Principal who, String id, long seq) {
+        Job job = find(who, id);
+        if (shared != null) {
+            return control(() -> WorkerJobControl.retryItems(shared.queue(), job, List.of(seq)));
+        }
+        if (pool.isWaiting(job.id()) || pool.isRunning(job.id())) {
+            throw Problem.conflict("job " + job.id() + " is already queued or running; retry item " + seq + " once it has ended");
+        }
+        Job queued = control(() -> engine.reopenItems(job.id(), List.of(seq)));
+        pool.enqueue(queued, JobQueue.Action.RUN);
+        return queued;
     }
 
     public void delete(Principal who, String id) {

@@ -10,6 +10,7 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.server.Role;
+import dev.bulwark.server.internal.dashboard.SessionAuth;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -46,7 +47,7 @@ public final class Routes {
         String b = Views.BASE;
         app.before(b + "/*", ctx -> {
             if (!PUBLIC.contains(ctx.path())) {
-                ctx.attribute(PRINCIPAL, server.authenticator().authenticate(ctx.header("Authorization")));
+                ctx.attribute(PRINCIPAL, SessionAuth.principal(ctx, server.authenticator(), server.sessions()));
             }
         });
         app.get(b + "/health", this::health);
@@ -106,6 +107,17 @@ public final class Routes {
         });
         app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
                 job(client.ctx(), Role.READ), server.jobs().sharedLedger() ? SHARED_POLL : null).start());
+
+        new ItemRoutes(server).register(app);
+        WorkerRoutes.register(app, server);
+        app.before(b + "/events", ctx -> {
+            who(ctx, Role.READ);
+            if (!"text/event-stream".equals(ctx.header("Accept"))) {
+                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
+            }
+        });
+        app.sse(b + "/events", client -> new TenantEventStream(client, server.hub(), server.engine().ledger(),
+                who(client.ctx(), Role.READ).tenant()).start());
 
         app.exception(Problem.class, (e, ctx) -> problem(ctx, e));
         app.exception(ValidationException.class, (e, ctx) -> problem(ctx, Problem.unprocessable(null, e.getMessage())));
@@ -180,7 +192,10 @@ public final class Routes {
         int limit = intParam(ctx, "limit", 50, 1, 500);
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         List<Job> jobs = server.jobs().list(who, JobService.statuses(JobStatus.class, ctx.queryParam("status")));
-        List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit).map(Views::summary).toList();
+        boolean withProgress = "progress".equals(ctx.queryParam("include"));
+        List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit)
+                .map(j -> withProgress ? Views.listed(j, server.engine().ledger(), server.engine().progress(j.id())) : Views.summary(j))
+                .toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", page);
         m.put("total", jobs.size());
@@ -236,13 +251,13 @@ public final class Routes {
         return server.jobs().find(who(ctx, role), ctx.pathParam("id"));
     }
 
-    private static Principal who(Context ctx, Role role) {
+    static Principal who(Context ctx, Role role) {
         Principal who = ctx.attribute(PRINCIPAL);
         who.require(role);
         return who;
     }
 
-    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
         String text = ctx.queryParam(name);
         if (text == null) {
             return fallback;

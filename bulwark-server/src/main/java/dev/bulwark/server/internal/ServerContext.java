@@ -20,6 +20,9 @@ public interface ServerContext {
 
     Authenticator authenticator();
 
+    /** The dashboard's sign-in sessions. */
+    dev.bulwark.server.internal.dashboard.Sessions sessions();
+
     /** The real path of the per-item log folder, or null when logs are not kept. */
     Path logDirectory();
 
