@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code bulwark} command: only its subcommands do something. */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
-        subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, RetryCommand.class, CancelCommand.class,
                 PauseCommand.class, StatusCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
                 BreakerCommand.class, BenchCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class},
         footerHeading = "%nExit codes:%n",
