@@ -122,6 +122,13 @@ public interface Ledger extends AutoCloseable {
      */
     boolean reopenItem(UUID jobId, long seq);
 
+    /**
+     * The job's items that are SUCCEEDED or FAILED, counted by when they finished, per interval of
+     * {@code width} from {@code from} (items that finished earlier are left out): the intervals
+     * that have any, in order. Reads every finished item of the job once (a throughput chart).
+     */
+    List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width);
+
     /** Items by status, plus retries (finished attempts beyond each item's first) and interruptions. */
     JobCounts counts(UUID jobId);
 

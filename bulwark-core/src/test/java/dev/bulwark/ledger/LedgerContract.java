@@ -735,6 +735,24 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void finished_items_are_counted_per_interval_of_their_finishing_time() {
+        Job job = jobWithItems(4);
+        fail(claimOne(job));
+        succeed(claimOne(job));
+        succeed(claimOne(job));
+        claimOne(job); // still running: not counted
+
+        List<FinishedInterval> all = ledger.finishedOverTime(job.id(), T0.minusSeconds(10), java.time.Duration.ofMinutes(1));
+        List<FinishedInterval> later = ledger.finishedOverTime(job.id(), T0.plus(java.time.Duration.ofDays(1)), java.time.Duration.ofMinutes(1));
+
+        assertThat(all).hasSize(1);
+        assertThat(all.get(0)).isEqualTo(new FinishedInterval(0, 2, 1));
+        assertThat(ledger.finishedOverTime(job.id(), T0.minusSeconds(10), java.time.Duration.ofSeconds(5)))
+                .containsExactly(new FinishedInterval(2, 2, 1)); // finished at T0 + 1 s: 11 s after the start
+        assertThat(later).isEmpty();
+    }
+
+    @Test
     void reopening_one_failed_item_leaves_the_others_as_they_are() {
         Job job = jobWithItems(3);
         fail(claimOne(job));

@@ -21,6 +21,7 @@ import dev.bulwark.jdbc.internal.PgRows;
 import dev.bulwark.jdbc.internal.PgTx;
 import dev.bulwark.jdbc.internal.PgWriter;
 import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
@@ -302,6 +303,11 @@ public final class PostgresLedger implements Ledger {
     @Override
     public long reopen(UUID jobId, ItemStatus from) {
         return write("re-open items", c -> PgItems.reopen(c, jobId, from));
+    }
+
+    @Override
+    public List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width) {
+        return read("count finished items", c -> PgItems.finishedOverTime(c, jobId, from, width));
     }
 
     @Override

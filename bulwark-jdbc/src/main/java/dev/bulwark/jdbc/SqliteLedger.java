@@ -18,6 +18,7 @@ import dev.bulwark.jdbc.internal.SqlErrors;
 import dev.bulwark.jdbc.internal.SqliteConnector;
 import dev.bulwark.jdbc.internal.Statements;
 import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
@@ -238,6 +239,11 @@ public final class SqliteLedger implements Ledger {
     public long reopen(UUID jobId, ItemStatus from) {
         write("re-open items");
         return call(() -> items.reopen(jobId, from));
+    }
+
+    @Override
+    public List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width) {
+        return call(() -> items.finishedOverTime(jobId, from, width));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.JobCounts;
 import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
 import dev.bulwark.ledger.Rejection;
@@ -19,6 +20,7 @@ import dev.bulwark.NotFoundException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -224,6 +226,19 @@ public final class ItemStore {
         }
         return bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
                 + "WHERE job_pk = ? AND status = ?"), pk, from).executeUpdate();
+    }
+
+    public List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, Duration width) throws SQLException {
+        long pk = jobs.pk(jobId);
+        List<FinishedInterval> out = new ArrayList<>();
+        try (ResultSet rs = bind(sql.get("SELECT (finished_at - ?) / ?, sum(status = 'SUCCEEDED'), sum(status = 'FAILED') FROM items "
+                + "WHERE job_pk = ? AND status IN ('SUCCEEDED', 'FAILED') AND finished_at >= ? GROUP BY 1 ORDER BY 1"),
+                from.toEpochMilli(), width.toMillis(), pk, from.toEpochMilli()).executeQuery()) {
+            while (rs.next()) {
+                out.add(new FinishedInterval(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+            }
+        }
+        return out;
     }
 
     public boolean reopenItem(UUID jobId, long seq) throws SQLException {

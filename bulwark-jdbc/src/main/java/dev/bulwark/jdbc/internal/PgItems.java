@@ -9,6 +9,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.JobCounts;
 import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
 import dev.bulwark.ledger.Rejection;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -293,6 +295,25 @@ public final class PgItems {
                 + "WHERE job_pk = ? AND status = ?")) {
             return bind(ps, pk, from).executeUpdate();
         }
+    }
+
+    public static List<FinishedInterval> finishedOverTime(Connection c, UUID jobId, Instant from, Duration width) throws SQLException {
+        long pk = PgJobs.pk(c, jobId);
+        List<FinishedInterval> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT floor((extract(epoch FROM finished_at) * 1000 - ?) / ?)::bigint AS b, "
+                + "count(*) FILTER (WHERE status = 'SUCCEEDED'), count(*) FILTER (WHERE status = 'FAILED') FROM items "
+                + "WHERE job_pk = ? AND status IN ('SUCCEEDED', 'FAILED') AND finished_at >= to_timestamp(? / 1000.0) GROUP BY b ORDER BY b")) {
+            ps.setLong(1, from.toEpochMilli());
+            ps.setLong(2, width.toMillis());
+            ps.setLong(3, pk);
+            ps.setLong(4, from.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new FinishedInterval(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+        }
+        return out;
     }
 
     public static boolean reopenItem(Connection c, UUID jobId, long seq) throws SQLException {
