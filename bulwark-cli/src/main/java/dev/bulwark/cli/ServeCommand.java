@@ -112,6 +112,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + (effective.tokens().isEmpty() ? "no tokens: loopback only, every request anonymous" : effective.tokens().size() + " token(s)")
                     + (store == null ? ", " + effective.workers() + " worker(s))"
                     : ", jobs run by the workers of " + store + ", this one with concurrency " + workerOptions.concurrency() + ")"));
+            err.println("bulwark: dashboard http://" + hostForUrl(effective.bind()) + ":" + server.port() + "/"
+                    + (effective.tokens().isEmpty() ? "" : " (sign in with a token)"));
             err.flush();
             // bulwark cancel / pause from another terminal leave their requests in control/
             ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -51,6 +51,7 @@ class AccessControlTest {
             new Route("POST", "/api/v1/jobs/{id}/items/1/retry", "submit"),
             new Route("GET", "/api/v1/jobs/{id}/errors", "read"),
             new Route("GET", "/api/v1/jobs/{id}/timeline", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/throughput", "read"),
             new Route("GET", "/api/v1/jobs/{id}/review.csv", "read"),
             new Route("GET", "/api/v1/jobs/{id}/review.xlsx", "read"),
             new Route("GET", "/api/v1/events", "read"),

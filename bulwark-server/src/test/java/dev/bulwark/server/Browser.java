@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -66,6 +67,19 @@ final class Browser implements AutoCloseable {
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Saves a screenshot of the whole page, however long, as {@code file}. */
+    void screenshotWholePage(Path file) {
+        Dimension before = driver.manage().window().getSize();
+        Number height = (Number) driver.executeScript("return document.documentElement.scrollHeight;");
+        driver.manage().window().setSize(new Dimension(before.getWidth(), Math.min(6000, height.intValue() + 120)));
+        try {
+            driver.executeScript("window.scrollTo(0, 0);");
+            screenshot(file);
+        } finally {
+            driver.manage().window().setSize(before);
         }
     }
 

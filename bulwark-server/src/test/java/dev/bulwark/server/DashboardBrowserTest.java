@@ -112,7 +112,6 @@ class DashboardBrowserTest {
         browser.driver.get(url("/jobs/" + id));
         WebElement retry = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Retry item 2']")));
         assertThat(browser.driver.findElement(By.id("errors")).getText()).contains("exit:3", "2");
-        browser.screenshot(SCREENSHOTS.resolve("job.png"));
 
         retry.click();
 
@@ -124,6 +123,7 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Attempts and log of item 2']"))).click();
         wait.until(d -> d.findElements(By.cssSelector("#attempts tbody tr")).size() == 2);
         wait.until(d -> !d.findElement(By.id("log")).getText().isEmpty());
+        browser.screenshotWholePage(SCREENSHOTS.resolve("job.png"));
     }
 
     @Test

@@ -79,6 +79,21 @@ class ItemRoutesTest {
     }
 
     @Test
+    void throughput_counts_the_finished_items_per_interval_since_the_start() {
+        JsonNode t = ServerFixture.json(f.get("/api/v1/jobs/" + job + "/throughput", ACME));
+
+        assertThat(t.get("intervalSeconds").asLong()).isEqualTo(1);
+        long succeeded = 0;
+        long failed = 0;
+        for (JsonNode i : t.get("intervals")) {
+            succeeded += i.get("succeeded").asLong();
+            failed += i.get("failed").asLong();
+        }
+        assertThat(succeeded).isEqualTo(1);
+        assertThat(failed).isEqualTo(2);
+    }
+
+    @Test
     void the_timeline_lists_the_jobs_events_oldest_first() {
         JsonNode events = ServerFixture.json(f.get("/api/v1/jobs/" + job + "/timeline", ACME)).get("events");
 

@@ -6,6 +6,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.internal.Json;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.server.ReviewQueueExport;
 import dev.bulwark.server.Role;
@@ -17,6 +18,8 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,12 +29,15 @@ import java.util.Set;
 
 /**
  * The routes of one job's detail that the dashboard reads (an item with its attempts, errors by
- * category, the events timeline, the review queue as CSV or XLSX) and the retry of one item.
+ * category, throughput over time, the events timeline, the review queue as CSV or XLSX) and the
+ * retry of one item.
  */
 public final class ItemRoutes {
     /** Failed items read at most to group errors by category (a larger job gets a partial answer, said so). */
     static final int MAX_GROUPED = 200_000;
     private static final int PAGE = 1_000;
+    /** Intervals of the throughput chart at most. */
+    static final int INTERVALS = 60;
 
     private final ServerContext server;
 
@@ -47,6 +53,7 @@ public final class ItemRoutes {
             ctx.status(202).json(Views.summary(server.engine().ledger().findJob(job.id()).orElse(job)));
         });
         app.get(b + "/jobs/{id}/errors", this::errors);
+        app.get(b + "/jobs/{id}/throughput", this::throughput);
         app.get(b + "/jobs/{id}/timeline", ctx -> {
             Job job = job(ctx);
             int limit = Routes.intParam(ctx, "limit", 200, 1, 1000);
@@ -91,6 +98,32 @@ public final class ItemRoutes {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("item", Views.item(item));
         m.put("attempts", attempts);
+        ctx.json(m);
+    }
+
+    /**
+     * Items finished per interval since the job started, in {@link #INTERVALS} intervals or fewer
+     * of whole seconds (at least one second each): a chart of throughput and failures.
+     */
+    private void throughput(Context ctx) {
+        Job job = job(ctx);
+        Instant from = job.startedAt() == null ? job.createdAt() : job.startedAt();
+        Instant to = job.finishedAt() == null ? server.engine().now() : job.finishedAt();
+        long span = Math.max(1, Duration.between(from, to).toSeconds() + 1);
+        Duration width = Duration.ofSeconds((span + INTERVALS - 1) / INTERVALS);
+        List<Map<String, Object>> intervals = new ArrayList<>();
+        for (FinishedInterval f : server.engine().ledger().finishedOverTime(job.id(), from, width)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("start", from.plus(width.multipliedBy(f.index())));
+            m.put("succeeded", f.succeeded());
+            m.put("failed", f.failed());
+            intervals.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from", from);
+        m.put("to", to);
+        m.put("intervalSeconds", width.toSeconds());
+        m.put("intervals", intervals);
         ctx.json(m);
     }
 

@@ -3,11 +3,10 @@
 import { el, fill, facts, statusBadge, seconds, time, rate, showError, countdown, tickCountdowns } from './dom.js';
 import { get, post, text, can, jobPath } from './api.js';
 import { nav } from './nav.js';
-import { Throughput } from './chart.js';
+import { drawThroughput } from './chart.js';
 
 const id = decodeURIComponent(location.pathname.split('/')[2] ?? '');
 const base = jobPath(id);
-const chart = new Throughput(document.getElementById('chart'));
 const ITEMS = 50;
 let job = null;
 let itemPages = [0]; // the 'after' of each page seen, for going back
@@ -135,6 +134,15 @@ async function showItem(seq) {
   document.getElementById('h-item').focus();
 }
 
+async function loadChart() {
+  drawThroughput(document.getElementById('chart'), await get(base + '/throughput'));
+}
+
+let chartTimer = null;
+function chartSoon() { // at most every 2 s while items finish
+  if (chartTimer === null) chartTimer = setTimeout(() => { chartTimer = null; loadChart(); }, 2000);
+}
+
 async function loadEvents() {
   const t = await get(base + '/timeline?limit=500');
   fill('events', t.events.map((e) => el('li', {}, el('time', { datetime: e.at }, time(e.at)), ' ', el('strong', {}, e.type), ' ',
@@ -145,8 +153,7 @@ async function refresh() {
   try {
     job = await get(base);
     renderJob();
-    chart.sample(job.counts);
-    await Promise.all([loadItems(), loadErrors(), loadEvents()]);
+    await Promise.all([loadItems(), loadErrors(), loadEvents(), loadChart()]);
     showError(null);
   } catch (e) {
     showError(e.status === 404 ? 'No such job.' : 'Cannot load the job: ' + e.message);
@@ -163,7 +170,7 @@ function listen() {
   const events = new EventSource(base + '/events');
   const onCounts = (e) => {
     const p = JSON.parse(e.data);
-    chart.sample(p.counts);
+    chartSoon();
     renderCounts(p.counts, p.percent ?? (p.counts.total ? Math.round(1000 * (p.counts.succeeded + p.counts.failed + p.counts.skipped) / p.counts.total) / 10 : 100));
     if (p.itemsPerSecond !== undefined) {
       document.getElementById('rate').textContent = rate(p.itemsPerSecond);

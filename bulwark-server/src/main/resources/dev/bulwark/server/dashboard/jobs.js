@@ -35,7 +35,7 @@ function row(job) {
     el('td', { 'data-field': 'status' }, statusBadge(job.status)),
     el('td', { class: 'text' }, job.template),
     el('td', {}, (job.tier ?? '—') + ' / ' + job.priority),
-    el('td', {}, el('progress', { max: 100, value: job.progress.percent, 'aria-label': 'Progress of ' + (job.name || job.id) }),
+    el('td', { class: 'progress' }, el('progress', { max: 100, value: job.progress.percent, 'aria-label': 'Progress of ' + (job.name || job.id) }),
       ' ', el('span', { 'data-field': 'percent' }, job.progress.percent + ' %')),
     el('td', { class: 'num', 'data-field': 'rate' }, rate(job.progress.itemsPerSecond)),
     el('td', { class: 'num', 'data-field': 'eta' }, seconds(job.progress.etaSeconds)),
