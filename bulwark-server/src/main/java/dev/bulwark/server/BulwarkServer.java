@@ -13,6 +13,7 @@ import dev.bulwark.server.internal.Authenticator;
 import dev.bulwark.server.internal.EventHub;
 import dev.bulwark.server.internal.JobService;
 import dev.bulwark.server.internal.Metrics;
+import dev.bulwark.server.internal.Retention;
 import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
 import dev.bulwark.server.internal.SharedWork;
@@ -26,10 +27,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Service mode: the REST API under {@code /api/v1} and the worker pool that runs submitted jobs
@@ -54,6 +59,9 @@ public final class BulwarkServer implements AutoCloseable {
     private final SharedWork shared;
     private final Authenticator authenticator;
     private final Sessions sessions;
+    private final Retention retention;
+    private final BulwarkClock clock;
+    private ScheduledExecutorService retentionTimer;
     private final Path logDirectory;
     private final Javalin app;
     private volatile boolean stopping;
@@ -83,6 +91,9 @@ public final class BulwarkServer implements AutoCloseable {
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
         this.sessions = new Sessions(b.clock);
+        this.clock = b.clock;
+        this.retention = new Retention(config.retention(), b.ledger, jobs,
+                id -> pool.isWaiting(id) || pool.isRunning(id) || engine.activeJobs().contains(id), logDirectory);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.useVirtualThreads = true;
@@ -108,7 +119,32 @@ public final class BulwarkServer implements AutoCloseable {
             shared.start();
         }
         app.start(config.bind(), config.port());
+        if (config.retention().deletesAnything()) {
+            long every = config.retention().every().toMillis();
+            retentionTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bulwark-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            retentionTimer.scheduleWithFixedDelay(this::retentionQuietly, 0, every, TimeUnit.MILLISECONDS);
+        }
         return this;
+    }
+
+    /**
+     * Deletes the finished jobs that {@code server.retention} no longer keeps, as the server does on
+     * its schedule; returns their ids. Jobs that run or wait to run again are never deleted.
+     */
+    public List<UUID> applyRetention() {
+        return retention.apply(clock.now());
+    }
+
+    private void retentionQuietly() {
+        try {
+            applyRetention();
+        } catch (RuntimeException e) { // the ledger may be unreachable for a while: the next round tries again
+            org.slf4j.LoggerFactory.getLogger(BulwarkServer.class).warn("retention failed; next try in {}", config.retention().every(), e);
+        }
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -132,6 +168,9 @@ public final class BulwarkServer implements AutoCloseable {
         }
         closed = true;
         stopping = true;
+        if (retentionTimer != null) {
+            retentionTimer.shutdownNow();
+        }
         app.stop();
         pool.shutdown(grace);
         if (shared != null) {

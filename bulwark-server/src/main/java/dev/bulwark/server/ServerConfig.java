@@ -22,9 +22,11 @@ import java.util.Optional;
  * @param tiers         tiers by name
  * @param tokens        bearer tokens; empty means no authentication (loopback only, every request anonymous)
  * @param templates     job templates by name
+ * @param retention     how long finished jobs are kept ({@code server.retention})
  */
 public record ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
-                           Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates) {
+                           Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates,
+                           RetentionConfig retention) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -32,7 +34,14 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_AGEING = Duration.ofMinutes(1);
 
+    /** A configuration that keeps every job. */
+    public ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
+                        Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates) {
+        this(bind, port, workers, shutdownGrace, ageing, tiers, tokens, templates, RetentionConfig.KEEP_ALL);
+    }
+
     public ServerConfig {
+        retention = retention == null ? RetentionConfig.KEEP_ALL : retention;
         ValidationException.require(port >= 0 && port <= 65_535, "server.port must be between 0 and 65535, but was " + port);
         ValidationException.require(workers >= 1 && workers <= 1000, "server.workers must be between 1 and 1000, but was " + workers);
         ValidationException.require(!shutdownGrace.isNegative(), "server.shutdown-grace must not be negative, but was " + shutdownGrace);
@@ -64,7 +73,8 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
 
     /** The same configuration listening on another address and port (command-line overrides). */
     public ServerConfig withListen(String newBind, int newPort) {
-        return new ServerConfig(newBind == null ? bind : newBind, newPort, workers, shutdownGrace, ageing, tiers, tokens, templates);
+        return new ServerConfig(newBind == null ? bind : newBind, newPort, workers, shutdownGrace, ageing, tiers, tokens, templates,
+                retention);
     }
 
     /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */

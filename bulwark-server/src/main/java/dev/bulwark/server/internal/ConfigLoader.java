@@ -15,6 +15,7 @@ import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.internal.Durations;
 import dev.bulwark.server.FailurePolicies;
 import dev.bulwark.server.ParamConfig;
+import dev.bulwark.server.RetentionConfig;
 import dev.bulwark.server.Role;
 import dev.bulwark.server.ServerConfig;
 import dev.bulwark.server.TemplateConfig;
@@ -52,7 +53,7 @@ public final class ConfigLoader {
         Node top = new Node(root, "");
         top.only("server", "tiers", "tokens", "templates");
         Node server = top.child("server");
-        server.only("bind", "port", "workers", "shutdown-grace", "ageing");
+        server.only("bind", "port", "workers", "shutdown-grace", "ageing", "retention");
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
         top.child("tiers").fields().forEach((name, t) -> {
             t.only("priority", "max-items", "max-running-jobs", "max-request-bytes");
@@ -91,7 +92,7 @@ public final class ConfigLoader {
         return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
                 server.integer("workers", ServerConfig.DEFAULT_WORKERS),
                 server.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE),
-                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates);
+                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates, retention(server.child("retention")));
     }
 
     private static TemplateConfig template(String name, Node t, Path base) {
@@ -192,6 +193,12 @@ public final class ConfigLoader {
             codes.add(c.node.asInt());
         }
         return codes;
+    }
+
+    private static RetentionConfig retention(Node r) {
+        r.only("finished", "failed", "every");
+        return new RetentionConfig(r.duration("finished", null), r.duration("failed", null),
+                r.duration("every", RetentionConfig.DEFAULT_EVERY));
     }
 
     /** A YAML node and its path in the file, for messages. */

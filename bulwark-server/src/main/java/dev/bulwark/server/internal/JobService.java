@@ -254,11 +254,20 @@ public final class JobService {
         if (!job.status().isFinal() || pool.isWaiting(job.id()) || pool.isRunning(job.id())) {
             throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a finished job can be deleted; cancel it first");
         }
-        control(() -> ledger.delete(job.id()));
+        control(() -> forget(job));
+    }
+
+    /**
+     * Deletes a finished job from the ledger and forgets its idempotency key; false when it was gone
+     * already. Throws {@link InvalidTransitionException} for a job that is not finished.
+     */
+    boolean forget(Job job) {
+        boolean deleted = ledger.delete(job.id());
         String key = job.config().input().get(IDEMPOTENCY_KEY);
         if (key != null) {
             idempotency.remove(indexKey(job.tenant(), key), job.id());
         }
+        return deleted;
     }
 
     /** A breaker that is not closed, and its job. */

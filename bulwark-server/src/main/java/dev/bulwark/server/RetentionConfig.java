@@ -1,0 +1,45 @@
+package dev.bulwark.server;
+
+import dev.bulwark.JobStatus;
+import dev.bulwark.ValidationException;
+import java.time.Duration;
+
+/**
+ * How long the service keeps finished jobs ({@code server.retention}), applied on a schedule
+ * with the semantics of {@code bulwark prune --keep-failed}: COMPLETED and CANCELLED jobs go
+ * {@code finished} after they finished; FAILED and PARTIAL jobs (those with a review queue) stay
+ * until {@code failed} has passed, or for ever without it. A job that can still run, or waits to
+ * run again, is never deleted.
+ *
+ * @param finished how long COMPLETED and CANCELLED jobs are kept; null: for ever
+ * @param failed   how long FAILED and PARTIAL jobs are kept; null: for ever
+ * @param every    how often the server looks for jobs to delete
+ */
+public record RetentionConfig(Duration finished, Duration failed, Duration every) {
+    public static final Duration DEFAULT_EVERY = Duration.ofHours(1);
+    /** Keeps every job (no {@code server.retention}). */
+    public static final RetentionConfig KEEP_ALL = new RetentionConfig(null, null, DEFAULT_EVERY);
+
+    public RetentionConfig {
+        ValidationException.require(finished == null || (!finished.isNegative() && !finished.isZero()),
+                "server.retention.finished must be positive, but was " + finished);
+        ValidationException.require(failed == null || (!failed.isNegative() && !failed.isZero()),
+                "server.retention.failed must be positive, but was " + failed);
+        ValidationException.require(every != null && every.compareTo(Duration.ofSeconds(1)) >= 0,
+                "server.retention.every must be at least 1s, but was " + every);
+    }
+
+    /** Whether any job is ever deleted. */
+    public boolean deletesAnything() {
+        return finished != null || failed != null;
+    }
+
+    /** How long a job that ended with {@code status} is kept (null: for ever). */
+    public Duration keep(JobStatus status) {
+        return switch (status) {
+            case COMPLETED, CANCELLED -> finished;
+            case FAILED, PARTIAL -> failed;
+            default -> null;
+        };
+    }
+}
