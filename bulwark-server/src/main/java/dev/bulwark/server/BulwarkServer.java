@@ -98,6 +98,10 @@ public final class BulwarkServer implements AutoCloseable {
             c.showJavalinBanner = false;
             c.useVirtualThreads = true;
             c.http.maxRequestSize = config.maxRequestBytes();
+            // uploads: parts beyond 64 KiB go to temporary files; each tier's own limits are checked by the route
+            c.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
+            c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadRequestBytes(), io.javalin.config.SizeUnit.BYTES);
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
             // breaker scopes such as hosts/beta are one path segment, percent-encoded: hosts%2Fbeta

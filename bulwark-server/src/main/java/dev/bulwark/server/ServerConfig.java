@@ -91,6 +91,17 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
         }
     }
 
+    /** The largest file any tier may upload. */
+    public long maxUploadBytes() {
+        return Math.max(TierConfig.anonymous().maxUploadBytes(), tiers.values().stream().mapToLong(TierConfig::maxUploadBytes).max().orElse(0));
+    }
+
+    /** The largest multipart upload any tier may send (its files, and room for the part headers). */
+    public long maxUploadRequestBytes() {
+        return java.util.stream.Stream.concat(tiers.values().stream(), java.util.stream.Stream.of(TierConfig.anonymous()))
+                .mapToLong(t -> Math.min(t.maxUploadTotal(), (long) t.maxUploadFiles() * t.maxUploadBytes())).max().orElse(0) + 64 * 1024;
+    }
+
     /** The largest request body any tier accepts. */
     public int maxRequestBytes() {
         return Math.max(TierConfig.anonymous().maxRequestBytes(),

@@ -25,12 +25,22 @@ import java.util.Map;
  *                         empty when items are plain keys
  * @param params           parameters submissions may set, by name
  * @param failure          breakers, halts, job timeouts and rollback
+ * @param uploadRoot       the name of the root that takes uploads ({@code POST /uploads}), or null: none
  */
 public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
                              FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
-                             FailurePolicies failure) {
+                             FailurePolicies failure, String uploadRoot) {
+
+    /** A template that takes no uploads. */
+    public TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
+                          FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
+                          FailurePolicies failure) {
+        this(name, exec, concurrency, retry, attemptTimeout, failureThreshold, roots, params, failure, null);
+    }
 
     public TemplateConfig {
+        ValidationException.require(uploadRoot == null || roots.containsKey(uploadRoot), "templates." + name + ".uploads must name "
+                + "one of its roots " + new java.util.TreeSet<>(roots.keySet()) + ", but was '" + uploadRoot + "'");
         ValidationException.require(name != null && name.matches("[a-z][a-z0-9_-]{0,63}"),
                 "templates: a template name must be 1 to 64 lower-case letters, digits, '_' or '-', but was '" + name + "'");
         roots = Map.copyOf(new LinkedHashMap<>(roots));

@@ -56,6 +56,7 @@ class AccessControlTest {
             new Route("GET", "/api/v1/jobs/{id}/review.xlsx", "read"),
             new Route("GET", "/api/v1/events", "read"),
             new Route("GET", "/api/v1/workers", "admin"),
+            new Route("POST", "/api/v1/uploads", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/cancel", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/pause", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/resume", "submit"),

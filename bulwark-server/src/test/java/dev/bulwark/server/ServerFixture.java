@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * two failures in a row and stays open 10 minutes; {@code recovering} fails until {@code up}
  * exists, with a breaker open for 200 ms after each failure; {@code halting} halts the job when its one
  * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
- * items), writing {@code undo ITEM} lines to the file {@code undone}.
+ * items), writing {@code undo ITEM} lines to the file {@code undone}; {@code convert} takes uploads
+ * ({@code POST /uploads}) into its root {@code uploads} and prints each file.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -62,13 +63,15 @@ final class ServerFixture implements AutoCloseable {
         Files.writeString(inbox.resolve("b.txt"), "beta\n");
         Files.writeString(inbox.resolve("sub/c.txt"), "gamma\n");
         Files.writeString(dir.resolve("secret.txt"), "outside the root\n");
+        Files.createDirectories(dir.resolve("uploads"));
         this.configFile = dir.resolve("bulwark.yaml");
         Files.writeString(configFile, """
                 server:
                 %s
                 tiers:
                   enterprise: {priority: 1, max-items: 1000, max-running-jobs: 5, max-request-bytes: 65536}
-                  free: {priority: 10, max-items: 5, max-running-jobs: 1, max-request-bytes: 2048}
+                  free: {priority: 10, max-items: 5, max-running-jobs: 1, max-request-bytes: 2048, max-upload-bytes: 1024,
+                         max-upload-files: 2, max-upload-total: 3000}
                 tokens:
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read, submit, admin]}
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read]}
@@ -85,6 +88,11 @@ final class ServerFixture implements AutoCloseable {
                   cat:
                     command: [cat, '{}']
                     roots: {inbox: inbox}
+                    retries: 0
+                  convert:
+                    command: [cat, '{}']
+                    roots: {uploads: uploads}
+                    uploads: uploads
                     retries: 0
                   fail:
                     command: ['case "$1" in bad*) exit 3;; esac; echo ok']

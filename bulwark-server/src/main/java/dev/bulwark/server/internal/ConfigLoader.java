@@ -56,11 +56,15 @@ public final class ConfigLoader {
         server.only("bind", "port", "workers", "shutdown-grace", "ageing", "retention");
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
         top.child("tiers").fields().forEach((name, t) -> {
-            t.only("priority", "max-items", "max-running-jobs", "max-request-bytes");
+            t.only("priority", "max-items", "max-running-jobs", "max-request-bytes", "max-upload-bytes", "max-upload-files",
+                    "max-upload-total");
             tiers.put(name, new TierConfig(name, t.integer("priority", TierConfig.DEFAULT_PRIORITY),
                     t.integer("max-items", TierConfig.DEFAULT_MAX_ITEMS),
                     t.integer("max-running-jobs", TierConfig.DEFAULT_MAX_RUNNING_JOBS),
-                    t.integer("max-request-bytes", TierConfig.DEFAULT_MAX_REQUEST_BYTES)));
+                    t.integer("max-request-bytes", TierConfig.DEFAULT_MAX_REQUEST_BYTES),
+                    t.longValue("max-upload-bytes", TierConfig.DEFAULT_MAX_UPLOAD_BYTES),
+                    t.integer("max-upload-files", TierConfig.DEFAULT_MAX_UPLOAD_FILES),
+                    t.longValue("max-upload-total", TierConfig.DEFAULT_MAX_UPLOAD_TOTAL)));
         });
         List<TokenConfig> tokens = new ArrayList<>();
         for (Node t : top.child("tokens").elements()) {
@@ -99,7 +103,7 @@ public final class ConfigLoader {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
                 "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
                 "breaker-trials", "breaker-count", "on-open", "halt", "job-timeout", "job-timeout-per-item",
-                "stop-on-first-failure", "on-critical", "compensate");
+                "stop-on-first-failure", "on-critical", "compensate", "uploads");
         List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
         ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
@@ -130,7 +134,8 @@ public final class ConfigLoader {
             params.put(param, config);
         });
         return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
-                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec));
+                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec),
+                t.text("uploads", null));
     }
 
     /** What a critical failure does ({@code on-critical}). */
@@ -256,6 +261,16 @@ public final class ConfigLoader {
             ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToInt(),
                     c.path + " must be a whole number, but was '" + c.node.asText() + "'");
             return c.node.asInt();
+        }
+
+        long longValue(String name, long fallback) {
+            Node c = child(name);
+            if (c.node == null) {
+                return fallback;
+            }
+            ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToLong(),
+                    c.path + " must be a whole number, but was '" + c.node.asText() + "'");
+            return c.node.asLong();
         }
 
         boolean bool(String name) {

@@ -10,6 +10,7 @@ import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ServerConfig;
+import dev.bulwark.server.TemplateConfig;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -128,6 +129,7 @@ public final class JobService {
             audit.put(IDEMPOTENCY_KEY, idempotencyKey);
         }
         Submission s = Submission.parse(body, config, who.tier(), audit);
+        refuseOtherTenantsUploads(who, s);
         Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(), s.items().iterator());
         if (shared != null) {
             shared.queue().enqueue(job.id(), who.tier().priority(), s.config().concurrency());
@@ -136,6 +138,27 @@ public final class JobService {
             pool.enqueue(job, JobQueue.Action.RUN);
         }
         return job;
+    }
+
+    /**
+     * 422 when an item lies in an upload root (of any template) outside the caller's own folder
+     * there: a tenant's uploads are its own, whichever template a submission names.
+     */
+    private void refuseOtherTenantsUploads(Principal who, Submission s) {
+        for (TemplateConfig t : config.templates().values()) {
+            if (t.uploadRoot() == null) {
+                continue;
+            }
+            java.nio.file.Path uploads = t.roots().get(t.uploadRoot());
+            java.nio.file.Path own = uploads.resolve(who.tenant());
+            for (int i = 0; i < s.items().size(); i++) {
+                java.nio.file.Path p = java.nio.file.Path.of(s.items().get(i).key());
+                if (p.startsWith(uploads) && !p.startsWith(own)) {
+                    throw Problem.unprocessable("items", "items[" + i + "] lies in the uploads of root '" + t.uploadRoot()
+                            + "' outside the tenant's own folder '" + who.tenant() + "/': name files of your own uploads");
+                }
+            }
+        }
     }
 
     /** The caller's job, or 404 (also for another tenant's job). */

@@ -110,6 +110,7 @@ public final class Routes {
 
         new ItemRoutes(server).register(app);
         WorkerRoutes.register(app, server);
+        new UploadRoutes(server).register(app);
         app.before(b + "/events", ctx -> {
             who(ctx, Role.READ);
             if (!"text/event-stream".equals(ctx.header("Accept"))) {
