@@ -254,13 +254,9 @@ public final class ConfigLoader {
         }
 
         int integer(String name, int fallback) {
-            Node c = child(name);
-            if (c.node == null) {
-                return fallback;
-            }
-            ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToInt(),
-                    c.path + " must be a whole number, but was '" + c.node.asText() + "'");
-            return c.node.asInt();
+            long value = longValue(name, fallback);
+            ValidationException.require(value == (int) value, child(name).path + " must be a whole number, but was '" + value + "'");
+            return (int) value;
         }
 
         long longValue(String name, long fallback) {
