@@ -14,24 +14,28 @@ import java.time.Duration;
  * @param finished how long COMPLETED and CANCELLED jobs are kept; null: for ever
  * @param failed   how long FAILED and PARTIAL jobs are kept; null: for ever
  * @param every    how often the server looks for jobs to delete
+ * @param outputs  how long the output files of a finished job are kept (the job itself may stay longer); null:
+ *                 as long as the job
  */
-public record RetentionConfig(Duration finished, Duration failed, Duration every) {
+public record RetentionConfig(Duration finished, Duration failed, Duration every, Duration outputs) {
     public static final Duration DEFAULT_EVERY = Duration.ofHours(1);
     /** Keeps every job (no {@code server.retention}). */
-    public static final RetentionConfig KEEP_ALL = new RetentionConfig(null, null, DEFAULT_EVERY);
+    public static final RetentionConfig KEEP_ALL = new RetentionConfig(null, null, DEFAULT_EVERY, null);
 
     public RetentionConfig {
         ValidationException.require(finished == null || (!finished.isNegative() && !finished.isZero()),
                 "server.retention.finished must be positive, but was " + finished);
         ValidationException.require(failed == null || (!failed.isNegative() && !failed.isZero()),
                 "server.retention.failed must be positive, but was " + failed);
+        ValidationException.require(outputs == null || (!outputs.isNegative() && !outputs.isZero()),
+                "server.retention.outputs must be positive, but was " + outputs);
         ValidationException.require(every != null && every.compareTo(Duration.ofSeconds(1)) >= 0,
                 "server.retention.every must be at least 1s, but was " + every);
     }
 
     /** Whether any job is ever deleted. */
     public boolean deletesAnything() {
-        return finished != null || failed != null;
+        return finished != null || failed != null || outputs != null;
     }
 
     /** How long a job that ended with {@code status} is kept (null: for ever). */

@@ -93,6 +93,23 @@ class RetentionTest {
     }
 
     @Test
+    void outputs_go_after_their_own_time_and_the_job_later() throws IOException {
+        start("  port: 0\n  retention: {finished: 7d, outputs: 1d}");
+        String job = f.submit(ACME, "{\"template\": \"produce\", \"items\": [\"x\"]}");
+        f.awaitStatus(job, ACME, "COMPLETED");
+        Path outputs = f.dir.resolve("outputs").resolve(job);
+        assertThat(outputs.resolve("1/result.txt")).exists();
+
+        clock.advance(Duration.ofDays(1).plusSeconds(1));
+        assertThat(f.server.applyRetention()).isEmpty();
+        assertThat(outputs).doesNotExist();
+        assertThat(f.job(job, ACME).get("status").asText()).isEqualTo("COMPLETED");
+
+        clock.advance(Duration.ofDays(6));
+        assertThat(f.server.applyRetention()).containsExactly(UUID.fromString(job));
+    }
+
+    @Test
     void bad_retention_settings_are_refused_naming_the_setting() throws IOException {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "server:\n  retention: {finished: soon}\ntemplates:\n  t: {command: [echo]}\n");

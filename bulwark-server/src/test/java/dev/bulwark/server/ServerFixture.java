@@ -31,7 +31,9 @@ import static org.awaitility.Awaitility.await;
  * exists, with a breaker open for 200 ms after each failure; {@code halting} halts the job when its one
  * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
  * items), writing {@code undo ITEM} lines to the file {@code undone}; {@code convert} takes uploads
- * ({@code POST /uploads}) into its root {@code uploads} and prints each file.
+ * ({@code POST /uploads}) into its root {@code uploads} and prints each file; {@code produce} writes
+ * {@code result.txt} (and a link, a folder and a hidden file, which are not outputs) into each item's
+ * output folder under {@code outputs}.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -89,6 +91,10 @@ final class ServerFixture implements AutoCloseable {
                     command: [cat, '{}']
                     roots: {inbox: inbox}
                     retries: 0
+                  produce:
+                    command: [sh, -c, 'echo "out of $1" > "$2/result.txt"; ln -s %s "$2/link.txt"; mkdir "$2/sub"; echo x > "$2/.hidden"; echo "$BULWARK_OUTPUTS" > "$2/where.txt"', sh, '{}', '{output}']
+                    outputs: outputs
+                    retries: 0
                   convert:
                     command: [cat, '{}']
                     roots: {uploads: uploads}
@@ -134,8 +140,8 @@ final class ServerFixture implements AutoCloseable {
                     critical-exit: [99]
                     on-critical: rollback
                     compensate: ['echo "undo $1" >> "%s"']
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up,
-                gate, up, dir.resolve("undone")));
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, dir.resolve("secret.txt"),
+                gate, gate, up, gate, up, dir.resolve("undone")));
     }
 
     static ServerFixture start(Path dir) throws IOException {

@@ -103,7 +103,7 @@ public final class ConfigLoader {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
                 "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
                 "breaker-trials", "breaker-count", "on-open", "halt", "job-timeout", "job-timeout-per-item",
-                "stop-on-first-failure", "on-critical", "compensate", "uploads");
+                "stop-on-first-failure", "on-critical", "compensate", "uploads", "outputs");
         List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
         ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
@@ -135,7 +135,7 @@ public final class ConfigLoader {
         });
         return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
                 maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec),
-                t.text("uploads", null));
+                t.text("uploads", null), outputs(t, base));
     }
 
     /** What a critical failure does ({@code on-critical}). */
@@ -200,10 +200,24 @@ public final class ConfigLoader {
         return codes;
     }
 
+    /** The template's outputs folder, created when missing, as a real path; null without one. */
+    private static Path outputs(Node t, Path base) {
+        String text = t.text("outputs", null);
+        if (text == null) {
+            return null;
+        }
+        Path dir = base.resolve(text);
+        try {
+            return Files.createDirectories(dir).toRealPath();
+        } catch (IOException e) {
+            throw new ValidationException(t.path + ".outputs: cannot create the folder " + dir + ": " + e.getMessage());
+        }
+    }
+
     private static RetentionConfig retention(Node r) {
-        r.only("finished", "failed", "every");
+        r.only("finished", "failed", "every", "outputs");
         return new RetentionConfig(r.duration("finished", null), r.duration("failed", null),
-                r.duration("every", RetentionConfig.DEFAULT_EVERY));
+                r.duration("every", RetentionConfig.DEFAULT_EVERY), r.duration("outputs", null));
     }
 
     /** A YAML node and its path in the file, for messages. */

@@ -53,6 +53,10 @@ public final class Retention {
             return deleted;
         }
         for (Job job : ledger.listJobs(new JobQuery(FINISHED, JobService.MAX_SCANNED_JOBS))) {
+            if (config.outputs() != null && job.finishedAt() != null && !job.finishedAt().plus(config.outputs()).isAfter(now)
+                    && !busy.test(job.id())) {
+                deleteOutputs(job);
+            }
             Duration keep = config.keep(job.status());
             if (keep == null || job.finishedAt() == null || !JobService.served(job) || job.finishedAt().plus(keep).isAfter(now)
                     || busy.test(job.id())) {
@@ -62,6 +66,7 @@ public final class Retention {
                 if (jobs.forget(job)) {
                     deleted.add(job.id());
                     deleteLogs(job.id());
+                    deleteOutputs(job);
                 }
             } catch (InvalidTransitionException e) {
                 LOG.debug("job {} started again while retention looked at it; kept", job.id());
@@ -71,6 +76,17 @@ public final class Retention {
             LOG.info("retention deleted {} finished job(s)", deleted.size());
         }
         return deleted;
+    }
+
+    private static void deleteOutputs(Job job) {
+        String outputs = job.config().input().get(dev.bulwark.server.TemplateConfig.OUTPUTS_INPUT);
+        if (outputs != null) {
+            try {
+                new ItemOutputs(Path.of(outputs), job.id()).delete();
+            } catch (IOException e) {
+                LOG.warn("cannot delete the outputs of job {}: {}", job.id(), e.getMessage());
+            }
+        }
     }
 
     private void deleteLogs(UUID jobId) {

@@ -111,6 +111,7 @@ public final class Routes {
         new ItemRoutes(server).register(app);
         WorkerRoutes.register(app, server);
         new UploadRoutes(server).register(app);
+        new OutputRoutes(server).register(app);
         app.before(b + "/events", ctx -> {
             who(ctx, Role.READ);
             if (!"text/event-stream".equals(ctx.header("Accept"))) {
