@@ -175,6 +175,22 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void an_items_outputs_are_listed_with_download_links() {
+        signIn(ACME);
+        String id = f.submit(ACME, "{\"template\": \"produce\", \"name\": \"thumbnails\", \"items\": [\"cat.png\"]}");
+        f.awaitStatus(id, ACME, "COMPLETED");
+        browser.driver.get(url("/jobs/" + id));
+
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Attempts and log of item 1']"))).click();
+
+        wait.until(d -> ("/api/v1/jobs/" + id + "/items/1/outputs/result.txt")
+                .equals(d.findElement(By.linkText("result.txt")).getDomAttribute("href")));
+        wait.until(d -> d.findElement(By.id("outputs")).getText().contains("SHA-256"));
+        assertThat(browser.driver.findElement(By.id("outputs")).getText()).doesNotContain("link.txt");
+        assertThat(browser.driver.findElement(By.id("zip")).isDisplayed()).isTrue();
+    }
+
+    @Test
     void hostile_job_names_and_item_keys_render_as_text() {
         signIn(ACME);
         String id = f.submit(ACME, "{\"template\": \"fail\", \"name\": \"" + HOSTILE.replace("\"", "\\\"") + "\", \"items\": [\""

@@ -55,6 +55,9 @@ function renderJob() {
   fill('config', JSON.stringify(job.config, null, 2));
   document.getElementById('csv').href = base + '/review.csv';
   document.getElementById('xlsx').href = base + '/review.xlsx';
+  const zip = document.getElementById('zip');
+  zip.hidden = !hasOutputs();
+  zip.href = base + '/outputs.zip';
 }
 
 function renderCounts(c, percent) {
@@ -94,6 +97,10 @@ async function loadErrors() {
     e.complete ? null : el('p', { class: 'hint' }, 'Counted over the first ' + e.itemsRead + ' failing items.')]);
 }
 
+function hasOutputs() {
+  return Boolean(job && job.config && job.config.input && job.config.input.outputs);
+}
+
 async function loadItems() {
   const status = document.getElementById('item-status').value;
   const after = itemPages[itemPages.length - 1];
@@ -126,6 +133,13 @@ async function showItem(seq) {
     el('td', { class: 'num' }, a.number), el('td', {}, statusBadge(a.outcome)), el('td', {}, time(a.startedAt)),
     el('td', { class: 'num' }, a.durationMs + ' ms'), el('td', {}, a.errorClass ?? ''), el('td', {}, a.category ?? ''),
     el('td', { class: 'num' }, a.exitCode ?? ''), el('td', { class: 'text' }, a.message ?? ''), el('td', {}, a.worker ?? ''))));
+  const outputs = document.getElementById('outputs-section');
+  outputs.hidden = !hasOutputs();
+  if (hasOutputs()) {
+    const list = await get(base + '/items/' + seq + '/outputs');
+    fill('outputs', list.files.length === 0 ? el('li', {}, 'None.') : list.files.map((o) => el('li', {},
+      el('a', { href: o.url, download: o.name }, o.name), ' — ' + o.size + ' bytes, SHA-256 ', el('code', {}, o.sha256))));
+  }
   try {
     fill('log', await text(detail.item.log));
   } catch (e) {
