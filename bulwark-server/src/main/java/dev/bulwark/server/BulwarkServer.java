@@ -17,6 +17,7 @@ import dev.bulwark.server.internal.Retention;
 import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
 import dev.bulwark.server.internal.SharedWork;
+import dev.bulwark.server.internal.Webhooks;
 import dev.bulwark.server.internal.WorkerPool;
 import dev.bulwark.server.internal.dashboard.DashboardRoutes;
 import dev.bulwark.server.internal.dashboard.Sessions;
@@ -62,6 +63,7 @@ public final class BulwarkServer implements AutoCloseable {
     private final Retention retention;
     private final BulwarkClock clock;
     private ScheduledExecutorService retentionTimer;
+    private final Webhooks webhooks;
     private final Path logDirectory;
     private final Javalin app;
     private volatile boolean stopping;
@@ -92,6 +94,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.authenticator = new Authenticator(config);
         this.sessions = new Sessions(b.clock);
         this.clock = b.clock;
+        this.webhooks = config.webhooks() == null ? null : new Webhooks(engine, config.webhooks(), b.clock);
         this.retention = new Retention(config.retention(), b.ledger, jobs,
                 id -> pool.isWaiting(id) || pool.isRunning(id) || engine.activeJobs().contains(id), logDirectory);
         this.app = Javalin.create(c -> {
@@ -118,6 +121,9 @@ public final class BulwarkServer implements AutoCloseable {
 
     /** Queues the jobs that should go on (after a restart or a crash), then starts listening. */
     public BulwarkServer start() {
+        if (webhooks != null) { // before the jobs go on: each job that ends from now on is seen once
+            webhooks.start(hub);
+        }
         jobs.recover();
         if (shared != null) {
             shared.start();
@@ -177,6 +183,9 @@ public final class BulwarkServer implements AutoCloseable {
         }
         app.stop();
         pool.shutdown(grace);
+        if (webhooks != null) { // after the pool: jobs that end within the grace period still get their callback queued
+            webhooks.stop(hub);
+        }
         if (shared != null) {
             shared.stop(grace);
         }
@@ -259,6 +268,11 @@ public final class BulwarkServer implements AutoCloseable {
         @Override
         public Authenticator authenticator() {
             return authenticator;
+        }
+
+        @Override
+        public Webhooks webhooks() {
+            return webhooks;
         }
 
         @Override

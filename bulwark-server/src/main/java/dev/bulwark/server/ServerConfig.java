@@ -23,10 +23,11 @@ import java.util.Optional;
  * @param tokens        bearer tokens; empty means no authentication (loopback only, every request anonymous)
  * @param templates     job templates by name
  * @param retention     how long finished jobs are kept ({@code server.retention})
+ * @param webhooks      callbacks at the end of jobs ({@code server.webhooks}), or null: submissions may name none
  */
 public record ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
                            Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates,
-                           RetentionConfig retention) {
+                           RetentionConfig retention, WebhookConfig webhooks) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -37,7 +38,7 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
     /** A configuration that keeps every job. */
     public ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
                         Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates) {
-        this(bind, port, workers, shutdownGrace, ageing, tiers, tokens, templates, RetentionConfig.KEEP_ALL);
+        this(bind, port, workers, shutdownGrace, ageing, tiers, tokens, templates, RetentionConfig.KEEP_ALL, null);
     }
 
     public ServerConfig {
@@ -74,7 +75,7 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
     /** The same configuration listening on another address and port (command-line overrides). */
     public ServerConfig withListen(String newBind, int newPort) {
         return new ServerConfig(newBind == null ? bind : newBind, newPort, workers, shutdownGrace, ageing, tiers, tokens, templates,
-                retention);
+                retention, webhooks);
     }
 
     /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */

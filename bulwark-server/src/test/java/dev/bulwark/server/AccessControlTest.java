@@ -60,6 +60,7 @@ class AccessControlTest {
             new Route("GET", "/api/v1/jobs/{id}/items/1/outputs", "read"),
             new Route("GET", "/api/v1/jobs/{id}/items/1/outputs/result.txt", "read"),
             new Route("GET", "/api/v1/jobs/{id}/outputs.zip", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/deliveries", "read"),
             new Route("POST", "/api/v1/jobs/{id}/cancel", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/pause", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/resume", "submit"),

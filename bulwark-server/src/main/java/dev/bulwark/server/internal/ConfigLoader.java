@@ -21,6 +21,7 @@ import dev.bulwark.server.ServerConfig;
 import dev.bulwark.server.TemplateConfig;
 import dev.bulwark.server.TierConfig;
 import dev.bulwark.server.TokenConfig;
+import dev.bulwark.server.WebhookConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class ConfigLoader {
         Node top = new Node(root, "");
         top.only("server", "tiers", "tokens", "templates");
         Node server = top.child("server");
-        server.only("bind", "port", "workers", "shutdown-grace", "ageing", "retention");
+        server.only("bind", "port", "workers", "shutdown-grace", "ageing", "retention", "webhooks");
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
         top.child("tiers").fields().forEach((name, t) -> {
             t.only("priority", "max-items", "max-running-jobs", "max-request-bytes", "max-upload-bytes", "max-upload-files",
@@ -96,7 +97,8 @@ public final class ConfigLoader {
         return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
                 server.integer("workers", ServerConfig.DEFAULT_WORKERS),
                 server.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE),
-                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates, retention(server.child("retention")));
+                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates, retention(server.child("retention")),
+                webhooks(server.child("webhooks"), env));
     }
 
     private static TemplateConfig template(String name, Node t, Path base) {
@@ -212,6 +214,23 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ValidationException(t.path + ".outputs: cannot create the folder " + dir + ": " + e.getMessage());
         }
+    }
+
+    private static WebhookConfig webhooks(Node w, Map<String, String> env) {
+        if (w.node == null) {
+            return null;
+        }
+        w.only("allowed-hosts", "secret", "secret-env", "attempts", "backoff", "allow-private");
+        String secret = w.text("secret", null);
+        String secretEnv = w.text("secret-env", null);
+        ValidationException.require((secret == null) != (secretEnv == null), w.path + ": give exactly one of secret and secret-env");
+        if (secretEnv != null) {
+            secret = env.get(secretEnv);
+            ValidationException.require(secret != null, w.path + ".secret-env: the environment variable " + secretEnv + " is not set");
+        }
+        return new WebhookConfig(new java.util.LinkedHashSet<>(strings(w.child("allowed-hosts"))), secret,
+                w.integer("attempts", WebhookConfig.DEFAULT_ATTEMPTS), w.duration("backoff", WebhookConfig.DEFAULT_BACKOFF),
+                w.bool("allow-private"));
     }
 
     private static RetentionConfig retention(Node r) {

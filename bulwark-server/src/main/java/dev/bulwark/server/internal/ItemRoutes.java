@@ -54,6 +54,10 @@ public final class ItemRoutes {
         });
         app.get(b + "/jobs/{id}/errors", this::errors);
         app.get(b + "/jobs/{id}/throughput", this::throughput);
+        app.get(b + "/jobs/{id}/deliveries", ctx -> {
+            Job job = job(ctx);
+            ctx.json(Map.of("deliveries", server.webhooks() == null ? List.of() : server.webhooks().deliveriesOf(job)));
+        });
         app.get(b + "/jobs/{id}/timeline", ctx -> {
             Job job = job(ctx);
             int limit = Routes.intParam(ctx, "limit", 200, 1, 1000);

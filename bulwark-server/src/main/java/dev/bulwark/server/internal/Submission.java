@@ -29,7 +29,8 @@ import java.util.Set;
  * @param config the job's configuration snapshot
  */
 public record Submission(String name, List<ItemSpec> items, JobConfig config) {
-    private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params");
+    private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params",
+            "callback");
     private static final int MAX_KEY_LENGTH = 4096;
 
     /** Parses and validates a body sent by {@code principal}'s tenant. */
@@ -62,8 +63,12 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config) {
         }
         Map<String, String> values = params(root.get("params"), template);
         List<String> keys = items(root, template, tier);
+        String callback = text(root, "callback", false);
         Map<String, String> input = new LinkedHashMap<>(audit);
         input.put("template", template.name());
+        if (callback != null) {
+            input.put(Webhooks.CALLBACK, Callbacks.check(callback, config.webhooks()).toString());
+        }
         values.forEach((k, v) -> input.put("param." + k, v));
         return new Submission(name == null ? template.name() : name, scoped(keys, template), template.jobConfig(values, input));
     }
