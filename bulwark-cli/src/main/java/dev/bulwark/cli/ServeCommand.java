@@ -30,7 +30,7 @@ import sun.misc.Signal;
  * to the workers of the shared ledger, and the process runs one worker itself.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves the REST API (/api/v1) and runs the submitted jobs with the home's ledger.",
+        description = {"Serves the REST API (/api/v1) and the web dashboard (/), and runs the submitted jobs with the home's ledger.",
                 "Jobs come only from the templates of the configuration file; see docs/service.md.",
                 "SIGTERM or SIGINT: stop taking work, let running attempts finish within server.shutdown-grace, "
                         + "pause the rest (a second signal exits at once).",
