@@ -122,6 +122,17 @@ class UploadTest {
     }
 
     @Test
+    void a_file_of_several_megabytes_is_streamed_to_disk_within_the_default_limits() throws IOException {
+        byte[] big = new byte[3 * 1024 * 1024 + 7];
+        java.util.Arrays.fill(big, (byte) 'z');
+
+        HttpResponse<String> r = upload(ACME, "convert", new Part("big.bin", big));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(stored()).singleElement().satisfies(p -> assertThat(Files.size(p)).isEqualTo(big.length));
+    }
+
+    @Test
     void a_name_given_twice_in_one_upload_is_refused() throws IOException {
         HttpResponse<String> r = upload(ACME, "convert", Part.of("same.txt", "1"), Part.of("SAME.txt", "2"));
 
