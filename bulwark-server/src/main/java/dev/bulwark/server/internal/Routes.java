@@ -101,9 +101,7 @@ public final class Routes {
         app.get(b + "/jobs/{id}/items/{seq}/log", this::log);
         app.before(b + "/jobs/{id}/events", ctx -> { // refuse before the stream opens
             job(ctx, Role.READ);
-            if (!"text/event-stream".equals(ctx.header("Accept"))) {
-                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
-            }
+            requireEventStream(ctx);
         });
         app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
                 job(client.ctx(), Role.READ), server.jobs().sharedLedger() ? SHARED_POLL : null).start());
@@ -114,9 +112,7 @@ public final class Routes {
         new OutputRoutes(server).register(app);
         app.before(b + "/events", ctx -> {
             who(ctx, Role.READ);
-            if (!"text/event-stream".equals(ctx.header("Accept"))) {
-                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
-            }
+            requireEventStream(ctx);
         });
         app.sse(b + "/events", client -> new TenantEventStream(client, server.hub(), server.engine().ledger(),
                 who(client.ctx(), Role.READ).tenant()).start());
@@ -142,6 +138,12 @@ public final class Routes {
                 problem(ctx, new Problem(405, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path(), null));
             }
         });
+    }
+
+    private static void requireEventStream(Context ctx) {
+        if (!"text/event-stream".equals(ctx.header("Accept"))) {
+            throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
+        }
     }
 
     private void health(Context ctx) {
@@ -224,12 +226,7 @@ public final class Routes {
 
     private void log(Context ctx) throws IOException {
         Job job = job(ctx, Role.READ);
-        long seq;
-        try {
-            seq = Long.parseLong(ctx.pathParam("seq"));
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("seq", "seq must be an item's sequence number (1, 2, ...), but was '" + ctx.pathParam("seq") + "'");
-        }
+        long seq = ItemRoutes.seq(ctx);
         Item item = server.engine().ledger().findItem(job.id(), seq)
                 .orElseThrow(() -> Problem.notFound("job " + job.id() + " has no item " + seq));
         Path logs = server.logDirectory();

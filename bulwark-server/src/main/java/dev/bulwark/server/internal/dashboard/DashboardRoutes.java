@@ -28,6 +28,7 @@ public final class DashboardRoutes {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final String RESOURCES = "/dev/bulwark/server/dashboard/";
+    private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("127.0.0.1", "localhost", "[::1]");
     private static final Pattern ASSET = Pattern.compile("[a-z0-9-]{1,64}\\.(js|css|svg)");
     private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "html", "text/html; charset=utf-8");
@@ -152,11 +153,25 @@ public final class DashboardRoutes {
     private Optional<Sessions.Session> session(Context ctx) {
         Optional<Sessions.Session> s = sessions.find(ctx.cookie(SessionAuth.COOKIE));
         if (s.isEmpty() && anonymous) {
+            refuseForeignHost(ctx);
             Sessions.Session opened = sessions.open(authenticator.authenticate(null));
             ctx.res().addHeader("Set-Cookie", SessionAuth.COOKIE + "=" + opened.id() + "; Path=/; HttpOnly; SameSite=Strict");
             return Optional.of(opened);
         }
         return s;
+    }
+
+    /**
+     * Without tokens, sessions go only to requests addressed to the machine itself by a loopback
+     * name: a web page whose host name was re-pointed to 127.0.0.1 (DNS rebinding) gets none.
+     */
+    private static void refuseForeignHost(Context ctx) {
+        String host = ctx.header("Host");
+        String name = host == null ? "" : host.toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
+        if (!LOOPBACK_NAMES.contains(name)) {
+            throw new Problem(403, "Forbidden", "without tokens the dashboard answers only to http://127.0.0.1, http://localhost "
+                    + "or http://[::1], not to the host '" + host + "'", "Host");
+        }
     }
 
     private void page(Context ctx, String file) {
