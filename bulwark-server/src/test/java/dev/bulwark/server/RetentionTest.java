@@ -110,6 +110,41 @@ class RetentionTest {
     }
 
     @Test
+    void old_uploads_go_unless_a_job_that_has_not_finished_uses_them() throws Exception {
+        SettableClock now = new SettableClock(Instant.now());
+        f = new ServerFixture(dir, "  port: 0\n  retention: {uploads: 1d}");
+        f.startServer(now);
+        String unused = upload(ACME, "a.txt");
+        Files.deleteIfExists(f.gate);
+        String blocking = f.submit(OTHER, "{\"template\": \"gate\", \"items\": [\"x\"]}"); // the free tier runs one job at a time
+        f.awaitStatus(blocking, OTHER, "RUNNING");
+        String used = upload(OTHER, "b.txt");
+        String waiting = f.submit(OTHER, "{\"template\": \"convert\", \"items\": [\"globex/" + used + "/b.txt\"]}");
+
+        now.advance(Duration.ofDays(2));
+        f.server.applyRetention();
+
+        assertThat(f.dir.resolve("uploads/acme/" + unused)).doesNotExist();
+        assertThat(f.dir.resolve("uploads/globex/" + used + "/b.txt")).exists();
+        f.openGate();
+        f.awaitStatus(waiting, OTHER, "COMPLETED");
+        f.server.applyRetention();
+        assertThat(f.dir.resolve("uploads/globex/" + used)).doesNotExist();
+    }
+
+    /** Uploads one small file and returns the upload's id. */
+    private String upload(String token, String name) throws Exception {
+        String boundary = "retention-test";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
+                + "\"\r\n\r\ncontent\r\n--" + boundary + "--\r\n";
+        var r = f.http.send(java.net.http.HttpRequest.newBuilder(f.uri("/api/v1/uploads?template=convert"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return ServerFixture.json(r).get("id").asText();
+    }
+
+    @Test
     void bad_retention_settings_are_refused_naming_the_setting() throws IOException {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "server:\n  retention: {finished: soon}\ntemplates:\n  t: {command: [echo]}\n");

@@ -234,9 +234,9 @@ public final class ConfigLoader {
     }
 
     private static RetentionConfig retention(Node r) {
-        r.only("finished", "failed", "every", "outputs");
+        r.only("finished", "failed", "every", "outputs", "uploads");
         return new RetentionConfig(r.duration("finished", null), r.duration("failed", null),
-                r.duration("every", RetentionConfig.DEFAULT_EVERY), r.duration("outputs", null));
+                r.duration("every", RetentionConfig.DEFAULT_EVERY), r.duration("outputs", null), r.duration("uploads", null));
     }
 
     /** A YAML node and its path in the file, for messages. */

@@ -62,6 +62,11 @@ public final class JobService {
         return shared == null ? null : shared.queue();
     }
 
+    /** The configured templates. */
+    public java.util.Collection<TemplateConfig> templates() {
+        return config.templates().values();
+    }
+
     /** Whether jobs are run by the workers of a shared ledger. */
     public boolean sharedLedger() {
         return shared != null;

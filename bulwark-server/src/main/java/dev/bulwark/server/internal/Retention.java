@@ -75,7 +75,73 @@ public final class Retention {
         if (!deleted.isEmpty()) {
             LOG.info("retention deleted {} finished job(s)", deleted.size());
         }
+        if (config.uploads() != null) {
+            deleteOldUploads(now);
+        }
         return deleted;
+    }
+
+    /**
+     * Deletes the upload folders ({@code ROOT/TENANT/ID}) that arrived longer than
+     * {@code retention.uploads} ago, except those holding an item of a job that has not finished
+     * (or waits to run again).
+     */
+    private void deleteOldUploads(Instant now) {
+        java.util.Set<Path> roots = new java.util.HashSet<>();
+        for (dev.bulwark.server.TemplateConfig t : jobs.templates()) {
+            if (t.uploadRoot() != null) {
+                roots.add(t.roots().get(t.uploadRoot()));
+            }
+        }
+        if (roots.isEmpty()) {
+            return;
+        }
+        java.util.Set<Path> inUse = new java.util.HashSet<>();
+        for (Job job : ledger.listJobs(new JobQuery(EnumSet.complementOf(FINISHED), JobService.MAX_SCANNED_JOBS))) {
+            collectUploads(job, roots, inUse);
+        }
+        for (Job job : ledger.listJobs(new JobQuery(FINISHED, JobService.MAX_SCANNED_JOBS))) {
+            if (busy.test(job.id())) {
+                collectUploads(job, roots, inUse);
+            }
+        }
+        for (Path root : roots) {
+            try (Stream<Path> tenants = Files.list(root)) {
+                for (Path tenant : tenants.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                    try (Stream<Path> uploads = Files.list(tenant)) {
+                        for (Path upload : uploads.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                            Instant arrived = Files.getLastModifiedTime(upload, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant();
+                            if (!arrived.plus(config.uploads()).isAfter(now) && !inUse.contains(upload)) {
+                                UploadRoutes.deleteTree(upload);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot clean up the uploads under {}: {}", root, e.getMessage());
+            }
+        }
+    }
+
+    /** The upload folders ({@code ROOT/TENANT/ID}) that the job's items lie in. */
+    private void collectUploads(Job job, java.util.Set<Path> roots, java.util.Set<Path> inUse) {
+        dev.bulwark.ledger.ItemQuery query = new dev.bulwark.ledger.ItemQuery(java.util.Set.of(), 0, 1_000);
+        for (List<dev.bulwark.Item> page = ledger.items(job.id(), query); !page.isEmpty(); page = ledger.items(job.id(), query)) {
+            for (dev.bulwark.Item item : page) {
+                Path p;
+                try {
+                    p = Path.of(item.key());
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue; // a plain key, not a file
+                }
+                for (Path root : roots) {
+                    if (p.startsWith(root) && root.relativize(p).getNameCount() > 2) {
+                        inUse.add(root.resolve(root.relativize(p).subpath(0, 2)));
+                    }
+                }
+            }
+            query = new dev.bulwark.ledger.ItemQuery(query.statuses(), page.getLast().seq(), query.limit());
+        }
     }
 
     private static void deleteOutputs(Job job) {
