@@ -8,6 +8,7 @@ import dev.bulwark.ledger.NewItem;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -222,6 +223,44 @@ public final class Engine implements AutoCloseable {
         }
         runner.ioFault(why);
         return true;
+    }
+
+    /**
+     * Re-opens some items of a finished job, each with a fresh retry budget ({@code retry JOB SEQ…},
+     * the dashboard's "retry" button): every named item must be FAILED, or SKIPPED in a FAILED or
+     * PARTIAL job. The job becomes QUEUED; run it with {@link #run}. Nothing is changed when one
+     * of the items cannot be retried. Returns the job as stored.
+     *
+     * @throws ValidationException naming the job's state or the first item that cannot be retried
+     */
+    public Job reopenItems(UUID jobId, Collection<Long> seqs) {
+        Job job = find(jobId);
+        if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
+            throw new ValidationException("job " + jobId + " is " + job.status() + ": single items can be retried once the "
+                    + "job has ended PARTIAL or FAILED" + (job.status().isFinal() ? "" : "; wait for it to end, or cancel it"));
+        }
+        if (seqs.isEmpty()) {
+            throw new ValidationException("name at least one item to retry (its sequence number)");
+        }
+        refuseRolledBack(jobId, "retry");
+        for (long seq : seqs) {
+            Item item = ledger.findItem(jobId, seq).orElseThrow(() -> new NotFoundException("job " + jobId + " has no item " + seq
+                    + " (its items are 1 to " + ledger.counts(jobId).total() + ")"));
+            if (item.status() != ItemStatus.FAILED && item.status() != ItemStatus.SKIPPED) {
+                throw new ValidationException("item " + seq + " of job " + jobId + " is " + item.status()
+                        + ": only a FAILED or SKIPPED item can be retried");
+            }
+        }
+        for (long seq : seqs) {
+            ledger.reopenItem(jobId, seq);
+        }
+        return ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
+    }
+
+    /** {@link #reopenItems} then {@link #run}: runs the named items of a finished job again. Blocks the calling thread. */
+    public JobResult retryItems(UUID jobId, Collection<Long> seqs, ItemHandler handler) {
+        reopenItems(jobId, seqs);
+        return run(jobId, handler);
     }
 
     /** Pauses a job running in this engine: running attempts stop and are recorded as interrupted. */

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code bulwark} command: only its subcommands do something. */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs batches of work with retries, timeouts and a durable ledger that survives crashes.",
-        subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, CancelCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, RetryFailedCommand.class, RetryCommand.class, CancelCommand.class,
                 PauseCommand.class, StatusCommand.class, LogCommand.class, ListCommand.class, ExportCommand.class, PruneCommand.class,
                 BreakerCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class,
                 CompletionCommand.class},
@@ -24,6 +24,6 @@ public final class BulwarkCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "a command is required: run, resume, retry-failed, cancel, pause, status, log, list, export, prune, breaker, bench, serve, submit, worker or completion");
+                "a command is required: run, resume, retry-failed, retry, cancel, pause, status, log, list, export, prune, breaker, bench, serve, submit, worker or completion");
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** What {@code resume} and {@code retry-failed} share: run a recorded job again with its own configuration. */
+/** What {@code resume}, {@code retry-failed} and {@code retry} share: run a recorded job again with its own configuration. */
 abstract class RerunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,7 +37,7 @@ abstract class RerunCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress display (the summary is still printed).")
     boolean quiet;
 
-    @Parameters(paramLabel = "JOB", description = "The job id (or its first characters).")
+    @Parameters(index = "0", paramLabel = "JOB", description = "The job id (or its first characters).")
     String job;
 
     /** Starts the job in the engine. */

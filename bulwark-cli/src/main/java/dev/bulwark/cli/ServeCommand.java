@@ -29,7 +29,7 @@ import sun.misc.Signal;
  * to the workers of the shared ledger, and the process runs one worker itself.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves the REST API (/api/v1) and runs the submitted jobs with the home's ledger.",
+        description = {"Serves the REST API (/api/v1) and the web dashboard (/), and runs the submitted jobs with the home's ledger.",
                 "Jobs come only from the templates of the configuration file; see docs/service.md.",
                 "SIGTERM or SIGINT: stop taking work, let running attempts finish within server.shutdown-grace, "
                         + "pause the rest (a second signal exits at once).",
@@ -119,6 +119,8 @@ public final class ServeCommand implements Callable<Integer> {
                     + (effective.tokens().isEmpty() ? "no tokens: loopback only, every request anonymous" : effective.tokens().size() + " token(s)")
                     + (store == null ? ", " + effective.workers() + " worker(s))"
                     : ", jobs run by the workers of " + store + ", this one with concurrency " + workerOptions.concurrency() + ")"));
+            err.println("bulwark: dashboard http://" + hostForUrl(effective.bind()) + ":" + server.port() + "/"
+                    + (effective.tokens().isEmpty() ? "" : " (sign in with a token)"));
             err.flush();
             // bulwark cancel / pause from another terminal leave their requests in control/
             ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -42,6 +42,11 @@ final class WorkerJobs {
         return requeued(WorkerJobControl.retryFailed(queue, job), out);
     }
 
+    /** Hands some failed or skipped items of a finished job back to the workers, each with a fresh budget. */
+    static int retryItems(WorkQueue queue, Job job, java.util.List<Long> seqs, PrintWriter out) {
+        return requeued(WorkerJobControl.retryItems(queue, job, seqs), out);
+    }
+
     private static int requeued(Job queued, PrintWriter out) {
         out.println("job " + queued.id() + " " + queued.status() + " for the workers");
         out.flush();

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
 import dev.bulwark.internal.Json;
+import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +111,40 @@ class CliTest {
         assertThat(lines).hasSize(4);
         JsonNode b = Json.read(lines.stream().filter(l -> l.contains("b.txt")).findFirst().orElseThrow(), JsonNode.class);
         assertThat(b.get("attempts").asInt()).as("attempts of the current retry budget").isEqualTo(1);
+    }
+
+    @Test
+    void retry_runs_only_the_named_failed_item_again() {
+        String script = "case \"$1\" in *b.txt|*c.log) exit 3;; esac";
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--retries", "0", "--shell", "--", script))
+                .as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
+        UUID id = UUID.fromString(onlyJobId());
+        List<Item> failed;
+        try (SqliteLedger ledger = SqliteLedger.openReadOnly(home.resolve("ledger.db"))) {
+            failed = ledger.items(id, new ItemQuery(Set.of(ItemStatus.FAILED), 0, 10));
+        }
+        assertThat(failed).hasSize(2);
+
+        assertThat(bulwark("retry", "--home", home.toString(), id.toString().substring(0, 8), String.valueOf(failed.get(0).seq())))
+                .as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
+
+        try (SqliteLedger ledger = SqliteLedger.openReadOnly(home.resolve("ledger.db"))) {
+            assertThat(ledger.attempts(id, failed.get(0).seq())).hasSize(2);
+            assertThat(ledger.attempts(id, failed.get(1).seq())).hasSize(1);
+            assertThat(ledger.items(id, ItemQuery.all(10))).filteredOn(i -> i.status() == ItemStatus.SUCCEEDED)
+                    .hasSize(2).allSatisfy(i -> assertThat(ledger.attempts(id, i.seq())).hasSize(1));
+        }
+    }
+
+    @Test
+    void retry_refuses_an_item_that_did_not_fail_and_changes_nothing() {
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--retries", "0", "--shell", "--",
+                "case \"$1\" in *b.txt) exit 3;; esac")).isEqualTo(ExitCodes.PARTIAL);
+        String id = onlyJobId();
+
+        assertThat(bulwark("retry", "--home", home.toString(), id, "1", "999")).isEqualTo(64);
+
+        assertThat(err.toString()).contains("item 1 of job " + id + " is SUCCEEDED: only a FAILED or SKIPPED item can be retried");
     }
 
     @Test

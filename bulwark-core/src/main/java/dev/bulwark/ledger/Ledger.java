@@ -122,6 +122,20 @@ public interface Ledger extends AutoCloseable {
      */
     long reopen(UUID jobId, dev.bulwark.ItemStatus from);
 
+    /**
+     * Re-opens one item ({@code retry JOB SEQ}): if it is FAILED or SKIPPED it becomes PENDING with
+     * {@code attempts} back at 0 (attempt numbers go on), and true is returned; an item in any
+     * other state, or a missing one, is left alone and false is returned. Durable on return.
+     */
+    boolean reopenItem(UUID jobId, long seq);
+
+    /**
+     * The job's items that are SUCCEEDED or FAILED, counted by when they finished, per interval of
+     * {@code width} from {@code from} (items that finished earlier are left out): the intervals
+     * that have any, in order. Reads every finished item of the job once (a throughput chart).
+     */
+    List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width);
+
     /** Items by status, plus retries (finished attempts beyond each item's first) and interruptions. */
     JobCounts counts(UUID jobId);
 

@@ -247,6 +247,38 @@ public final class MemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width) {
+        job(jobId);
+        Table t = tables.get(jobId);
+        java.util.TreeMap<Long, long[]> byInterval = new java.util.TreeMap<>();
+        for (int i = 0; i < t.size; i++) {
+            ItemStatus status = t.status(i);
+            if (status == ItemStatus.SUCCEEDED || status == ItemStatus.FAILED) {
+                Instant finished = t.item(i).finishedAt();
+                if (finished != null && !finished.isBefore(from)) {
+                    long index = java.time.Duration.between(from, finished).toMillis() / width.toMillis();
+                    byInterval.computeIfAbsent(index, k -> new long[2])[status == ItemStatus.SUCCEEDED ? 0 : 1]++;
+                }
+            }
+        }
+        List<FinishedInterval> out = new ArrayList<>();
+        byInterval.forEach((index, n) -> out.add(new FinishedInterval(index, n[0], n[1])));
+        return out;
+    }
+
+    @Override
+    public synchronized boolean reopenItem(UUID jobId, long seq) {
+        job(jobId);
+        Table t = tables.get(jobId);
+        int i = t.indexOf(seq);
+        if (i < 0 || (t.status(i) != ItemStatus.FAILED && t.status(i) != ItemStatus.SKIPPED)) {
+            return false;
+        }
+        t.setState(i, ItemStatus.PENDING, 0, t.interruptions(i));
+        return true;
+    }
+
+    @Override
     public synchronized long reopen(UUID jobId, ItemStatus from) {
         job(jobId);
         if (from != ItemStatus.FAILED && from != ItemStatus.SKIPPED) {

@@ -752,6 +752,51 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void finished_items_are_counted_per_interval_of_their_finishing_time() {
+        Job job = jobWithItems(4);
+        fail(claimOne(job));
+        succeed(claimOne(job));
+        succeed(claimOne(job));
+        claimOne(job); // still running: not counted
+
+        List<FinishedInterval> all = ledger.finishedOverTime(job.id(), T0.minusSeconds(10), java.time.Duration.ofMinutes(1));
+        List<FinishedInterval> later = ledger.finishedOverTime(job.id(), T0.plus(java.time.Duration.ofDays(1)), java.time.Duration.ofMinutes(1));
+
+        assertThat(all).hasSize(1);
+        assertThat(all.get(0)).isEqualTo(new FinishedInterval(0, 2, 1));
+        assertThat(ledger.finishedOverTime(job.id(), T0.minusSeconds(10), java.time.Duration.ofSeconds(5)))
+                .containsExactly(new FinishedInterval(2, 2, 1)); // finished at T0 + 1 s: 11 s after the start
+        assertThat(later).isEmpty();
+    }
+
+    @Test
+    void reopening_one_failed_item_leaves_the_others_as_they_are() {
+        Job job = jobWithItems(3);
+        fail(claimOne(job));
+        fail(claimOne(job));
+        succeed(claimOne(job));
+
+        assertThat(ledger.reopenItem(job.id(), 2)).isTrue();
+
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::status)
+                .containsExactly(ItemStatus.FAILED, ItemStatus.PENDING, ItemStatus.SUCCEEDED);
+        assertThat(ledger.findItem(job.id(), 2).orElseThrow()).extracting(Item::attempts, Item::nextAttemptAt).containsExactly(0, null);
+        assertThat(claimOne(job)).extracting(Item::seq, Item::lastAttempt).containsExactly(2L, 2);
+    }
+
+    @Test
+    void reopening_an_item_without_a_failed_or_skipped_outcome_changes_nothing() {
+        Job job = jobWithItems(2);
+        succeed(claimOne(job));
+
+        assertThat(ledger.reopenItem(job.id(), 1)).isFalse();
+        assertThat(ledger.reopenItem(job.id(), 2)).isFalse();
+        assertThat(ledger.reopenItem(job.id(), 3)).isFalse();
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::status)
+                .containsExactly(ItemStatus.SUCCEEDED, ItemStatus.PENDING);
+    }
+
+    @Test
     void reopening_skipped_items_makes_them_pending() {
         Job job = jobWithItems(3);
         succeed(claimOne(job));

@@ -74,6 +74,16 @@ abstract class JdbcLedger implements Ledger {
     }
 
     @Override
+    public List<dev.bulwark.ledger.FinishedInterval> finishedOverTime(UUID jobId, Instant from, java.time.Duration width) {
+        return read("count finished items", t -> t.items().finishedOverTime(jobId, from, width));
+    }
+
+    @Override
+    public boolean reopenItem(UUID jobId, long seq) {
+        return write("re-open an item", t -> t.items().reopenItem(jobId, seq));
+    }
+
+    @Override
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) {
         return write("change a job's status", t -> t.jobs().transition(jobId, next, reason, at));
     }

@@ -12,6 +12,7 @@ import dev.bulwark.jdbc.internal.PgCompletions;
 import dev.bulwark.jdbc.internal.PgLeases;
 import dev.bulwark.jdbc.internal.PgNotifications;
 import dev.bulwark.jdbc.internal.PgTx;
+import dev.bulwark.jdbc.internal.PgWorkerView;
 import dev.bulwark.jdbc.internal.PgWorkerJobs;
 import dev.bulwark.ledger.Completion;
 import java.time.Duration;
@@ -248,6 +249,16 @@ public final class WorkQueue {
      */
     public boolean haltIfOverBudget(long jobPk) {
         return tx.write("look at a job's failure budget", c -> PgWorkerJobs.haltIfOverBudget(c, jobPk)).isPresent();
+    }
+
+    /** The workers holding leases on items of active worker jobs (read-only, for operators). */
+    public List<PgWorkerView.Holder> leaseHolders() {
+        return tx.read("list lease holders", PgWorkerView::holders);
+    }
+
+    /** Up to {@code limit} unfinished items of active worker jobs whose lease expired at least once, most stalls first. */
+    public List<PgWorkerView.Stalled> stalledItems(int limit) {
+        return tx.read("list stalled items", c -> PgWorkerView.stalled(c, limit));
     }
 
     /** How many items of the job have FAILED. */

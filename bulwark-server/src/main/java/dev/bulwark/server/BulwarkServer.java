@@ -13,10 +13,14 @@ import dev.bulwark.server.internal.EventHub;
 import dev.bulwark.server.internal.JobService;
 import dev.bulwark.server.internal.Metrics;
 import dev.bulwark.server.internal.ProblemErrorHandler;
+import dev.bulwark.server.internal.Retention;
 import dev.bulwark.server.internal.Routes;
 import dev.bulwark.server.internal.ServerContext;
 import dev.bulwark.server.internal.SharedWork;
+import dev.bulwark.server.internal.Webhooks;
 import dev.bulwark.server.internal.WorkerPool;
+import dev.bulwark.server.internal.dashboard.DashboardRoutes;
+import dev.bulwark.server.internal.dashboard.Sessions;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -24,9 +28,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Service mode: the REST API under {@code /api/v1} and the worker pool that runs submitted jobs
@@ -53,6 +61,11 @@ public final class BulwarkServer implements AutoCloseable {
     private final JobService jobs;
     private final SharedWork shared;
     private final Authenticator authenticator;
+    private final Sessions sessions;
+    private final Retention retention;
+    private final BulwarkClock clock;
+    private ScheduledExecutorService retentionTimer;
+    private final Webhooks webhooks;
     private final Path logDirectory;
     private final Javalin app;
     private volatile boolean stopping;
@@ -81,10 +94,19 @@ public final class BulwarkServer implements AutoCloseable {
         this.metrics = new Metrics(pool, () -> jobs.openBreakers(null));
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
+        this.sessions = new Sessions(b.clock);
+        this.clock = b.clock;
+        this.webhooks = config.webhooks() == null ? null : new Webhooks(engine, config.webhooks(), b.clock);
+        this.retention = new Retention(config.retention(), b.ledger, jobs,
+                id -> pool.isWaiting(id) || pool.isRunning(id) || engine.activeJobs().contains(id), logDirectory);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.useVirtualThreads = true;
             c.http.maxRequestSize = config.maxRequestBytes();
+            // uploads: parts beyond 64 KiB go to temporary files; each tier's own limits are checked by the route
+            c.jetty.multipartConfig.maxInMemoryFileSize(64, io.javalin.config.SizeUnit.KB);
+            c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadRequestBytes(), io.javalin.config.SizeUnit.BYTES);
             c.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             c.router.ignoreTrailingSlashes = true;
             c.requestLogger.http(dev.bulwark.server.internal.AccessLog::log);
@@ -98,6 +120,7 @@ public final class BulwarkServer implements AutoCloseable {
             c.jetty.modifyServletContextHandler(h -> h.setErrorHandler(new ProblemErrorHandler()));
         });
         new Routes(new Context()).register(app);
+        new DashboardRoutes(authenticator, sessions, config.tokens().isEmpty(), shared != null).register(app);
     }
 
     public static Builder builder() {
@@ -106,12 +129,40 @@ public final class BulwarkServer implements AutoCloseable {
 
     /** Queues the jobs that should go on (after a restart or a crash), then starts listening. */
     public BulwarkServer start() {
+        if (webhooks != null) { // before the jobs go on: each job that ends from now on is seen once
+            webhooks.start(hub);
+        }
         jobs.recover();
         if (shared != null) {
             shared.start();
         }
         app.start(config.bind(), config.port());
+        if (config.retention().deletesAnything()) {
+            long every = config.retention().every().toMillis();
+            retentionTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bulwark-retention");
+                t.setDaemon(true);
+                return t;
+            });
+            retentionTimer.scheduleWithFixedDelay(this::retentionQuietly, 0, every, TimeUnit.MILLISECONDS);
+        }
         return this;
+    }
+
+    /**
+     * Deletes the finished jobs that {@code server.retention} no longer keeps, as the server does on
+     * its schedule; returns their ids. Jobs that run or wait to run again are never deleted.
+     */
+    public List<UUID> applyRetention() {
+        return retention.apply(clock.now());
+    }
+
+    private void retentionQuietly() {
+        try {
+            applyRetention();
+        } catch (RuntimeException e) { // the ledger may be unreachable for a while: the next round tries again
+            org.slf4j.LoggerFactory.getLogger(BulwarkServer.class).warn("retention failed; next try in {}", config.retention().every(), e);
+        }
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -135,8 +186,14 @@ public final class BulwarkServer implements AutoCloseable {
         }
         closed = true;
         stopping = true;
+        if (retentionTimer != null) {
+            retentionTimer.shutdownNow();
+        }
         app.stop();
         pool.shutdown(grace);
+        if (webhooks != null) { // after the pool: jobs that end within the grace period still get their callback queued
+            webhooks.stop(hub);
+        }
         if (shared != null) {
             shared.stop(grace);
         }
@@ -219,6 +276,16 @@ public final class BulwarkServer implements AutoCloseable {
         @Override
         public Authenticator authenticator() {
             return authenticator;
+        }
+
+        @Override
+        public Webhooks webhooks() {
+            return webhooks;
+        }
+
+        @Override
+        public Sessions sessions() {
+            return sessions;
         }
 
         @Override

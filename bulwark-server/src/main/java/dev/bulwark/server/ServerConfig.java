@@ -22,9 +22,12 @@ import java.util.Optional;
  * @param tiers         tiers by name
  * @param tokens        bearer tokens; empty means no authentication (loopback only, every request anonymous)
  * @param templates     job templates by name
+ * @param retention     how long finished jobs are kept ({@code server.retention})
+ * @param webhooks      callbacks at the end of jobs ({@code server.webhooks}), or null: submissions may name none
  */
 public record ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
-                           Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates) {
+                           Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates,
+                           RetentionConfig retention, WebhookConfig webhooks) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -32,7 +35,14 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_AGEING = Duration.ofMinutes(1);
 
+    /** A configuration that keeps every job. */
+    public ServerConfig(String bind, int port, int workers, Duration shutdownGrace, Duration ageing,
+                        Map<String, TierConfig> tiers, List<TokenConfig> tokens, Map<String, TemplateConfig> templates) {
+        this(bind, port, workers, shutdownGrace, ageing, tiers, tokens, templates, RetentionConfig.KEEP_ALL, null);
+    }
+
     public ServerConfig {
+        retention = retention == null ? RetentionConfig.KEEP_ALL : retention;
         ValidationException.require(port >= 0 && port <= 65_535, "server.port must be between 0 and 65535, but was " + port);
         ValidationException.require(workers >= 1 && workers <= 1000, "server.workers must be between 1 and 1000, but was " + workers);
         ValidationException.require(!shutdownGrace.isNegative(), "server.shutdown-grace must not be negative, but was " + shutdownGrace);
@@ -64,7 +74,8 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
 
     /** The same configuration listening on another address and port (command-line overrides). */
     public ServerConfig withListen(String newBind, int newPort) {
-        return new ServerConfig(newBind == null ? bind : newBind, newPort, workers, shutdownGrace, ageing, tiers, tokens, templates);
+        return new ServerConfig(newBind == null ? bind : newBind, newPort, workers, shutdownGrace, ageing, tiers, tokens, templates,
+                retention, webhooks);
     }
 
     /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, localhost). */
@@ -79,6 +90,17 @@ public record ServerConfig(String bind, int port, int workers, Duration shutdown
         } catch (UnknownHostException e) {
             throw new ValidationException("server.bind: unknown host '" + host + "'");
         }
+    }
+
+    /** The largest file any tier may upload. */
+    public long maxUploadBytes() {
+        return Math.max(TierConfig.anonymous().maxUploadBytes(), tiers.values().stream().mapToLong(TierConfig::maxUploadBytes).max().orElse(0));
+    }
+
+    /** The largest multipart upload any tier may send (its files, and room for the part headers). */
+    public long maxUploadRequestBytes() {
+        return java.util.stream.Stream.concat(tiers.values().stream(), java.util.stream.Stream.of(TierConfig.anonymous()))
+                .mapToLong(t -> Math.min(t.maxUploadTotal(), (long) t.maxUploadFiles() * t.maxUploadBytes())).max().orElse(0) + 64 * 1024;
     }
 
     /** The largest request body any tier accepts. */

@@ -25,12 +25,34 @@ import java.util.Map;
  *                         empty when items are plain keys
  * @param params           parameters submissions may set, by name
  * @param failure          breakers, halts, job timeouts and rollback
+ * @param uploadRoot       the name of the root that takes uploads ({@code POST /uploads}), or null: none
+ * @param outputs          the real path of the folder where each item gets an output folder ({@code {output}} =
+ *                         {@code OUTPUTS/JOB/SEQ}), or null: no outputs
  */
 public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
                              FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
-                             FailurePolicies failure) {
+                             FailurePolicies failure, String uploadRoot, Path outputs) {
+
+    /** The placeholder of an item's output folder in a template's command. */
+    public static final String OUTPUT = "{output}";
+    /** The configuration snapshot's input entry naming the job's outputs folder. */
+    public static final String OUTPUTS_INPUT = "outputs";
+
+    /** A template that takes no uploads and keeps no outputs. */
+    public TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
+                          FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
+                          FailurePolicies failure) {
+        this(name, exec, concurrency, retry, attemptTimeout, failureThreshold, roots, params, failure, null, null);
+    }
 
     public TemplateConfig {
+        ValidationException.require(outputs != null || exec.command().stream().noneMatch(a -> a.contains(OUTPUT)),
+                "templates." + name + ".command uses " + OUTPUT + ", but the template declares no outputs folder");
+        ValidationException.require(outputs == null || !exec.shell() || outputs.toString().matches("[A-Za-z0-9/._-]+"),
+                "templates." + name + ".outputs: a shell template's outputs folder may hold only letters, digits, '/', '.', '_' "
+                        + "and '-', but was '" + outputs + "'");
+        ValidationException.require(uploadRoot == null || roots.containsKey(uploadRoot), "templates." + name + ".uploads must name "
+                + "one of its roots " + new java.util.TreeSet<>(roots.keySet()) + ", but was '" + uploadRoot + "'");
         ValidationException.require(name != null && name.matches("[a-z][a-z0-9_-]{0,63}"),
                 "templates: a template name must be 1 to 64 lower-case letters, digits, '_' or '-', but was '" + name + "'");
         roots = Map.copyOf(new LinkedHashMap<>(roots));
@@ -67,10 +89,18 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
 
     /** The job configuration for a submission: the template's policies and its commands with the parameters filled in. */
     public JobConfig jobConfig(Map<String, String> values, Map<String, String> input) {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        values.forEach((k, v) -> all.put("{param:" + k + "}", v));
+        if (outputs != null) { // {job} and {#} are the engine's placeholders: each item gets its own folder
+            all.put(OUTPUT, outputs + "/{job}/{#}");
+        }
         JobConfig.Builder b = JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
-                .failureThreshold(failureThreshold).exec(filled(exec, values));
-        failure.applyTo(b, filled(failure.compensate(), values));
+                .failureThreshold(failureThreshold).exec(filled(exec, all));
+        failure.applyTo(b, filled(failure.compensate(), all));
         input.forEach(b::input);
+        if (outputs != null) {
+            b.input(OUTPUTS_INPUT, outputs.toString());
+        }
         return b.build();
     }
 
@@ -81,7 +111,7 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
         var command = spec.command().stream().map(arg -> {
             String out = arg;
             for (Map.Entry<String, String> v : values.entrySet()) {
-                out = out.replace("{param:" + v.getKey() + "}", v.getValue());
+                out = out.replace(v.getKey(), v.getValue());
             }
             return out;
         }).toList();

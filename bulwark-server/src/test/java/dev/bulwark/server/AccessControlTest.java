@@ -47,6 +47,20 @@ class AccessControlTest {
             new Route("GET", "/api/v1/jobs/{id}/items", "read"),
             new Route("GET", "/api/v1/jobs/{id}/items/1/log", "read"),
             new Route("GET", "/api/v1/jobs/{id}/events", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/items/1", "read"),
+            new Route("POST", "/api/v1/jobs/{id}/items/1/retry", "submit"),
+            new Route("GET", "/api/v1/jobs/{id}/errors", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/timeline", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/throughput", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/review.csv", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/review.xlsx", "read"),
+            new Route("GET", "/api/v1/events", "read"),
+            new Route("GET", "/api/v1/workers", "admin"),
+            new Route("POST", "/api/v1/uploads", "submit"),
+            new Route("GET", "/api/v1/jobs/{id}/items/1/outputs", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/items/1/outputs/result.txt", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/outputs.zip", "read"),
+            new Route("GET", "/api/v1/jobs/{id}/deliveries", "read"),
             new Route("POST", "/api/v1/jobs/{id}/cancel", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/pause", "submit"),
             new Route("POST", "/api/v1/jobs/{id}/resume", "submit"),
@@ -132,7 +146,7 @@ class AccessControlTest {
     void the_openapi_document_describes_every_route() {
         JsonNode paths = json(f.get("/api/v1/openapi.json", null)).get("paths");
         for (Route r : ROUTES) {
-            String path = r.path().substring("/api/v1".length()).replace("items/1/log", "items/{seq}/log");
+            String path = r.path().substring("/api/v1".length()).replace("/items/1", "/items/{seq}").replace("/outputs/result.txt", "/outputs/{name}");
             assertThat(paths.has(path)).as(path).isTrue();
             assertThat(paths.get(path).has(r.method().toLowerCase(java.util.Locale.ROOT))).as(r.toString()).isTrue();
         }

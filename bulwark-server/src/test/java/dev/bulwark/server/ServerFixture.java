@@ -30,7 +30,10 @@ import static org.awaitility.Awaitility.await;
  * two failures in a row and stays open 10 minutes; {@code recovering} fails until {@code up}
  * exists, with a breaker open for 200 ms after each failure; {@code halting} halts the job when its one
  * breaker opens ({@code bad*} items fail); {@code rollback} rolls back on exit 99 ({@code crit*}
- * items), writing {@code undo ITEM} lines to the file {@code undone}.
+ * items), writing {@code undo ITEM} lines to the file {@code undone}; {@code convert} takes uploads
+ * ({@code POST /uploads}) into its root {@code uploads} and prints each file; {@code produce} writes
+ * {@code result.txt} (and a link, a folder and a hidden file, which are not outputs) into each item's
+ * output folder under {@code outputs}.
  */
 final class ServerFixture implements AutoCloseable {
     static final String ACME = "acme-admin-token-0123456789";
@@ -64,13 +67,15 @@ final class ServerFixture implements AutoCloseable {
         Files.writeString(inbox.resolve("b.txt"), "beta\n");
         Files.writeString(inbox.resolve("sub/c.txt"), "gamma\n");
         Files.writeString(dir.resolve("secret.txt"), "outside the root\n");
+        Files.createDirectories(dir.resolve("uploads"));
         this.configFile = dir.resolve("bulwark.yaml");
         Files.writeString(configFile, """
                 server:
                 %s
                 tiers:
                   enterprise: {priority: 1, max-items: 1000, max-running-jobs: 5, max-request-bytes: 65536}
-                  free: {priority: 10, max-items: 5, max-running-jobs: 1, max-request-bytes: 2048}
+                  free: {priority: 10, max-items: 5, max-running-jobs: 1, max-request-bytes: 2048, max-upload-bytes: 1024,
+                         max-upload-files: 2, max-upload-total: 3000}
                 tokens:
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read, submit, admin]}
                   - {token: %s, tenant: acme, tier: enterprise, roles: [read]}
@@ -87,6 +92,15 @@ final class ServerFixture implements AutoCloseable {
                   cat:
                     command: [cat, '{}']
                     roots: {inbox: inbox}
+                    retries: 0
+                  produce:
+                    command: [sh, -c, 'echo "out of $1" > "$2/result.txt"; ln -s %s "$2/link.txt"; mkdir "$2/sub"; echo x > "$2/.hidden"; echo "$BULWARK_OUTPUTS" > "$2/where.txt"', sh, '{}', '{output}']
+                    outputs: outputs
+                    retries: 0
+                  convert:
+                    command: [cat, '{}']
+                    roots: {uploads: uploads}
+                    uploads: uploads
                     retries: 0
                   fail:
                     command: ['case "$1" in bad*) exit 3;; esac; echo ok']
@@ -128,8 +142,8 @@ final class ServerFixture implements AutoCloseable {
                     critical-exit: [99]
                     on-critical: rollback
                     compensate: ['echo "undo $1" >> "%s"']
-                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, gate, gate, up,
-                gate, up, dir.resolve("undone")));
+                """.formatted(serverSection, ACME, ACME_READER, ACME_SUBMITTER, OTHER, GLOBEX_READER, dir.resolve("secret.txt"),
+                gate, gate, up, gate, up, dir.resolve("undone")));
     }
 
     static ServerFixture start(Path dir) throws IOException {

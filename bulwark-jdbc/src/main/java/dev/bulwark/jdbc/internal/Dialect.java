@@ -67,10 +67,12 @@ public interface Dialect {
      * @param migrationScripts the scripts in version order: add new ones at the end, never edit applied ones
      * @param beginMigration   the statements that open a migration's transaction and take the lock that lets
      *                         one process migrate at a time (the others wait, then find the schema current)
+     * @param intervalOf       the whole number of intervals from a start to a timestamp column ({@code %s}),
+     *                         given the start in epoch milliseconds and the interval in milliseconds as parameters
      */
     record Clauses(String name, String lockRows, String lockForDelete, String indexHint, String greatest,
                    String timestampParam, String appliedAtColumn, String nowSql, String migrationFolder,
-                   java.util.List<String> migrationScripts, java.util.List<String> beginMigration) {
+                   java.util.List<String> migrationScripts, java.util.List<String> beginMigration, String intervalOf) {
     }
 
     /** This database's {@link Clauses}. */

@@ -8,6 +8,7 @@ import dev.bulwark.ItemStatus;
 import dev.bulwark.JobCounts;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ledger.Completion;
+import dev.bulwark.ledger.FinishedInterval;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.NewItem;
 import dev.bulwark.ledger.Rejection;
@@ -16,6 +17,7 @@ import dev.bulwark.ledger.StaleFenceException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,6 +181,29 @@ public final class ItemStore {
         long pk = jobs.pk(jobId);
         return rows.bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
                 + "WHERE job_pk = ? AND status = ?"), pk, from).executeUpdate();
+    }
+
+    /** Succeeded and failed items per interval of {@code width} of their finishing time, from {@code from}. */
+    public List<FinishedInterval> finishedOverTime(UUID jobId, Instant from, Duration width) throws SQLException {
+        long pk = jobs.pk(jobId);
+        List<FinishedInterval> out = new ArrayList<>();
+        String bucket = String.format(dialect.clauses().intervalOf(), "finished_at");
+        try (ResultSet rs = rows.bind(sql.get("SELECT " + bucket + ", sum(CASE WHEN status = 'SUCCEEDED' THEN 1 ELSE 0 END), "
+                + "sum(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) FROM items "
+                + "WHERE job_pk = ? AND status IN ('SUCCEEDED', 'FAILED') AND finished_at >= ? GROUP BY 1 ORDER BY 1"),
+                from.toEpochMilli(), width.toMillis(), pk, from).executeQuery()) {
+            while (rs.next()) {
+                out.add(new FinishedInterval(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    /** Re-opens one FAILED or SKIPPED item (PENDING, attempts back at 0); false when it is not such an item. */
+    public boolean reopenItem(UUID jobId, long seq) throws SQLException {
+        long pk = jobs.pk(jobId);
+        return rows.bind(sql.get("UPDATE items SET status = 'PENDING', attempts = 0, next_attempt_at = NULL "
+                + "WHERE job_pk = ? AND seq = ? AND status IN ('FAILED', 'SKIPPED')"), pk, seq).executeUpdate() == 1;
     }
 
     public JobCounts counts(UUID jobId) throws SQLException {

@@ -36,7 +36,8 @@ public final class PostgresDialect implements Dialect {
     // Row locks where a row is read and then changed; the migration lock is an advisory lock.
     private static final Clauses CLAUSES = new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
             "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
-            List.of("BEGIN", migrationLockSql()));
+            List.of("BEGIN", migrationLockSql()),
+            "floor((extract(epoch FROM %s) * 1000 - ?) / ?)::bigint");
     public static final PostgresDialect INSTANCE = new PostgresDialect();
 
     private PostgresDialect() {

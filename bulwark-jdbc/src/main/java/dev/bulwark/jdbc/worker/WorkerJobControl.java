@@ -81,6 +81,28 @@ public final class WorkerJobControl {
         return requeued(queue, job);
     }
 
+    /**
+     * Hands some FAILED or SKIPPED items of a finished job back to the workers, each with a fresh
+     * budget; returns the job, QUEUED. Nothing changes when one of them cannot be retried.
+     */
+    public static Job retryItems(WorkQueue queue, Job job, java.util.Collection<Long> seqs) {
+        PostgresLedger ledger = queue.ledger();
+        if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
+            throw new ValidationException("job " + job.id() + " is " + job.status() + ": single items can be retried once the "
+                    + "job has ended PARTIAL or FAILED");
+        }
+        for (long seq : seqs) {
+            ItemStatus status = ledger.findItem(job.id(), seq).map(dev.bulwark.Item::status)
+                    .orElseThrow(() -> new dev.bulwark.NotFoundException("job " + job.id() + " has no item " + seq));
+            if (status != ItemStatus.FAILED && status != ItemStatus.SKIPPED) {
+                throw new ValidationException("item " + seq + " of job " + job.id() + " is " + status
+                        + ": only a FAILED or SKIPPED item can be retried");
+            }
+        }
+        seqs.forEach(seq -> ledger.reopenItem(job.id(), seq));
+        return requeued(queue, job);
+    }
+
     private static Job requeued(WorkQueue queue, Job job) {
         return queue.requeue(job.id());
     }

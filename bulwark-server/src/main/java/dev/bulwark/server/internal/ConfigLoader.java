@@ -15,11 +15,13 @@ import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.internal.Durations;
 import dev.bulwark.server.FailurePolicies;
 import dev.bulwark.server.ParamConfig;
+import dev.bulwark.server.RetentionConfig;
 import dev.bulwark.server.Role;
 import dev.bulwark.server.ServerConfig;
 import dev.bulwark.server.TemplateConfig;
 import dev.bulwark.server.TierConfig;
 import dev.bulwark.server.TokenConfig;
+import dev.bulwark.server.WebhookConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,14 +54,18 @@ public final class ConfigLoader {
         Node top = new Node(root, "");
         top.only("server", "tiers", "tokens", "templates");
         Node server = top.child("server");
-        server.only("bind", "port", "workers", "shutdown-grace", "ageing");
+        server.only("bind", "port", "workers", "shutdown-grace", "ageing", "retention", "webhooks");
         Map<String, TierConfig> tiers = new LinkedHashMap<>();
         top.child("tiers").fields().forEach((name, t) -> {
-            t.only("priority", "max-items", "max-running-jobs", "max-request-bytes");
+            t.only("priority", "max-items", "max-running-jobs", "max-request-bytes", "max-upload-bytes", "max-upload-files",
+                    "max-upload-total");
             tiers.put(name, new TierConfig(name, t.integer("priority", TierConfig.DEFAULT_PRIORITY),
                     t.integer("max-items", TierConfig.DEFAULT_MAX_ITEMS),
                     t.integer("max-running-jobs", TierConfig.DEFAULT_MAX_RUNNING_JOBS),
-                    t.integer("max-request-bytes", TierConfig.DEFAULT_MAX_REQUEST_BYTES)));
+                    t.integer("max-request-bytes", TierConfig.DEFAULT_MAX_REQUEST_BYTES),
+                    t.longValue("max-upload-bytes", TierConfig.DEFAULT_MAX_UPLOAD_BYTES),
+                    t.integer("max-upload-files", TierConfig.DEFAULT_MAX_UPLOAD_FILES),
+                    t.longValue("max-upload-total", TierConfig.DEFAULT_MAX_UPLOAD_TOTAL)));
         });
         List<TokenConfig> tokens = new ArrayList<>();
         for (Node t : top.child("tokens").elements()) {
@@ -91,14 +97,15 @@ public final class ConfigLoader {
         return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
                 server.integer("workers", ServerConfig.DEFAULT_WORKERS),
                 server.duration("shutdown-grace", ServerConfig.DEFAULT_SHUTDOWN_GRACE),
-                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates);
+                server.duration("ageing", ServerConfig.DEFAULT_AGEING), tiers, tokens, templates, retention(server.child("retention")),
+                webhooks(server.child("webhooks"), env));
     }
 
     private static TemplateConfig template(String name, Node t, Path base) {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
                 "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
                 "breaker-trials", "breaker-count", "on-open", "halt", "job-timeout", "job-timeout-per-item",
-                "stop-on-first-failure", "on-critical", "compensate");
+                "stop-on-first-failure", "on-critical", "compensate", "uploads", "outputs");
         List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
         ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
@@ -129,7 +136,8 @@ public final class ConfigLoader {
             params.put(param, config);
         });
         return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
-                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec));
+                maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec),
+                t.text("uploads", null), outputs(t, base));
     }
 
     /** What a critical failure does ({@code on-critical}). */
@@ -194,6 +202,43 @@ public final class ConfigLoader {
         return codes;
     }
 
+    /** The template's outputs folder, created when missing, as a real path; null without one. */
+    private static Path outputs(Node t, Path base) {
+        String text = t.text("outputs", null);
+        if (text == null) {
+            return null;
+        }
+        Path dir = base.resolve(text);
+        try {
+            return Files.createDirectories(dir).toRealPath();
+        } catch (IOException e) {
+            throw new ValidationException(t.path + ".outputs: cannot create the folder " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static WebhookConfig webhooks(Node w, Map<String, String> env) {
+        if (w.node == null) {
+            return null;
+        }
+        w.only("allowed-hosts", "secret", "secret-env", "attempts", "backoff", "allow-private");
+        String secret = w.text("secret", null);
+        String secretEnv = w.text("secret-env", null);
+        ValidationException.require((secret == null) != (secretEnv == null), w.path + ": give exactly one of secret and secret-env");
+        if (secretEnv != null) {
+            secret = env.get(secretEnv);
+            ValidationException.require(secret != null, w.path + ".secret-env: the environment variable " + secretEnv + " is not set");
+        }
+        return new WebhookConfig(new java.util.LinkedHashSet<>(strings(w.child("allowed-hosts"))), secret,
+                w.integer("attempts", WebhookConfig.DEFAULT_ATTEMPTS), w.duration("backoff", WebhookConfig.DEFAULT_BACKOFF),
+                w.bool("allow-private"));
+    }
+
+    private static RetentionConfig retention(Node r) {
+        r.only("finished", "failed", "every", "outputs", "uploads");
+        return new RetentionConfig(r.duration("finished", null), r.duration("failed", null),
+                r.duration("every", RetentionConfig.DEFAULT_EVERY), r.duration("outputs", null), r.duration("uploads", null));
+    }
+
     /** A YAML node and its path in the file, for messages. */
     private record Node(JsonNode node, String path) {
 
@@ -242,13 +287,19 @@ public final class ConfigLoader {
         }
 
         int integer(String name, int fallback) {
+            long value = longValue(name, fallback);
+            ValidationException.require(value == (int) value, child(name).path + " must be a whole number, but was '" + value + "'");
+            return (int) value;
+        }
+
+        long longValue(String name, long fallback) {
             Node c = child(name);
             if (c.node == null) {
                 return fallback;
             }
-            ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToInt(),
+            ValidationException.require(c.node.isIntegralNumber() && c.node.canConvertToLong(),
                     c.path + " must be a whole number, but was '" + c.node.asText() + "'");
-            return c.node.asInt();
+            return c.node.asLong();
         }
 
         boolean bool(String name) {

@@ -28,6 +28,17 @@ public final class EventHub implements JobListener {
     }
 
     private final Map<UUID, Set<Consumer<Message>>> subscribers = new ConcurrentHashMap<>();
+    /** Subscribers to the messages of every job (the dashboard's list of jobs). */
+    private final Set<Consumer<Message>> everything = ConcurrentHashMap.newKeySet();
+
+    /** Subscribes to the messages of every job; the subscriber filters them. */
+    public void subscribeAll(Consumer<Message> subscriber) {
+        everything.add(subscriber);
+    }
+
+    public void unsubscribeAll(Consumer<Message> subscriber) {
+        everything.remove(subscriber);
+    }
 
     public void subscribe(UUID jobId, Consumer<Message> subscriber) {
         subscribers.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
@@ -55,5 +66,6 @@ public final class EventHub implements JobListener {
         if (set != null) {
             set.forEach(s -> s.accept(message));
         }
+        everything.forEach(s -> s.accept(message));
     }
 }

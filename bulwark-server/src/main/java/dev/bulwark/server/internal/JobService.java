@@ -10,6 +10,7 @@ import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ServerConfig;
+import dev.bulwark.server.TemplateConfig;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -62,6 +63,16 @@ public final class JobService {
         this.config = config;
         this.shared = shared;
         java.util.Arrays.setAll(keyLocks, i -> new ReentrantLock()); // not synchronized: that pins a virtual thread's carrier
+    }
+
+    /** The shared ledger's work queue, or null when this server runs its jobs itself. */
+    public dev.bulwark.jdbc.WorkQueue workQueue() {
+        return shared == null ? null : shared.queue();
+    }
+
+    /** The configured templates. */
+    public java.util.Collection<TemplateConfig> templates() {
+        return config.templates().values();
     }
 
     /** Whether jobs are run by the workers of a shared ledger. */
@@ -138,6 +149,7 @@ public final class JobService {
             audit.put(IDEMPOTENCY_KEY, idempotencyKey);
         }
         Submission s = Submission.parse(body, config, who.tier(), audit);
+        refuseOtherTenantsUploads(who, s);
         Job job = engine.submit(s.name(), who.tenant(), who.tier().priority(), s.config(), s.items().iterator());
         if (shared != null) {
             shared.queue().enqueue(job.id(), who.tier().priority(), s.config().concurrency());
@@ -146,6 +158,27 @@ public final class JobService {
             pool.enqueue(job, JobQueue.Action.RUN);
         }
         return new Submitted(job, false, s.warnings());
+    }
+
+    /**
+     * 422 when an item lies in an upload root (of any template) outside the caller's own folder
+     * there: a tenant's uploads are its own, whichever template a submission names.
+     */
+    private void refuseOtherTenantsUploads(Principal who, Submission s) {
+        for (TemplateConfig t : config.templates().values()) {
+            if (t.uploadRoot() == null) {
+                continue;
+            }
+            java.nio.file.Path uploads = t.roots().get(t.uploadRoot());
+            java.nio.file.Path own = uploads.resolve(who.tenant());
+            for (int i = 0; i < s.items().size(); i++) {
+                java.nio.file.Path p = java.nio.file.Path.of(s.items().get(i).key());
+                if (p.startsWith(uploads) && !p.startsWith(own)) {
+                    throw Problem.unprocessable("items", "items[" + i + "] lies in the uploads of root '" + t.uploadRoot()
+                            + "' outside the tenant's own folder '" + who.tenant() + "/': name files of your own uploads");
+                }
+            }
+        }
     }
 
     /** The caller's job, or 404 (also for another tenant's job). */
@@ -240,16 +273,43 @@ public final class JobService {
         return job;
     }
 
+    /**
+     * Runs one FAILED or SKIPPED item of the caller's PARTIAL or FAILED job again, with a fresh
+     * retry budget: the job becomes QUEUED and runs that item. 409 for a job or item in another
+     * state, 404 for a missing item.
+     */
+    public Job retryItem(Principal who, String id, long seq) {
+        Job job = find(who, id);
+        if (shared != null) {
+            return control(() -> WorkerJobControl.retryItems(shared.queue(), job, List.of(seq)));
+        }
+        if (pool.isWaiting(job.id()) || pool.isRunning(job.id())) {
+            throw Problem.conflict("job " + job.id() + " is already queued or running; retry item " + seq + " once it has ended");
+        }
+        Job queued = control(() -> engine.reopenItems(job.id(), List.of(seq)));
+        pool.enqueue(queued, JobQueue.Action.RUN);
+        return queued;
+    }
+
     public void delete(Principal who, String id) {
         Job job = find(who, id);
         if (!job.status().isFinal() || pool.isWaiting(job.id()) || pool.isRunning(job.id())) {
             throw Problem.conflict("job " + job.id() + " is " + job.status() + ": only a finished job can be deleted; cancel it first");
         }
-        control(() -> ledger.delete(job.id()));
+        control(() -> forget(job));
+    }
+
+    /**
+     * Deletes a finished job from the ledger and forgets its idempotency key; false when it was gone
+     * already. Throws {@link InvalidTransitionException} for a job that is not finished.
+     */
+    boolean forget(Job job) {
+        boolean deleted = ledger.delete(job.id());
         String key = job.config().input().get(IDEMPOTENCY_KEY);
         if (key != null) {
             idempotency.remove(indexKey(job.tenant(), key), job.id());
         }
+        return deleted;
     }
 
     /** A breaker that is not closed, and its job. */

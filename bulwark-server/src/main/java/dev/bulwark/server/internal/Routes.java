@@ -10,6 +10,7 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.server.Role;
+import dev.bulwark.server.internal.dashboard.SessionAuth;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -46,7 +47,7 @@ public final class Routes {
         String b = Views.BASE;
         app.before(b + "/*", ctx -> {
             if (!PUBLIC.contains(ctx.path())) {
-                ctx.attribute(PRINCIPAL, server.authenticator().authenticate(ctx.header("Authorization")));
+                ctx.attribute(PRINCIPAL, SessionAuth.principal(ctx, server.authenticator(), server.sessions()));
             }
         });
         app.get(b + "/health", this::health);
@@ -100,12 +101,21 @@ public final class Routes {
         app.get(b + "/jobs/{id}/items/{seq}/log", this::log);
         app.before(b + "/jobs/{id}/events", ctx -> { // refuse before the stream opens
             job(ctx, Role.READ);
-            if (!"text/event-stream".equals(ctx.header("Accept"))) {
-                throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
-            }
+            requireEventStream(ctx);
         });
         app.sse(b + "/jobs/{id}/events", client -> new EventStream(client, server.hub(), server.engine(),
                 job(client.ctx(), Role.READ), server.jobs().sharedLedger() ? SHARED_POLL : null).start());
+
+        new ItemRoutes(server).register(app);
+        WorkerRoutes.register(app, server);
+        new UploadRoutes(server).register(app);
+        new OutputRoutes(server).register(app);
+        app.before(b + "/events", ctx -> {
+            who(ctx, Role.READ);
+            requireEventStream(ctx);
+        });
+        app.sse(b + "/events", client -> new TenantEventStream(client, server.hub(), server.engine().ledger(),
+                who(client.ctx(), Role.READ).tenant()).start());
 
         app.exception(Problem.class, (e, ctx) -> problem(ctx, e));
         app.exception(ValidationException.class, (e, ctx) -> problem(ctx, Problem.unprocessable(null, e.getMessage())));
@@ -128,6 +138,12 @@ public final class Routes {
                 problem(ctx, new Problem(405, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path(), null));
             }
         });
+    }
+
+    private static void requireEventStream(Context ctx) {
+        if (!"text/event-stream".equals(ctx.header("Accept"))) {
+            throw new Problem(406, "Not Acceptable", "this route is a server-sent event stream: send 'Accept: text/event-stream'", "Accept");
+        }
     }
 
     private void health(Context ctx) {
@@ -188,7 +204,10 @@ public final class Routes {
         int limit = intParam(ctx, "limit", 50, 1, 500);
         int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         List<Job> jobs = server.jobs().list(who, JobService.statuses(JobStatus.class, ctx.queryParam("status")));
-        List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit).map(Views::summary).toList();
+        boolean withProgress = "progress".equals(ctx.queryParam("include"));
+        List<Map<String, Object>> page = jobs.stream().skip(offset).limit(limit)
+                .map(j -> withProgress ? Views.listed(j, server.engine().ledger(), server.engine().progress(j.id())) : Views.summary(j))
+                .toList();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobs", page);
         m.put("total", jobs.size());
@@ -216,12 +235,7 @@ public final class Routes {
 
     private void log(Context ctx) throws IOException {
         Job job = job(ctx, Role.READ);
-        long seq;
-        try {
-            seq = Long.parseLong(ctx.pathParam("seq"));
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("seq", "seq must be an item's sequence number (1, 2, ...), but was '" + ctx.pathParam("seq") + "'");
-        }
+        long seq = ItemRoutes.seq(ctx);
         Item item = server.engine().ledger().findItem(job.id(), seq)
                 .orElseThrow(() -> Problem.notFound("job " + job.id() + " has no item " + seq));
         Path logs = server.logDirectory();
@@ -245,13 +259,13 @@ public final class Routes {
         return server.jobs().find(who(ctx, role), ctx.pathParam("id"));
     }
 
-    private static Principal who(Context ctx, Role role) {
+    static Principal who(Context ctx, Role role) {
         Principal who = ctx.attribute(PRINCIPAL);
         who.require(role);
         return who;
     }
 
-    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
         String text = ctx.queryParam(name);
         if (text == null) {
             return fallback;

@@ -20,6 +20,12 @@ public interface ServerContext {
 
     Authenticator authenticator();
 
+    /** The callbacks at the end of jobs, or null when {@code server.webhooks} is not configured. */
+    Webhooks webhooks();
+
+    /** The dashboard's sign-in sessions. */
+    dev.bulwark.server.internal.dashboard.Sessions sessions();
+
     /** The real path of the per-item log folder, or null when logs are not kept. */
     Path logDirectory();
 

@@ -31,7 +31,8 @@ import java.util.Set;
  * @param warnings what was left out of a folder and why (a dangling link, a link loop, ...), relative to the root
  */
 public record Submission(String name, List<ItemSpec> items, JobConfig config, List<String> warnings) {
-    private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params");
+    private static final Set<String> FIELDS = Set.of("template", "name", "items", "root", "folder", "glob", "recursive", "params",
+            "callback");
     private static final int MAX_KEY_LENGTH = 4096;
 
     /** Parses and validates a body sent by {@code principal}'s tenant. */
@@ -65,8 +66,12 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config, Li
         Map<String, String> values = params(root.get("params"), template);
         List<String> warnings = new ArrayList<>();
         List<String> keys = items(root, template, tier, warnings);
+        String callback = text(root, "callback", false);
         Map<String, String> input = new LinkedHashMap<>(audit);
         input.put("template", template.name());
+        if (callback != null) {
+            input.put(Webhooks.CALLBACK, Callbacks.check(callback, config.webhooks()).toString());
+        }
         values.forEach((k, v) -> input.put("param." + k, v));
         return new Submission(name == null ? template.name() : name, scoped(keys, template), template.jobConfig(values, input),
                 List.copyOf(warnings));

@@ -49,8 +49,8 @@ final class Views {
         return m;
     }
 
-    /** A job's status: counts, progress, rate, ETA, running items, open breakers. */
-    static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live, List<BreakerStatus> breakers) {
+    /** A job in a list with {@code include=progress}: its summary, counts and progress (rate, ETA). */
+    static Map<String, Object> listed(Job job, Ledger ledger, Optional<Progress> live) {
         Map<String, Object> m = summary(job);
         JobCounts counts = live.map(Progress::counts).orElseGet(() -> ledger.counts(job.id()));
         m.put("counts", counts); // the record's fields: total, pending, running, retryWait, …
@@ -59,6 +59,12 @@ final class Views {
         progress.put("itemsPerSecond", live.map(p -> Math.round(p.itemsPerSec() * 100) / 100.0).orElse(0.0));
         progress.put("etaSeconds", live.map(Progress::eta).map(d -> d.toMillis() / 1000.0).orElse(null));
         m.put("progress", progress);
+        return m;
+    }
+
+    /** A job's status: counts, progress, rate, ETA, running items, open breakers. */
+    static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live, List<BreakerStatus> breakers) {
+        Map<String, Object> m = listed(job, ledger, live);
         m.put("currentItems", ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RUNNING), 0, CURRENT_SHOWN)).stream()
                 .map(i -> Map.of("seq", i.seq(), "key", i.key(), "attempt", i.lastAttempt(), "startedAt", String.valueOf(i.startedAt())))
                 .toList());

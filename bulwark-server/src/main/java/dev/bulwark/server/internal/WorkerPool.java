@@ -125,7 +125,12 @@ public final class WorkerPool {
                 LOG.warn("job {} has no exec command; the service cannot run it", e.jobId());
                 return;
             }
-            DrainingHandler handler = new DrainingHandler(new ExecHandler(job.config().exec()), this);
+            String outputs = job.config().input().get(dev.bulwark.server.TemplateConfig.OUTPUTS_INPUT);
+            dev.bulwark.ItemHandler handler = new DrainingHandler(outputs == null ? new ExecHandler(job.config().exec())
+                    : new ExecHandler(job.config().exec(), Map.of("BULWARK_OUTPUTS", outputs + "/" + job.id())), this);
+            if (outputs != null) {
+                handler = new OutputsHandler(handler, new ItemOutputs(java.nio.file.Path.of(outputs), job.id()), engine.ledger(), clock);
+            }
             if (e.action() == JobQueue.Action.RETRY_FAILED) {
                 engine.retryFailed(e.jobId(), handler);
             } else {

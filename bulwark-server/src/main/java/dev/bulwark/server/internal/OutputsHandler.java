@@ -1,0 +1,41 @@
+package dev.bulwark.server.internal;
+
+import dev.bulwark.AttemptContext;
+import dev.bulwark.AttemptResult;
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.ItemHandler;
+import dev.bulwark.ledger.Ledger;
+import java.nio.file.Files;
+import java.util.Map;
+
+/**
+ * Gives each item an empty output folder before its attempt, and records what a succeeded attempt
+ * left there (name, size, SHA-256 of each file) in the ledger as an {@value #EVENT} event.
+ */
+final class OutputsHandler implements ItemHandler {
+    static final String EVENT = "item_outputs";
+
+    private final ItemHandler delegate;
+    private final ItemOutputs outputs;
+    private final Ledger ledger;
+    private final BulwarkClock clock;
+
+    OutputsHandler(ItemHandler delegate, ItemOutputs outputs, Ledger ledger, BulwarkClock clock) {
+        this.delegate = delegate;
+        this.outputs = outputs;
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    @Override
+    public AttemptResult handle(AttemptContext ctx) throws Exception {
+        Files.createDirectories(outputs.folder(ctx.seq()));
+        AttemptResult result = delegate.handle(ctx);
+        if (result.succeeded()) {
+            ledger.appendEvent(new EngineEvent(EVENT, ctx.jobId(), clock.now(), ctx.seq(),
+                    Map.of("attempt", ctx.attempt(), "files", outputs.describe(ctx.seq())))).join();
+        }
+        return result;
+    }
+}
