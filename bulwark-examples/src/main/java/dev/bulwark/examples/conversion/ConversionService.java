@@ -6,13 +6,15 @@ import dev.bulwark.examples.Options;
 import dev.bulwark.internal.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,16 +43,17 @@ public final class ConversionService {
     static final int SHOP_FILES = 4;
     static final int AGENCY_FILES = 5;
     static final int MAX_WIDTH = 800;
+    /** The secret the server signs its webhooks with and the example's receiver checks them with. */
+    static final String WEBHOOK_SECRET = "conversion-example-webhook-secret-0001";
     private static final Pattern RESULT = Pattern.compile("result (\\S+) (\\d+)x(\\d+)->(\\d+)x(\\d+) (\\d+)->(\\d+) bytes (.+)");
     private static final long WAIT_SECONDS = 60;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final String api;
+    private final Api api;
     private final Path work;
     private final Expectations expect = new Expectations("conversion-service");
 
     private ConversionService(String url, Path work) {
-        this.api = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.api = new Api(url);
         this.work = work;
     }
 
@@ -75,6 +78,12 @@ public final class ConversionService {
         SampleImages.write(images.resolve("archive"), "scan", ARCHIVE_FILES, 0, 1);
         SampleImages.write(images.resolve("shop"), "product", SHOP_FILES, 2, 2);
         SampleImages.write(images.resolve("agency"), "shoot", AGENCY_FILES, 3, 3);
+        SampleImages.write(work.resolve("upload"), "photo", UploadedConversions.FILES.size(), 2, 4);
+        int webhookPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            webhookPort = free.getLocalPort(); // the receiver listens there during run; the server may call only it
+        }
+        Files.writeString(work.resolve("webhook-port"), webhookPort + "\n");
         String java = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("java.class.path");
         Files.writeString(work.resolve("bulwark.yaml"), """
@@ -83,6 +92,11 @@ public final class ConversionService {
                   workers: 1
                   ageing: 10m
                   shutdown-grace: 5s
+                  webhooks:
+                    allowed-hosts: ['127.0.0.1:%d']
+                    secret: %s
+                    allow-private: true   # the receiver is on this machine's loopback
+                    backoff: 200ms
                 tiers:
                   free: {priority: 10, max-items: 20, max-running-jobs: 1}
                   premium: {priority: 1, max-items: 500, max-running-jobs: 4}
@@ -104,19 +118,37 @@ public final class ConversionService {
                     params:
                       quality: {pattern: '[1-9][0-9]?', default: '60'}
                       width: {pattern: '[1-9][0-9]{1,3}', default: '%d'}
-                """.formatted(FREE_TOKEN, PREMIUM_TOKEN, java, classPath, work.resolve("out"), MAX_WIDTH));
-        System.out.println("conversion-service: " + (ARCHIVE_FILES + SHOP_FILES + AGENCY_FILES) + " images and bulwark.yaml in " + work);
+                  convert:
+                    command: ['%s', -Djava.awt.headless=true, -XX:TieredStopAtLevel=1, -cp, '%s',
+                              dev.bulwark.examples.conversion.Convert, '{}', '{output}', '{param:format}', '{param:quality}', '{param:scale}']
+                    roots: {uploads: uploads}
+                    uploads: uploads
+                    outputs: outputs
+                    concurrency: 2
+                    retries: 1
+                    backoff: 200ms
+                    timeout: 60s
+                    permanent-exit: [2]
+                    params:
+                      format: {pattern: 'jpeg|png|gif|bmp', default: jpeg}
+                      quality: {pattern: '[1-9][0-9]?|100', default: '85'}
+                      scale: {pattern: '[1-9][0-9]?|100', default: '100'}
+                """.formatted(webhookPort, WEBHOOK_SECRET, FREE_TOKEN, PREMIUM_TOKEN, java, classPath, work.resolve("out"), MAX_WIDTH,
+                java, classPath));
+        Files.createDirectories(work.resolve("uploads"));
+        System.out.println("conversion-service: " + (ARCHIVE_FILES + SHOP_FILES + AGENCY_FILES + UploadedConversions.FILES.size())
+                + " images and bulwark.yaml in " + work);
     }
 
     private int run() throws Exception {
         String archive = submit(FREE_TOKEN, "archive-backlog", "archive", 50);
-        EventLog archiveEvents = EventLog.follow(http, api + "/jobs/" + archive + "/events", FREE_TOKEN, "archive");
+        EventLog archiveEvents = EventLog.follow(api, "/jobs/" + archive + "/events", FREE_TOKEN, "archive");
         // the archive job has the only worker; once two of its files are done the others come
         archiveEvents.await(log -> log.succeeded() >= 2, WAIT_SECONDS);
         String shop = submit(FREE_TOKEN, "shop-photos", "shop", 40);
         String agency = submit(PREMIUM_TOKEN, "agency-shoot", "agency", 85);
-        EventLog shopEvents = EventLog.follow(http, api + "/jobs/" + shop + "/events", FREE_TOKEN, "shop");
-        EventLog agencyEvents = EventLog.follow(http, api + "/jobs/" + agency + "/events", PREMIUM_TOKEN, "agency");
+        EventLog shopEvents = EventLog.follow(api, "/jobs/" + shop + "/events", FREE_TOKEN, "shop");
+        EventLog agencyEvents = EventLog.follow(api, "/jobs/" + agency + "/events", PREMIUM_TOKEN, "agency");
         expect.expect("shop job waits for the worker", "QUEUED", job(shop, FREE_TOKEN).path("status").asText());
         expect.expect("agency job waits for the worker", "QUEUED", job(agency, PREMIUM_TOKEN).path("status").asText());
 
@@ -165,6 +197,11 @@ public final class ConversionService {
         expect.expect("archive files converted, with an output", archiveDone, results(archive, FREE_TOKEN, "archive", 50));
         expect.expect("shop files converted, with an output", (long) SHOP_FILES, results(shop, FREE_TOKEN, "shop", 40));
         expect.expect("agency files converted, with an output", (long) AGENCY_FILES, results(agency, PREMIUM_TOKEN, "agency", 85));
+
+        int webhookPort = Integer.parseInt(Files.readString(work.resolve("webhook-port")).strip());
+        try (WebhookReceiver receiver = WebhookReceiver.start(webhookPort, WEBHOOK_SECRET, Clock.systemUTC())) {
+            new UploadedConversions(api, work, expect).run(PREMIUM_TOKEN, receiver);
+        }
         return expect.exitCode();
     }
 
@@ -216,25 +253,15 @@ public final class ConversionService {
     }
 
     private JsonNode get(String path, String token) throws Exception {
-        return Json.MAPPER.readTree(send("GET", path, token, null, 200));
+        return api.get(path, token);
     }
 
     private String sendText(String method, String path, String token) throws Exception {
-        return send(method, path, token, null, 200);
+        return api.send(method, path, token, null, 200);
     }
 
     private String send(String method, String path, String token, String body, int expected) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return api.send(method, path, token, body, expected);
     }
 
     private static Instant instant(JsonNode job, String field) {
@@ -251,9 +278,10 @@ public final class ConversionService {
             this.label = label;
         }
 
-        static EventLog follow(HttpClient http, String url, String token, String label) {
+        static EventLog follow(Api api, String path, String token, String label) {
             EventLog log = new EventLog(label);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+            HttpClient http = api.http();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(api.url(path))).header("Authorization", "Bearer " + token)
                     .header("Accept", "text/event-stream").build();
             Thread.ofVirtual().name("sse-" + label).start(() -> {
                 try {
