@@ -78,7 +78,8 @@ public final class ConversionService {
         SampleImages.write(images.resolve("archive"), "scan", ARCHIVE_FILES, 0, 1);
         SampleImages.write(images.resolve("shop"), "product", SHOP_FILES, 2, 2);
         SampleImages.write(images.resolve("agency"), "shoot", AGENCY_FILES, 3, 3);
-        SampleImages.write(work.resolve("upload"), "photo", UploadedConversions.FILES.size(), 2, 4);
+        SampleImages.write(work.resolve("upload"), "photo", UploadedConversions.FILES.size() - 1, 2, 4);
+        SampleImages.writeWebp(work.resolve("upload"), "photo-06.webp", 4006);
         int webhookPort;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             webhookPort = free.getLocalPort(); // the receiver listens there during run; the server may call only it

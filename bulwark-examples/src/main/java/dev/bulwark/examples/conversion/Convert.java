@@ -11,7 +11,7 @@ import javax.imageio.ImageIO;
 
 /**
  * The command of the conversion service's {@code convert} template, for one uploaded file: reads
- * a PNG, JPEG, GIF or BMP with the JDK's ImageIO, scales it to {@code SCALE} percent of its width
+ * a PNG, JPEG, GIF or BMP with the JDK's ImageIO (WebP too, through TwelveMonkeys' ImageIO plugin), scales it to {@code SCALE} percent of its width
  * and height and writes it as {@code FORMAT} into the item's output folder (the template's
  * {@code {output}}) as {@code NAME.EXT}, so the server records it and serves it for download.
  * {@code QUALITY} (1-100) applies to JPEG; the lossless formats ignore it. Prints one line

@@ -43,6 +43,14 @@ final class SampleImages {
         return files;
     }
 
+    /** Writes one image as a lossless WebP ({@link PlainWebp}). */
+    static Path writeWebp(Path dir, String name, long seed) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name);
+        PlainWebp.write(picture(new Random(seed)), file);
+        return file;
+    }
+
     private static BufferedImage picture(Random random) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();

@@ -64,6 +64,7 @@ final class UploadedConversions {
         files.put("photo-03.png", new Options("gif", 85, 20));
         files.put("photo-04.jpg", new Options("jpeg", 80, 50));
         files.put("photo-05.png", new Options("bmp", 85, 10));
+        files.put("photo-06.webp", new Options("png", 85, 25)); // read by TwelveMonkeys' ImageIO plugin
         return files;
     }
 
