@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Example 2 of the service (see README.md): a file conversion service with a free and a premium
-# tier. Generates the images and the configuration, starts `bulwark serve` on a free loopback
-# port, drives it through the REST API (ConversionService run checks its own expectations and
-# exits non-zero on a mismatch), and stops the server with SIGTERM.
+# tier, uploads, downloadable outputs and signed webhooks. Generates the images and the
+# configuration, starts `bulwark serve` on a free loopback port, drives it through the REST API
+# (ConversionService run checks its own expectations, including the webhooks its own loopback
+# receiver gets, and exits non-zero on a mismatch), and stops the server with SIGTERM.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 example_work conversion-service

@@ -34,7 +34,10 @@ import javax.imageio.ImageIO;
  * on its event stream) a free and then a premium job are submitted; the archive job is cancelled
  * (its remaining files SKIPPED), the premium job runs before the free one although it came later,
  * its progress and ETA are read from the event stream, and every file's result (sizes, from the
- * item logs) is checked against the files written. Exit 1 on any mismatch.
+ * item logs) is checked against the files written. Then {@link UploadedConversions}: uploads,
+ * per-file options, downloads of each result and each job's ZIP, and the job-end webhooks checked
+ * by the example's own {@link WebhookReceiver} (template {@code convert}, through {@link Convert}).
+ * Exit 1 on any mismatch.
  */
 public final class ConversionService {
     static final String FREE_TOKEN = "corner-shop-example-token-0001";
