@@ -669,7 +669,7 @@ public final class JobRunner {
             }
         }
         if (s != null && s.reason() == StopReason.PAUSE) {
-            done = ledger.transition(job.id(), JobStatus.PAUSED, s.message(), now);
+            done = recordFinalStatus(JobStatus.PAUSED, s.message(), now);
             emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
             finalCounts = ledger.counts(job.id());
         } else {
@@ -697,7 +697,7 @@ public final class JobRunner {
                 status = JobStatus.PARTIAL;
                 reason = c.failed() + " of " + c.total() + " item(s) failed";
             }
-            done = ledger.transition(job.id(), status, reason, now);
+            done = recordFinalStatus(status, reason, now);
         }
         Duration took = Duration.ofNanos(clock.nanoTime() - startNanos);
         Map<String, Object> data = new LinkedHashMap<>();
@@ -717,6 +717,23 @@ public final class JobRunner {
         counts.reset(finalCounts, Set.of());
         reportProgress(clock.nanoTime());
         return new JobResult(done, finalCounts, took);
+    }
+
+    /**
+     * Moves the job to its final (or PAUSED) status. Should something outside this run have moved
+     * the job already (a cancel or pause recorded by another engine on the ledger), the job keeps
+     * the status the ledger has and the run reports that, rather than fail with an
+     * {@link dev.bulwark.InvalidTransitionException} the caller cannot act on.
+     */
+    private Job recordFinalStatus(JobStatus status, String reason, Instant now) {
+        try {
+            return ledger.transition(job.id(), status, reason, now);
+        } catch (dev.bulwark.InvalidTransitionException e) {
+            Job current = ledger.findJob(job.id()).orElseThrow(() -> e);
+            LOG.warn("job {}: the run ended {} but the ledger has it {} already ({}); keeping {}",
+                    job.id(), status, current.status(), e.getMessage(), current.status());
+            return current;
+        }
     }
 
     /**
