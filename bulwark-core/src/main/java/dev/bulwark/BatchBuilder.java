@@ -82,7 +82,7 @@ public final class BatchBuilder<T> {
     private final List<JobListener> listeners = new ArrayList<>();
     private ContextualHandler<T> handler;
     private ItemHandler engineHandler;
-    private ChunkHandler<T> chunkHandler;
+    private ContextualChunkHandler<T> chunkHandler;
     private int chunkSize;
     private Duration chunkLinger = DEFAULT_CHUNK_LINGER;
     private String handlerName;
@@ -181,6 +181,15 @@ public final class BatchBuilder<T> {
      * {@link #concurrency} chunks run at once.
      */
     public BatchBuilder<T> chunks(int size, ChunkHandler<T> value) {
+        Objects.requireNonNull(value, "chunk handler");
+        return chunksWithContext(size, (items, context) -> value.handle(items));
+    }
+
+    /**
+     * As {@link #chunks(int, ChunkHandler)}, with a handler that also gets the chunk's
+     * {@link ChunkContext}: the job id and each item's idempotency key.
+     */
+    public BatchBuilder<T> chunksWithContext(int size, ContextualChunkHandler<T> value) {
         Objects.requireNonNull(value, "chunk handler");
         ValidationException.require(size >= 1 && size <= 1_000, "chunk size must be between 1 and 1000, but was " + size);
         requireNoHandler();
