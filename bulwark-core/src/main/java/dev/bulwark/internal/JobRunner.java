@@ -450,6 +450,11 @@ public final class JobRunner {
                 halt("breaker-open: " + why + " (reset it with 'bulwark breaker reset', or resume once it has passed)", false);
             }
             case FAIL -> {
+                // Beside breaker-open, the review queue keeps what actually went wrong in the scope.
+                String cause = board.lastFailure(scope).orElse(null);
+                if (cause != null) {
+                    why = why + "; last error of the scope: " + cause;
+                }
                 Instant now = clock.now();
                 try {
                     ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.FAILED, "breaker-open", why, now));
