@@ -86,6 +86,7 @@ public final class BatchBuilder<T> {
     private ItemHandler engineHandler;
     /** What the caller set explicitly, to tell them on resume which of it the frozen job ignores. */
     private boolean concurrencySet;
+    private boolean ordered;
     private RetryPolicy retrySet;
     private Duration timeoutSet;
     private ContextualChunkHandler<T> chunkHandler;
@@ -251,6 +252,7 @@ public final class BatchBuilder<T> {
     /** Item n+1 starts only after item n has its final outcome (retries included); needs concurrency 1. */
     public BatchBuilder<T> ordered() {
         config.ordered(true);
+        this.ordered = true;
         return this;
     }
 
@@ -696,6 +698,9 @@ public final class BatchBuilder<T> {
                     + chunkSize + " = " + total + " items at once, but at most " + JobConfig.MAX_CONCURRENCY + " are allowed");
             slots = (int) total;
         }
+        ValidationException.require(!(ordered && chunkHandler != null), "an ordered batch cannot run in chunks");
+        ValidationException.require(!ordered || slots == 1, ".ordered() runs one item at a time (item n+1 starts once item n "
+                + "is final), so it needs .concurrency(1), but concurrency was " + slots);
         JobConfig draft = config.concurrency(slots).build();
         ValidationException.require(!(draft.ordered() && chunkHandler != null), "an ordered batch cannot run in chunks");
         config.input("api", "java").input("handler", handlerName);

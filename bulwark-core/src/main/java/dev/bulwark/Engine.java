@@ -252,7 +252,7 @@ public final class Engine implements AutoCloseable {
         }
         Job job = find(jobId);
         if (job.config().breaker() == null) {
-            throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without --breaker)");
+            throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without a circuit breaker)");
         }
         Optional<BreakerStatus> current = breakers(jobId).stream().filter(b -> b.scope().equals(scope)).findFirst();
         if (current.isEmpty()) {

@@ -447,7 +447,7 @@ public final class JobRunner {
             case PAUSE -> giveBack(item, why);
             case HALT -> {
                 giveBack(item, why);
-                halt("breaker-open: " + why + " (reset it with 'bulwark breaker reset', or resume once it has passed)", false);
+                halt("breaker-open: " + why + " (reset the breaker, or resume once its open time has passed)", false);
             }
             case FAIL -> {
                 // Beside breaker-open, the review queue keeps what actually went wrong in the scope.
