@@ -117,6 +117,18 @@ public final class Engine implements AutoCloseable {
      * attempt of its own.
      */
     public JobResult run(UUID jobId, ItemHandler handler, ItemHandler compensator) {
+        if (!dev.bulwark.internal.LedgerRuns.begin(ledger, jobId)) {
+            throw new ValidationException("job " + jobId + " is already running in this process on the same ledger; "
+                    + "pause or await the run that has it (its RunningBatch) before resuming it");
+        }
+        try {
+            return runOwned(jobId, handler, compensator);
+        } finally {
+            dev.bulwark.internal.LedgerRuns.end(ledger, jobId);
+        }
+    }
+
+    private JobResult runOwned(UUID jobId, ItemHandler handler, ItemHandler compensator) {
         Job job = find(jobId);
         if (job.config().rollback() && job.config().compensate() == null && compensator == null) {
             throw new ValidationException("job " + jobId + " rolls back after a critical error, but has no compensation "
