@@ -149,10 +149,10 @@ public final class Engine implements AutoCloseable {
                 if (ledger.counts(jobId).skipped() == 0) {
                     if (job.status() == JobStatus.PARTIAL) {
                         throw new ValidationException("job " + jobId + " is PARTIAL: nothing to resume; "
-                                + "use retry-failed to run its failed items again");
+                                + "retry its failed items instead (bulwark retry-failed, or retryFailed in Java)");
                     }
                     throw new ValidationException("job " + jobId + " is FAILED with no skipped items; "
-                            + "use retry-failed to run its failed items again");
+                            + "retry its failed items instead (bulwark retry-failed, or retryFailed in Java)");
                 }
                 ledger.reopen(jobId, ItemStatus.SKIPPED);
                 ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
@@ -160,7 +160,7 @@ public final class Engine implements AutoCloseable {
             }
             default -> throw new ValidationException("job " + jobId + " is " + job.status()
                     + ": nothing to resume" + (job.status() == JobStatus.PARTIAL
-                    ? "; use retry-failed to run its failed items again" : ""));
+                    ? "; retry its failed items instead (bulwark retry-failed, or retryFailed in Java)" : ""));
         }
         JobRunner runner = new JobRunner(ledger, clock, random, worker, listeners, handler, compensator, logFiles, timers, job);
         if (active.putIfAbsent(jobId, runner) != null) {
@@ -200,7 +200,7 @@ public final class Engine implements AutoCloseable {
         Job job = find(jobId);
         if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
             throw new ValidationException("job " + jobId + " is " + job.status()
-                    + "; retry-failed works on PARTIAL or FAILED jobs");
+                    + "; retrying failed items works on PARTIAL or FAILED jobs");
         }
         refuseRolledBack(jobId, "retry-failed");
         long reopened = ledger.reopen(jobId, ItemStatus.FAILED);
