@@ -6,6 +6,7 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
 import dev.bulwark.internal.FailureClassifier;
+import dev.bulwark.internal.FrozenSettings;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.MemoryLedger;
@@ -62,6 +63,7 @@ import java.util.random.RandomGenerator;
  * @param <T> the item type
  */
 public final class BatchBuilder<T> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchBuilder.class);
     /** How long a part-filled chunk waits for more items before it runs anyway. */
     public static final Duration DEFAULT_CHUNK_LINGER = Duration.ofMillis(20);
     public static final String DEFAULT_NAME = "batch";
@@ -82,7 +84,12 @@ public final class BatchBuilder<T> {
     private final List<JobListener> listeners = new ArrayList<>();
     private ContextualHandler<T> handler;
     private ItemHandler engineHandler;
-    private ChunkHandler<T> chunkHandler;
+    /** What the caller set explicitly, to tell them on resume which of it the frozen job ignores. */
+    private boolean concurrencySet;
+    private boolean ordered;
+    private RetryPolicy retrySet;
+    private Duration timeoutSet;
+    private ContextualChunkHandler<T> chunkHandler;
     private int chunkSize;
     private Duration chunkLinger = DEFAULT_CHUNK_LINGER;
     private String handlerName;
@@ -182,6 +189,15 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> chunks(int size, ChunkHandler<T> value) {
         Objects.requireNonNull(value, "chunk handler");
+        return chunksWithContext(size, (items, context) -> value.handle(items));
+    }
+
+    /**
+     * As {@link #chunks(int, ChunkHandler)}, with a handler that also gets the chunk's
+     * {@link ChunkContext}: the job id and each item's idempotency key.
+     */
+    public BatchBuilder<T> chunksWithContext(int size, ContextualChunkHandler<T> value) {
+        Objects.requireNonNull(value, "chunk handler");
         ValidationException.require(size >= 1 && size <= 1_000, "chunk size must be between 1 and 1000, but was " + size);
         requireNoHandler();
         this.chunkHandler = value;
@@ -229,17 +245,20 @@ public final class BatchBuilder<T> {
         ValidationException.require(value >= 1 && value <= JobConfig.MAX_CONCURRENCY,
                 "concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + value);
         this.concurrency = value;
+        this.concurrencySet = true;
         return this;
     }
 
     /** Item n+1 starts only after item n has its final outcome (retries included); needs concurrency 1. */
     public BatchBuilder<T> ordered() {
         config.ordered(true);
+        this.ordered = true;
         return this;
     }
 
     public BatchBuilder<T> retry(RetryPolicy value) {
         config.retry(Objects.requireNonNull(value, "retry"));
+        this.retrySet = value;
         return this;
     }
 
@@ -248,6 +267,7 @@ public final class BatchBuilder<T> {
         ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
                 "timeout must be positive, but was " + value);
         config.attemptTimeout(value);
+        this.timeoutSet = value;
         return this;
     }
 
@@ -498,15 +518,56 @@ public final class BatchBuilder<T> {
      * batch's ledger; this builder's items are not used.
      */
     public BatchResult resume(UUID jobId) {
-        return continueJob(jobId, false);
+        return continueJob(jobId, false, false).await();
     }
 
     /** Runs the FAILED items of a finished batch again with a fresh retry budget. Needs {@link #restore}. */
     public BatchResult retryFailed(UUID jobId) {
-        return continueJob(jobId, true);
+        return continueJob(jobId, true, false).await();
     }
 
-    private BatchResult continueJob(UUID jobId, boolean failedOnly) {
+    /**
+     * As {@link #resume}, on a new thread: returns at once with a {@link RunningBatch} to follow,
+     * pause (on shutdown, say), cancel or await it.
+     */
+    public RunningBatch resumeAsync(UUID jobId) {
+        return continueJob(jobId, false, true);
+    }
+
+    /** As {@link #retryFailed}, on a new thread: returns at once with a {@link RunningBatch}. */
+    public RunningBatch retryFailedAsync(UUID jobId) {
+        return continueJob(jobId, true, true);
+    }
+
+    /**
+     * The settings of this builder ({@link #concurrency}, {@link #retry}, {@link #timeout},
+     * {@link #breaker}) that differ from those frozen in the job's configuration snapshot, one line
+     * each naming both values: a resumed job keeps its frozen configuration and ignores them
+     * ({@link #resume} logs them as a warning). Empty when nothing set here differs.
+     */
+    public List<String> ignoredOnResume(UUID jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        ValidationException.require(ledger != null, "reading job " + jobId + " needs .ledger(...): the ledger that holds it");
+        Job job = ledger.findJob(jobId).orElseThrow(() -> new NotFoundException("no job " + jobId + " in " + ledger));
+        Integer slots = concurrencySet ? (chunkHandler != null ? concurrency * chunkSize : concurrency) : null;
+        return new FrozenSettings(slots, retrySet, timeoutSet, breakerPolicy).differences(job.config());
+    }
+
+    /**
+     * The jobs of {@code name} in this builder's {@link #ledger} that have not finished (QUEUED,
+     * RUNNING — left so by a crash, or running in another engine — or PAUSED), newest first: what
+     * {@link #resume} can continue. Halted jobs (FAILED with skipped items) are resumable too;
+     * find them with the ledger's {@code listJobs}.
+     */
+    public List<Job> unfinished(String name) {
+        Objects.requireNonNull(name, "name");
+        ValidationException.require(ledger != null, "listing the jobs of '" + name + "' needs .ledger(...)");
+        return ledger.listJobs(new dev.bulwark.ledger.JobQuery(
+                        java.util.Set.of(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED), 1_000)).stream()
+                .filter(job -> job.name().equals(name)).toList();
+    }
+
+    private RunningBatch continueJob(UUID jobId, boolean failedOnly, boolean async) {
         Objects.requireNonNull(jobId, "jobId");
         ValidationException.require(restore != null || engineHandler != null, "resuming job " + jobId
                 + " needs .restore(item -> ...) to rebuild items from their stored key and payload");
@@ -516,10 +577,36 @@ public final class BatchBuilder<T> {
         BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
         ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
         ItemHandler undo = compensating(typed);
-        try (Engine engine = engine(ledger)) {
-            JobResult result = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
-            return new BatchResult(result, ledger);
+        if (ledger.findJob(jobId).isPresent()) {
+            List<String> ignored = ignoredOnResume(jobId);
+            if (!ignored.isEmpty()) {
+                LOG.warn("job {} keeps the configuration frozen when it was submitted; ignoring {}", jobId,
+                        String.join(", ", ignored));
+            }
         }
+        Ledger target = ledger;
+        Engine engine = engine(target);
+        CompletableFuture<BatchResult> result = new CompletableFuture<>();
+        if (!async) {
+            try {
+                JobResult done = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
+                result.complete(new BatchResult(done, target));
+            } finally {
+                engine.close();
+            }
+            return new RunningBatch(jobId, engine, result);
+        }
+        Thread.ofPlatform().name("bulwark-batch-" + jobId.toString().substring(0, 8)).start(() -> {
+            try {
+                JobResult done = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
+                result.complete(new BatchResult(done, target));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                engine.close();
+            }
+        });
+        return new RunningBatch(jobId, engine, result);
     }
 
     /**
@@ -611,6 +698,9 @@ public final class BatchBuilder<T> {
                     + chunkSize + " = " + total + " items at once, but at most " + JobConfig.MAX_CONCURRENCY + " are allowed");
             slots = (int) total;
         }
+        ValidationException.require(!(ordered && chunkHandler != null), "an ordered batch cannot run in chunks");
+        ValidationException.require(!ordered || slots == 1, ".ordered() runs one item at a time (item n+1 starts once item n "
+                + "is final), so it needs .concurrency(1), but concurrency was " + slots);
         JobConfig draft = config.concurrency(slots).build();
         ValidationException.require(!(draft.ordered() && chunkHandler != null), "an ordered batch cannot run in chunks");
         config.input("api", "java").input("handler", handlerName);

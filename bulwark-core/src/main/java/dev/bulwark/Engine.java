@@ -124,6 +124,18 @@ public final class Engine implements AutoCloseable {
      * attempt of its own.
      */
     public JobResult run(UUID jobId, ItemHandler handler, ItemHandler compensator) {
+        if (!dev.bulwark.internal.LedgerRuns.begin(ledger, jobId)) {
+            throw new ValidationException("job " + jobId + " is already running in this process on the same ledger; "
+                    + "pause or await the run that has it (its RunningBatch) before resuming it");
+        }
+        try {
+            return runOwned(jobId, handler, compensator);
+        } finally {
+            dev.bulwark.internal.LedgerRuns.end(ledger, jobId);
+        }
+    }
+
+    private JobResult runOwned(UUID jobId, ItemHandler handler, ItemHandler compensator) {
         Job job = find(jobId);
         if (job.config().rollback() && job.config().compensate() == null && compensator == null) {
             throw new ValidationException("job " + jobId + " rolls back after a critical error, but has no compensation "
@@ -144,10 +156,10 @@ public final class Engine implements AutoCloseable {
                 if (ledger.counts(jobId).skipped() == 0) {
                     if (job.status() == JobStatus.PARTIAL) {
                         throw new ValidationException("job " + jobId + " is PARTIAL: nothing to resume; "
-                                + "use retry-failed to run its failed items again");
+                                + "retry its failed items instead (bulwark retry-failed, or retryFailed in Java)");
                     }
                     throw new ValidationException("job " + jobId + " is FAILED with no skipped items; "
-                            + "use retry-failed to run its failed items again");
+                            + "retry its failed items instead (bulwark retry-failed, or retryFailed in Java)");
                 }
                 ledger.reopen(jobId, ItemStatus.SKIPPED);
                 ledger.transition(jobId, JobStatus.QUEUED, null, clock.now());
@@ -155,7 +167,7 @@ public final class Engine implements AutoCloseable {
             }
             default -> throw new ValidationException("job " + jobId + " is " + job.status()
                     + ": nothing to resume" + (job.status() == JobStatus.PARTIAL
-                    ? "; use retry-failed to run its failed items again" : ""));
+                    ? "; retry its failed items instead (bulwark retry-failed, or retryFailed in Java)" : ""));
         }
         JobRunner runner = new JobRunner(ledger, clock, random, worker, listeners, handler, compensator, logFiles, timers, job);
         if (active.putIfAbsent(jobId, runner) != null) {
@@ -195,7 +207,7 @@ public final class Engine implements AutoCloseable {
         Job job = find(jobId);
         if (job.status() != JobStatus.PARTIAL && job.status() != JobStatus.FAILED) {
             throw new ValidationException("job " + jobId + " is " + job.status()
-                    + "; retry-failed works on PARTIAL or FAILED jobs");
+                    + "; retrying failed items works on PARTIAL or FAILED jobs");
         }
         refuseRolledBack(jobId, "retry-failed");
         long reopened = ledger.reopen(jobId, ItemStatus.FAILED);
@@ -312,7 +324,7 @@ public final class Engine implements AutoCloseable {
         }
         Job job = find(jobId);
         if (job.config().breaker() == null) {
-            throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without --breaker)");
+            throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without a circuit breaker)");
         }
         Optional<BreakerStatus> current = breakers(jobId).stream().filter(b -> b.scope().equals(scope)).findFirst();
         if (current.isEmpty()) {

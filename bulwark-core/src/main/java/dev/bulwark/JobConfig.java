@@ -42,7 +42,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         ValidationException.require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
                 "concurrency must be between 1 and " + MAX_CONCURRENCY + ", but was " + concurrency);
         ValidationException.require(!ordered || concurrency == 1,
-                "--ordered runs one item at a time, so it needs concurrency 1, but concurrency was " + concurrency);
+                "ordered runs one item at a time (item n+1 starts once item n is final), so it needs concurrency 1, but concurrency was " + concurrency);
         ValidationException.require(attemptTimeout == null || (!attemptTimeout.isNegative() && !attemptTimeout.isZero()),
                 "timeout must be positive, but was " + attemptTimeout);
         input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));

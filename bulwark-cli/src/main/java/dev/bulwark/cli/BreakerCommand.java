@@ -141,7 +141,7 @@ public final class BreakerCommand implements Callable<Integer> {
             }
             Optional<Home.Lock> lock = home.tryLock();
             if (lock.isPresent()) {
-                try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter();
+                try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter(held);
                      Engine engine = Engine.builder().ledger(ledger).worker("breaker-reset").build()) {
                     Job found = Views.resolve(ledger, job);
                     boolean reset = engine.resetBreaker(found.id(), scope);

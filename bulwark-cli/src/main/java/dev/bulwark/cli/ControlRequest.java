@@ -30,7 +30,7 @@ final class ControlRequest {
         }
         Optional<Home.Lock> lock = home.tryLock();
         if (lock.isPresent()) {
-            try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter()) {
+            try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter(held)) {
                 Job job = Views.resolve(ledger, jobRef);
                 if (request == Home.Request.PAUSE) {
                     throw new ValidationException("job " + job.id() + " is " + job.status()

@@ -4,21 +4,18 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.jdbc.Durability;
 import dev.bulwark.jdbc.SqliteLedger;
+import dev.bulwark.jdbc.LedgerLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * A Bulwark home: {@code ledger.db} (the SQLite ledger), {@code logs/JOB/} (one log per item and
  * the job's {@code events.jsonl}), {@code control/} (cancel and pause requests from other
- * terminals to the process that runs a job) and {@code lock} (held by the one process that writes
- * the home).
+ * terminals to the process that runs a job) and {@code ledger.db.lock} (the ledger's
+ * {@link LedgerLock}, held by the one process that writes the home).
  *
  * @param dir        the home directory
  * @param durability the ledger durability for writers
@@ -72,34 +69,20 @@ public record Home(Path dir, Durability durability) {
             throw new BulwarkException("cannot create the Bulwark home " + dir.toAbsolutePath() + ": " + describe(e)
                     + " (choose another with --home DIR or BULWARK_HOME)", e);
         }
-        FileChannel channel = null;
-        try {
-            channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                channel.close();
-                return Optional.empty();
-            }
-            return Optional.of(new Lock(channel));
-        } catch (OverlappingFileLockException e) {
-            closeQuietly(channel);
-            return Optional.empty();
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new BulwarkException("cannot lock the Bulwark home " + dir.toAbsolutePath() + ": " + describe(e), e);
-        }
+        return LedgerLock.tryAcquire(ledgerFile()).map(Lock::new);
     }
 
     /** Takes the write lock or fails with a message that says who to wait for. */
     public Lock lock() {
         return tryLock().orElseThrow(() -> new HomeBusyException("the Bulwark home " + dir.toAbsolutePath()
-                + " is in use by another bulwark process (one writer per home); wait for it, "
+                + " is in use by " + LedgerLock.holder(ledgerFile()).orElse("another bulwark process")
+                + " (one writer per home); wait for it, "
                 + "use 'bulwark cancel JOB' or 'bulwark pause JOB' to stop it, or choose another home with --home DIR"));
     }
 
-    /** Opens the ledger for writing; call with the lock held. */
-    public SqliteLedger openWriter() {
-        return SqliteLedger.open(ledgerFile(), durability);
+    /** Opens the ledger for writing under the home's lock, which stays held when the ledger closes. */
+    public SqliteLedger openWriter(Lock lock) {
+        return SqliteLedger.open(ledgerFile(), durability, lock.ledgerLock);
     }
 
     /** Opens the ledger for reading only: works while another process writes it. */
@@ -122,27 +105,17 @@ public record Home(Path dir, Durability durability) {
         };
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
-        }
-    }
-
     /** The home's write lock; released by {@link #close()} or when the process dies. */
     public static final class Lock implements AutoCloseable {
-        private final FileChannel channel;
+        private final LedgerLock ledgerLock;
 
-        Lock(FileChannel channel) {
-            this.channel = channel;
+        Lock(LedgerLock ledgerLock) {
+            this.ledgerLock = ledgerLock;
         }
 
         @Override
         public void close() {
-            closeQuietly(channel);
+            ledgerLock.close();
         }
     }
 

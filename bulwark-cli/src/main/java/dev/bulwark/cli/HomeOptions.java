@@ -32,13 +32,6 @@ public final class HomeOptions {
         return chosen == null ? resolve().openReader() : chosen.openReader();
     }
 
-    /** Opens the chosen ledger for writing; with the home's own ledger, call with the home's lock held. */
-    public Ledger openWriter() {
-        Store chosen = store();
-        Home home = resolve();
-        return chosen == null ? home.openWriter() : chosen.openWriter(home.durability());
-    }
-
     /** The home directory chosen by the option, the environment or the default. */
     public Home resolve() {
         Path dir = home;

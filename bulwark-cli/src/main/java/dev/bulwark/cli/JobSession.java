@@ -59,7 +59,7 @@ final class JobSession implements AutoCloseable {
         this.lock = home.lock();
         Ledger opened = null;
         try {
-            opened = store == null ? home.openWriter() : store.openWriter(home.durability());
+            opened = store == null ? home.openWriter(lock) : store.openWriter(home.durability());
         } finally {
             if (opened == null) {
                 lock.close();

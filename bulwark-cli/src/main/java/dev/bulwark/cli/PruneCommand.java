@@ -39,7 +39,7 @@ public final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         Duration age = Durations.parse(olderThan, "--older-than");
         Home home = homeOptions.resolve();
-        try (Home.Lock lock = home.lock(); var ledger = home.openWriter()) {
+        try (Home.Lock lock = home.lock(); var ledger = home.openWriter(lock)) {
             Instant before = Instant.now().minus(age);
             List<UUID> pruned = ledger.prune(before, keepFailed);
             for (UUID id : pruned) {

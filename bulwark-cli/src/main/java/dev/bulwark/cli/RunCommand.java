@@ -154,7 +154,7 @@ public class RunCommand implements Callable<Integer> {
     Integer breakerTrials;
 
     @Option(names = "--breaker-count", paramLabel = "CLASSES", split = ",", description = "Error classes a breaker counts: transient, "
-            + "permanent, critical. Default: all failures.")
+            + "permanent, critical. Default: transient,critical (a permanent failure, such as an HTTP 404, is about its item, not the scope).")
     List<ErrorClass> breakerCount;
 
     @Option(names = "--on-open", paramLabel = "pause|halt|fail", description = "When a scope's breaker opens: pause its items "

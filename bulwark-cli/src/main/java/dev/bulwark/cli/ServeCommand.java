@@ -84,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
         Home home = homeOptions.resolve();
         CountDownLatch stop = new CountDownLatch(1);
         SignalPresses signals = new SignalPresses();
-        try (Home.Lock lock = home.lock(); Ledger ledger = store == null ? home.openWriter()
+        try (Home.Lock lock = home.lock(); Ledger ledger = store == null ? home.openWriter(lock)
                 // as for bulwark worker: a session stopped in a transaction must not hold its locks beyond the lease
                 : store.openPostgres("idle_in_transaction_session_timeout=" + workerOptions.lease().toMillis())) {
             BulwarkServer.Builder builder = BulwarkServer.builder().config(effective).ledger(ledger)

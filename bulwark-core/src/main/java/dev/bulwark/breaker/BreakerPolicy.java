@@ -25,7 +25,7 @@ import java.util.Set;
  * @param openGrowth factor applied to the open time on each re-open without a close in between (1 = fixed)
  * @param openMax    longest open time
  * @param trials     calls let through while half-open; all must succeed to close
- * @param counted    error classes that count as failures
+ * @param counted    error classes that count as failures; null or empty for {@link #DEFAULT_COUNTED}
  */
 public record BreakerPolicy(Trip trip, int threshold, Duration window, double rate, int minCalls, Duration slow,
                             Duration openFor, double openGrowth, Duration openMax, int trials, Set<ErrorClass> counted) {
@@ -36,6 +36,13 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
     public static final Duration DEFAULT_OPEN = Duration.ofSeconds(60);
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
     public static final int DEFAULT_MIN_CALLS = 10;
+    /**
+     * The error classes a breaker counts unless told otherwise: transient and critical failures,
+     * which speak of the scope (a host down, refusing, timing out). Permanent failures (a 404, bad
+     * input) speak of one item, so they neither open nor close a breaker unless
+     * {@link #withCounted(Set)} (the command line's {@code --breaker-count}) asks for them.
+     */
+    public static final Set<ErrorClass> DEFAULT_COUNTED = Set.of(ErrorClass.TRANSIENT, ErrorClass.CRITICAL);
 
     public BreakerPolicy {
         ValidationException.require(trip != null, "a breaker needs consecutive=N, failures=N,window=D or rate=P%,window=D");
@@ -55,7 +62,7 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         ValidationException.require(openMax.compareTo(openFor) >= 0, "breaker open max (" + Durations.format(openMax)
                 + ") must not be shorter than the open time (" + Durations.format(openFor) + ")");
         ValidationException.require(trials >= 1 && trials <= 1_000, "breaker trials must be between 1 and 1000, but was " + trials);
-        counted = counted == null || counted.isEmpty() ? EnumSet.allOf(ErrorClass.class) : Set.copyOf(counted);
+        counted = counted == null || counted.isEmpty() ? DEFAULT_COUNTED : Set.copyOf(counted);
     }
 
     /** Opens after {@code n} consecutive failed attempts; open 60 s; one trial. */
@@ -118,6 +125,10 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, value, counted);
     }
 
+    /**
+     * This policy counting exactly the failures of {@code value}'s classes (default
+     * {@link #DEFAULT_COUNTED}); a failure of another class neither opens nor closes the breaker.
+     */
     public BreakerPolicy withCounted(Set<ErrorClass> value) {
         return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, trials, value);
     }
@@ -189,6 +200,9 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
             case RATE -> "rate=" + (rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate)) + "%,min-calls="
                     + minCalls + ",window=" + Durations.format(window);
         };
-        return slow == null ? base : base + ",slow=" + Durations.format(slow);
+        if (slow != null) {
+            base += ",slow=" + Durations.format(slow);
+        }
+        return base;
     }
 }

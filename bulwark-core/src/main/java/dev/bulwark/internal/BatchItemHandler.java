@@ -2,7 +2,7 @@ package dev.bulwark.internal;
 
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
-import dev.bulwark.ChunkHandler;
+import dev.bulwark.ContextualChunkHandler;
 import dev.bulwark.ContextualHandler;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
@@ -10,9 +10,11 @@ import dev.bulwark.ItemContext;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.PermanentException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -27,17 +29,21 @@ public final class BatchItemHandler<T> implements ItemHandler {
     private final Map<Long, T> submitted;
     private final String name;
     private final ContextualHandler<T> single;
+    /**
+     * How long an item left unrun after a critical error in its chunk waits for the engine to stop
+     * it (the halt comes within milliseconds); past it, the item fails transiently instead.
+     */
+    private static final Duration NOT_RUN_WAIT = Duration.ofSeconds(60);
+
     private final ChunkCollector<T> chunks;
-    private final ChunkHandler<T> chunkHandler;
     private final FailureClassifier classifier;
 
     private BatchItemHandler(Function<Item, T> restore, Map<Long, T> submitted, String name, ContextualHandler<T> single,
-                             ChunkHandler<T> chunkHandler, ChunkCollector<T> chunks, FailureClassifier classifier) {
+                             ChunkCollector<T> chunks, FailureClassifier classifier) {
         this.restore = restore;
         this.submitted = submitted;
         this.name = name;
         this.single = single;
-        this.chunkHandler = chunkHandler;
         this.chunks = chunks;
         this.classifier = classifier;
     }
@@ -45,14 +51,15 @@ public final class BatchItemHandler<T> implements ItemHandler {
     /** Runs each item by itself through {@code handler}. */
     public static <T> BatchItemHandler<T> single(Function<Item, T> restore, ContextualHandler<T> handler,
                                                  FailureClassifier classifier) {
-        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", handler, null, null, classifier);
+        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", handler, null, classifier);
     }
 
     /** Runs items in chunks of up to {@code size}; a failed chunk's items run again one by one. */
-    public static <T> BatchItemHandler<T> chunked(Function<Item, T> restore, ChunkHandler<T> handler, int size,
+    public static <T> BatchItemHandler<T> chunked(Function<Item, T> restore, ContextualChunkHandler<T> handler, int size,
                                                   long lingerNanos, FailureClassifier classifier) {
-        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", null, handler,
-                new ChunkCollector<>(size, lingerNanos, handler), classifier);
+        return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", null,
+                new ChunkCollector<>(size, lingerNanos, handler,
+                        e -> classifier.toResult(e).errorClass() == ErrorClass.CRITICAL), classifier);
     }
 
     /**
@@ -61,7 +68,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
      * compensator of a rollback. Its log entries name the handler {@code compensate}.
      */
     public BatchItemHandler<T> compensating(ContextualHandler<T> compensator) {
-        return new BatchItemHandler<>(restore, submitted, "compensate", compensator, null, null, classifier);
+        return new BatchItemHandler<>(restore, submitted, "compensate", compensator, null, classifier);
     }
 
     /**
@@ -83,7 +90,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
         AttemptResult result;
         try {
             T item = resolve(ctx.item());
-            result = single != null ? runSingle(item, new ItemContext(ctx, log)) : runInChunk(item);
+            result = single != null ? runSingle(item, new ItemContext(ctx, log)) : runInChunk(item, ctx);
         } catch (Exception e) {
             result = classifier.toResult(e);
         }
@@ -95,18 +102,39 @@ public final class BatchItemHandler<T> implements ItemHandler {
         return AttemptResult.success();
     }
 
-    private AttemptResult runInChunk(T item) throws Exception {
-        ChunkCollector.Outcome chunk = chunks.process(item);
+    private AttemptResult runInChunk(T item, AttemptContext ctx) throws Exception {
+        ChunkCollector.Member<T> member = new ChunkCollector.Member<>(item, ctx.seq(), ctx.idempotencyKey());
+        ChunkCollector.Outcome chunk = chunks.process(ctx.jobId(), member);
+        if (chunk.notRun()) {
+            return awaitHalt(ctx);
+        }
         if (chunk.error() == null) {
             return AttemptResult.success();
         }
         AttemptResult failure = classifier.toResult(chunk.error());
-        if (chunk.size() == 1 || failure.errorClass() == ErrorClass.CRITICAL) {
+        if (chunk.isolated() || chunk.size() == 1 || failure.errorClass() == ErrorClass.CRITICAL) {
             return failure;
         }
         // The chunk failed: find out whether this item is one of the bad ones by running it alone.
-        chunkHandler.handle(List.of(item));
+        chunks.runAlone(ctx.jobId(), member);
         return AttemptResult.success();
+    }
+
+    /**
+     * An item after the critical one in its chunk was not run: it waits for the halt that critical
+     * error brings, so the engine records it as interrupted and skips it, every time (returning at
+     * once would race the halt and end it FAILED or SKIPPED by chance).
+     */
+    private static AttemptResult awaitHalt(AttemptContext ctx) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        ctx.onStop(stopped::countDown);
+        try {
+            stopped.await(NOT_RUN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return AttemptResult.failure(ErrorClass.TRANSIENT, "chunk-critical",
+                "not run: an item before it in its chunk hit a critical error");
     }
 
     private T resolve(Item item) {

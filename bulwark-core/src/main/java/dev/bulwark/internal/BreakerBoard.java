@@ -28,6 +28,8 @@ final class BreakerBoard {
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     /** Scopes whose breaker is not CLOSED (as of its last transition): the only ones worth looking at. */
     private final Set<String> troubled = ConcurrentHashMap.newKeySet();
+    /** The last real failure (category and message) seen per scope, for items its open breaker fails. */
+    private final Map<String, String> lastFailures = new ConcurrentHashMap<>();
 
     BreakerBoard(BreakerConfig config, Consumer<CircuitBreaker.Transition> transitions) {
         this.config = config;
@@ -50,6 +52,9 @@ final class BreakerBoard {
         for (BreakerStatus s : saved) {
             if (s.state() != CircuitBreaker.State.CLOSED) {
                 breakers.put(s.scope(), CircuitBreaker.restore(s.scope(), config.policy(), s.snapshot()));
+                if (s.reason() != null) {
+                    lastFailures.putIfAbsent(s.scope(), s.reason());
+                }
                 troubled.add(s.scope());
             }
         }
@@ -108,7 +113,13 @@ final class BreakerBoard {
     }
 
     void failed(String scope, CircuitBreaker.Permit permit, Instant now, ErrorClass errorClass, String reason) {
+        lastFailures.put(scope, reason);
         breaker(scope).onFailure(permit, now, errorClass, reason).ifPresent(transitions);
+    }
+
+    /** The last real failure of an attempt in {@code scope} (or what opened its breaker before a resume), if any. */
+    Optional<String> lastFailure(String scope) {
+        return Optional.ofNullable(lastFailures.get(scope));
     }
 
     void release(String scope, CircuitBreaker.Permit permit) {

@@ -42,13 +42,20 @@ public final class FailureClassifier {
         return AttemptResult.failure(otherwise, "exception", describe(error));
     }
 
-    /** {@code SimpleName: message}; a wrapper without a message of its own ({@code new X(cause)}) shows its cause's. */
+    /**
+     * {@code SimpleName: message}; a wrapper without a message of its own ({@code new X(cause)}) shows
+     * its cause's, and names its class only when the cause's description does not start with it
+     * already (a {@code ConnectException} around a {@code ConnectException} reads once).
+     */
     static String describe(Throwable error) {
         String message = error.getMessage();
         Throwable cause = error.getCause();
-        boolean borrowed = cause != null && (message == null || message.isBlank() || message.equals(cause.toString()));
+        boolean borrowed = cause != null && cause != error
+                && (message == null || message.isBlank() || message.equals(cause.toString()) || message.equals(cause.getMessage()));
         if (borrowed) {
-            return error.getClass().getSimpleName() + ": " + describe(error.getCause());
+            String name = error.getClass().getSimpleName();
+            String inner = describe(cause);
+            return inner.equals(name) || inner.startsWith(name + ": ") ? inner : name + ": " + inner;
         }
         return message == null || message.isBlank() ? error.getClass().getSimpleName()
                 : error.getClass().getSimpleName() + ": " + message;

@@ -58,7 +58,7 @@ final class JobEnd {
             }
         }
         if (s != null && s.reason() == StopReason.PAUSE) {
-            done = ledger.transition(job.id(), JobStatus.PAUSED, s.message(), now);
+            done = recordFinalStatus(JobStatus.PAUSED, s.message(), now);
             report.emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
             finalCounts = ledger.counts(job.id());
         } else {
@@ -76,7 +76,7 @@ final class JobEnd {
             FinalStatus end = s != null
                     ? new FinalStatus(s.reason() == StopReason.CANCEL ? JobStatus.CANCELLED : JobStatus.FAILED, s.message())
                     : FinalStatus.of(c);
-            done = ledger.transition(job.id(), end.status(), end.reason(), now);
+            done = recordFinalStatus(end.status(), end.reason(), now);
         }
         Duration took = report.elapsed();
         Map<String, Object> data = new LinkedHashMap<>();
@@ -96,5 +96,22 @@ final class JobEnd {
         report.counts().reset(finalCounts, Set.of());
         report.report();
         return new JobResult(done, finalCounts, took);
+    }
+
+    /**
+     * Moves the job to its final (or PAUSED) status. Should something outside this run have moved
+     * the job already (a cancel or pause recorded by another engine on the ledger), the job keeps
+     * the status the ledger has and the run reports that, rather than fail with an
+     * {@link dev.bulwark.InvalidTransitionException} the caller cannot act on.
+     */
+    private Job recordFinalStatus(JobStatus status, String reason, java.time.Instant now) {
+        try {
+            return ledger.transition(job.id(), status, reason, now);
+        } catch (dev.bulwark.InvalidTransitionException e) {
+            Job current = ledger.findJob(job.id()).orElseThrow(() -> e);
+            LOG.warn("job {}: the run ended {} but the ledger has it {} already ({}); keeping {}",
+                    job.id(), status, current.status(), e.getMessage(), current.status());
+            return current;
+        }
     }
 }

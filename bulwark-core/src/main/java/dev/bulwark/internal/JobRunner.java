@@ -468,9 +468,14 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             case PAUSE -> giveBack(item, why);
             case HALT -> {
                 giveBack(item, why);
-                halt("breaker-open: " + why + " (reset it with 'bulwark breaker reset', or resume once it has passed)", false);
+                halt("breaker-open: " + why + " (reset the breaker, or resume once its open time has passed)", false);
             }
             case FAIL -> {
+                // Beside breaker-open, the review queue keeps what actually went wrong in the scope.
+                String cause = board.lastFailure(scope).orElse(null);
+                if (cause != null) {
+                    why = why + "; last error of the scope: " + cause;
+                }
                 Instant now = clock.now();
                 try {
                     ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.FAILED, "breaker-open", why, now));

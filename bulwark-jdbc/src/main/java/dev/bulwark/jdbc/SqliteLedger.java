@@ -29,16 +29,20 @@ import java.util.Objects;
  * <p>Times are stored to the millisecond; finer parts of instants are dropped. Event data are
  * stored as JSON and come back with JSON's types (a {@code long} 3 comes back as an {@code Integer}).
  * Durability picks SQLite's {@code synchronous} setting ({@link Durability}). One process writes a
- * ledger file at a time; another can open it with {@link #openReadOnly(Path)} while it runs.
+ * ledger file at a time, enforced by a file lock ({@link LedgerLock}) that the {@code bulwark}
+ * command shares; another can open it with {@link #openReadOnly(Path)} while it runs.
  */
 public final class SqliteLedger extends JdbcLedger {
     private final Path file;
     private final boolean readOnly;
     private final GroupCommitter writer;
+    /** The write lock this ledger took itself and releases on close; null when read-only or held by the caller. */
+    private final LedgerLock ownLock;
 
-    private SqliteLedger(Path file, Connection connection, boolean readOnly) {
+    private SqliteLedger(Path file, Connection connection, boolean readOnly, LedgerLock ownLock) {
         this.file = file;
         this.readOnly = readOnly;
+        this.ownLock = ownLock;
         Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
         this.writer = new GroupCommitter(new SqliteTransactions(connection, tables, file, readOnly), file.toString(),
                 "bulwark-ledger", 10_000);
@@ -51,21 +55,47 @@ public final class SqliteLedger extends JdbcLedger {
 
     /**
      * Opens the ledger at {@code dbFile} for reading and writing, creating the file and bringing its
-     * schema up to date. Its directory must exist and be writable.
+     * schema up to date. Its directory must exist and be writable. Takes the file's write lock
+     * ({@link LedgerLock}) until {@link #close()}: a second writer, in this process or another,
+     * gets a {@link LedgerBusyException} naming the holder.
      *
-     * An existing file is checked first (its write-ahead log, and SQLite's integrity check) and a
-     * damaged one is refused: nothing is written into it.
-     *
-     * @throws DamagedLedgerException if the file is damaged or is not an SQLite database
-     * @throws BulwarkException if the file cannot be opened or was written by a newer Bulwark
+     * @throws LedgerBusyException if another writer has the file open
+     * @throws BulwarkException    if the file cannot be opened or was written by a newer Bulwark
      */
     public static SqliteLedger open(Path dbFile, Durability durability) {
         Objects.requireNonNull(durability, "durability");
+        SqliteConnector.checkWritable(dbFile);
+        LedgerLock lock = LedgerLock.acquire(dbFile);
+        try {
+            return openLocked(dbFile, durability, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the ledger at {@code dbFile} for reading and writing under a write lock the caller
+     * took with {@link LedgerLock#tryAcquire(Path)} and keeps: closing the ledger does not release it.
+     *
+     * @throws IllegalArgumentException if the lock is not that of {@code dbFile} or was released
+     */
+    public static SqliteLedger open(Path dbFile, Durability durability, LedgerLock heldLock) {
+        Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(heldLock, "heldLock");
+        if (!heldLock.isHeld() || !heldLock.ledgerFile().equals(dbFile.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("the lock " + heldLock + " does not hold the ledger "
+                    + dbFile.toAbsolutePath().normalize());
+        }
+        return openLocked(dbFile, durability, null);
+    }
+
+    private static SqliteLedger openLocked(Path dbFile, Durability durability, LedgerLock ownLock) {
         LedgerCheck.beforeWriting(dbFile); // never write into a damaged file
         Connection connection = SqliteConnector.openWriter(dbFile, durability.pragmaValue());
         try {
             new Migrator(SqliteDialect.INSTANCE).migrate(connection, dbFile.toString());
-            return new SqliteLedger(dbFile, connection, false);
+            return new SqliteLedger(dbFile, connection, false, ownLock);
         } catch (SQLException e) {
             closeQuietly(connection);
             throw SqlErrors.translate(dbFile, "prepare the ledger", e);
@@ -83,7 +113,7 @@ public final class SqliteLedger extends JdbcLedger {
         Connection connection = SqliteConnector.openReader(dbFile);
         try {
             new Migrator(SqliteDialect.INSTANCE).checkCurrent(connection, dbFile.toString());
-            return new SqliteLedger(dbFile, connection, true);
+            return new SqliteLedger(dbFile, connection, true, null);
         } catch (SQLException e) {
             closeQuietly(connection);
             throw SqlErrors.translate(dbFile, "read the ledger", e);
@@ -105,7 +135,13 @@ public final class SqliteLedger extends JdbcLedger {
     /** Commits everything queued, stops the writer thread and closes the file. Idempotent. */
     @Override
     public void close() {
-        writer.close();
+        try {
+            writer.close();
+        } finally {
+            if (ownLock != null) {
+                ownLock.close();
+            }
+        }
     }
 
     /** The value of a pragma on the ledger's own connection (tests check the settings with it). */

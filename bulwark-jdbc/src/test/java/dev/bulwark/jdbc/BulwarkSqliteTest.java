@@ -154,4 +154,26 @@ class BulwarkSqliteTest {
             }
         }
     }
+
+    @Test
+    void a_critical_error_in_a_chunk_is_named_on_the_item_that_threw_it_on_every_run_over_sqlite() {
+        try (SqliteLedger ledger = SqliteLedger.open(dir.resolve("chunks.db"))) {
+            for (int run = 1; run <= 10; run++) {
+                BatchResult result = Bulwark.batch(IntStream.rangeClosed(1, 40).boxed().toList())
+                        .key(i -> "order-" + i)
+                        .chunks(5, chunk -> {
+                            if (chunk.contains(23)) {
+                                throw new dev.bulwark.CriticalException("ledger", "order 23 names an unknown account");
+                            }
+                        })
+                        .chunkLinger(Duration.ofSeconds(5))
+                        .ledger(ledger).clock(clock).run();
+
+                assertThat(result.reason()).as("run %d", run).startsWith("critical error on item 23 (order-23)");
+                assertThat(IntStream.rangeClosed(21, 25).mapToObj(seq -> ledger.findItem(result.jobId(), seq).orElseThrow().status()))
+                        .as("run %d", run).containsExactly(dev.bulwark.ItemStatus.SUCCEEDED, dev.bulwark.ItemStatus.SUCCEEDED,
+                                dev.bulwark.ItemStatus.FAILED, dev.bulwark.ItemStatus.SKIPPED, dev.bulwark.ItemStatus.SKIPPED);
+            }
+        }
+    }
 }

@@ -344,7 +344,7 @@ class SharedBreakerTest {
         CountDownLatch never = new CountDownLatch(1);
         ItemHandler handler = ctx -> {
             if (ctx.item().key().startsWith("bad/")) {
-                return AttemptResult.failure(ErrorClass.PERMANENT, "refused", "no");
+                return AttemptResult.failure(ErrorClass.TRANSIENT, "refused", "no");
             }
             never.await(); // the other scope's items run until the halt stops them
             return AttemptResult.success();

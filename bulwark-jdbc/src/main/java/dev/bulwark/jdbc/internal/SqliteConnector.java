@@ -80,7 +80,7 @@ public final class SqliteConnector {
         }
     }
 
-    private static void checkWritable(Path file) {
+    public static void checkWritable(Path file) {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.exists(dir)) {
             throw new BulwarkException("cannot open the ledger " + file + ": the directory " + dir + " does not exist");
