@@ -60,8 +60,10 @@ public final class ItemLog implements Closeable {
         try {
             channel = new RandomAccessFile(file.toFile(), "rw");
         } catch (FileNotFoundException e) {
+            // The folder may be missing, or just made by another attempt of the same job starting
+            // at the same moment: make sure it exists (idempotent) and open once more.
             Path parent = file.toAbsolutePath().getParent();
-            if (parent == null || Files.isDirectory(parent)) {
+            if (parent == null) {
                 throw e;
             }
             Files.createDirectories(parent);
