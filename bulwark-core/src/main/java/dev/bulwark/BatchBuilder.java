@@ -266,8 +266,19 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> timeout(Duration value) {
         ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
                 "timeout must be positive, but was " + value);
-        config.attemptTimeout(value);
+        config.attemptTimeout(value).attemptTimeoutPercent(null);
         this.timeoutSet = value;
+        return this;
+    }
+
+    /**
+     * Longest an attempt may run, as {@code percent} % of the median duration of the batch's recent
+     * successful attempts (GNU parallel's {@code --timeout N%}); no limit until the first success.
+     * Replaces {@link #timeout}.
+     */
+    public BatchBuilder<T> timeoutPercentOfMedian(int percent) {
+        ValidationException.require(percent > 0, "timeoutPercentOfMedian must be more than 0 (%), but was " + percent);
+        config.attemptTimeout(null).attemptTimeoutPercent(percent);
         return this;
     }
 

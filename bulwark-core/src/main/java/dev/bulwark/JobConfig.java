@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param rollback         after a critical error, undo every succeeded item, newest first, with the
  *                         compensation command (or the compensator given to the engine)
  * @param compensate       the compensation command of a rollback, or null (a Java compensator, or no rollback)
+ * @param attemptTimeoutPercent longest an attempt may run as a percentage of the median duration of the
+ *                         job's recent successful attempts (no limit until the first success), or null;
+ *                         exclusive with {@code attemptTimeout}
  */
 public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Duration attemptTimeout,
                         FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input,
                         BreakerConfig breaker, HaltMode halt, Duration jobTimeout, Duration jobTimeoutPerItem,
-                        boolean stopOnFirstFailure, boolean rollback, ExecSpec compensate) {
+                        boolean stopOnFirstFailure, boolean rollback, ExecSpec compensate, Integer attemptTimeoutPercent) {
 
     public static final int DEFAULT_CONCURRENCY = 1;
     public static final int MAX_CONCURRENCY = 10_000;
@@ -51,12 +54,16 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
                 "job timeout must be positive, but was " + jobTimeout);
         ValidationException.require(jobTimeoutPerItem == null || (!jobTimeoutPerItem.isNegative() && !jobTimeoutPerItem.isZero()),
                 "job timeout per item must be positive, but was " + jobTimeoutPerItem);
+        ValidationException.require(attemptTimeoutPercent == null || attemptTimeoutPercent > 0,
+                "a relative timeout must be more than 0%, but was " + attemptTimeoutPercent + "%");
+        ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null,
+                "a timeout is either a duration or a percentage of the median, not both");
     }
 
     /** This configuration with {@code value} as the record of where the items came from. */
     public JobConfig withInput(Map<String, String> value) {
         return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, value,
-                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate);
+                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent);
     }
 
     /** The time budget of a run that starts with {@code open} items without an outcome, or null for none. */
@@ -97,6 +104,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         private boolean stopOnFirstFailure;
         private boolean rollback;
         private ExecSpec compensate;
+        private Integer attemptTimeoutPercent;
 
         public Builder concurrency(int value) {
             this.concurrency = value;
@@ -115,6 +123,16 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
 
         public Builder attemptTimeout(Duration value) {
             this.attemptTimeout = value;
+            return this;
+        }
+
+        /**
+         * Longest an attempt may run, as a percentage of the median duration of the job's recent
+         * successful attempts (GNU parallel's {@code --timeout N%}); no limit until the first
+         * success. Null for none; exclusive with {@link #attemptTimeout}.
+         */
+        public Builder attemptTimeoutPercent(Integer value) {
+            this.attemptTimeoutPercent = value;
             return this;
         }
 
@@ -178,7 +196,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
 
         public JobConfig build() {
             return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input,
-                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate);
+                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent);
         }
     }
 }

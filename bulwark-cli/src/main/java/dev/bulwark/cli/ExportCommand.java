@@ -10,6 +10,7 @@ import dev.bulwark.Job;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.server.ReviewQueueExport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -32,13 +33,15 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark export JOB}: the items of a job with their outcomes; {@code --status FAILED} is the review queue. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Writes a job's items with their outcomes as CSV or JSON lines (read-only).",
+        description = {"Writes a job's items with their outcomes as CSV, JSON lines or an XLSX spreadsheet (read-only).",
                 "Columns: seq, key, status, attempts, error_class, category, message, exit_code, duration_ms, "
-                        + "started_at, finished_at, log. The review queue is --status FAILED."})
+                        + "started_at, finished_at, log. The review queue is --status FAILED.",
+                "XLSX has typed cells (numbers, UTC date-times) and is streamed (a million rows in a small heap); "
+                        + "being binary, it needs --output FILE when standard output is a terminal."})
 public final class ExportCommand implements Callable<Integer> {
     private static final int PAGE = 1_000;
 
-    public enum Format { CSV, JSONL }
+    public enum Format { CSV, JSONL, XLSX }
 
     @Spec
     CommandSpec spec;
@@ -46,7 +49,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     HomeOptions homeOptions;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", description = "csv or jsonl. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", description = "csv, jsonl or xlsx. Default: ${DEFAULT-VALUE}.")
     Format format;
 
     @Option(names = "--status", paramLabel = "STATUS", split = ",",
@@ -64,9 +67,13 @@ public final class ExportCommand implements Callable<Integer> {
         try (Ledger ledger = homeOptions.openReader()) {
             Job found = Views.resolve(ledger, job);
             if (output == null) {
-                Writer w = new BufferedWriter(new OutputStreamWriter(nonClosing(System.out), StandardCharsets.UTF_8));
-                write(ledger, found, w);
-                w.flush();
+                if (format == Format.XLSX && Terminal.stdoutIsTerminal()) {
+                    throw new dev.bulwark.ValidationException("--format xlsx writes a binary file: give --output FILE (for example "
+                            + "--output review.xlsx), or redirect standard output to a file");
+                }
+                OutputStream out = new java.io.BufferedOutputStream(nonClosing(System.out));
+                write(ledger, found, out);
+                out.flush();
                 return ExitCodes.COMPLETED;
             }
             Path target = output.toAbsolutePath();
@@ -79,8 +86,8 @@ public final class ExportCommand implements Callable<Integer> {
             }
             Path tmp = Files.createTempFile(dir, ".bulwark-export-", ".tmp");
             try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    write(ledger, found, w);
+                try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                    write(ledger, found, out);
                 }
                 try {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -95,6 +102,17 @@ public final class ExportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new BulwarkException("cannot write the export: " + Home.describe(e), e);
         }
+    }
+
+    private void write(Ledger ledger, Job found, OutputStream out) throws IOException {
+        if (format == Format.XLSX) {
+            ReviewQueueExport.writeXlsx(ledger, found.id(), statuses == null ? null : new HashSet<>(statuses), Views.ITEM_VALUES,
+                    "items", out);
+            return;
+        }
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        write(ledger, found, w);
+        w.flush();
     }
 
     private void write(Ledger ledger, Job found, Writer w) throws IOException {

@@ -35,7 +35,7 @@ public final class PolicyOverrides {
     @Option(names = "--backoff-max", paramLabel = "DURATION", description = "New longest delay between retries.")
     String backoffMax;
 
-    @Option(names = "--timeout", paramLabel = "DURATION|none", description = "New time limit per attempt (none: no limit).")
+    @Option(names = "--timeout", paramLabel = "DURATION|N%|none", description = "New time limit per attempt, as for run (none: no limit).")
     String timeout;
 
     @Option(names = "--kill-grace", paramLabel = "DURATION", description = "New time between TERM and KILL.")
@@ -44,7 +44,7 @@ public final class PolicyOverrides {
     @Option(names = "--breaker", paramLabel = "SPEC|none", description = "New circuit breaker policy (as for run), or none.")
     String breaker;
 
-    @Option(names = "--breaker-open", paramLabel = "D[,grow=F,max=D]", description = "New open time of the breakers.")
+    @Option(names = "--breaker-open", paramLabel = "SPEC", description = "New open time of the breakers, as DURATION[,grow=F,max=DURATION] (as for run).")
     String breakerOpen;
 
     @Option(names = "--breaker-trials", paramLabel = "N", description = "New number of half-open trial calls.")
@@ -84,13 +84,11 @@ public final class PolicyOverrides {
         note(changes, "backoff", Durations.format(retry.initialDelay()), Durations.format(initial));
         note(changes, "backoff-max", Durations.format(retry.maxDelay()), Durations.format(max));
 
-        Duration newTimeout = current.attemptTimeout();
+        TimeoutSpec newTimeout = TimeoutSpec.of(current);
         if (timeout != null) {
-            newTimeout = timeout.equalsIgnoreCase("none") ? null : Durations.parse(timeout, "--timeout");
-            ValidationException.require(newTimeout == null || !newTimeout.isZero(), "--timeout must be longer than 0 (or none), but was '"
-                    + timeout + "'");
+            newTimeout = timeout.equalsIgnoreCase("none") ? TimeoutSpec.NONE : TimeoutSpec.parse(timeout);
         }
-        note(changes, "timeout", Durations.format(current.attemptTimeout()), Durations.format(newTimeout));
+        note(changes, "timeout", TimeoutSpec.of(current).describe(), newTimeout.describe());
 
         ExecSpec exec = current.exec();
         if (killGrace != null && exec != null) {
@@ -102,9 +100,9 @@ public final class PolicyOverrides {
         BreakerConfig newBreaker = breaker(current.breaker());
         note(changes, "breaker", describe(current.breaker()), describe(newBreaker));
 
-        JobConfig revised = new JobConfig(newConcurrency, current.ordered(), newRetry, newTimeout, current.failureThreshold(), exec,
+        JobConfig revised = new JobConfig(newConcurrency, current.ordered(), newRetry, newTimeout.duration(), current.failureThreshold(), exec,
                 current.input(), newBreaker, current.halt(), current.jobTimeout(), current.jobTimeoutPerItem(),
-                current.stopOnFirstFailure(), current.rollback(), current.compensate());
+                current.stopOnFirstFailure(), current.rollback(), current.compensate(), newTimeout.percent());
         return new Revision(revised, changes);
     }
 

@@ -113,7 +113,8 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--backoff-max", paramLabel = "DURATION", defaultValue = "1m", description = "Longest delay between retries. Default: ${DEFAULT-VALUE}.")
     String backoffMax;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Time limit per attempt; the whole process tree is stopped (TERM, then KILL after --kill-grace). Default: none.")
+    @Option(names = "--timeout", paramLabel = "DURATION|N%", description = "Time limit per attempt; the whole process tree is stopped (TERM, then KILL after --kill-grace). "
+            + "N%% is relative to the median duration of the job's recent successful attempts (no limit until the first success). Default: none.")
     String timeout;
 
     @Option(names = "--kill-grace", paramLabel = "DURATION", defaultValue = "5s", description = "Time between TERM and KILL when an attempt is stopped. Default: ${DEFAULT-VALUE}.")
@@ -145,8 +146,8 @@ public class RunCommand implements Callable<Integer> {
             + "(a payload field of --items-jsonl). Default: the item's own scope (JSON lines), else one scope for the whole job.")
     String breakerScope;
 
-    @Option(names = "--breaker-open", paramLabel = "D[,grow=F,max=D]", description = "How long an opened breaker stays open; "
-            + "optionally growing by F on each re-open, up to max. Default: 60s.")
+    @Option(names = "--breaker-open", paramLabel = "SPEC", description = "How long an opened breaker stays open, as DURATION[,grow=F,max=DURATION]: "
+            + "optionally growing by the factor F on each re-open, up to max (e.g. 30s,grow=2,max=10m). Default: 60s.")
     String breakerOpen;
 
     @Option(names = "--breaker-trials", paramLabel = "N", description = "Trial calls let through when half-open; all must succeed "
@@ -260,7 +261,7 @@ public class RunCommand implements Callable<Integer> {
             }
             err.println("bulwark: job " + job.id() + " (" + name + "): " + job.total() + " items, concurrency "
                     + config.concurrency() + ", retries " + config.retry().retries()
-                    + (config.attemptTimeout() == null ? "" : ", timeout " + Durations.format(config.attemptTimeout())));
+                    + (TimeoutSpec.of(config).none() ? "" : ", timeout " + TimeoutSpec.of(config).describe()));
             err.flush();
             ExecHandler handler = new ExecHandler(config.exec());
             return session.execute(job.id(), engine -> engine.run(job.id(), outputOptions.paced(handler)));
@@ -286,9 +287,7 @@ public class RunCommand implements Callable<Integer> {
         Duration max = Durations.parse(backoffMax, "--backoff-max");
         ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + backoffMax
                 + ") must not be shorter than --backoff (" + backoff + ")");
-        Duration attemptTimeout = timeout == null ? null : Durations.parse(timeout, "--timeout");
-        ValidationException.require(attemptTimeout == null || !attemptTimeout.isZero(),
-                "--timeout must be longer than 0, but was '" + timeout + "'");
+        TimeoutSpec attemptTimeout = TimeoutSpec.parse(timeout);
         Duration grace = Durations.parse(killGrace, "--kill-grace");
         concurrency = concurrency(concurrencyText, Runtime.getRuntime().availableProcessors());
         ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
@@ -302,7 +301,7 @@ public class RunCommand implements Callable<Integer> {
         }
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
         return JobConfig.builder().concurrency(concurrency).ordered(ordered)
-                .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout)
+                .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout.duration()).attemptTimeoutPercent(attemptTimeout.percent())
                 .failureThreshold(threshold).exec(exec).breaker(breakerConfig())
                 .halt(halt == null ? HaltMode.NOW : Options.choice(halt, "--halt", HaltMode.class))
                 .jobTimeout(jobTimeout == null ? null : Durations.parse(jobTimeout, "--job-timeout"))

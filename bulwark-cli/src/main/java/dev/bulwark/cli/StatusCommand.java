@@ -103,7 +103,7 @@ public final class StatusCommand implements Callable<Integer> {
                         + ", retries " + found.config().retry().retries()
                         + ", backoff " + Durations.format(found.config().retry().initialDelay())
                         + " to " + Durations.format(found.config().retry().maxDelay())
-                        + ", timeout " + Durations.format(found.config().attemptTimeout())
+                        + ", timeout " + TimeoutSpec.of(found.config()).describe()
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
                 for (dev.bulwark.EngineEvent e : ConfigRevisions.of(ledger, found.id())) {
                     out.println("revised   #" + e.data().get("revision") + " at " + e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)

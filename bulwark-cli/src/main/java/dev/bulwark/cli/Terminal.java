@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether standard error is a terminal (for the live progress bar), and how wide it is. */
+/** Whether standard error (for the live progress bar) or output is a terminal, and how wide it is. */
 final class Terminal {
     private Terminal() {
     }
@@ -13,7 +13,16 @@ final class Terminal {
         if (System.getenv("BULWARK_PROGRESS_BAR") != null) {
             return true;
         }
-        Path fd = Path.of("/proc/self/fd/2");
+        return isTerminal(2);
+    }
+
+    /** Whether standard output is a terminal (binary output is refused there). */
+    static boolean stdoutIsTerminal() {
+        return isTerminal(1);
+    }
+
+    private static boolean isTerminal(int descriptor) {
+        Path fd = Path.of("/proc/self/fd/" + descriptor);
         if (Files.exists(fd)) {
             try {
                 String target = Files.readSymbolicLink(fd).toString();

@@ -9,6 +9,7 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Json;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
+import dev.bulwark.server.ReviewQueueExport;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +21,16 @@ import java.util.UUID;
 /** How jobs and items look in JSON output and exports, and how a job is named on the command line. */
 final class Views {
     /** The columns of {@code bulwark export}, in order. */
-    static final List<String> ITEM_COLUMNS = List.of("seq", "key", "status", "attempts", "error_class", "category",
-            "message", "exit_code", "duration_ms", "started_at", "finished_at", "log");
+    /** The columns of an item in exports and JSON, typed (numbers, instants, text). */
+    static final List<ReviewQueueExport.Column> ITEM_VALUES = List.of(
+            new ReviewQueueExport.Column("seq", Item::seq), new ReviewQueueExport.Column("key", Item::key),
+            new ReviewQueueExport.Column("status", i -> i.status().name()), new ReviewQueueExport.Column("attempts", Item::attempts),
+            new ReviewQueueExport.Column("error_class", i -> i.errorClass() == null ? null : i.errorClass().name()),
+            new ReviewQueueExport.Column("category", Item::category), new ReviewQueueExport.Column("message", Item::message),
+            new ReviewQueueExport.Column("exit_code", Item::exitCode), new ReviewQueueExport.Column("duration_ms", Item::durationMs),
+            new ReviewQueueExport.Column("started_at", Item::startedAt), new ReviewQueueExport.Column("finished_at", Item::finishedAt),
+            new ReviewQueueExport.Column("log", Item::logPath));
+    static final List<String> ITEM_COLUMNS = ITEM_VALUES.stream().map(ReviewQueueExport.Column::name).toList();
 
     private Views() {
     }
@@ -58,18 +67,10 @@ final class Views {
 
     static Map<String, Object> item(Item i) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", i.seq());
-        m.put("key", i.key());
-        m.put("status", i.status().name());
-        m.put("attempts", i.attempts());
-        m.put("error_class", i.errorClass() == null ? null : i.errorClass().name());
-        m.put("category", i.category());
-        m.put("message", i.message());
-        m.put("exit_code", i.exitCode());
-        m.put("duration_ms", i.durationMs());
-        m.put("started_at", text(i.startedAt()));
-        m.put("finished_at", text(i.finishedAt()));
-        m.put("log", i.logPath());
+        for (ReviewQueueExport.Column column : ITEM_VALUES) {
+            Object value = column.value().apply(i);
+            m.put(column.name(), value instanceof Instant at ? text(at) : value);
+        }
         return m;
     }
 

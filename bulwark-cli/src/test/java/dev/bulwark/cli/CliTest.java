@@ -224,7 +224,7 @@ class CliTest {
     @CsvSource(delimiter = '|', value = {
             "--concurrency|abc|--concurrency (-j) must be a number N or a share of the processors N%, such as 4 or 50%, but was 'abc'",
             "--concurrency|0|--concurrency must be between 1 and 10000, but was 0",
-            "--timeout|5x|--timeout must be a duration like 500ms",
+            "--timeout|5x|--timeout must be a duration longer than 0 like 500ms",
             "--backoff|-1s|--backoff must be a duration",
             "--retries|-1|--retries must be between 0 and 999, but was -1",
             "--max-failures|lots|lots",

@@ -151,4 +151,31 @@ class ParallelHabitsTest {
         return starts;
     }
 
+
+    @Test
+    void a_percentage_timeout_stops_an_attempt_far_slower_than_the_median_success_and_says_the_limit() {
+        // No limit for the first item (no success yet); then 1000% of the ~0.1s median: the 60s sleep is stopped after about 1s.
+        int code = bulwark("run", "--home", home.toString(), "--ordered", "--retries", "0", "--timeout", "1000%", "--kill-grace", "1s",
+                "--", "sleep", ":::", "0.1", "0.1", "0.1", "60");
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
+        JsonNode job = onlyJob();
+        assertThat(job.get("config").get("attemptTimeoutPercent").asInt()).isEqualTo(1000);
+        assertThat(bulwark("status", "--home", home.toString(), job.get("id").asText(), "--json")).isZero();
+        JsonNode failed = Json.read(out.toString(), JsonNode.class).get("failed_items");
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).get("key").asText()).isEqualTo("60");
+        assertThat(failed.get(0).get("category").asText()).isEqualTo("timeout");
+        assertThat(failed.get(0).get("message").asText()).matches("timed out after [0-9.]+m?s \\(1000% of the median \\d+ms\\)");
+        assertThat(failed.get(0).get("duration_ms").asLong()).isLessThan(30_000);
+    }
+
+    @Test
+    void a_percentage_timeout_of_zero_or_with_another_unit_is_refused() {
+        assertThat(bulwark("run", "--home", home.toString(), "--timeout", "0%", "--", "true", ":::", "x")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("--timeout must be a duration longer than 0 like 500ms, 30s, 5m or 1h30m, or a percentage "
+                + "of the median successful attempt more than 0% like 200%, but was '0%'");
+        assertThat(bulwark("run", "--home", home.toString(), "--timeout", "50x", "--", "true", ":::", "x")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("but was '50x'");
+        assertThat(home.resolve("ledger.db")).doesNotExist();
+    }
 }

@@ -37,9 +37,9 @@ public final class OutcomePolicy {
      * @param item    the item as claimed (its {@code attempts} do not yet count this attempt)
      * @param result  what the handler returned
      * @param stop    why the engine stopped the attempt, or null
-     * @param timeout the attempt timeout, for the message
+     * @param timeout the attempt's time limit as the timeout message states it ("1.2s (200% of the median 600ms)")
      */
-    public static Decision decide(Item item, AttemptResult result, StopReason stop, Duration timeout,
+    public static Decision decide(Item item, AttemptResult result, StopReason stop, String timeout,
                                   RetryPolicy retry, Instant now, RandomGenerator random) {
         if (result.succeeded()) {
             return new Decision(AttemptOutcome.SUCCEEDED, result, ItemStatus.SUCCEEDED, null);
@@ -53,7 +53,7 @@ public final class OutcomePolicy {
         AttemptResult failure = result;
         if (stop == StopReason.TIMEOUT) {
             failure = AttemptResult.failure(ErrorClass.TRANSIENT, "timeout",
-                    "timed out after " + Durations.format(timeout), result.exitCode());
+                    "timed out after " + timeout, result.exitCode());
         }
         if (failure.errorClass() == ErrorClass.TRANSIENT) {
             int attemptsAfter = item.attempts() + 1;

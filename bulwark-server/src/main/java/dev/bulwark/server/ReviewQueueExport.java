@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.poi.ss.usermodel.Cell;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.Font;
@@ -37,11 +38,28 @@ import org.apache.poi.xssf.streaming.SXSSFWorkbook;
  * in CSV a value that a spreadsheet would take for a formula ({@code = + - @}, tab, carriage
  * return first) is prefixed with {@code '}; in XLSX every text is a plain string cell, never a
  * formula. Stateless and thread-safe.
+ *
+ * <p>The XLSX writer serves any export of a job's items ({@code bulwark export --format xlsx}):
+ * {@link #writeXlsx(Ledger, UUID, Set, List, String, OutputStream)} takes the states and the
+ * {@link Column}s.
  */
 public final class ReviewQueueExport {
+    /**
+     * A column of an item export: its header, and its value for an item, typed: a {@link Number}
+     * (a numeric cell), an {@link Instant} (a date cell, UTC), a {@link String} (a string cell) or null
+     * (no cell).
+     */
+    public record Column(String name, Function<Item, Object> value) {
+    }
+
+    private static final List<Column> REVIEW = List.of(
+            new Column("seq", Item::seq), new Column("key", Item::key), new Column("scope", Item::scope),
+            new Column("attempts", Item::attempts), new Column("error_class", i -> i.errorClass() == null ? null : i.errorClass().name()),
+            new Column("category", Item::category), new Column("message", Item::message),
+            new Column("exit_code", Item::exitCode), new Column("duration_ms", Item::durationMs),
+            new Column("started_at", Item::startedAt), new Column("finished_at", Item::finishedAt));
     /** The columns of both formats. */
-    public static final List<String> COLUMNS = List.of("seq", "key", "scope", "attempts", "error_class", "category", "message",
-            "exit_code", "duration_ms", "started_at", "finished_at");
+    public static final List<String> COLUMNS = REVIEW.stream().map(Column::name).toList();
     /** The media type of the XLSX file. */
     public static final String XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     /** Rows the XLSX writer keeps in memory. */
@@ -79,10 +97,19 @@ public final class ReviewQueueExport {
 
     /** Writes the FAILED items of the job as an XLSX workbook with one sheet; does not close {@code out}. */
     public static void writeXlsx(Ledger ledger, UUID jobId, OutputStream out) throws IOException {
+        writeXlsx(ledger, jobId, Set.of(ItemStatus.FAILED), REVIEW, "review queue", out);
+    }
+
+    /**
+     * Writes the job's items in {@code statuses} (null: all), in sequence order, as an XLSX workbook
+     * with one sheet of the given columns under a bold, frozen header row; does not close {@code out}.
+     */
+    public static void writeXlsx(Ledger ledger, UUID jobId, Set<ItemStatus> statuses, List<Column> columns, String sheetName,
+                                 OutputStream out) throws IOException {
         SXSSFWorkbook book = new SXSSFWorkbook(ROWS_IN_MEMORY);
         book.setCompressTempFiles(true);
         try {
-            SXSSFSheet sheet = book.createSheet("review queue");
+            SXSSFSheet sheet = book.createSheet(sheetName);
             CellStyle time = book.createCellStyle();
             time.setDataFormat(book.createDataFormat().getFormat("yyyy-mm-dd hh:mm:ss.000"));
             CellStyle header = book.createCellStyle();
@@ -90,27 +117,18 @@ public final class ReviewQueueExport {
             bold.setBold(true);
             header.setFont(bold);
             Row head = sheet.createRow(0);
-            for (int c = 0; c < COLUMNS.size(); c++) {
+            for (int c = 0; c < columns.size(); c++) {
                 Cell cell = head.createCell(c);
-                cell.setCellValue(COLUMNS.get(c));
+                cell.setCellValue(columns.get(c).name());
                 cell.setCellStyle(header);
             }
             sheet.createFreezePane(0, 1);
             int[] next = {1};
-            forEachFailed(ledger, jobId, i -> {
+            forEach(ledger, jobId, statuses, i -> {
                 Row row = sheet.createRow(next[0]++);
-                int c = 0;
-                row.createCell(c++).setCellValue(i.seq());
-                text(row, c++, i.key());
-                text(row, c++, i.scope());
-                row.createCell(c++).setCellValue(i.attempts());
-                text(row, c++, i.errorClass() == null ? null : i.errorClass().name());
-                text(row, c++, i.category());
-                text(row, c++, i.message());
-                number(row, c++, i.exitCode());
-                number(row, c++, i.durationMs());
-                time(row, c++, i.startedAt(), time);
-                time(row, c, i.finishedAt(), time);
+                for (int c = 0; c < columns.size(); c++) {
+                    cell(row, c, columns.get(c).value().apply(i), time);
+                }
             });
             book.write(out);
             out.flush();
@@ -121,7 +139,11 @@ public final class ReviewQueueExport {
     }
 
     private static void forEachFailed(Ledger ledger, UUID jobId, Consumer<Item> row) {
-        ItemQuery query = new ItemQuery(Set.of(ItemStatus.FAILED), 0, PAGE);
+        forEach(ledger, jobId, Set.of(ItemStatus.FAILED), row);
+    }
+
+    private static void forEach(Ledger ledger, UUID jobId, Set<ItemStatus> statuses, Consumer<Item> row) {
+        ItemQuery query = new ItemQuery(statuses, 0, PAGE);
         for (List<Item> page = ledger.items(jobId, query); !page.isEmpty(); page = ledger.items(jobId, query)) {
             page.forEach(row);
             query = new ItemQuery(query.statuses(), page.getLast().seq(), PAGE);
@@ -129,18 +151,15 @@ public final class ReviewQueueExport {
     }
 
     private static List<Object> csvRow(Item i) {
-        List<Object> r = new ArrayList<>(COLUMNS.size());
-        r.add(i.seq());
-        r.add(safe(i.key()));
-        r.add(safe(i.scope()));
-        r.add(i.attempts());
-        r.add(i.errorClass() == null ? null : i.errorClass().name());
-        r.add(safe(i.category()));
-        r.add(safe(i.message()));
-        r.add(i.exitCode());
-        r.add(i.durationMs());
-        r.add(i.startedAt() == null ? null : i.startedAt().toString());
-        r.add(i.finishedAt() == null ? null : i.finishedAt().toString());
+        List<Object> r = new ArrayList<>(REVIEW.size());
+        for (Column column : REVIEW) {
+            r.add(switch (column.value().apply(i)) {
+                case Instant at -> at.toString();
+                case String text -> safe(text);
+                case null -> null;
+                case Object other -> other;
+            });
+        }
         return r;
     }
 
@@ -153,23 +172,19 @@ public final class ReviewQueueExport {
         return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r' ? "'" + value : value;
     }
 
-    private static void text(Row row, int c, String value) {
-        if (value != null) {
-            row.createCell(c).setCellValue(value.length() > MAX_CELL ? value.substring(0, MAX_CELL - 1) + "…" : value);
-        }
-    }
-
-    private static void number(Row row, int c, Number value) {
-        if (value != null) {
-            row.createCell(c).setCellValue(value.doubleValue());
-        }
-    }
-
-    private static void time(Row row, int c, Instant value, CellStyle style) {
-        if (value != null) {
-            Cell cell = row.createCell(c);
-            cell.setCellValue(LocalDateTime.ofInstant(value, ZoneOffset.UTC));
-            cell.setCellStyle(style);
+    private static void cell(Row row, int c, Object value, CellStyle timeStyle) {
+        switch (value) {
+            case null -> { }
+            case Number n -> row.createCell(c).setCellValue(n.doubleValue());
+            case Instant at -> {
+                Cell cell = row.createCell(c);
+                cell.setCellValue(LocalDateTime.ofInstant(at, ZoneOffset.UTC));
+                cell.setCellStyle(timeStyle);
+            }
+            default -> {
+                String text = value.toString();
+                row.createCell(c).setCellValue(text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 1) + "…" : text);
+            }
         }
     }
 }

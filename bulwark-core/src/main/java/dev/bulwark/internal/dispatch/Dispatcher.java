@@ -11,6 +11,7 @@ import dev.bulwark.StopReason;
 import dev.bulwark.internal.HandlerCall;
 import dev.bulwark.internal.OutcomePolicy;
 import dev.bulwark.internal.OwnIoFault;
+import dev.bulwark.internal.Durations;
 import dev.bulwark.ledger.Completion;
 import java.time.Instant;
 import java.util.List;
@@ -56,6 +57,8 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private final WakeUp wakeUp;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<C> running = ConcurrentHashMap.newKeySet();
+    /** Per job with a relative timeout: the median of its recent successes seen here. */
+    private final java.util.Map<java.util.UUID, SuccessMedian> medians = new ConcurrentHashMap<>();
     // Settled outcomes wait here for the outcomes thread, which takes them in batches: one
     // hand-over per batch rather than one task per outcome.
     private final ExecutorService callbacks;
@@ -314,9 +317,9 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private void execute(C claim, AttemptContext ctx) {
         long t0 = clock.nanoTime();
         long realT0 = System.nanoTime(); // the pace of claims ahead is real time, whatever the injected clock
-        java.time.Duration timeout = claim.config().attemptTimeout();
-        ScheduledFuture<?> timer = timeout == null ? null
-                : timers.schedule(() -> claim.stop(StopReason.TIMEOUT), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Limit limit = limitOf(claim);
+        ScheduledFuture<?> timer = limit == null ? null
+                : timers.schedule(() -> claim.stop(StopReason.TIMEOUT), limit.nanos(), TimeUnit.NANOSECONDS);
         AttemptResult result = null;
         try {
             result = HandlerCall.invoke(claim.handler(), ctx);
@@ -329,11 +332,38 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                 result = AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler threw an Error");
             }
             attemptNanos.accumulateAndGet(System.nanoTime() - realT0, (avg, last) -> avg < 0 ? last : (avg * 7 + last) / 8);
-            record(claim, ctx, result, clock.nanoTime() - t0);
+            record(claim, ctx, result, clock.nanoTime() - t0, limit);
         }
     }
 
-    private void record(C claim, AttemptContext ctx, AttemptResult result, long nanos) {
+    /** An attempt's time limit, and how the timeout message states it. */
+    private record Limit(long nanos, String text) {
+    }
+
+    /**
+     * The time limit of an attempt about to start, or null for none: the job's timeout, or its
+     * percentage of the median of the job's recent successes (none before the first success).
+     */
+    private Limit limitOf(C claim) {
+        JobConfig config = claim.config();
+        if (config.attemptTimeout() != null) {
+            return new Limit(config.attemptTimeout().toNanos(), Durations.format(config.attemptTimeout()));
+        }
+        Integer percent = config.attemptTimeoutPercent();
+        long median = percent == null ? -1 : medianOf(claim).nanos();
+        if (median < 0) {
+            return null;
+        }
+        long nanos = Math.max(1, (long) (median * (percent / 100.0)));
+        return new Limit(nanos, Durations.format(java.time.Duration.ofNanos(nanos)) + " (" + percent + "% of the median "
+                + Durations.format(java.time.Duration.ofNanos(median)) + ")");
+    }
+
+    private SuccessMedian medianOf(C claim) {
+        return medians.computeIfAbsent(claim.item().jobId(), id -> new SuccessMedian());
+    }
+
+    private void record(C claim, AttemptContext ctx, AttemptResult result, long nanos, Limit limit) {
         Item item = claim.item();
         JobConfig config = claim.config();
         Instant end = plug.endOf(claim, ctx, nanos);
@@ -342,8 +372,11 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
             plug.ownIoFault(claim, result.message());
             stopped = StopReason.PAUSE;
         }
-        OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, stopped, config.attemptTimeout(),
+        OutcomePolicy.Decision d = OutcomePolicy.decide(item, result, stopped, limit == null ? null : limit.text(),
                 config.retry(), end, random);
+        if (d.outcome() == dev.bulwark.AttemptOutcome.SUCCEEDED && config.attemptTimeoutPercent() != null) {
+            medianOf(claim).add(nanos);
+        }
         AttemptResult r = d.result();
         Attempt attempt = new Attempt(item.jobId(), item.seq(), ctx.attempt(), ctx.startedAt(), end, d.outcome(),
                 r.errorClass(), r.category(), r.message(), r.exitCode(), TimeUnit.NANOSECONDS.toMillis(nanos), ctx.worker(),
