@@ -100,7 +100,7 @@ public final class NoopBench {
                 return measure(ledger, config, noop, items, "sqlite", d.name().toLowerCase(Locale.ROOT));
             }
         } finally {
-            for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            for (String suffix : List.of("", "-wal", "-shm", "-journal", ".lock")) {
                 try {
                     Files.deleteIfExists(Path.of(file + suffix));
                 } catch (IOException e) {
