@@ -13,29 +13,15 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The commands' output on standard output: grouped, tagged, line by line, or only in the logs. Real processes. */
-class OutputCliTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
+class OutputCliTest extends InProcessCli {
     Path list;
-    StringWriter out;
-    StringWriter err;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = tmp.resolve("home");
         list = tmp.resolve("items.txt");
         Files.writeString(list, "a\nb\nc\n");
-    }
-
-    int bulwark(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     String[] run(String... rest) {

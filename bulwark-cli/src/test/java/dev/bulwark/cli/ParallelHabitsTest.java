@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.internal.Json;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,30 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** GNU parallel's habits that bulwark run understands: -j, ::: arguments, --joblog, --delay, --rate. Real processes. */
-class ParallelHabitsTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
-    StringWriter out;
-    StringWriter err;
-
-    @BeforeEach
-    void setUp() {
-        home = tmp.resolve("home");
-    }
-
-    int bulwark(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
+class ParallelHabitsTest extends InProcessCli {
     JsonNode onlyJob() {
         StringWriter keep = out;
         assertThat(bulwark("list", "--home", home.toString(), "--json")).isZero();

@@ -5,34 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.internal.Json;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** retry-failed and resume with other run policies: a new revision of the configuration, in status and in the events. */
-class RerunOverridesTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
-    StringWriter out;
-    StringWriter err;
-
-    @BeforeEach
-    void setUp() {
-        home = tmp.resolve("home");
-    }
-
-    int bulwark(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    }
-
+class RerunOverridesTest extends InProcessCli {
     @Test
     void retry_failed_with_more_retries_records_a_revision_and_runs_with_it() throws IOException {
         // fails three times, then works: two retries are not enough, four are

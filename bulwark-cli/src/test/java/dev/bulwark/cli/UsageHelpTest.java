@@ -3,36 +3,20 @@ package dev.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Mistakes a user of xargs or parallel makes, answered before anything is stored: typos, stray option values, dry runs to paste. */
-class UsageHelpTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
+class UsageHelpTest extends InProcessCli {
     Path list;
-    StringWriter out;
-    StringWriter err;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = tmp.resolve("home");
         list = tmp.resolve("items.txt");
         Files.writeString(list, "x\n");
-    }
-
-    int bulwark(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     @Test

@@ -1,0 +1,30 @@
+package dev.bulwark.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests that run {@code bulwark} in this JVM ({@link Main#execute}) on a home in a temporary folder. */
+abstract class InProcessCli {
+    @TempDir
+    Path tmp;
+
+    Path home;
+    /** What the last {@link #bulwark} call printed on standard output and standard error. */
+    StringWriter out;
+    StringWriter err;
+
+    @BeforeEach
+    void makeHome() {
+        home = tmp.resolve("home");
+    }
+
+    /** Runs {@code bulwark args…}; returns its exit code. */
+    int bulwark(String... args) {
+        out = new StringWriter();
+        err = new StringWriter();
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+}
