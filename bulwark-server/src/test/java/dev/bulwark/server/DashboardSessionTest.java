@@ -4,32 +4,14 @@ import static dev.bulwark.server.ServerFixture.ACME;
 import static dev.bulwark.server.ServerFixture.ACME_READER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard's sessions over plain HTTP: redirects, cookie attributes, CSRF, roles, headers. */
-class DashboardSessionTest {
+class DashboardSessionTest extends ServerTest {
     private static final String FORM = "application/x-www-form-urlencoded";
-
-    @TempDir
-    Path dir;
-    ServerFixture f;
-
-    @BeforeEach
-    void start() throws IOException {
-        f = ServerFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     @Test
     void an_unauthenticated_page_request_redirects_to_the_sign_in_page() {

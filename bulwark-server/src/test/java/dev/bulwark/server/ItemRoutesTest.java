@@ -6,31 +6,18 @@ import static dev.bulwark.server.ServerFixture.OTHER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The routes of a job's detail and the retry of one item, over HTTP with bearer tokens. */
-class ItemRoutesTest {
-    @TempDir
-    Path dir;
-    ServerFixture f;
+class ItemRoutesTest extends ServerTest {
     String job;
 
     @BeforeEach
-    void start() throws IOException {
-        f = ServerFixture.start(dir);
+    void submitJob() {
         job = f.submit(ACME, "{\"template\": \"fail\", \"items\": [\"good\", \"bad-1\", \"bad-2\"]}");
         f.awaitStatus(job, ACME, "PARTIAL");
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
     }
 
     @Test

@@ -7,38 +7,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.EngineEvent;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Outputs: each item's own folder, recorded in the ledger, downloadable alone and as one ZIP, links and odd names never served. */
-class OutputsTest {
-    @TempDir
-    Path dir;
-    ServerFixture f;
+class OutputsTest extends ServerTest {
     String job;
 
     @BeforeEach
-    void start() throws IOException {
-        f = ServerFixture.start(dir);
+    void submitJob() {
         job = f.submit(ACME, "{\"template\": \"produce\", \"items\": [\"alpha\", \"beta\"]}");
         f.awaitStatus(job, ACME, "COMPLETED");
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
     }
 
     @Test

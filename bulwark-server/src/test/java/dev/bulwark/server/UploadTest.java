@@ -18,28 +18,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code POST /uploads}: files into the tenant's own folder, tier limits, and a corpus of hostile names refused. */
-class UploadTest {
+class UploadTest extends ServerTest {
     private static final String BOUNDARY = "bulwark-test-boundary";
-
-    @TempDir
-    Path dir;
-    ServerFixture f;
-
-    @BeforeEach
-    void start() throws IOException {
-        f = ServerFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** A file part with the file name written as given (raw bytes, no escaping). */
     private record Part(String filename, byte[] content) {
