@@ -5,6 +5,7 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
+import dev.bulwark.ledger.Completion;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -22,8 +23,25 @@ public final class OutcomeEvents {
      * @param worker the worker that ran it, named in the event, or null (a job run in one process)
      */
     public static EngineEvent of(Item item, OutcomePolicy.Decision d, Attempt a, Instant at, String worker) {
+        return of(item.key(), d.outcome(), d.next(), d.nextAttemptAt(), a, at, worker);
+    }
+
+    /**
+     * The event of a recorded completion, as another process learns of it (no item at hand).
+     *
+     * @param key the item's key, or null when not known (left out of the event)
+     */
+    public static EngineEvent of(String key, Completion c) {
+        Attempt a = c.attempt();
+        return of(key, a.outcome(), c.next(), c.nextAttemptAt(), a, a.finishedAt(), a.worker());
+    }
+
+    private static EngineEvent of(String key, AttemptOutcome outcome, ItemStatus next, Instant nextAttemptAt, Attempt a,
+                                  Instant at, String worker) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("key", item.key());
+        if (key != null) {
+            data.put("key", key);
+        }
         data.put("attempt", a.number());
         data.put("duration_ms", a.durationMs());
         if (worker != null) {
@@ -33,25 +51,25 @@ public final class OutcomeEvents {
             data.put("exit_code", a.exitCode());
         }
         String type;
-        if (d.outcome() == AttemptOutcome.SUCCEEDED) {
+        if (outcome == AttemptOutcome.SUCCEEDED) {
             type = EngineEvent.ITEM_SUCCEEDED;
         } else {
             data.put("category", a.category());
             if (a.message() != null) {
                 data.put("message", a.message());
             }
-            if (d.outcome() == AttemptOutcome.INTERRUPTED) {
+            if (outcome == AttemptOutcome.INTERRUPTED) {
                 type = EngineEvent.ITEM_INTERRUPTED;
             } else {
-                data.put("error_class", a.errorClass().name().toLowerCase(Locale.ROOT));
-                if (d.next() == ItemStatus.RETRY_WAIT) {
+                data.put("error_class", a.errorClass() == null ? null : a.errorClass().name().toLowerCase(Locale.ROOT));
+                if (next == ItemStatus.RETRY_WAIT) {
                     type = EngineEvent.ITEM_RETRY_SCHEDULED;
-                    data.put("retry_at", d.nextAttemptAt().toString());
+                    data.put("retry_at", nextAttemptAt.toString());
                 } else {
                     type = EngineEvent.ITEM_FAILED;
                 }
             }
         }
-        return new EngineEvent(type, item.jobId(), at, item.seq(), data);
+        return new EngineEvent(type, a.jobId(), at, a.seq(), data);
     }
 }

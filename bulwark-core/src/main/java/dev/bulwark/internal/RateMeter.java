@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
 /**
  * Rate of final outcomes over a sliding window, and the ETA it implies. Thread-safe.
  */
-final class RateMeter {
+public final class RateMeter {
     private static final long WINDOW_NANOS = Duration.ofSeconds(10).toNanos();
 
     private record Sample(long nanos, long done) {
@@ -14,7 +14,7 @@ final class RateMeter {
 
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
 
-    synchronized void record(long nanos, long done) {
+    public synchronized void record(long nanos, long done) {
         samples.addLast(new Sample(nanos, done));
         while (samples.size() > 2 && nanos - samples.peekFirst().nanos() > WINDOW_NANOS) {
             samples.removeFirst();
@@ -22,7 +22,7 @@ final class RateMeter {
     }
 
     /** Items per second over the window, 0 when unknown. */
-    synchronized double perSecond() {
+    public synchronized double perSecond() {
         if (samples.size() < 2) {
             return 0;
         }
@@ -33,7 +33,7 @@ final class RateMeter {
     }
 
     /** Time to finish {@code remaining} items at the current rate, or null when unknown. */
-    synchronized Duration eta(long remaining) {
+    public synchronized Duration eta(long remaining) {
         if (remaining <= 0) {
             return Duration.ZERO;
         }

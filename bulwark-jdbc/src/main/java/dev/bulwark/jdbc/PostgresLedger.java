@@ -214,6 +214,22 @@ public final class PostgresLedger extends JdbcLedger {
         return writer;
     }
 
+    /**
+     * Listens for the outcomes that any process records on this ledger (its schema), as the engine
+     * events of their attempts (without the item's key): {@code onEvent} is called on a listening
+     * thread of its own, for outcomes committed while it listens (see {@link OutcomeAnnouncements}).
+     * Close the returned handle to stop.
+     */
+    public AutoCloseable onOutcomes(java.util.function.Consumer<dev.bulwark.EngineEvent> onEvent) {
+        String schema = tx.read("find the schema", c -> {
+            try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_schema()")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        });
+        return dev.bulwark.jdbc.postgres.OutcomeAnnouncements.listen(dataSource, schema, onEvent);
+    }
+
     /** The data source the ledger works on (tests look at the database beside it). */
     DataSource dataSource() {
         return dataSource;

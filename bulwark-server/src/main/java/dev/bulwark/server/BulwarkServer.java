@@ -134,7 +134,7 @@ public final class BulwarkServer implements AutoCloseable {
         }
         jobs.recover();
         if (shared != null) {
-            shared.start();
+            shared.start(hub::onEvent);
         }
         app.start(config.bind(), config.port());
         if (config.retention().deletesAnything()) {

@@ -77,10 +77,15 @@ class SharedLedgerTest {
             // the job's limit is 4 across workers, and the other worker runs at most 3: 4 running means both hold items
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> f.job(id, ACME).get("counts").get("running").asInt() == 4);
-            CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> events = f.http.sendAsync(
+            HttpResponse<java.util.stream.Stream<String>> events = f.http.send(
                     HttpRequest.newBuilder(f.uri("/api/v1/jobs/" + id + "/events")).header("Authorization", "Bearer " + ACME)
                             .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofLines());
+            java.util.Iterator<String> stream = events.body().iterator();
+            List<String> lines = new java.util.ArrayList<>();
+            while (!lines.contains("event: snapshot")) { // subscribed: every outcome from now on is announced
+                lines.add(stream.next());
+            }
             f.openGate();
             f.awaitStatus(id, ACME, "COMPLETED");
             Set<String> workers = new HashSet<>();
@@ -94,10 +99,20 @@ class SharedLedgerTest {
                 assertThat(log.statusCode()).isEqualTo(worker.equals("serve-test") ? 200 : 404);
                 assertThat(log.body()).contains(worker.equals("serve-test") ? "spread" : "only the logs of items that this server's own worker ran");
             }
-            // the stream ends by itself after job_finished
-            List<String> lines = events.get(30, TimeUnit.SECONDS).body().toList();
+            // the stream ends by itself after job_finished; each item's outcome is in it, whichever worker ran it
+            stream.forEachRemaining(lines::add);
             assertThat(lines).contains("event: snapshot", "event: job_finished");
             assertThat(String.join("\n", lines)).contains("\"status\":\"COMPLETED\"");
+            List<JsonNode> succeeded = new java.util.ArrayList<>();
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).equals("event: item_succeeded")) {
+                    succeeded.add(dev.bulwark.internal.Json.readTree(lines.get(i + 1).substring("data: ".length())));
+                }
+            }
+            assertThat(succeeded).extracting(e -> e.get("seq").asLong()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+            assertThat(succeeded).extracting(e -> e.get("worker").asText()).contains("serve-test", "elsewhere");
+            assertThat(lines.indexOf("event: job_finished"))
+                    .as("the job's end comes after its items' outcomes").isGreaterThan(lines.lastIndexOf("event: item_succeeded"));
         } finally {
             other.stopNow();
             running.get(30, TimeUnit.SECONDS);

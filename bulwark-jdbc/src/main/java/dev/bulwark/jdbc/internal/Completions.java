@@ -58,6 +58,7 @@ public final class Completions {
         try {
             RuntimeException[] rejected = writeBatched(completions);
             sql.execute("RELEASE SAVEPOINT completions");
+            announce(completions, rejected);
             return rejected;
         } catch (SQLException e) {
             if (!rows.dialect().isRefusedData(e)) {
@@ -67,7 +68,21 @@ public final class Completions {
             sql.execute("RELEASE SAVEPOINT completions");
             sql.get(UPDATE_ITEM).clearBatch();
             sql.get(INSERT_ATTEMPT).clearBatch();
-            return writeOneByOne(completions);
+            RuntimeException[] rejected = writeOneByOne(completions);
+            announce(completions, rejected);
+            return rejected;
+        }
+    }
+
+    private void announce(List<Completion> completions, RuntimeException[] rejected) throws SQLException {
+        List<Completion> written = new ArrayList<>(completions.size());
+        for (int i = 0; i < completions.size(); i++) {
+            if (rejected[i] == null) {
+                written.add(completions.get(i));
+            }
+        }
+        if (!written.isEmpty()) {
+            rows.dialect().announce(sql.connection(), written);
         }
     }
 

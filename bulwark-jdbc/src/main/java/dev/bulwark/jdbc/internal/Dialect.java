@@ -78,6 +78,15 @@ public interface Dialect {
     /** This database's {@link Clauses}. */
     Clauses clauses();
 
+    /**
+     * Tells other processes about outcomes written in the caller's transaction, once it commits
+     * (PostgreSQL: {@code NOTIFY}, so that a service shows the outcomes of items other processes
+     * run). Nothing by default: one process writes an SQLite ledger and knows its own outcomes.
+     */
+    default void announce(java.sql.Connection connection, java.util.List<dev.bulwark.ledger.Completion> written)
+            throws SQLException {
+    }
+
     default String name() {
         return clauses().name();
     }

@@ -256,7 +256,9 @@ public final class PgWorkerJobs {
         }
     }
 
+    /** Keeps a job's event, and announces it with the outcomes (after them: notifications arrive in commit order). */
     private static void event(Connection c, EngineEvent e) throws SQLException {
         PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
+        dev.bulwark.jdbc.postgres.OutcomeAnnouncements.announceEvents(c, List.of(e));
     }
 }

@@ -49,6 +49,11 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public void announce(Connection connection, List<dev.bulwark.ledger.Completion> written) throws SQLException {
+        OutcomeAnnouncements.announce(connection, written);
+    }
+
+    @Override
     public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
         ps.setObject(index, timestamp(value));
     }

@@ -4,6 +4,8 @@ import dev.bulwark.Engine;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
+import dev.bulwark.Progress;
+import dev.bulwark.internal.RateMeter;
 import dev.bulwark.internal.Json;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;
@@ -22,9 +24,10 @@ import java.util.function.Consumer;
  * after {@code job_finished}.
  *
  * <p>For a job run by the workers of a shared ledger, whose outcomes are recorded by other
- * processes, the stream instead reads the job from the ledger every poll interval and sends a
- * {@code progress} event (its status and counts) whenever the counts changed, then
- * {@code job_finished}.
+ * processes, the item events come from the ledger's outcome announcements (the same events,
+ * without the item's key), and the stream reads the job from the ledger every poll interval and
+ * sends a {@code progress} event (counts, rate, ETA and the job's status) whenever the counts
+ * changed, then {@code job_finished}.
  */
 final class EventStream {
     private static final int QUEUE = 4096;
@@ -110,6 +113,9 @@ final class EventStream {
 
     private void pollLedger(JobCounts seen) {
         JobCounts last = seen;
+        RateMeter rate = new RateMeter();
+        boolean finalSeen = false;
+        rate.record(System.nanoTime(), seen.done());
         try {
             while (!client.terminated()) {
                 Thread.sleep(poll);
@@ -119,17 +125,24 @@ final class EventStream {
                     return;
                 }
                 JobCounts counts = engine.ledger().counts(job.id());
+                rate.record(System.nanoTime(), counts.done());
                 if (!counts.equals(last)) {
                     last = counts;
-                    Map<String, Object> progress = new LinkedHashMap<>();
-                    progress.put("jobId", job.id().toString());
+                    Duration elapsed = now.startedAt() == null ? Duration.ZERO
+                            : Duration.between(now.startedAt(), java.time.Instant.now());
+                    Map<String, Object> progress = new LinkedHashMap<>(Views.progress(new Progress(job.id(), counts,
+                            rate.perSecond(), elapsed, rate.eta(counts.remaining()), List.of())));
                     progress.put("status", now.status().name());
-                    progress.put("counts", counts);
                     enqueue(new Object[] {"progress", progress});
                 }
                 if (now.status().isFinal()) {
-                    enqueue(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
-                    return;
+                    // The workers' job_finished comes after the job's last outcomes; one that is not
+                    // heard (a job halted or cancelled, the listener reconnecting) is sent from here.
+                    if (finalSeen) {
+                        enqueue(new Object[] {EngineEvent.JOB_FINISHED, Map.of("status", now.status().name())});
+                        return;
+                    }
+                    finalSeen = true;
                 }
             }
         } catch (InterruptedException e) {

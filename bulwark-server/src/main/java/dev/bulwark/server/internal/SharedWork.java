@@ -1,6 +1,7 @@
 package dev.bulwark.server.internal;
 
 import dev.bulwark.BulwarkClock;
+import dev.bulwark.EngineEvent;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.jdbc.worker.Worker;
@@ -8,6 +9,7 @@ import dev.bulwark.jdbc.worker.WorkerJobControl;
 import dev.bulwark.jdbc.worker.WorkerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +22,18 @@ import org.slf4j.LoggerFactory;
 public final class SharedWork {
     private static final Logger LOG = LoggerFactory.getLogger(SharedWork.class);
 
+    private final PostgresLedger ledger;
     private final WorkQueue queue;
     private final Worker worker;
     private Thread thread;
+    private AutoCloseable outcomes;
 
     /**
      * @param logDirectory where the in-process worker writes item logs ({@code DIR/JOB/SEQ.log}),
      *                     or null for none
      */
     public SharedWork(PostgresLedger ledger, WorkerOptions options, Path logDirectory, BulwarkClock clock) {
+        this.ledger = ledger;
         this.queue = new WorkQueue(ledger);
         this.worker = new Worker(queue, options, WorkerJobControl::commandHandler,
                 logDirectory == null ? null : item -> logDirectory.resolve(item.jobId().toString()).resolve(item.seq() + ".log"),
@@ -45,9 +50,13 @@ public final class SharedWork {
         return worker.options();
     }
 
-    /** Starts the in-process worker on a thread of its own. */
-    public synchronized void start() {
+    /**
+     * Starts the in-process worker on a thread of its own, and hands {@code onOutcome} the events of
+     * the outcomes that any worker records on the ledger from now on (for the event streams).
+     */
+    public synchronized void start(Consumer<EngineEvent> onOutcome) {
         if (thread == null) {
+            outcomes = ledger.onOutcomes(onOutcome);
             thread = Thread.ofPlatform().name("bulwark-serve-worker").start(() -> {
                 try {
                     LOG.info("worker {} stopped: {}", worker.options().name(), worker.run());
@@ -65,6 +74,11 @@ public final class SharedWork {
     public synchronized void stop(Duration grace) {
         if (thread == null) {
             return;
+        }
+        try {
+            outcomes.close();
+        } catch (Exception e) {
+            LOG.debug("stopping the outcome listener: {}", e.getMessage());
         }
         worker.stop();
         try {

@@ -1,0 +1,76 @@
+package dev.bulwark.jdbc.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.bulwark.EngineEvent;
+import dev.bulwark.jdbc.PgSchemaExtension;
+import dev.bulwark.jdbc.PostgresLedger;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Outcome announcements on a real PostgreSQL: split under its payload limit, in commit order, only once committed, per schema. */
+class OutcomeAnnouncementsTest {
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("announce");
+
+    private static final UUID JOB = UUID.randomUUID();
+
+    private static List<EngineEvent> failures(int n, String message) {
+        return IntStream.rangeClosed(1, n).mapToObj(seq -> new EngineEvent(EngineEvent.ITEM_FAILED, JOB,
+                Instant.parse("2026-12-06T05:00:00Z"), seq, Map.<String, Object>of("attempt", 1, "message", message,
+                        "category", "exit:3"))).toList();
+    }
+
+    @Test
+    void many_long_events_go_in_several_payloads_each_under_the_limit() {
+        List<String> payloads = OutcomeAnnouncements.payloads(failures(300, "ü€𝄞".repeat(500)));
+
+        assertThat(payloads).hasSizeGreaterThan(1);
+        assertThat(payloads).allSatisfy(p -> assertThat(p.getBytes(StandardCharsets.UTF_8).length + 64)
+                .isLessThanOrEqualTo(OutcomeAnnouncements.MAX_PAYLOAD));
+        List<EngineEvent> back = new ArrayList<>();
+        payloads.forEach(p -> back.addAll(OutcomeAnnouncements.decode("s", "s\n" + p)));
+        assertThat(back).extracting(EngineEvent::seq).containsExactlyElementsOf(
+                IntStream.rangeClosed(1, 300).mapToObj(i -> (long) i).toList());
+        assertThat(back).allSatisfy(e -> assertThat((String) e.data().get("message"))
+                .hasSizeLessThanOrEqualTo(OutcomeAnnouncements.MAX_MESSAGE).endsWith("…")
+                .satisfies(m -> assertThat(Character.isHighSurrogate(m.charAt(m.length() - 2))).isFalse()));
+        assertThat(OutcomeAnnouncements.decode("other", "s\n" + payloads.getFirst())).isEmpty();
+        assertThat(OutcomeAnnouncements.decode("s", "s\nnot json")).isEmpty();
+    }
+
+    @Test
+    void a_listener_hears_committed_events_in_commit_order_and_never_rolled_back_ones() throws Exception {
+        PostgresLedger ledger = PG.closeAfter(PostgresLedger.open(PG.url(null)));
+        List<EngineEvent> heard = Collections.synchronizedList(new ArrayList<>());
+        PG.closeAfter(ledger.onOutcomes(heard::add));
+
+        try (Connection c = PG.db().connect(PG.schema())) {
+            c.setAutoCommit(false);
+            OutcomeAnnouncements.announceEvents(c, failures(2, "rolled back"));
+            c.rollback();
+            OutcomeAnnouncements.announceEvents(c, failures(200, "x".repeat(150)));
+            c.commit();
+            OutcomeAnnouncements.announceEvents(c, List.of(new EngineEvent(EngineEvent.JOB_FINISHED, JOB,
+                    Instant.parse("2026-12-06T05:00:01Z"), 0, Map.of("status", "PARTIAL"))));
+            c.commit();
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> heard.size() >= 201);
+        assertThat(heard).hasSize(201);
+        assertThat(heard).extracting(EngineEvent::seq).startsWith(1L, 2L, 3L).endsWith(199L, 200L, 0L);
+        assertThat(heard).noneMatch(e -> "rolled back".equals(e.data().get("message")));
+        assertThat(heard.getLast().type()).isEqualTo(EngineEvent.JOB_FINISHED);
+    }
+}
