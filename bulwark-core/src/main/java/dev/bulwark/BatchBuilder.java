@@ -7,7 +7,7 @@ import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
 import dev.bulwark.internal.FailureClassifier;
 import dev.bulwark.internal.FrozenSettings;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.MemoryLedger;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.bulwark;
 
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.exec.ExecSpec;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -323,7 +323,7 @@ class BulwarkApiTest {
                 .key(o -> "order-" + o.id())
                 .scope(o -> "shard-" + (o.id() % 2))
                 .payload(o -> o)
-                .restore(item -> dev.bulwark.internal.Json.read(item.payload(), Order.class))
+                .restore(item -> dev.bulwark.util.Json.read(item.payload(), Order.class))
                 .handler(o -> {
                     throw new PermanentException("first run fails " + o.customer());
                 })
@@ -336,7 +336,7 @@ class BulwarkApiTest {
 
         List<Order> retried = Collections.synchronizedList(new ArrayList<>());
         BatchResult second = Bulwark.batch(List.<Order>of())
-                .restore(item -> dev.bulwark.internal.Json.read(item.payload(), Order.class))
+                .restore(item -> dev.bulwark.util.Json.read(item.payload(), Order.class))
                 .handler(retried::add)
                 .ledger(ledger)
                 .clock(clock)

@@ -1,6 +1,6 @@
 package dev.bulwark.cli;
 
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

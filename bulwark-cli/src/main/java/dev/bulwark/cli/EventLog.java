@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.JobListener;
 import dev.bulwark.Progress;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +76,7 @@ final class EventLog implements JobListener, AutoCloseable {
     private void fault(IOException e) {
         failed = true;
         LOG.debug("cannot write the event log {}", file, e);
-        faults.accept(jobId, "cannot write the event log " + file + ": " + dev.bulwark.internal.OwnIoFault.reason(e));
+        faults.accept(jobId, "cannot write the event log " + file + ": " + dev.bulwark.engine.OwnIoFault.reason(e));
     }
 
     @Override

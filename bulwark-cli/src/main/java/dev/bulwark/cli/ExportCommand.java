@@ -7,7 +7,7 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.server.ReviewQueueExport;

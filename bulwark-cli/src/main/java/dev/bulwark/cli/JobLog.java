@@ -4,7 +4,7 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.JobListener;
 import dev.bulwark.cli.output.ItemLogFile;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

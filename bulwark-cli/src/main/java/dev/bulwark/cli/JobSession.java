@@ -8,7 +8,7 @@ import dev.bulwark.JobCounts;
 import dev.bulwark.JobResult;
 import dev.bulwark.JobStatus;
 import dev.bulwark.exec.ExecHandler;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;

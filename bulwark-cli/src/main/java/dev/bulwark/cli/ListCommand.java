@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.JobQuery;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Choices;
+import dev.bulwark.util.Choices;
 
 /** Parsing of option values that picocli cannot check by itself, with messages naming the bad value. */
 final class Options {

@@ -6,7 +6,7 @@ import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.exec.ExecSpec;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.JobCounts;
 import dev.bulwark.Progress;
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobListener;
 import dev.bulwark.Progress;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.io.PrintWriter;
 import java.util.Locale;
 

@@ -1,6 +1,6 @@
 package dev.bulwark.cli;
 
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

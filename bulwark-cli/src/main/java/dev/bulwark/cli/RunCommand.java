@@ -21,7 +21,7 @@ import dev.bulwark.cli.input.ItemSource;
 import dev.bulwark.cli.input.LineFileSource;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.exec.ExecSpec;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -416,7 +416,7 @@ public class RunCommand implements Callable<Integer> {
                 }
             }
             throw new BulwarkException("cannot copy the items from standard input to a temporary file in "
-                    + System.getProperty("java.io.tmpdir") + ": " + dev.bulwark.internal.OwnIoFault.reason(e)
+                    + System.getProperty("java.io.tmpdir") + ": " + dev.bulwark.engine.OwnIoFault.reason(e)
                     + "; free some space there, or give another folder with BULWARK_JAVA_OPTS=-Djava.io.tmpdir=DIR", e);
         }
     }

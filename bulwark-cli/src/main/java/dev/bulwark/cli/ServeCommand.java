@@ -102,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
                         Runtime.getRuntime().halt(130);
                     }
                     err.println("bulwark: SIG" + s.getName() + ": shutting down (running attempts have "
-                            + dev.bulwark.internal.Durations.format(effective.shutdownGrace()) + " to finish; press again to exit at once)");
+                            + dev.bulwark.util.Durations.format(effective.shutdownGrace()) + " to finish; press again to exit at once)");
                     err.flush();
                     stop.countDown();
                 });

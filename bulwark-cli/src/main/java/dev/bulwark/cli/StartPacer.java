@@ -4,7 +4,7 @@ import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -8,8 +8,8 @@ import java.util.Map;
 
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
-import dev.bulwark.internal.Durations;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Durations;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.JobConfig;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 
 /**

@@ -6,7 +6,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ReviewQueueExport;

@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.jdbc.worker.Worker;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -9,7 +9,7 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;

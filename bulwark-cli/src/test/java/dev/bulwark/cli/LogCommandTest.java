@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

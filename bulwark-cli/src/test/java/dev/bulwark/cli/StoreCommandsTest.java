@@ -9,7 +9,7 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.breaker.BreakerConfig;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.ledger.Completion;

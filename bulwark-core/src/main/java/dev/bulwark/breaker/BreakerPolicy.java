@@ -2,7 +2,7 @@ package dev.bulwark.breaker;
 
 import dev.bulwark.ErrorClass;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.breaker.CircuitBreaker.Permit;
 import dev.bulwark.breaker.CircuitBreaker.State;
 import dev.bulwark.breaker.CircuitBreaker.Transition;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
 import dev.bulwark.exec.internal.CommandTemplate;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

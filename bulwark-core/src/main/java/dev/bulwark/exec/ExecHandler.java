@@ -217,7 +217,7 @@ public final class ExecHandler implements ItemHandler {
                 log = ItemLog.begin(ctx.logFile(), ItemLog.header(ctx.jobId(), ctx.seq(), ctx.key(), ctx.item().scope(),
                         ctx.attempt(), time, argv));
             } catch (IOException e) {
-                return dev.bulwark.internal.OwnIoFault.itemLog(ctx.logFile(), e);
+                return dev.bulwark.engine.OwnIoFault.itemLog(ctx.logFile(), e);
             }
         }
         try {
@@ -243,7 +243,7 @@ public final class ExecHandler implements ItemHandler {
             try {
                 finish(log, null, started, result, false);
             } catch (IOException logError) {
-                return dev.bulwark.internal.OwnIoFault.itemLog(log.file(), logError);
+                return dev.bulwark.engine.OwnIoFault.itemLog(log.file(), logError);
             }
             return result;
         }
@@ -282,7 +282,7 @@ public final class ExecHandler implements ItemHandler {
         try {
             lastLine = finish(log, exit, started, result, wantLastLine);
         } catch (IOException e) { // the log is incomplete: Bulwark's fault, not the item's (the engine pauses the job)
-            logFault = dev.bulwark.internal.OwnIoFault.itemLog(log.file(), e);
+            logFault = dev.bulwark.engine.OwnIoFault.itemLog(log.file(), e);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -380,7 +380,7 @@ public final class ExecHandler implements ItemHandler {
 
     private static AttemptResult stopped(StopReason reason, AttemptContext ctx, Integer exit) {
         if (reason == StopReason.TIMEOUT) {
-            String message = ctx.timeout() == null ? "timed out" : "timed out after " + dev.bulwark.internal.Durations.format(ctx.timeout());
+            String message = ctx.timeout() == null ? "timed out" : "timed out after " + dev.bulwark.util.Durations.format(ctx.timeout());
             return AttemptResult.failure(ErrorClass.TRANSIENT, "timeout", message, exit);
         }
         String why = reason == null ? "the handler thread was interrupted" : reason.name().toLowerCase(Locale.ROOT);

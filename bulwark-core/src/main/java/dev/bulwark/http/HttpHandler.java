@@ -9,7 +9,7 @@ import dev.bulwark.StopReason;
 import dev.bulwark.ValidationException;
 import dev.bulwark.exec.internal.CommandTemplate;
 import dev.bulwark.internal.AttemptLog;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -148,7 +148,7 @@ public final class HttpHandler implements ItemHandler {
         try {
             log = AttemptLog.begin(ctx, "http " + spec.method() + " " + target);
         } catch (UncheckedIOException e) {
-            return dev.bulwark.internal.OwnIoFault.itemLog(ctx.logFile(), e);
+            return dev.bulwark.engine.OwnIoFault.itemLog(ctx.logFile(), e);
         }
         AttemptResult result = send(ctx, request, log);
         return log == null ? result : log.finish(result);

@@ -1,5 +1,7 @@
 package dev.bulwark.internal;
 
+import dev.bulwark.engine.OwnIoFault;
+
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.ContextualChunkHandler;

@@ -1,5 +1,7 @@
 package dev.bulwark.internal;
 
+import dev.bulwark.util.RateMeter;
+
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;

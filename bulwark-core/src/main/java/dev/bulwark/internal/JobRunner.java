@@ -1,5 +1,11 @@
 package dev.bulwark.internal;
 
+import dev.bulwark.engine.OutcomePolicy;
+import dev.bulwark.engine.OutcomeEvents;
+import dev.bulwark.engine.Rollback;
+import dev.bulwark.util.Json;
+import dev.bulwark.util.Durations;
+
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptOutcome;
@@ -22,9 +28,9 @@ import dev.bulwark.HaltMode;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
-import dev.bulwark.internal.dispatch.Claim;
-import dev.bulwark.internal.dispatch.DispatchPlug;
-import dev.bulwark.internal.dispatch.Dispatcher;
+import dev.bulwark.engine.Claim;
+import dev.bulwark.engine.DispatchPlug;
+import dev.bulwark.engine.Dispatcher;
 import dev.bulwark.ledger.Rejection;
 import dev.bulwark.ledger.ScopeFilter;
 import dev.bulwark.ledger.Completion;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Choices;
+import dev.bulwark.util.Choices;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import dev.bulwark.BulwarkClock;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.worker.WorkerOptions;
 import dev.bulwark.ledger.Ledger;

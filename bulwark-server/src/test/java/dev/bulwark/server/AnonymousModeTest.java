@@ -3,7 +3,7 @@ package dev.bulwark.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.bulwark.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.BulwarkClock;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.jdbc.worker.WorkerOptions;

@@ -106,7 +106,7 @@ class SharedLedgerTest {
             List<JsonNode> succeeded = new java.util.ArrayList<>();
             for (int i = 0; i + 1 < lines.size(); i++) {
                 if (lines.get(i).equals("event: item_succeeded")) {
-                    succeeded.add(dev.bulwark.internal.Json.readTree(lines.get(i + 1).substring("data: ".length())));
+                    succeeded.add(dev.bulwark.util.Json.readTree(lines.get(i + 1).substring("data: ".length())));
                 }
             }
             assertThat(succeeded).extracting(e -> e.get("seq").asLong()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);

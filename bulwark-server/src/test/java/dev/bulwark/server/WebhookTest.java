@@ -73,7 +73,7 @@ class WebhookTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
 
         Received r = received.get(0);
-        JsonNode body = dev.bulwark.internal.Json.MAPPER.readTree(r.body());
+        JsonNode body = dev.bulwark.util.Json.MAPPER.readTree(r.body());
         assertThat(body.get("jobId").asText()).isEqualTo(job);
         assertThat(body.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(r.signature()).isEqualTo("v1=" + hmac(r.timestamp() + "." + r.body()));
@@ -119,7 +119,7 @@ class WebhookTest {
                 "http://0x7f000001/", "http://2130706433/", "//127.0.0.1/", "not a url", "http://" + "a".repeat(2000) + "/");
         for (String url : hostile) {
             HttpResponse<String> r = f.post("/api/v1/jobs", ACME, "{\"template\": \"echo\", \"items\": [\"x\"], \"callback\": "
-                    + dev.bulwark.internal.Json.write(url) + "}");
+                    + dev.bulwark.util.Json.write(url) + "}");
             assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(422);
             assertThat(r.headers().firstValue("Content-Type")).as(url).hasValue("application/problem+json");
             assertThat(ServerFixture.json(r).get("field").asText()).isEqualTo("callback");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.BulwarkException;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.bulwark.cli.output;
 
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

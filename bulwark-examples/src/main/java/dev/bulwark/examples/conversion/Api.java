@@ -1,7 +1,7 @@
 package dev.bulwark.examples.conversion;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

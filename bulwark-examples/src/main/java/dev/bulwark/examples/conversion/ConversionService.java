@@ -3,7 +3,7 @@ package dev.bulwark.examples.conversion;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.examples.Expectations;
 import dev.bulwark.examples.Options;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetAddress;

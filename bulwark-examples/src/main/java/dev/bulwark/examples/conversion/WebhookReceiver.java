@@ -3,7 +3,7 @@ package dev.bulwark.examples.conversion;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

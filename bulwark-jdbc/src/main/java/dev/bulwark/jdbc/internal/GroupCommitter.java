@@ -2,7 +2,7 @@ package dev.bulwark.jdbc.internal;
 
 import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Completion;
 import java.sql.SQLException;
 import java.util.ArrayList;

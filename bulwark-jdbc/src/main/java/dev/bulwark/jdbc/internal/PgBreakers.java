@@ -13,7 +13,7 @@ import dev.bulwark.breaker.BreakerWindow;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreaker.State;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -12,7 +12,7 @@ import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,8 +2,8 @@ package dev.bulwark.jdbc.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.EngineEvent;
-import dev.bulwark.internal.Json;
-import dev.bulwark.internal.OutcomeEvents;
+import dev.bulwark.util.Json;
+import dev.bulwark.engine.OutcomeEvents;
 import dev.bulwark.jdbc.internal.PgNotifications;
 import dev.bulwark.ledger.Completion;
 import java.nio.charset.StandardCharsets;

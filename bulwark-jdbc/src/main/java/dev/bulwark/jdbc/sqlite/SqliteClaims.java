@@ -2,7 +2,7 @@ package dev.bulwark.jdbc.sqlite;
 
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.internal.ItemClaims;
 import dev.bulwark.jdbc.internal.ItemStore;
 import dev.bulwark.jdbc.internal.Rows;

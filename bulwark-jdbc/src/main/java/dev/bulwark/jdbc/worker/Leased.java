@@ -4,7 +4,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
-import dev.bulwark.internal.dispatch.Claim;
+import dev.bulwark.engine.Claim;
 import dev.bulwark.jdbc.WorkQueue.Lease;
 
 /** An item a worker claimed with a lease: held (its lease renewed) until its outcome is settled. */

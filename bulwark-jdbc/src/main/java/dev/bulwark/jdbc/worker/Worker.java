@@ -5,7 +5,7 @@ import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.Job;
 import dev.bulwark.StopReason;
-import dev.bulwark.internal.dispatch.Dispatcher;
+import dev.bulwark.engine.Dispatcher;
 import dev.bulwark.jdbc.WorkQueue;
 import java.nio.file.Path;
 import java.time.Duration;

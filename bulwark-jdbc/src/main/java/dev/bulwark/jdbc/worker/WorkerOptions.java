@@ -1,7 +1,7 @@
 package dev.bulwark.jdbc.worker;
 
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.util.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

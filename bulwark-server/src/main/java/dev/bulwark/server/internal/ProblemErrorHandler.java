@@ -1,6 +1,6 @@
 package dev.bulwark.server.internal;
 
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

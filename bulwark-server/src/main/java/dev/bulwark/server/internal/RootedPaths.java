@@ -1,7 +1,7 @@
 package dev.bulwark.server.internal;
 
-import dev.bulwark.internal.FileNames;
-import dev.bulwark.internal.Glob;
+import dev.bulwark.util.FileNames;
+import dev.bulwark.util.Glob;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;

@@ -7,7 +7,7 @@ import dev.bulwark.JobStatus;
 import dev.bulwark.Job;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.server.Role;
 import dev.bulwark.server.internal.dashboard.SessionAuth;

@@ -6,7 +6,7 @@ import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.JobConfig;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.ScopeTemplate;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.server.ParamConfig;
 import dev.bulwark.server.ServerConfig;
 import dev.bulwark.server.TemplateConfig;

@@ -2,7 +2,7 @@ package dev.bulwark.server.internal;
 
 import dev.bulwark.EngineEvent;
 import dev.bulwark.Progress;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import io.javalin.http.sse.SseClient;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

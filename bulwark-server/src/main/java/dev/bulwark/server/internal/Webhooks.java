@@ -7,7 +7,7 @@ import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
 import dev.bulwark.RetryPolicy;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.server.WebhookConfig;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.bulwark.server.internal.dashboard;
 
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.server.Role;
 import dev.bulwark.server.internal.Authenticator;
 import dev.bulwark.server.internal.Principal;

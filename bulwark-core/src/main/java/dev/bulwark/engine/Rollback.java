@@ -1,4 +1,6 @@
-package dev.bulwark.internal;
+package dev.bulwark.engine;
+
+import dev.bulwark.util.Durations;
 
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;

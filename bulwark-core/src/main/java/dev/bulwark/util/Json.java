@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.util;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.util;
 
 import dev.bulwark.ValidationException;
 import java.util.Arrays;

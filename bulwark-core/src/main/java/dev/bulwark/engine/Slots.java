@@ -1,4 +1,4 @@
-package dev.bulwark.internal.dispatch;
+package dev.bulwark.engine;
 
 import java.util.BitSet;
 

@@ -1,9 +1,9 @@
-package dev.bulwark.internal.dispatch;
+package dev.bulwark.engine;
 
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;
 import dev.bulwark.StopReason;
-import dev.bulwark.internal.OutcomePolicy;
+import dev.bulwark.engine.OutcomePolicy;
 import dev.bulwark.ledger.Completion;
 import java.time.Instant;
 import java.util.List;

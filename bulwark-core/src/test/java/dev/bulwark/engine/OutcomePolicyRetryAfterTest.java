@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

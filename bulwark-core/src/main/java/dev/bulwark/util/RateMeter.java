@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.util;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package dev.bulwark.internal.dispatch;
+package dev.bulwark.engine;
 
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;
@@ -8,10 +8,9 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.JobConfig;
 import dev.bulwark.StopReason;
-import dev.bulwark.internal.HandlerCall;
-import dev.bulwark.internal.OutcomePolicy;
-import dev.bulwark.internal.OwnIoFault;
-import dev.bulwark.internal.Durations;
+import dev.bulwark.engine.OutcomePolicy;
+import dev.bulwark.engine.OwnIoFault;
+import dev.bulwark.util.Durations;
 import dev.bulwark.ledger.Completion;
 import java.time.Instant;
 import java.util.List;

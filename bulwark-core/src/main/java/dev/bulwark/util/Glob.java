@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.util;
 
 import java.util.ArrayList;
 import java.util.BitSet;

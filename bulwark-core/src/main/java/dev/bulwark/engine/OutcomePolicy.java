@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.engine;
 
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
