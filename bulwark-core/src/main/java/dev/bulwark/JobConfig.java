@@ -42,22 +42,29 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
 
     public JobConfig {
         Objects.requireNonNull(retry, "retry");
-        ValidationException.require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY,
-                "concurrency must be between 1 and " + MAX_CONCURRENCY + ", but was " + concurrency);
-        ValidationException.require(!ordered || concurrency == 1,
-                "ordered runs one item at a time (item n+1 starts once item n is final), so it needs concurrency 1, but concurrency was " + concurrency);
+        ValidationException.require(concurrency >= 1 && concurrency <= MAX_CONCURRENCY, "concurrency",
+                "must be between 1 and " + MAX_CONCURRENCY + ", but was " + concurrency);
+        ValidationException.require(!ordered || concurrency == 1, "ordered",
+                "runs one item at a time (item n+1 starts once item n is final), so it needs concurrency 1, but concurrency was " + concurrency);
         ValidationException.require(attemptTimeout == null || (!attemptTimeout.isNegative() && !attemptTimeout.isZero()),
-                "timeout must be positive, but was " + attemptTimeout);
+                "attemptTimeout", "must be positive, but was " + shown(attemptTimeout));
         input = input == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(input));
         halt = halt == null ? HaltMode.NOW : halt;
         ValidationException.require(jobTimeout == null || (!jobTimeout.isNegative() && !jobTimeout.isZero()),
-                "job timeout must be positive, but was " + jobTimeout);
+                "jobTimeout", "must be positive, but was " + shown(jobTimeout));
         ValidationException.require(jobTimeoutPerItem == null || (!jobTimeoutPerItem.isNegative() && !jobTimeoutPerItem.isZero()),
-                "job timeout per item must be positive, but was " + jobTimeoutPerItem);
-        ValidationException.require(attemptTimeoutPercent == null || attemptTimeoutPercent > 0,
-                "a relative timeout must be more than 0%, but was " + attemptTimeoutPercent + "%");
-        ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null,
-                "a timeout is either a duration or a percentage of the median, not both");
+                "jobTimeoutPerItem", "must be positive, but was " + shown(jobTimeoutPerItem));
+        ValidationException.require(attemptTimeoutPercent == null || attemptTimeoutPercent > 0, "attemptTimeoutPercent",
+                "must be more than 0%, but was " + attemptTimeoutPercent + "%");
+        ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null, "attemptTimeout",
+                "is either a duration or a percentage of the median, not both");
+    }
+
+    private static String shown(Duration d) {
+        if (d == null) {
+            return "none";
+        }
+        return d.isNegative() ? "-" + dev.bulwark.util.Durations.format(d.negated()) : dev.bulwark.util.Durations.format(d);
     }
 
     /** This configuration with {@code value} as the record of where the items came from. */

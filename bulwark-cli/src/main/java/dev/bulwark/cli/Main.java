@@ -63,7 +63,9 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (ex instanceof BulwarkException) {
+            if (ex instanceof ValidationException v) {
+                err.println("bulwark: " + v.messageNaming(FlagNames::of));
+            } else if (ex instanceof BulwarkException) {
                 err.println("bulwark: " + ex.getMessage());
             } else {
                 err.println("bulwark: internal error: " + ex);

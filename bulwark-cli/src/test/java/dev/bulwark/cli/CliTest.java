@@ -228,7 +228,8 @@ class CliTest {
             "--backoff|-1s|--backoff must be a duration",
             "--retries|-1|--retries must be between 0 and 999, but was -1",
             "--max-failures|lots|lots",
-            "--permanent-exit|300|between 1 and 255, but got 300",
+            "--permanent-exit|300|--permanent-exit codes must be between 1 and 255, but got 300",
+            "--critical-exit|256|--critical-exit codes must be between 1 and 255, but got 256",
             "--durability|maybe|maybe"})
     void bad_option_values_are_refused_naming_the_value(String option, String value, String message) {
         assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), option, value, "--", "true"))

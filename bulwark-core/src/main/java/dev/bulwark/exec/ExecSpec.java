@@ -25,23 +25,25 @@ public record ExecSpec(List<String> command, boolean shell, Set<Integer> permane
 
     public ExecSpec {
         Objects.requireNonNull(command, "command");
-        ValidationException.require(!command.isEmpty() && !command.get(0).isBlank(),
-                "a command is required after '--', for example: bulwark run --input DIR -- gzip -k {}");
+        ValidationException.require(!command.isEmpty() && !command.get(0).isBlank(), "command",
+                "must name a program to run, but was empty");
         command = List.copyOf(command);
-        ValidationException.require(!shell || command.size() == 1,
-                "--shell takes the script as one argument after '--' (quote it), but got " + command.size() + " arguments");
+        ValidationException.require(!shell || command.size() == 1, "shell",
+                "takes the script as one argument (quote it), but got " + command.size() + " arguments");
         permanentExit = permanentExit == null ? Set.of() : Set.copyOf(permanentExit);
         criticalExit = criticalExit == null ? Set.of() : Set.copyOf(criticalExit);
         killGrace = killGrace == null ? DEFAULT_KILL_GRACE : killGrace;
-        ValidationException.require(!killGrace.isNegative(), "kill grace must not be negative, but was " + killGrace);
-        ValidationException.require(outputCap > 0, "output cap must be positive, but was " + outputCap);
+        ValidationException.require(!killGrace.isNegative(), "killGrace", "must not be negative, but was " + killGrace);
+        ValidationException.require(outputCap > 0, "outputCap", "must be positive, but was " + outputCap);
         for (Integer code : permanentExit) {
-            ValidationException.require(code > 0 && code < 256, "permanent-exit codes must be between 1 and 255, but got " + code);
-            ValidationException.require(!criticalExit.contains(code),
-                    "exit code " + code + " cannot be both permanent and critical");
+            ValidationException.require(code > 0 && code < 256, "permanentExit",
+                    "codes must be between 1 and 255, but got " + code);
+            ValidationException.require(!criticalExit.contains(code), "permanentExit",
+                    "and criticalExit cannot both hold exit code " + code);
         }
         for (Integer code : criticalExit) {
-            ValidationException.require(code > 0 && code < 256, "critical-exit codes must be between 1 and 255, but got " + code);
+            ValidationException.require(code > 0 && code < 256, "criticalExit",
+                    "codes must be between 1 and 255, but got " + code);
         }
     }
 

@@ -91,7 +91,8 @@ public final class ConfigLoader {
             try {
                 templates.put(name, template(name, t, base));
             } catch (ValidationException e) { // messages of the shared policies do not know where they are
-                throw e.getMessage().startsWith("templates.") ? e : new ValidationException("templates." + name + ": " + e.getMessage());
+                throw e.getMessage().startsWith("templates.") ? e
+                        : new ValidationException("templates." + name + ": " + e.messageNaming(ConfigLoader::templateKey));
             }
         });
         return new ServerConfig(server.text("bind", ServerConfig.DEFAULT_BIND), server.integer("port", ServerConfig.DEFAULT_PORT),
@@ -313,5 +314,13 @@ public final class ConfigLoader {
             String text = text(name, null);
             return text == null ? fallback : Durations.parse(text, path + "." + name);
         }
+    }
+
+    /** A template's key for a setting as the Java API names it ({@code jobTimeout} → {@code job-timeout}). */
+    static String templateKey(String setting) {
+        if (setting.startsWith("attemptTimeout")) {
+            return "timeout";
+        }
+        return setting.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
     }
 }
