@@ -14,11 +14,15 @@ import java.util.function.Function;
  */
 public final class ResultCodec<R> {
     private final String description;
+    /** How the codec turns values into text, for messages: "as JSON of Long", "by the batch's result codec". */
+    private final String how;
     private final Function<? super R, String> encoder;
     private final Function<String, ? extends R> decoder;
 
-    private ResultCodec(String description, Function<? super R, String> encoder, Function<String, ? extends R> decoder) {
+    private ResultCodec(String description, String how, Function<? super R, String> encoder,
+                        Function<String, ? extends R> decoder) {
         this.description = description;
+        this.how = how;
         this.encoder = encoder;
         this.decoder = decoder;
     }
@@ -26,13 +30,13 @@ public final class ResultCodec<R> {
     /** Results of {@code type} as JSON, written and read by Jackson (records, maps, numbers, strings, lists). */
     public static <R> ResultCodec<R> json(Class<R> type) {
         Objects.requireNonNull(type, "result type");
-        return new ResultCodec<>("JSON of " + type.getSimpleName(),
+        return new ResultCodec<>("JSON of " + type.getSimpleName(), "as JSON of " + type.getSimpleName(),
                 Json::write, text -> Json.read(text, type));
     }
 
     /** Results written by {@code encoder} and read by {@code decoder}; neither is called with null. */
     public static <R> ResultCodec<R> of(Function<? super R, String> encoder, Function<String, ? extends R> decoder) {
-        return new ResultCodec<>("the batch's result codec", Objects.requireNonNull(encoder, "encoder"),
+        return new ResultCodec<>("custom", "by the batch's result codec", Objects.requireNonNull(encoder, "encoder"),
                 Objects.requireNonNull(decoder, "decoder"));
     }
 
@@ -48,7 +52,7 @@ public final class ResultCodec<R> {
             return encoder.apply(value);
         } catch (RuntimeException e) {
             throw new PermanentException("result", "the handler's result " + shown(String.valueOf(value))
-                    + " cannot be written as " + description + ": " + e.getMessage(), e);
+                    + " cannot be written " + how + ": " + e.getMessage(), e);
         }
     }
 
@@ -60,7 +64,7 @@ public final class ResultCodec<R> {
         try {
             return decoder.apply(text);
         } catch (RuntimeException e) {
-            throw new BulwarkException("the stored result " + shown(text) + " cannot be read as " + description + ": "
+            throw new BulwarkException("the stored result " + shown(text) + " cannot be read " + how + ": "
                     + e.getMessage(), e);
         }
     }
@@ -70,6 +74,7 @@ public final class ResultCodec<R> {
         return "'" + (text.length() <= 100 ? text : text.substring(0, 100) + "…") + "'";
     }
 
+    /** {@code JSON of TYPE}, or {@code custom}: what the job's configuration snapshot records. */
     @Override
     public String toString() {
         return description;
