@@ -165,7 +165,7 @@ public final class BatchBuilder<T> {
     /** As {@link #handler(Class, ResultHandler)}, with the results written and read by {@code codec}. */
     public <R> BatchBuilder<T> handler(ResultCodec<R> codec, ResultHandler<T, R> value) {
         Objects.requireNonNull(value, "handler");
-        return handlerWithContext(codec, (item, context) -> value.handle(item));
+        return setResultHandler(codec, (item, context) -> value.handle(item), value);
     }
 
     /** As {@link #handler(Class, ResultHandler)}, with the attempt's context, as {@link #handlerWithContext(ContextualHandler)}. */
@@ -175,9 +175,13 @@ public final class BatchBuilder<T> {
 
     /** As {@link #handlerWithContext(Class, ContextualResultHandler)}, with the results written and read by {@code codec}. */
     public <R> BatchBuilder<T> handlerWithContext(ResultCodec<R> codec, ContextualResultHandler<T, R> value) {
-        Objects.requireNonNull(codec, "result codec");
         Objects.requireNonNull(value, "handler");
-        setHandler((item, context) -> codec.encode(value.handle(item, context)), value);
+        return setResultHandler(codec, value, value);
+    }
+
+    private <R> BatchBuilder<T> setResultHandler(ResultCodec<R> codec, ContextualResultHandler<T, R> value, Object described) {
+        Objects.requireNonNull(codec, "result codec");
+        setHandler((item, context) -> codec.encode(value.handle(item, context)), described);
         this.resultCodec = codec;
         return this;
     }
