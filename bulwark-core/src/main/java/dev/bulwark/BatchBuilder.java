@@ -43,6 +43,9 @@ import java.util.random.RandomGenerator;
  * {@link TransientException} (retried), {@link PermanentException} (to the review queue),
  * {@link CriticalException} (stops the job); other exceptions are classified by
  * {@link #classify} rules, and by default are transient with category {@code exception}.
+ * {@link #handler(Class, ResultHandler)} and {@link #handlerWithContext(Class, ContextualResultHandler)}
+ * also store what the handler returns with each succeeded item (JSON, at most 8 KiB), read back
+ * typed by {@link BatchResult#results(Class)}.
  *
  * <h2>Ledger</h2>
  * By default each run gets its own in-memory ledger. Give a durable one (a {@code SqliteLedger})
@@ -82,7 +85,9 @@ public final class BatchBuilder<T> {
     private String worker;
     private Path logDirectory;
     private final List<JobListener> listeners = new ArrayList<>();
-    private ContextualHandler<T> handler;
+    private ContextualResultHandler<T, String> handler;
+    /** How the handler's results are written and read, or null for a handler without results. */
+    private ResultCodec<?> resultCodec;
     private ItemHandler engineHandler;
     /** What the caller set explicitly, to tell them on resume which of it the frozen job ignores. */
     private boolean concurrencySet;
@@ -144,7 +149,41 @@ public final class BatchBuilder<T> {
     /** Processes each item by itself. */
     public BatchBuilder<T> handler(BatchHandler<T> value) {
         Objects.requireNonNull(value, "handler");
-        return setHandler((item, context) -> value.handle(item), value);
+        return setHandler(BatchItemHandler.voidHandler((item, context) -> value.handle(item)), value);
+    }
+
+    /**
+     * Processes each item by itself, storing what the handler returns with the item's successful
+     * outcome as JSON ({@link ResultCodec#json}); read it back with {@link BatchResult#results(Class)}.
+     * A result may take at most {@link AttemptResult#MAX_RESULT_BYTES} (8 KiB); a larger one fails its
+     * item permanently (category {@value AttemptResult#RESULT_TOO_LARGE}).
+     */
+    public <R> BatchBuilder<T> handler(Class<R> resultType, ResultHandler<T, R> value) {
+        return handler(ResultCodec.json(resultType), value);
+    }
+
+    /** As {@link #handler(Class, ResultHandler)}, with the results written and read by {@code codec}. */
+    public <R> BatchBuilder<T> handler(ResultCodec<R> codec, ResultHandler<T, R> value) {
+        Objects.requireNonNull(value, "handler");
+        return setResultHandler(codec, (item, context) -> value.handle(item), value);
+    }
+
+    /** As {@link #handler(Class, ResultHandler)}, with the attempt's context, as {@link #handlerWithContext(ContextualHandler)}. */
+    public <R> BatchBuilder<T> handlerWithContext(Class<R> resultType, ContextualResultHandler<T, R> value) {
+        return handlerWithContext(ResultCodec.json(resultType), value);
+    }
+
+    /** As {@link #handlerWithContext(Class, ContextualResultHandler)}, with the results written and read by {@code codec}. */
+    public <R> BatchBuilder<T> handlerWithContext(ResultCodec<R> codec, ContextualResultHandler<T, R> value) {
+        Objects.requireNonNull(value, "handler");
+        return setResultHandler(codec, value, value);
+    }
+
+    private <R> BatchBuilder<T> setResultHandler(ResultCodec<R> codec, ContextualResultHandler<T, R> value, Object described) {
+        Objects.requireNonNull(codec, "result codec");
+        setHandler((item, context) -> codec.encode(value.handle(item, context)), described);
+        this.resultCodec = codec;
+        return this;
     }
 
     /**
@@ -154,7 +193,7 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> handlerWithContext(ContextualHandler<T> value) {
         Objects.requireNonNull(value, "handler");
-        return setHandler(value, value);
+        return setHandler(BatchItemHandler.voidHandler(value), value);
     }
 
     /**
@@ -175,7 +214,7 @@ public final class BatchBuilder<T> {
                 "a batch takes one handler: .handler(...), .chunks(...) or .itemHandler(...), but was given a second");
     }
 
-    private BatchBuilder<T> setHandler(ContextualHandler<T> value, Object described) {
+    private BatchBuilder<T> setHandler(ContextualResultHandler<T, String> value, Object described) {
         requireNoHandler();
         this.handler = value;
         this.handlerName = described.getClass().isSynthetic() ? "java" : described.getClass().getName();
@@ -686,7 +725,8 @@ public final class BatchBuilder<T> {
         if (compensator == null) {
             return null;
         }
-        return typed != null ? typed.compensating(compensator) : BatchItemHandler.single(restore, compensator, classifier());
+        return typed != null ? typed.compensating(compensator)
+                : BatchItemHandler.single(restore, BatchItemHandler.voidHandler(compensator), classifier());
     }
 
     private FailureClassifier classifier() {
@@ -715,6 +755,9 @@ public final class BatchBuilder<T> {
         JobConfig draft = config.concurrency(slots).build();
         ValidationException.require(!(draft.ordered() && chunkHandler != null), "an ordered batch cannot run in chunks");
         config.input("api", "java").input("handler", handlerName);
+        if (resultCodec != null) {
+            config.input("result", resultCodec.toString());
+        }
         if (chunkHandler != null) {
             config.input("chunk_size", Integer.toString(chunkSize)).input("chunks_at_once", Integer.toString(concurrency));
         }

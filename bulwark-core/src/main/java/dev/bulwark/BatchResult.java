@@ -119,6 +119,42 @@ public final class BatchResult {
     }
 
     /**
+     * The results the handler returned ({@link BatchBuilder#handler(Class, ResultHandler)}), read as
+     * JSON of {@code type}: one per item that has one (SUCCEEDED, or COMPENSATED after a rollback), in
+     * order, read page by page, also those of earlier runs of a resumed batch. Throws a
+     * {@link BulwarkException} naming the item when a stored result cannot be read as {@code type}.
+     */
+    public <R> Stream<ItemResult<R>> results(Class<R> type) {
+        return results(ResultCodec.json(type));
+    }
+
+    /** As {@link #results(Class)}, read with {@code codec}. */
+    public <R> Stream<ItemResult<R>> results(ResultCodec<R> codec) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return page(Set.of(ItemStatus.SUCCEEDED, ItemStatus.COMPENSATED)).filter(item -> item.result() != null)
+                .map(item -> new ItemResult<>(item, decode(item, codec)));
+    }
+
+    /** The result the handler returned for the item at {@code seq}, read as JSON of {@code type}; empty when it has none. */
+    public <R> java.util.Optional<R> result(long seq, Class<R> type) {
+        return result(seq, ResultCodec.json(type));
+    }
+
+    /** As {@link #result(long, Class)}, read with {@code codec}. */
+    public <R> java.util.Optional<R> result(long seq, ResultCodec<R> codec) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        return ledger.findItem(jobId(), seq).filter(item -> item.result() != null).map(item -> decode(item, codec));
+    }
+
+    private static <R> R decode(Item item, ResultCodec<R> codec) {
+        try {
+            return codec.decode(item.result());
+        } catch (BulwarkException e) {
+            throw new BulwarkException("item " + item.seq() + " (" + item.key() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The batch's circuit breakers that are not closed, as the ledger's breaker events leave them
      * now: after a halt by a breaker, the scope that opened it, with until when and why.
      */

@@ -25,11 +25,23 @@ import java.util.UUID;
  * @param exitCode      exit code of the latest attempt, or null
  * @param durationMs    duration of the latest attempt, or null
  * @param logPath       log file of the item, or null
+ * @param result        what the handler returned when the item succeeded, as stored (JSON for the
+ *                      Java API's typed results: read it typed with {@link ResultCodec#decode} or
+ *                      {@link BatchResult#results(Class)}), or null; kept when the item is compensated
  */
 public record Item(UUID jobId, long seq, String key, String payload, String scope, ItemStatus status,
                    int attempts, int interruptions, int lastAttempt, long fence, Instant nextAttemptAt,
                    Instant startedAt, Instant finishedAt, ErrorClass errorClass, String category,
-                   String message, Integer exitCode, Long durationMs, String logPath) {
+                   String message, Integer exitCode, Long durationMs, String logPath, String result) {
+
+    /** An item without a stored result. */
+    public Item(UUID jobId, long seq, String key, String payload, String scope, ItemStatus status,
+                int attempts, int interruptions, int lastAttempt, long fence, Instant nextAttemptAt,
+                Instant startedAt, Instant finishedAt, ErrorClass errorClass, String category,
+                String message, Integer exitCode, Long durationMs, String logPath) {
+        this(jobId, seq, key, payload, scope, status, attempts, interruptions, lastAttempt, fence, nextAttemptAt, startedAt,
+                finishedAt, errorClass, category, message, exitCode, durationMs, logPath, null);
+    }
 
     /** The breaker scope of items that have none: the whole job is one scope. */
     public static final String JOB_SCOPE = "*";

@@ -35,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Writes a job's items with their outcomes as CSV, JSON lines or an XLSX spreadsheet (read-only).",
                 "Columns: seq, key, status, attempts, error_class, category, message, exit_code, duration_ms, "
-                        + "started_at, finished_at, log. The review queue is --status FAILED.",
+                        + "started_at, finished_at, log, result (what a Java handler returned). The review queue is --status FAILED.",
                 "XLSX has typed cells (numbers, UTC date-times) and is streamed (a million rows in a small heap); "
                         + "being binary, it needs --output FILE when standard output is a terminal."})
 public final class ExportCommand implements Callable<Integer> {

@@ -29,7 +29,7 @@ final class Views {
             new ReviewQueueExport.Column("category", Item::category), new ReviewQueueExport.Column("message", Item::message),
             new ReviewQueueExport.Column("exit_code", Item::exitCode), new ReviewQueueExport.Column("duration_ms", Item::durationMs),
             new ReviewQueueExport.Column("started_at", Item::startedAt), new ReviewQueueExport.Column("finished_at", Item::finishedAt),
-            new ReviewQueueExport.Column("log", Item::logPath));
+            new ReviewQueueExport.Column("log", Item::logPath), new ReviewQueueExport.Column("result", Item::result));
     static final List<String> ITEM_COLUMNS = ITEM_VALUES.stream().map(ReviewQueueExport.Column::name).toList();
 
     private Views() {

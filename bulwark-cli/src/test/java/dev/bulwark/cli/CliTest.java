@@ -307,7 +307,7 @@ class CliTest {
         assertThat(err.toString()).contains("bench is not part of this build").contains("./bulwark bench");
     }
 
-    private static List<Map<String, String>> readCsv(Path csv) throws IOException {
+    static List<Map<String, String>> readCsv(Path csv) throws IOException {
         List<Map<String, String>> rows = new ArrayList<>();
         try (MappingIterator<Map<String, String>> it = new CsvMapper().readerForMapOf(String.class)
                 .with(CsvSchema.emptySchema().withHeader()).readValues(csv.toFile())) {

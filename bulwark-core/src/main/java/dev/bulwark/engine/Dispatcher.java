@@ -380,7 +380,8 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         Attempt attempt = new Attempt(item.jobId(), item.seq(), ctx.attempt(), ctx.startedAt(), end, d.outcome(),
                 r.errorClass(), r.category(), r.message(), r.exitCode(), TimeUnit.NANOSECONDS.toMillis(nanos), ctx.worker(),
                 ctx.logFile() == null ? null : ctx.logFile().toString());
-        Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt());
+        Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt(),
+                d.next() == dev.bulwark.ItemStatus.SUCCEEDED ? r.result() : null);
         claim.end();
         running.remove(claim);
         plug.decided(claim, d, attempt);

@@ -14,15 +14,23 @@ public final class HandlerCall {
     private HandlerCall() {
     }
 
-    /** The handler's result; a transient failure for an exception, an interrupt, no result, or a stop before the start. */
+    /**
+     * The handler's result; a transient failure for an exception, an interrupt, no result, or a stop
+     * before the start; a permanent failure ({@value AttemptResult#RESULT_TOO_LARGE}) for a success
+     * whose result text is over {@link AttemptResult#MAX_RESULT_BYTES}.
+     */
     public static AttemptResult invoke(ItemHandler handler, AttemptContext ctx) {
         try {
             if (ctx.isStopped()) {
                 return AttemptResult.failure(ErrorClass.TRANSIENT, "interrupted", "stopped before it started");
             }
             AttemptResult result = handler.handle(ctx);
-            return result != null ? result
-                    : AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler returned no result");
+            if (result == null) {
+                return AttemptResult.failure(ErrorClass.TRANSIENT, "error", "the handler returned no result");
+            }
+            String tooLarge = result.succeeded() ? AttemptResult.resultTooLarge(result.result()) : null;
+            return tooLarge == null ? result : AttemptResult.failure(ErrorClass.PERMANENT, AttemptResult.RESULT_TOO_LARGE,
+                    "the handler succeeded but its result cannot be stored: " + tooLarge, result.exitCode());
         } catch (HandlerFailureException e) {
             return e.toResult();
         } catch (InterruptedException e) {

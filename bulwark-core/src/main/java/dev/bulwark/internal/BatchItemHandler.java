@@ -6,6 +6,7 @@ import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.ContextualChunkHandler;
 import dev.bulwark.ContextualHandler;
+import dev.bulwark.ContextualResultHandler;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemContext;
@@ -22,7 +23,8 @@ import java.util.function.Function;
 /**
  * The engine-facing handler of a batch built with the Java API: finds the typed item of an
  * attempt, runs the user's handler (alone, or as part of a chunk), classifies what it threw and
- * writes the item's log. Thread-safe.
+ * writes the item's log. A handler run alone returns the text of its result (null for none), which
+ * the attempt's result carries to the ledger. Thread-safe.
  *
  * @param <T> the item type
  */
@@ -30,7 +32,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
     private final Function<Item, T> restore;
     private final Map<Long, T> submitted;
     private final String name;
-    private final ContextualHandler<T> single;
+    private final ContextualResultHandler<T, String> single;
     /**
      * How long an item left unrun after a critical error in its chunk waits for the engine to stop
      * it (the halt comes within milliseconds); past it, the item fails transiently instead.
@@ -40,7 +42,8 @@ public final class BatchItemHandler<T> implements ItemHandler {
     private final ChunkCollector<T> chunks;
     private final FailureClassifier classifier;
 
-    private BatchItemHandler(Function<Item, T> restore, Map<Long, T> submitted, String name, ContextualHandler<T> single,
+    private BatchItemHandler(Function<Item, T> restore, Map<Long, T> submitted, String name,
+                             ContextualResultHandler<T, String> single,
                              ChunkCollector<T> chunks, FailureClassifier classifier) {
         this.restore = restore;
         this.submitted = submitted;
@@ -50,8 +53,8 @@ public final class BatchItemHandler<T> implements ItemHandler {
         this.classifier = classifier;
     }
 
-    /** Runs each item by itself through {@code handler}. */
-    public static <T> BatchItemHandler<T> single(Function<Item, T> restore, ContextualHandler<T> handler,
+    /** Runs each item by itself through {@code handler}, which returns its result's text or null. */
+    public static <T> BatchItemHandler<T> single(Function<Item, T> restore, ContextualResultHandler<T, String> handler,
                                                  FailureClassifier classifier) {
         return new BatchItemHandler<>(restore, new ConcurrentHashMap<>(), "java", handler, null, classifier);
     }
@@ -70,7 +73,15 @@ public final class BatchItemHandler<T> implements ItemHandler {
      * compensator of a rollback. Its log entries name the handler {@code compensate}.
      */
     public BatchItemHandler<T> compensating(ContextualHandler<T> compensator) {
-        return new BatchItemHandler<>(restore, submitted, "compensate", compensator, null, classifier);
+        return new BatchItemHandler<>(restore, submitted, "compensate", voidHandler(compensator), null, classifier);
+    }
+
+    /** {@code handler} as one that returns no result. */
+    public static <T> ContextualResultHandler<T, String> voidHandler(ContextualHandler<T> handler) {
+        return (item, context) -> {
+            handler.handle(item, context);
+            return null;
+        };
     }
 
     /**
@@ -100,8 +111,7 @@ public final class BatchItemHandler<T> implements ItemHandler {
     }
 
     private AttemptResult runSingle(T item, ItemContext context) throws Exception {
-        single.handle(item, context);
-        return AttemptResult.success();
+        return AttemptResult.success().withResult(single.handle(item, context));
     }
 
     private AttemptResult runInChunk(T item, AttemptContext ctx) throws Exception {

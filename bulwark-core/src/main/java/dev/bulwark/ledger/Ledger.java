@@ -84,7 +84,8 @@ public interface Ledger extends AutoCloseable {
     /**
      * Records the end of an attempt, group-committed: inserts the attempt row and moves the item
      * from RUNNING to {@code next} (finished attempts raise {@code attempts}, interrupted ones
-     * raise {@code interruptions}; failure fields are copied from the attempt). The future fails
+     * raise {@code interruptions}; failure fields are copied from the attempt; a SUCCEEDED completion's
+     * {@link Completion#result() result} is stored with the item and kept from then on). The future fails
      * with {@link StaleFenceException} if the item is not RUNNING under that fence, or with
      * {@link dev.bulwark.InvalidTransitionException}; in both cases nothing is written.
      */

@@ -441,6 +441,8 @@ public final class MemoryLedger implements Ledger {
         String[] payload;
         String[] scope;
         String[] logPath;
+        /** What the handler returned for a SUCCEEDED item ({@link Item#result()}). */
+        String[] result;
         final byte[] status = new byte[CHUNK];
         final int[] attempts = new int[CHUNK];
         final int[] interruptions = new int[CHUNK];
@@ -723,6 +725,9 @@ public final class MemoryLedger implements Ledger {
             if (a.logPath() != null) {
                 (ch.logPath == null ? ch.logPath = new String[CHUNK] : ch.logPath)[j] = a.logPath();
             }
+            if (c.result() != null) {
+                (ch.result == null ? ch.result = new String[CHUNK] : ch.result)[j] = c.result();
+            }
             setState(i, c.next(), ch.attempts[j] + (interrupted ? 0 : 1), ch.interruptions[j] + (interrupted ? 1 : 0));
             if (c.nextAttemptAt() != null) {
                 nextAttemptAt.put(i, c.nextAttemptAt());
@@ -768,7 +773,7 @@ public final class MemoryLedger implements Ledger {
                     a == null ? null : at(a.message, k),
                     a == null ? null : at(a.exitCode, k),
                     a == null ? null : a.durationMs[k],
-                    at(ch.logPath, j));
+                    at(ch.logPath, j), at(ch.result, j));
         }
 
         JobCounts counts() {

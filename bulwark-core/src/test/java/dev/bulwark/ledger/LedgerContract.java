@@ -552,6 +552,65 @@ public abstract class LedgerContract {
         assertThat(ledger.attempts(job.id(), 1)).containsExactly(attempt);
     }
 
+    // ---- results (typed handler results, stored with the item) ------------------------------
+
+    @Test
+    void a_succeeded_item_keeps_its_result_and_shows_it_wherever_items_are_read() {
+        Job job = jobWithItems(3);
+        List<Item> claimed = ledger.claim(job.id(), T0, 3, false);
+        String json = "{\"id\":4711,\"name\":\"Grüße, 東京 ✓\"}";
+
+        ledger.complete(Completion.succeeded(attempt(claimed.get(0), AttemptOutcome.SUCCEEDED), claimed.get(0).fence(), json))
+                .join();
+        succeed(claimed.get(1));
+        fail(claimed.get(2));
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().result()).isEqualTo(json);
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::seq, Item::result)
+                .containsExactly(tuple(1L, json), tuple(2L, null), tuple(3L, null));
+        assertThat(ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.SUCCEEDED), 0, 10))).extracting(Item::result)
+                .containsExactly(json, null);
+    }
+
+    @Test
+    void a_result_of_the_largest_size_round_trips_exactly() {
+        Job job = jobWithItems(1);
+        Item claimed = claimOne(job);
+        // 2,730 three-byte characters and two one-byte ones: exactly the limit in UTF-8.
+        String largest = "\"" + "€".repeat((dev.bulwark.AttemptResult.MAX_RESULT_BYTES - 2) / 3) + "\"";
+        assertThat(largest.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(dev.bulwark.AttemptResult.MAX_RESULT_BYTES);
+
+        ledger.complete(Completion.succeeded(attempt(claimed, AttemptOutcome.SUCCEEDED), claimed.fence(), largest)).join();
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().result()).isEqualTo(largest);
+    }
+
+    @Test
+    void a_compensated_item_keeps_its_result() {
+        Job job = jobWithItems(1);
+        Item item = claimOne(job);
+        ledger.complete(Completion.succeeded(attempt(item, AttemptOutcome.SUCCEEDED), item.fence(), "17")).join();
+
+        ledger.recordCompensation(compensation(item, 2, AttemptOutcome.COMPENSATED));
+
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow()).extracting(Item::status, Item::result)
+                .containsExactly(ItemStatus.COMPENSATED, "17");
+    }
+
+    @Test
+    void a_completion_carries_a_result_only_when_it_succeeds_and_only_up_to_the_limit() {
+        Job job = jobWithItems(1);
+        Item claimed = claimOne(job);
+        String tooLarge = "x".repeat(dev.bulwark.AttemptResult.MAX_RESULT_BYTES + 1);
+
+        assertThatThrownBy(() -> new Completion(attempt(claimed, AttemptOutcome.FAILED), claimed.fence(), ItemStatus.FAILED,
+                null, "17")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a SUCCEEDED item");
+        assertThatThrownBy(() -> Completion.succeeded(attempt(claimed, AttemptOutcome.SUCCEEDED), claimed.fence(), tooLarge))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("item 1").hasMessageContaining("8193 bytes").hasMessageContaining("limit of 8192");
+        assertThat(ledger.findItem(job.id(), 1).orElseThrow().status()).isEqualTo(ItemStatus.RUNNING);
+    }
+
     @Test
     void a_retry_waits_until_its_due_time() {
         Job job = jobWithItems(1);

@@ -53,6 +53,20 @@ abstract class JdbcLedgerContract extends LedgerContract {
     }
 
     @Test
+    void keeps_results_across_close_and_reopen() {
+        Job job = jobWithItems(2);
+        List<Item> claimed = ledger.claim(job.id(), T0, 2, false);
+        ledger.complete(Completion.succeeded(attempt(claimed.get(0), AttemptOutcome.SUCCEEDED), claimed.get(0).fence(),
+                "{\"bytes\":1024}"));
+        ledger.complete(Completion.succeeded(attempt(claimed.get(1), AttemptOutcome.SUCCEEDED), claimed.get(1).fence(), null));
+        ledger.close();
+
+        ledger = reopen();
+
+        assertThat(ledger.items(job.id(), ItemQuery.all(10))).extracting(Item::result).containsExactly("{\"bytes\":1024}", null);
+    }
+
+    @Test
     void a_completion_the_database_refuses_fails_alone() {
         Job job = jobWithItems(3);
         Item first = claimOne(job);

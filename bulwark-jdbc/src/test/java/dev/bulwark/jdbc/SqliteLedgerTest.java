@@ -54,7 +54,7 @@ class SqliteLedgerTest extends JdbcLedgerContract {
     }
 
     @Test
-    void applies_the_migration_once() throws SQLException {
+    void applies_the_migrations_once() throws SQLException {
         ledger.close();
         ledger = newLedger();
         ledger.close();
@@ -65,6 +65,9 @@ class SqliteLedgerTest extends JdbcLedgerContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isEqualTo("create ledger");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getString(2)).isEqualTo("item results");
             assertThat(rs.next()).isFalse();
         }
         ledger = newLedger();

@@ -4,6 +4,7 @@ import dev.bulwark.BatchResult;
 import dev.bulwark.Bulwark;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
+import dev.bulwark.ItemResult;
 import dev.bulwark.Job;
 import dev.bulwark.Retry;
 import dev.bulwark.examples.Expectations;
@@ -29,7 +30,8 @@ import org.xml.sax.SAXException;
 /**
  * Example 3: imports a folder of XML invoices into a database with 5 concurrent imports. Broken
  * files fail permanently and land in the review queue; statistics and the job's status are
- * printed at the end; jobs older than the retention are pruned from the ledger first.
+ * printed at the end; jobs older than the retention are pruned from the ledger first. Each import
+ * returns what it stored (the invoice's number and total), kept with the item as a typed result.
  *
  * <pre>
  * XmlImport --input DIR --work DIR [--concurrency 5] [--retention 30d] [--expect FILE]
@@ -39,6 +41,10 @@ import org.xml.sax.SAXException;
  * against a properties file and exits 1 on a mismatch.
  */
 public final class XmlImport {
+
+    /** What importing one file stored: the handler's typed result, kept with the item in the ledger. */
+    public record Imported(String invoice, long totalCents) {
+    }
 
     private XmlImport() {
     }
@@ -64,11 +70,12 @@ public final class XmlImport {
 
             BatchResult result = Bulwark.paths(files)
                     .name("xml-import " + input.getFileName())
-                    .handlerWithContext((file, ctx) -> {
+                    .handlerWithContext(Imported.class, (file, ctx) -> {
                         Invoice invoice = Invoice.read(file);
                         db.upsert(invoice, file.getFileName().toString(), ctx.jobId().toString());
                         ctx.log("imported " + invoice.number() + ": " + invoice.lines().size() + " line(s), total "
                                 + Reports.money(invoice.totalCents()));
+                        return new Imported(invoice.number(), invoice.totalCents());
                     })
                     .classify(SAXException.class, ErrorClass.PERMANENT, "parse")
                     .classify(SQLException.class, ErrorClass.TRANSIENT, "database")
@@ -108,6 +115,10 @@ public final class XmlImport {
         e.expect("status", "PARTIAL", result.status().name());
         e.expect("invoices in the database", Long.parseLong(expected.getProperty("imported")), stored[0]);
         e.expect("total in cents", Long.parseLong(expected.getProperty("total_cents")), stored[1]);
+        List<ItemResult<Imported>> imported = result.results(Imported.class).toList();
+        e.expect("typed results", Long.parseLong(expected.getProperty("imported")), (long) imported.size());
+        e.expect("total in cents of the typed results", Long.parseLong(expected.getProperty("total_cents")),
+                imported.stream().mapToLong(r -> r.value().totalCents()).sum());
         TreeMap<String, String> failed = new TreeMap<>();
         for (String entry : expected.getProperty("failed").split(",")) {
             String[] parts = entry.split(":");

@@ -27,7 +27,7 @@ public final class Completions {
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_ITEM = "UPDATE items SET status = ?, attempts = attempts + ?, "
             + "interruptions = interruptions + ?, next_attempt_at = ?, started_at = ?, finished_at = ?, error_class = ?, "
-            + "category = ?, message = ?, exit_code = ?, duration_ms = ?, log_path = coalesce(?, log_path) "
+            + "category = ?, message = ?, exit_code = ?, duration_ms = ?, log_path = coalesce(?, log_path), result = ? "
             + "WHERE job_pk = ? AND seq = ? AND status = 'RUNNING' AND fence = ?";
     private static final String CLAIM_OF = "SELECT status, fence FROM items WHERE job_pk = ? AND seq = ?";
     /** Same job and item in the same order everywhere, so two transactions never wait for each other in a circle. */
@@ -190,7 +190,7 @@ public final class Completions {
         boolean interrupted = a.outcome() == AttemptOutcome.INTERRUPTED;
         return rows.bind(update, c.next(), interrupted ? 0 : 1, interrupted ? 1 : 0, c.nextAttemptAt(), a.startedAt(),
                 a.finishedAt(), a.errorClass(), a.category(), a.message(), a.exitCode(), a.durationMs(), a.logPath(),
-                jobPk, a.seq(), c.fence());
+                c.result(), jobPk, a.seq(), c.fence());
     }
 
     /** Why a completion that could not be written is rejected. */

@@ -32,7 +32,7 @@ public final class Rows {
     /** The item columns, each prefixed with {@code i.} (queries name the items table {@code i}). */
     public static final String ITEM_COLUMNS = "i.seq, i.key, i.payload, i.scope, i.status, i.attempts, i.interruptions, "
             + "i.last_attempt, i.fence, i.next_attempt_at, i.started_at, i.finished_at, i.error_class, i.category, i.message, "
-            + "i.exit_code, i.duration_ms, i.log_path";
+            + "i.exit_code, i.duration_ms, i.log_path, i.result";
     public static final String ATTEMPT_COLUMNS = "number, started_at, finished_at, outcome, error_class, category, message, "
             + "exit_code, duration_ms, worker, log_path";
     public static final String EVENT_COLUMNS = "type, at, seq, data";
@@ -64,7 +64,8 @@ public final class Rows {
         return new Item(jobId, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 ItemStatus.valueOf(rs.getString(5)), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
                 instant(rs, 10), instant(rs, 11), instant(rs, 12), enumOrNull(ErrorClass.class, rs.getString(13)),
-                rs.getString(14), rs.getString(15), intOrNull(rs, 16), longOrNull(rs, 17), rs.getString(18));
+                rs.getString(14), rs.getString(15), intOrNull(rs, 16), longOrNull(rs, 17), rs.getString(18),
+                rs.getString(19));
     }
 
     /** A claimed item from the row a claim returns ({@link #CLAIMED_COLUMNS}); the rest of it is known. */
