@@ -1,6 +1,6 @@
 package dev.bulwark;
 
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import java.util.Objects;
 import java.util.function.Function;
 

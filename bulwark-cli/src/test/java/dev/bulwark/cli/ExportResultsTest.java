@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.Bulwark;
 import dev.bulwark.PermanentException;
-import dev.bulwark.internal.Json;
+import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import java.io.IOException;
 import java.nio.file.Files;
