@@ -57,7 +57,6 @@ public final class FileNames {
      */
     public static String text(Path file) {
         String s = file.toString();
-        String text = s;
         if (s.indexOf('\uFFFD') >= 0) {
             byte[] raw = rawPath(file);
             if (!isUtf8(raw, 0, raw.length)) {
@@ -74,6 +73,24 @@ public final class FileNames {
                 return file.isAbsolute() ? "/" + tail : tail;
             }
         }
+        return checked(s);
+    }
+
+    /**
+     * {@code raw} as Bulwark keeps it: UTF-8 decoded, each byte that is not part of UTF-8 as one
+     * of U+EF80 to U+EFFF (for names read as bytes, such as {@code find -print0} output).
+     *
+     * @throws IllegalArgumentException when the UTF-8 text itself holds one of U+EF80 to U+EFFF
+     */
+    public static String text(byte[] raw) {
+        if (!isUtf8(raw, 0, raw.length)) {
+            return decode(raw, 0, raw.length);
+        }
+        return checked(new String(raw, StandardCharsets.UTF_8));
+    }
+
+    /** {@code text}, refused when it holds one of U+EF80 to U+EFFF, which would read back as raw bytes. */
+    private static String checked(String text) {
         if (hasRawBytes(text)) {
             StringBuilder shown = new StringBuilder(text.length() + 8);
             text.chars().forEach(c -> shown.append(c >= FIRST_RAW && c <= LAST_RAW
