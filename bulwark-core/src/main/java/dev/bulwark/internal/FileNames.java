@@ -101,6 +101,31 @@ public final class FileNames {
         return text;
     }
 
+    /**
+     * The path {@code text} names, the inverse of {@link #text(Path)}: each of U+EF80 to U+EFFF is
+     * the byte it stands for. Relative text gives a relative path.
+     */
+    public static Path path(String text) {
+        if (!hasRawBytes(text)) {
+            return Path.of(text);
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        boolean absolute = text.startsWith("/");
+        byte[] raw = bytes(absolute ? text : cwd + "/" + text, StandardCharsets.UTF_8);
+        StringBuilder uri = new StringBuilder("file://");
+        for (byte b : raw) {
+            int c = b & 0xff;
+            if (c == '/' || c == '-' || c == '.' || c == '_' || c == '~' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')) {
+                uri.append((char) c);
+            } else {
+                uri.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+        }
+        Path path = Path.of(java.net.URI.create(uri.toString())); // a file URI carries the bytes exactly
+        return absolute ? path : cwd.relativize(path);
+    }
+
     /** Whether {@code s} holds a byte that is not UTF-8 (one of U+EF80 to U+EFFF). */
     public static boolean hasRawBytes(String s) {
         for (int i = 0; i < s.length(); i++) {

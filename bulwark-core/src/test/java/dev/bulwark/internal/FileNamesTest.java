@@ -65,6 +65,20 @@ class FileNamesTest {
                         + " the bytes of names that are not UTF-8 (rename it)");
     }
 
+    @Test
+    void the_text_of_a_path_gives_the_same_path_back_relative_or_absolute() throws IOException {
+        Path latin1 = file("caf%E9-%FF.txt").toAbsolutePath();
+        Path relative = Path.of("").toAbsolutePath().relativize(latin1);
+        for (Path p : java.util.List.of(latin1, relative)) {
+            Path back = FileNames.path(FileNames.text(p));
+            assertThat(back).as("from %s", FileNames.text(p)).isEqualTo(p);
+            assertThat(back.isAbsolute()).isEqualTo(p.isAbsolute());
+            assertThat(Files.exists(back)).isTrue();
+        }
+        Path plain = Path.of("in/a b.xml");
+        assertThat(FileNames.path(FileNames.text(plain))).isEqualTo(plain);
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
