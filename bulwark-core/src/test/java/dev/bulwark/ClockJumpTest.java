@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * changes neither; retry due times are wall times in the ledger (shared with other workers and
  * kept across restarts), so a retry comes when the wall clock reaches its due time, and a retry
  * never makes an attempt beyond the limit; a breaker's failure window only counts the slices
- * between the window's start and now, so a jump either way starts it afresh; the ETA is measured on
+ * between the window's start and now, so a jump either way starts it afresh, and an open breaker
+ * stays open for its open time from a jump back, no longer; the ETA is measured on
  * the monotonic clock. Every item still ends with exactly one outcome.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -140,6 +141,26 @@ class ClockJumpTest {
         assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.OPEN);
     }
 
+    @Test
+    void an_open_breaker_stays_open_for_its_open_time_after_a_jump_back_not_the_jump_more() {
+        CircuitBreaker breaker = new CircuitBreaker("host", BreakerPolicy.consecutive(1)); // open for 60 s
+        fail(breaker);
+        assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.OPEN);
+        clock.jumpWall(Duration.ofHours(-1));
+        assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.openUntil()).as("open time counted from now").isEqualTo(clock.now().plusSeconds(60));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        CircuitBreaker.Permit trial = breaker.tryAcquire(clock.now(), t -> { });
+        assertThat(trial.trial()).isTrue();
+        breaker.onSuccess(trial, clock.now(), Duration.ofMillis(5));
+        assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        fail(breaker); // a jump forward: the trial call may go at once
+        clock.jumpWall(Duration.ofHours(1));
+        assertThat(breaker.state(clock.now())).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    }
+
     private void fail(CircuitBreaker breaker) {
         CircuitBreaker.Permit p = breaker.tryAcquire(clock.now(), t -> { });
         assertThat(p.permitted()).isTrue();
@@ -156,13 +177,15 @@ class ClockJumpTest {
             gate.await();
             return AttemptResult.success();
         }));
-        for (int i = 0; i < 2; i++) {
+        for (int i = 1; i <= 2; i++) {
             CountDownLatch gate = gates.poll(10, TimeUnit.SECONDS);
-            clock.advance(Duration.ofSeconds(10)); // each item takes 10 s
+            clock.advance(Duration.ofSeconds(2)); // each item takes 2 s (the rate's window is 10 s)
             gate.countDown();
+            int done = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.progress(job.id()).orElseThrow().counts().succeeded() == done);
         }
         CountDownLatch third = gates.poll(10, TimeUnit.SECONDS);
-        // the rate is sampled on the dispatcher's progress tick
+        // The rate is sampled on the dispatcher's progress tick (at the latest when the third item starts).
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.progress(job.id()).orElseThrow().eta() != null);
         Progress before = engine.progress(job.id()).orElseThrow();
         clock.jumpWall(Duration.ofHours(-3));
