@@ -376,5 +376,9 @@ class CliTest {
         assertThat(bulwark("export", onlyJobId(), "--home", home.toString(), "--format", "jsonl", "--output", exported.toString()))
                 .isZero();
         assertThat(Files.readString(exported)).contains("\"key\":\"" + inbox + "/caf\\\\xe9.txt\"");
+        // a dry run shows the command as bash reads it back: $'...\xe9...' is the byte itself
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "caf*", "--dry-run", "--",
+                "cat")).isZero();
+        assertThat(out.toString()).contains("cat $'" + inbox + "/caf\\xe9.txt'");
     }
 }
