@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import dev.bulwark.util.FileNames;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -39,8 +40,12 @@ public final class Bulwark {
         return batch(items).key(s -> s).restore(Item::key);
     }
 
-    /** A batch of paths, keyed by their text; resumable without a restore function. */
+    /**
+     * A batch of paths, keyed by their text; resumable without a restore function. A name that is
+     * not UTF-8 keeps its bytes: its key holds them as U+EF80 to U+EFFF (shown {@code \xNN}), and
+     * the restored path names the same file.
+     */
     public static BatchBuilder<Path> paths(Iterable<Path> items) {
-        return batch(items).key(Path::toString).restore(item -> Path.of(item.key()));
+        return batch(items).key(FileNames::text).restore(item -> FileNames.path(item.key()));
     }
 }

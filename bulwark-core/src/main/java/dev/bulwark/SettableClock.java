@@ -39,6 +39,15 @@ public final class SettableClock implements BulwarkClock {
         jumpCallbacks.forEach(Runnable::run);
     }
 
+    /**
+     * Moves only the wall clock, forward or back, as an operator or NTP stepping the system clock
+     * does; the monotonic clock stays where it is. Wakes every waiter.
+     */
+    public synchronized void jumpWall(Duration by) {
+        now = now.plus(by);
+        jumpCallbacks.forEach(Runnable::run);
+    }
+
     @Override
     public void onJump(Runnable callback) {
         jumpCallbacks.add(callback);

@@ -84,7 +84,7 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--recursive", description = "With --input: descend into subdirectories.")
     boolean recursive;
 
-    @Option(names = "--items", paramLabel = "FILE", description = "Run over the lines of FILE (UTF-8, one item per line; - for standard input).")
+    @Option(names = "--items", paramLabel = "FILE", description = "Run over the lines of FILE (one item per line; - for standard input; bytes that are not UTF-8 are kept, as in file names).")
     String items;
 
     @Option(names = {"-0", "--null"}, description = "With --items: items are separated by NUL characters, not lines (as find -print0 "

@@ -1,5 +1,6 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.util.FileNames;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +18,8 @@ final class ShellQuote {
     /**
      * A word as it is when it holds only safe characters; in single quotes when it holds no control
      * character; else in ANSI-C quotes {@code $'…'} with escapes ({@code \t}, {@code \n},
-     * {@code \xHH}, {@code \\uHHHH}), which a POSIX {@code sh} such as dash does not read.
+     * {@code \xHH}, {@code \\uHHHH}), which a POSIX {@code sh} such as dash does not read. A byte of
+     * a file name that is not UTF-8 is written {@code \xHH} there too, so the line names the same file.
      */
     static String quote(String word) {
         if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) {
@@ -35,7 +37,9 @@ final class ShellQuote {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 default -> {
-                    if (cp < 0x80 && needsEscape(cp)) {
+                    if (isRawByte(cp)) {
+                        sb.append(FileNames.escape(Character.toString(cp))); // \xNN: bash's $'…' gives the byte back
+                    } else if (cp < 0x80 && needsEscape(cp)) {
                         sb.append(String.format(Locale.ROOT, "\\x%02x", cp));
                     } else if (needsEscape(cp)) {
                         sb.append(String.format(Locale.ROOT, "\\u%04x", cp));
@@ -63,6 +67,11 @@ final class ShellQuote {
     }
 
     private static boolean needsEscape(int cp) {
-        return Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029;
+        return Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029 || isRawByte(cp);
+    }
+
+    /** A byte of a file name that is not UTF-8, as {@link FileNames} keeps it. */
+    private static boolean isRawByte(int cp) {
+        return cp < 0x10000 && FileNames.hasRawBytes(Character.toString(cp));
     }
 }

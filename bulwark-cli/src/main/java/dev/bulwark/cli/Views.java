@@ -7,6 +7,7 @@ import dev.bulwark.JobCounts;
 import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
 import dev.bulwark.util.Json;
+import dev.bulwark.util.FileNames;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.server.ReviewQueueExport;
@@ -23,7 +24,7 @@ final class Views {
     /** The columns of {@code bulwark export}, in order. */
     /** The columns of an item in exports and JSON, typed (numbers, instants, text). */
     static final List<ReviewQueueExport.Column> ITEM_VALUES = List.of(
-            new ReviewQueueExport.Column("seq", Item::seq), new ReviewQueueExport.Column("key", Item::key),
+            new ReviewQueueExport.Column("seq", Item::seq), new ReviewQueueExport.Column("key", i -> FileNames.escape(i.key())),
             new ReviewQueueExport.Column("status", i -> i.status().name()), new ReviewQueueExport.Column("attempts", Item::attempts),
             new ReviewQueueExport.Column("error_class", i -> i.errorClass() == null ? null : i.errorClass().name()),
             new ReviewQueueExport.Column("category", Item::category), new ReviewQueueExport.Column("message", Item::message),
@@ -84,7 +85,7 @@ final class Views {
 
     static Map<String, Object> breaker(dev.bulwark.breaker.BreakerStatus b) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scope", b.scope());
+        m.put("scope", FileNames.escape(b.scope()));
         m.put("state", b.state().name());
         m.put("since", text(b.since()));
         m.put("open_until", text(b.openUntil()));
@@ -107,13 +108,16 @@ final class Views {
         return Json.MAPPER.valueToTree(value);
     }
 
-    /** A string made safe for one terminal line: control characters shown as escapes. */
+    /**
+     * A string made safe for one terminal line: control characters shown as escapes, and the bytes
+     * of a file name that is not UTF-8 as {@code \xNN}.
+     */
     static String printable(String s) {
         if (s == null) {
             return "";
         }
         StringBuilder sb = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> {
+        FileNames.escape(s).codePoints().forEach(cp -> {
             if (cp == '\n') {
                 sb.append("\\n");
             } else if (cp == '\r') {

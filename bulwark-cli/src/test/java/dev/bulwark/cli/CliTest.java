@@ -175,11 +175,14 @@ class CliTest {
     }
 
     @Test
-    void a_line_that_is_not_utf8_is_named_by_its_number() throws IOException {
-        Path list = tmp.resolve("bad.txt");
-        Files.write(list, new byte[] {'o', 'k', '\n', 'f', 'i', 'n', 'e', '\n', (byte) 0xff, (byte) 0xfe, '\n'});
-        assertThat(bulwark("run", "--home", home.toString(), "--items", list.toString(), "--", "true")).isEqualTo(64);
-        assertThat(err.toString()).contains("line 3: not valid UTF-8");
+    void a_json_line_that_is_not_utf8_is_named_by_its_number() throws IOException {
+        Path list = tmp.resolve("bad.jsonl");
+        byte[] good = "{\"key\":\"ok\"}\n\"".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = java.util.Arrays.copyOf(good, good.length + 4);
+        System.arraycopy(new byte[] {(byte) 0xff, (byte) 0xfe, '"', '\n'}, 0, bytes, good.length, 4);
+        Files.write(list, bytes);
+        assertThat(bulwark("run", "--home", home.toString(), "--items-jsonl", list.toString(), "--", "true")).isEqualTo(64);
+        assertThat(err.toString()).contains("line 2: not valid UTF-8");
     }
 
     @Test
@@ -343,19 +346,40 @@ class CliTest {
         Path items = Files.write(tmp.resolve("items.txt"), "a\0b\n".getBytes(StandardCharsets.UTF_8));
         assertThat(bulwark("run", "--home", home.toString(), "--items", items.toString(), "--", "true")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("line 1: contains a NUL character").contains("add --null");
-        Path bad = Files.write(tmp.resolve("bad.bin"), new byte[] {'o', 'k', 0, 'c', 'a', 'f', (byte) 0xe9, 0});
+        Path bad = Files.write(tmp.resolve("bad.bin"), new byte[] {'o', 'k', 0, 'x', (byte) 0xee, (byte) 0xbe, (byte) 0x80, 0});
         assertThat(bulwark("run", "--home", home.toString(), "--items", bad.toString(), "--null", "--", "true"))
                 .isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("record 2: not valid UTF-8 text");
+        assertThat(err.toString()).contains("record 2: x\\uef80: the name holds a character from U+EF80 to U+EFFF");
     }
 
     @Test
-    void a_file_name_that_is_not_utf8_is_skipped_with_a_warning_that_shows_its_bytes() throws IOException {
+    void a_nul_separated_name_that_is_not_utf8_reaches_the_command_as_its_bytes() throws IOException {
+        Path latin1 = Files.writeString(Path.of(java.net.URI.create(inbox.toUri() + "caf%E9.txt")), "latin-1 name\n");
+        byte[] name = (inbox + "/caf").getBytes(StandardCharsets.UTF_8);
+        byte[] record = java.util.Arrays.copyOf(name, name.length + 6);
+        System.arraycopy(new byte[] {(byte) 0xe9, '.', 't', 'x', 't', 0}, 0, record, name.length, 6);
+        Path list = Files.write(tmp.resolve("names.bin"), record); // as find -print0 writes it
+        assertThat(Files.exists(latin1)).isTrue();
+        int code = bulwark("run", "--home", home.toString(), "--items", list.toString(), "--null", "--", "cat");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("1 item").contains("COMPLETED");
+    }
+
+    @Test
+    void a_file_name_that_is_not_utf8_runs_with_its_bytes_and_is_shown_escaped() throws IOException {
         Path latin1 = Files.writeString(Path.of(java.net.URI.create(inbox.toUri() + "caf%E9.txt")), "latin-1 name\n");
         assertThat(Files.exists(latin1)).isTrue();
+        // cat gets the path as an argument: it exits 0 only if the bytes name the file
         int code = bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "*.txt", "--", "cat");
         assertThat(code).as(err.toString()).isZero();
-        assertThat(err.toString()).contains("warning: skipped " + inbox.toAbsolutePath() + "/caf\\xe9.txt: the name is not UTF-8")
-                .contains("3 items").contains("COMPLETED");
+        assertThat(err.toString()).doesNotContain("warning").contains("4 items").contains("COMPLETED");
+        Path exported = tmp.resolve("raw.jsonl");
+        assertThat(bulwark("export", onlyJobId(), "--home", home.toString(), "--format", "jsonl", "--output", exported.toString()))
+                .isZero();
+        assertThat(Files.readString(exported)).contains("\"key\":\"" + inbox + "/caf\\\\xe9.txt\"");
+        // a dry run shows the command as bash reads it back: $'...\xe9...' is the byte itself
+        assertThat(bulwark("run", "--home", home.toString(), "--input", inbox.toString(), "--glob", "caf*", "--dry-run", "--",
+                "cat")).isZero();
+        assertThat(out.toString()).contains("cat $'" + inbox + "/caf\\xe9.txt'");
     }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.breaker;
 
 import dev.bulwark.breaker.CircuitBreaker.State;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -37,6 +38,19 @@ public record BreakerState(State state, int consecutive, BreakerWindow window, I
     /** The state as of {@code now}: an OPEN breaker whose time has passed is HALF_OPEN. */
     public State stateAt(Instant now) {
         return state == State.OPEN && !now.isBefore(openUntil) ? State.HALF_OPEN : state;
+    }
+
+    /**
+     * This state seen from {@code now} after the wall clock went back past the breaker's opening
+     * (an operator, NTP): an OPEN breaker then stays open for its open time from {@code now}, not
+     * for the length of the jump more. Any other state is returned as it is.
+     */
+    public BreakerState rebased(Instant now) {
+        if (state == State.OPEN && openedAt != null && now.isBefore(openedAt)) {
+            return with(state, consecutive, window, now, now.plus(Duration.between(openedAt, openUntil)), reopens, trialsInFlight,
+                    trialsSucceeded);
+        }
+        return this;
     }
 
     BreakerState with(State state, int consecutive, BreakerWindow window, Instant openedAt, Instant openUntil, int reopens,

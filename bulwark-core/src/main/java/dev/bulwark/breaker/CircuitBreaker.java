@@ -73,6 +73,7 @@ public final class CircuitBreaker {
 
     /** The state as of {@code now} (an OPEN breaker whose time has passed is HALF_OPEN). */
     public synchronized State state(Instant now) {
+        state = state.rebased(now);
         return state.stateAt(now);
     }
 
@@ -82,6 +83,7 @@ public final class CircuitBreaker {
 
     /** How many trial calls {@link #tryAcquire} would let through at {@code now} (0 unless half-open). */
     public synchronized int trialsAvailable(Instant now) {
+        state = state.rebased(now);
         return BreakerRules.trialsAvailable(state, policy, now);
     }
 
@@ -97,7 +99,7 @@ public final class CircuitBreaker {
      * @param transitions receives the OPEN → HALF_OPEN transition when the open time has passed
      */
     public synchronized Permit tryAcquire(Instant now, java.util.function.Consumer<Transition> transitions) {
-        BreakerRules.Acquired acquired = BreakerRules.acquire(scope, state, policy, now);
+        BreakerRules.Acquired acquired = BreakerRules.acquire(scope, state.rebased(now), policy, now);
         state = acquired.state();
         acquired.transition().ifPresent(transitions);
         return acquired.permit();
@@ -105,12 +107,12 @@ public final class CircuitBreaker {
 
     /** A permitted call succeeded after {@code took}; a call slower than the policy's {@code slow} counts as failed. */
     public synchronized Optional<Transition> onSuccess(Permit permit, Instant now, Duration took) {
-        return apply(BreakerRules.succeeded(scope, state, policy, now, permit.trial(), took));
+        return apply(BreakerRules.succeeded(scope, state.rebased(now), policy, now, permit.trial(), took));
     }
 
     /** A permitted call failed with {@code errorClass}; classes the policy does not count are neutral. */
     public synchronized Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String reason) {
-        return apply(BreakerRules.failed(scope, state, policy, now, permit.trial(), errorClass, reason));
+        return apply(BreakerRules.failed(scope, state.rebased(now), policy, now, permit.trial(), errorClass, reason));
     }
 
     /** A permitted call did not happen or was cut off (pause, cancel): it counts neither way. */

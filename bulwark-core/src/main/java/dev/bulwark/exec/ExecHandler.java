@@ -11,6 +11,7 @@ import dev.bulwark.exec.internal.CommandTemplate;
 import dev.bulwark.exec.internal.ItemLog;
 import dev.bulwark.exec.internal.Launcher;
 import dev.bulwark.exec.internal.ProcessTree;
+import dev.bulwark.util.FileNames;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
@@ -309,8 +310,8 @@ public final class ExecHandler implements ItemHandler {
         for (String arg : argv) {
             for (int i = 0; i < arg.length(); i++) {
                 if (arg.charAt(i) >= 0x80) {
-                    if (!ARGV_CHARSET.newEncoder().canEncode(arg)) {
-                        throw new IllegalArgumentException("the argument '" + arg + "' cannot be passed to a process in the JVM's"
+                    if (!ARGV_CHARSET.newEncoder().canEncode(FileNames.withoutRawBytes(arg))) { // raw bytes pass as they are
+                        throw new IllegalArgumentException("the argument '" + FileNames.escape(arg) + "' cannot be passed to a process in the JVM's"
                                 + " platform encoding " + ARGV_CHARSET + " (the locale is not UTF-8): start Bulwark with a UTF-8"
                                 + " locale, for example LANG=C.UTF-8");
                     }

@@ -1,5 +1,7 @@
 package dev.bulwark.internal;
 
+import dev.bulwark.util.FileNames;
+
 import dev.bulwark.engine.OwnIoFault;
 
 import dev.bulwark.AttemptContext;
@@ -50,12 +52,12 @@ public final class AttemptLog {
         AttemptLog log = new AttemptLog(ctx.logFile());
         StringBuilder sb = new StringBuilder(200);
         sb.append("# bulwark job=").append(ctx.jobId()).append(" seq=").append(ctx.seq()).append(" item=");
-        ItemLog.appendJsonString(sb, ctx.key());
+        ItemLog.appendJsonString(sb, FileNames.escape(ctx.key())); // as the exec handler's header shows it
         sb.append(" scope=");
         if (ctx.item().scope() == null) {
             sb.append('-');
         } else {
-            ItemLog.appendJsonString(sb, ctx.item().scope());
+            ItemLog.appendJsonString(sb, FileNames.escape(ctx.item().scope()));
         }
         Instant time = ctx.startedAt() != null ? ctx.startedAt() : Instant.now();
         sb.append(" attempt=").append(ctx.attempt()).append(" time=").append(time).append(" handler=");

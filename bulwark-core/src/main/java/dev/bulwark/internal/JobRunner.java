@@ -90,8 +90,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private volatile String ioFault;
     /** The job's breakers, or null when it has none. */
     private final BreakerBoard board;
-    /** When the job's time budget runs out, or null for no limit. */
-    private Instant deadline;
+    /** When the job's time budget runs out, on the monotonic clock ({@link BulwarkClock#nanoTime()}); null: no budget. */
+    private Long deadlineNanos;
     private boolean started;
 
     /** An item claimed from the local ledger, with the breaker permit it runs under (null: no breaker). */
@@ -257,12 +257,21 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)));
         }
         Duration budget = config.jobBudget(start.remaining());
-        deadline = budget == null ? null : clock.now().plus(budget);
+        deadlineNanos = budget == null ? null : clock.nanoTime() + budget.toNanos();
+    }
+
+    /**
+     * When the job's time budget runs out, in wall time as of now (for waits), or null without a
+     * budget. The budget itself runs on the monotonic clock: the wall clock jumping (an operator,
+     * NTP stepping it) neither ends it early nor makes it longer.
+     */
+    private Instant deadline() {
+        return deadlineNanos == null ? null : clock.now().plusNanos(deadlineNanos - clock.nanoTime());
     }
 
     /** Halts the job when its time budget ran out; true if it did. */
     private boolean jobTimedOut() {
-        if (deadline == null || clock.now().isBefore(deadline)) {
+        if (deadlineNanos == null || clock.nanoTime() - deadlineNanos < 0) {
             return false;
         }
         String allowance = config.jobTimeoutPerItem() == null ? Durations.format(config.jobTimeout())
@@ -422,7 +431,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             // Nothing was claimed because no slot was free: that says nothing about what is
             // left. Every slot may have freed since (the job is not done then), so wait for a
             // slot and claim again rather than conclude anything from inFlight.
-            return Idle.waitFor(deadline, inFlight > 0 ? TICK_NANOS : 0);
+            return Idle.waitFor(deadline(), inFlight > 0 ? TICK_NANOS : 0);
         }
         if (inFlight == 0) {
             Optional<Instant> due = ledger.nextDueAt(job.id());
@@ -431,7 +440,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
                     return Idle.done();
                 }
                 // What is left waits for a breaker: until its trial may go, or a reset.
-                return Idle.waitFor(earliest(board.nextTrialAt().orElse(null), deadline), TICK_NANOS);
+                return Idle.waitFor(earliest(board.nextTrialAt().orElse(null), deadline()), TICK_NANOS);
             }
             return Idle.waitFor(wakeAt(due.orElse(null)), TICK_NANOS);
         }
@@ -457,7 +466,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         if (board != null && board.anyTroubled() && due != null && !due.isAfter(clock.now())) {
             due = board.nextTrialAt().orElse(null);
         }
-        return earliest(due, deadline);
+        return earliest(due, deadline());
     }
 
     private static Instant earliest(Instant a, Instant b) {

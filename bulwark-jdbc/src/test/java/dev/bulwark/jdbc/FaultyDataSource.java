@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -28,6 +29,11 @@ final class FaultyDataSource implements DataSource {
     final AtomicInteger dropAfterCommit = new AtomicInteger();
     /** Which commits {@link #dropAfterCommit} applies to (default: all). */
     volatile BooleanSupplier dropWhen = () -> true;
+    /**
+     * Which transactions both faults apply to, by the SQL they prepared (the statements joined by
+     * line breaks; default: all): one step of the ledger's work, such as a claim or a completion.
+     */
+    volatile Predicate<String> sqlWhen = sql -> true;
     private final PGSimpleDataSource target = new PGSimpleDataSource();
 
     FaultyDataSource(String url) {
@@ -37,13 +43,22 @@ final class FaultyDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         Connection real = target.getConnection();
+        StringBuilder prepared = new StringBuilder(); // the statements of the transaction under way
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getName().equals("commit") && cutCommits.get() && cutWhen.getAsBoolean()) {
+            String name = method.getName();
+            if (name.equals("prepareStatement")) {
+                prepared.append(args[0]).append('\n');
+            }
+            boolean commit = name.equals("commit");
+            if (commit && cutCommits.get() && sqlWhen.test(prepared.toString()) && cutWhen.getAsBoolean()) {
                 real.close();
                 throw lost();
             }
-            boolean drop = method.getName().equals("commit") && dropAfterCommit.get() > 0 && dropWhen.getAsBoolean()
+            boolean drop = commit && dropAfterCommit.get() > 0 && sqlWhen.test(prepared.toString()) && dropWhen.getAsBoolean()
                     && dropAfterCommit.getAndDecrement() > 0;
+            if (commit || name.equals("rollback")) {
+                prepared.setLength(0);
+            }
             try {
                 Object result = method.invoke(real, args);
                 if (drop) {

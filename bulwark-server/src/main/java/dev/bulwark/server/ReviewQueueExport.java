@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
+import dev.bulwark.util.FileNames;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class ReviewQueueExport {
     }
 
     private static final List<Column> REVIEW = List.of(
-            new Column("seq", Item::seq), new Column("key", Item::key), new Column("scope", Item::scope),
+            new Column("seq", Item::seq), new Column("key", i -> FileNames.escape(i.key())), new Column("scope", Item::scope),
             new Column("attempts", Item::attempts), new Column("error_class", i -> i.errorClass() == null ? null : i.errorClass().name()),
             new Column("category", Item::category), new Column("message", Item::message),
             new Column("exit_code", Item::exitCode), new Column("duration_ms", Item::durationMs),

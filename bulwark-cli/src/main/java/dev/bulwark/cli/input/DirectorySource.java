@@ -24,7 +24,9 @@ import java.util.function.Consumer;
 /**
  * The regular files of a directory ({@code --input DIR}), optionally recursive and filtered by a
  * glob, in a stable order (sorted by name, directory by directory). The item key is the file's
- * path as reached from {@code DIR} as given on the command line.
+ * path as reached from {@code DIR} as given on the command line; a name that is not UTF-8 keeps
+ * its bytes exactly (see {@link FileNames}: shown {@code caf\xe9.txt}, passed to the command as
+ * the file system holds it).
  *
  * <p>Inputs are confined to their root: a symbolic link is followed only when its target lies
  * inside {@code DIR}; links that lead out of it, and linked directories, are skipped (and
@@ -105,7 +107,8 @@ public final class DirectorySource implements ItemSource {
 
     private final class Walk implements Cursor {
         private final Deque<Iterator<Path>> stack = new ArrayDeque<>();
-        private Path next;
+        /** The key of the next file. */
+        private String next;
 
         Walk() {
             stack.push(list(root).iterator());
@@ -130,11 +133,11 @@ public final class DirectorySource implements ItemSource {
         }
 
         private void accept(Path p) {
-            String notUtf8 = FileNames.notUtf8(p);
-            if (notUtf8 != null) {
-                warnings.accept("skipped " + notUtf8
-                        + ": the name is not UTF-8, and Bulwark cannot pass it to a command exactly yet (rename it to UTF-8,"
-                        + " for example with convmv)");
+            String key;
+            try {
+                key = FileNames.text(p); // a name that is not UTF-8 keeps its bytes (see FileNames)
+            } catch (IllegalArgumentException e) {
+                warnings.accept("skipped " + e.getMessage());
                 return;
             }
             if (Files.isSymbolicLink(p)) {
@@ -142,15 +145,15 @@ public final class DirectorySource implements ItemSource {
                 try {
                     target = p.toRealPath();
                 } catch (IOException e) {
-                    warnings.accept("skipped " + p + ": broken symbolic link");
+                    warnings.accept("skipped " + FileNames.escape(key) + ": broken symbolic link");
                     return;
                 }
                 if (!target.startsWith(realRoot)) {
-                    warnings.accept("skipped " + p + ": symbolic link leads outside " + root);
+                    warnings.accept("skipped " + FileNames.escape(key) + ": symbolic link leads outside " + root);
                     return;
                 }
                 if (Files.isRegularFile(target) && matches(p)) {
-                    next = p;
+                    next = key;
                 }
                 return; // linked directories are not followed (no cycles, no escapes)
             }
@@ -161,7 +164,7 @@ public final class DirectorySource implements ItemSource {
                 return;
             }
             if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && matches(p)) {
-                next = p;
+                next = key;
             }
         }
 
@@ -170,9 +173,9 @@ public final class DirectorySource implements ItemSource {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            Path p = next;
+            String key = next;
             next = null;
-            return ItemSpec.of(p.toString());
+            return ItemSpec.of(key);
         }
 
         @Override

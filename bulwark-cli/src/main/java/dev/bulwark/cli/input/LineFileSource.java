@@ -7,6 +7,7 @@ import dev.bulwark.BulwarkException;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
 import dev.bulwark.util.Json;
+import dev.bulwark.util.FileNames;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,12 +26,14 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 
 /**
- * Items from a UTF-8 text file: one key per line ({@code --items FILE}), one key per NUL-terminated
+ * Items from a text file: one key per line ({@code --items FILE}), one key per NUL-terminated
  * record ({@code --items FILE --null}, as {@code find -print0} writes them: keys may then hold line
  * breaks and carriage returns, kept exactly), or one JSON object per line with {@code key} and
  * optional {@code payload} and {@code scope} ({@code --items-jsonl FILE}). Empty lines (records)
  * are skipped; a trailing carriage return is removed from a line. Bad lines are refused with their
- * line (record) number.
+ * line (record) number. Keys read by line or record are bytes, as file names are: a key that is not
+ * UTF-8 is kept exactly (its other bytes as U+EF80 to U+EFFF, see {@link FileNames}) and reaches
+ * the command as the same bytes; JSON lines must be UTF-8.
  */
 public final class LineFileSource implements ItemSource {
     private static final Set<String> JSONL_FIELDS = Set.of("key", "payload", "scope");
@@ -169,11 +172,17 @@ public final class LineFileSource implements ItemSource {
                 }
             }
             lineNo++;
+            if (!jsonl) { // keys such as file names: bytes that are not UTF-8 are kept (see FileNames)
+                try {
+                    return FileNames.text(line.toByteArray());
+                } catch (IllegalArgumentException e) {
+                    throw new ValidationException(shownAs + (nul ? " record " : " line ") + lineNo + ": " + e.getMessage());
+                }
+            }
             try {
                 return decoder.decode(ByteBuffer.wrap(line.toByteArray())).toString();
             } catch (CharacterCodingException e) {
-                throw new ValidationException(shownAs + (nul ? " record " : " line ") + lineNo + ": not valid UTF-8 text"
-                        + " (keys, file names included, must be UTF-8)");
+                throw new ValidationException(shownAs + " line " + lineNo + ": not valid UTF-8 text (JSON lines must be UTF-8)");
             }
         }
 

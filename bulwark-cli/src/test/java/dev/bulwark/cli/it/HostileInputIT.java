@@ -188,6 +188,108 @@ class HostileInputIT {
         assertNothingInjected();
     }
 
+    /**
+     * File names that are not UTF-8, as the bytes the file system holds (percent-encoded here), with
+     * the form Bulwark shows them in: latin-1, bytes that start no sequence, UTF-8 mixed with stray
+     * bytes, an encoded surrogate and an overlong sequence (both invalid in UTF-8).
+     */
+    private static final Map<String, String> RAW_NAMES = Map.of(
+            "caf%E9.txt", "caf\\xe9.txt",
+            "%FF%FE%20both.bin", "\\xff\\xfe both.bin",
+            "%C3%A9-%E9-%80-%C3.txt", "\u00e9-\\xe9-\\x80-\\xc3.txt",
+            "%ED%A0%80surrogate", "\\xed\\xa0\\x80surrogate",
+            "fail-%C0%AFoverlong", "fail-\\xc0\\xafoverlong");
+
+    /**
+     * Names that are not UTF-8 run with their exact bytes: the command's argument and
+     * {@code $BULWARK_ITEM} are compared byte for byte with the name, the file is copied through
+     * its argument, status and exports show each such byte as {@code \xNN}, and after a crash
+     * ({@code kill -9}) {@code resume} runs the rest with the bytes read back from the ledger.
+     */
+    @Test
+    void namesThatAreNotUtf8ReachTheCommandByteForByteAndResume() throws IOException {
+        Path raw = Files.createDirectories(work.resolve("raw"));
+        Path out = Files.createDirectories(work.resolve("out-raw"));
+        Map<String, byte[]> nameBytes = new TreeMap<>();
+        for (String encoded : RAW_NAMES.keySet()) {
+            Path file = Path.of(java.net.URI.create(raw.toUri() + encoded));
+            Files.write(file, ("content of " + encoded + "\n").getBytes(StandardCharsets.US_ASCII));
+            nameBytes.put(encoded, percentDecoded(encoded));
+        }
+        // A UTF-8 name holding U+EF80, which stands for the byte 0x80 in keys: skipped, with a warning.
+        Files.writeString(Path.of(java.net.URI.create(raw.toUri() + "reserved-%EE%BE%80")), "x");
+
+        // The second item waits for a go file (the first time) so that the run can be crashed while it runs.
+        String recorder = "if [ \"$BULWARK_ITEM_SEQ\" = 2 ] && [ ! -e \"$OUT/go\" ]; then : > \"$OUT/waiting\";"
+                + " while [ ! -e \"$OUT/go\" ]; do sleep 0.05; done; exit 75; fi;"
+                + " cp -- \"$1\" \"$2.copy\" && printf '%s' \"$1\" > \"$2.arg\" && printf '%s' \"$BULWARK_ITEM\" > \"$2.env\""
+                + " && case \"$1\" in *fail-*) exit 2;; esac";
+        UUID job;
+        try (BulwarkProcess run = BulwarkProcess.in(work).env("OUT", out.toString())
+                .start("run", "--home", "home", "--input", "raw", "--quiet", "--retries", "0", "--permanent-exit", "2",
+                        "--", "sh", "-c", recorder, "sh", "{}", out + "/{#}")) {
+            job = run.awaitJobId();
+            BulwarkProcess.await(() -> Files.exists(out.resolve("waiting")) || !run.isAlive(), BulwarkProcess.COMMAND_TIMEOUT,
+                    run::describe);
+            assertThat(run.isAlive()).as("the run waits in item 2: %s", run.describe()).isTrue();
+            assertThat(run.stderr()).as("warning for the reserved character")
+                    .contains("skipped raw/reserved-\\uef80: the name holds a character from U+EF80 to U+EFFF");
+            List<ProcessHandle> orphans = run.crash();
+            orphans.forEach(ProcessHandle::destroyForcibly);
+            BulwarkProcess.awaitGone(orphans, BulwarkProcess.COMMAND_TIMEOUT);
+        }
+        Files.createFile(out.resolve("go"));
+        BulwarkProcess.Result resumed = BulwarkProcess.in(work).env("OUT", out.toString())
+                .run("resume", job.toString(), "--home", "home", "--quiet");
+        assertThat(resumed.exitCode()).as("PARTIAL: the fail- item failed on purpose\n%s", resumed).isEqualTo(1);
+
+        // Every item ran once to the end with its exact bytes.
+        Map<String, String> shownByEncoded = new TreeMap<>();
+        RAW_NAMES.forEach((encoded, shown) -> shownByEncoded.put(encoded, "raw/" + shown));
+        Map<Long, String> shownBySeq = new TreeMap<>();
+        BulwarkProcess.Result jsonl = BulwarkProcess.run(work, "export", job.toString(), "--home", "home",
+                "--format", "jsonl").expectExit(0);
+        for (JsonNode row : jsonl.jsonLines()) {
+            String key = row.get("key").asText();
+            assertThat(row.get("status").asText()).as("status of %s", key)
+                    .isEqualTo(key.contains("fail-") ? "FAILED" : "SUCCEEDED");
+            shownBySeq.put(row.get("seq").asLong(), key);
+        }
+        assertThat(shownBySeq.values()).as("keys in the export, escaped")
+                .containsExactlyInAnyOrderElementsOf(shownByEncoded.values());
+        for (Map.Entry<Long, String> e : shownBySeq.entrySet()) {
+            String encoded = shownByEncoded.entrySet().stream().filter(n -> n.getValue().equals(e.getValue()))
+                    .findFirst().orElseThrow().getKey();
+            byte[] expected = concat("raw/".getBytes(StandardCharsets.US_ASCII), nameBytes.get(encoded));
+            assertThat(out.resolve(e.getKey() + ".arg")).as("argument for %s", e.getValue()).hasBinaryContent(expected);
+            assertThat(out.resolve(e.getKey() + ".env")).as("BULWARK_ITEM for %s", e.getValue()).hasBinaryContent(expected);
+            assertThat(out.resolve(e.getKey() + ".copy")).as("copy of %s", e.getValue())
+                    .hasBinaryContent(("content of " + encoded + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        String status = BulwarkProcess.run(work, "status", job.toString(), "--home", "home").out();
+        assertThat(status).as("status").contains("raw/fail-\\xc0\\xafoverlong: exit:2");
+    }
+
+    private static byte[] percentDecoded(String encoded) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '%') {
+                bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     private Set<String> expectedFileKeys() {
         return FILE_NAMES.stream().map(n -> "in/" + n).collect(Collectors.toSet());
     }

@@ -1,5 +1,6 @@
 package dev.bulwark.exec.internal;
 
+import dev.bulwark.util.FileNames;
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -170,12 +171,12 @@ public final class ItemLog implements Closeable {
         sb.append("# bulwark job=").append(jobId)
                 .append(" seq=").append(seq)
                 .append(" item=");
-        appendWord(sb, key);
+        appendWord(sb, FileNames.escape(key)); // bytes that are not UTF-8 as \xNN, as everywhere they are shown
         sb.append(" scope=");
         if (scope == null) {
             sb.append('-');
         } else {
-            appendWord(sb, scope);
+            appendWord(sb, FileNames.escape(scope));
         }
         sb.append(" attempt=").append(attempt)
                 .append(" time=").append(time)
@@ -184,7 +185,7 @@ public final class ItemLog implements Closeable {
             if (i > 0) {
                 sb.append(',');
             }
-            appendJsonString(sb, command.get(i));
+            appendJsonString(sb, FileNames.escape(command.get(i)));
         }
         return sb.append("]\n").toString();
     }

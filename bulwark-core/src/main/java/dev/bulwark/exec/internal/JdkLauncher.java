@@ -1,5 +1,6 @@
 package dev.bulwark.exec.internal;
 
+import dev.bulwark.util.FileNames;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -19,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * engine still records such an attempt as interrupted when it pauses the job (see the exec
  * handler). Used where {@link PosixSpawnLauncher} is not available: not Linux, JNA missing, or an
  * older C library.
+ *
+ * <p>Java encodes arguments and variables as text in the platform encoding, so the bytes of a file
+ * name that is not UTF-8 cannot reach the command: such an argument is refused (the attempt fails
+ * with category {@code spawn}), and the {@code BULWARK_ITEM*} variables show such bytes as
+ * {@code \xNN}.
  */
 final class JdkLauncher implements Launcher {
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
@@ -34,6 +40,13 @@ final class JdkLauncher implements Launcher {
 
     @Override
     public Child start(List<String> argv, Map<String, String> attemptEnv, Path output) throws IOException {
+        for (String arg : argv) {
+            if (FileNames.hasRawBytes(arg)) {
+                throw new IllegalArgumentException("the argument '" + FileNames.escape(arg) + "' holds bytes that are not UTF-8,"
+                        + " which the portable launcher cannot pass (Java encodes arguments as text); on Linux with JNA"
+                        + " Bulwark passes them exactly");
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(Redirect.from(NULL_FILE))
                 .redirectErrorStream(true)
@@ -41,7 +54,7 @@ final class JdkLauncher implements Launcher {
         Map<String, String> env = builder.environment();
         env.clear();
         env.putAll(base);
-        env.putAll(attemptEnv);
+        attemptEnv.forEach((name, value) -> env.put(name, FileNames.escape(value))); // text only: raw bytes shown \xNN
         try {
             return new JdkChild(builder.start());
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.bulwark.exec.internal;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.bulwark.util.FileNames;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,9 @@ import java.util.concurrent.TimeoutException;
  * <p>Per attempt, the argument and environment arrays, the attempt's own variables, the file
  * actions and the log path go into one native block, freed as soon as the child started; the base
  * environment is encoded once per launcher.
+ *
+ * <p>Arguments and the attempt's variables are passed as bytes: the bytes of a file name that is
+ * not UTF-8 (kept as U+EF80 to U+EFFF in the key, see {@link FileNames}) reach the command exactly.
  */
 final class PosixSpawnLauncher implements Launcher {
     /** Java encodes process arguments in the platform encoding; so does this launcher. */
@@ -92,13 +96,13 @@ final class PosixSpawnLauncher implements Launcher {
         byte[][] args = new byte[argv.size()][];
         long strings = DEV_NULL.length + 1;
         for (int i = 0; i < args.length; i++) {
-            args[i] = argv.get(i).getBytes(CHARSET);
+            args[i] = FileNames.bytes(argv.get(i), CHARSET); // a name that is not UTF-8 gets its own bytes back
             strings += args[i].length + 1;
         }
         byte[][] env = new byte[attemptEnv.size()][];
         int e = 0;
         for (Map.Entry<String, String> entry : attemptEnv.entrySet()) {
-            env[e] = (entry.getKey() + "=" + entry.getValue()).getBytes(CHARSET);
+            env[e] = FileNames.bytes(entry.getKey() + "=" + entry.getValue(), CHARSET);
             strings += env[e++].length + 1;
         }
         byte[] out = output == null ? null : output.toString().getBytes(CHARSET);

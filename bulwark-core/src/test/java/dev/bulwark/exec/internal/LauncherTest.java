@@ -124,6 +124,22 @@ class LauncherTest {
         assertThat(Path.of("/proc", Long.toString(child.pid()))).doesNotExist();
     }
 
+    @Test
+    void bytesThatAreNotUtf8ReachTheCommandFromPosixSpawnAndAreRefusedByTheJdkLauncher() throws Exception {
+        String key = "caf\uefe9"; // caf and the byte 0xe9, as FileNames keeps a Latin-1 name
+        Path log = dir.resolve("bytes.log");
+        Child child = new PosixSpawnLauncher(BASE, RESERVED).start(List.of("sh", "-c", "printf '%s|%s' \"$1\" \"$BULWARK_ITEM\"",
+                "sh", key), Map.of("BULWARK_ITEM", key), log);
+        assertThat(child.waitFor()).isZero();
+        assertThat(Files.readAllBytes(log)).as("argument and variable, byte for byte")
+                .isEqualTo(new byte[] {'c', 'a', 'f', (byte) 0xe9, '|', 'c', 'a', 'f', (byte) 0xe9});
+
+        assertThatThrownBy(() -> new JdkLauncher(BASE, RESERVED).start(List.of("cat", key), Map.of(), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the argument 'caf\\xe9' holds bytes that are not UTF-8, which the portable launcher cannot pass"
+                        + " (Java encodes arguments as text); on Linux with JNA Bulwark passes them exactly");
+    }
+
     private static String commandOf(long pid) throws IOException {
         return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
     }

@@ -151,7 +151,7 @@ public final class ItemRoutes {
                     n.put("failed", 0L);
                     n.put("retrying", 0L);
                     n.put("exampleSeq", i.seq());
-                    n.put("exampleKey", i.key());
+                    n.put("exampleKey", dev.bulwark.util.FileNames.escape(i.key()));
                     n.put("exampleMessage", i.message());
                     return n;
                 });

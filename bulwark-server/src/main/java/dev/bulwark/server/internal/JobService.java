@@ -172,7 +172,7 @@ public final class JobService {
             java.nio.file.Path uploads = t.roots().get(t.uploadRoot());
             java.nio.file.Path own = uploads.resolve(who.tenant());
             for (int i = 0; i < s.items().size(); i++) {
-                java.nio.file.Path p = java.nio.file.Path.of(s.items().get(i).key());
+                java.nio.file.Path p = dev.bulwark.util.FileNames.path(s.items().get(i).key());
                 if (p.startsWith(uploads) && !p.startsWith(own)) {
                     throw Problem.unprocessable("items", "items[" + i + "] lies in the uploads of root '" + t.uploadRoot()
                             + "' outside the tenant's own folder '" + who.tenant() + "/': name files of your own uploads");

@@ -130,7 +130,7 @@ public final class Retention {
             for (dev.bulwark.Item item : page) {
                 Path p;
                 try {
-                    p = Path.of(item.key());
+                    p = dev.bulwark.util.FileNames.path(item.key());
                 } catch (java.nio.file.InvalidPathException e) {
                     continue; // a plain key, not a file
                 }

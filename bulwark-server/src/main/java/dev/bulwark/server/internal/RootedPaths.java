@@ -125,11 +125,11 @@ final class RootedPaths {
             if (!matcher.matches((byPath ? dir.relativize(f) : f.getFileName()).toString())) {
                 continue;
             }
-            String notUtf8 = FileNames.notUtf8(f);
-            if (notUtf8 != null) {
-                String shown = notUtf8.startsWith(root + "/") ? notUtf8.substring(root.toString().length() + 1) : f.getFileName().toString();
-                warnings.accept("skipped '" + shown
-                        + "': the name is not UTF-8, and Bulwark cannot pass it to a command exactly yet");
+            try {
+                FileNames.text(f); // a name that is not UTF-8 is kept as bytes; one holding U+EF80..U+EFFF cannot be
+            } catch (IllegalArgumentException e) {
+                warnings.accept("skipped '" + relative(f) + "': the name holds a character from U+EF80 to U+EFFF, which Bulwark"
+                        + " reserves for the bytes of names that are not UTF-8");
                 continue;
             }
             Path real;

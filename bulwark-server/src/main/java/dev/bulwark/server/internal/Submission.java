@@ -7,6 +7,7 @@ import dev.bulwark.JobConfig;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.util.Json;
+import dev.bulwark.util.FileNames;
 import dev.bulwark.server.ParamConfig;
 import dev.bulwark.server.ServerConfig;
 import dev.bulwark.server.TemplateConfig;
@@ -130,7 +131,7 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config, Li
             List<Path> files = rooted.list(text(root, "folder", true), glob == null ? "*" : glob,
                     recursive != null && recursive.asBoolean(), max, warnings::add);
             tooMany(files.size(), max, tier);
-            files.forEach(f -> keys.add(f.toString()));
+            files.forEach(f -> keys.add(FileNames.text(f))); // a name that is not UTF-8 keeps its bytes
         }
         if (keys.isEmpty()) {
             throw Problem.unprocessable(inline ? "items" : "folder", "no items: " + (inline ? "items is empty" : "no file in the folder matches the glob"));

@@ -66,7 +66,7 @@ final class Views {
     static Map<String, Object> detail(Job job, Ledger ledger, Optional<Progress> live, List<BreakerStatus> breakers) {
         Map<String, Object> m = listed(job, ledger, live);
         m.put("currentItems", ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RUNNING), 0, CURRENT_SHOWN)).stream()
-                .map(i -> Map.of("seq", i.seq(), "key", i.key(), "attempt", i.lastAttempt(), "startedAt", String.valueOf(i.startedAt())))
+                .map(i -> Map.of("seq", i.seq(), "key", dev.bulwark.util.FileNames.escape(i.key()), "attempt", i.lastAttempt(), "startedAt", String.valueOf(i.startedAt())))
                 .toList());
         m.put("openBreakers", breakers.stream().map(b -> breaker(job, b)).toList());
         m.put("config", job.config());
@@ -77,6 +77,7 @@ final class Views {
     static ObjectNode item(Item i) {
         ObjectNode node = Json.MAPPER.valueToTree(i);
         node.remove(List.of("jobId", "fence", "logPath", "payload"));
+        node.put("key", dev.bulwark.util.FileNames.escape(i.key())); // bytes that are not UTF-8 as \xNN
         node.put("log", BASE + "/jobs/" + i.jobId() + "/items/" + i.seq() + "/log");
         return node;
     }
