@@ -3,6 +3,7 @@ package dev.bulwark.jdbc.worker;
 import dev.bulwark.ValidationException;
 import dev.bulwark.internal.Durations;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -49,6 +50,22 @@ public record WorkerOptions(String name, int concurrency, int claimBatch, Durati
     /** The heartbeat period: a third of the lease, so two heartbeats may be lost before it expires. */
     public Duration heartbeat() {
         return lease.dividedBy(3);
+    }
+
+    /**
+     * Defaults for the driver of a worker's ledger pool (parameters of the URL win): a claim or a
+     * completion waiting for an answer on a dead connection gives up after a lease
+     * ({@code socketTimeout}), a connection attempt after a heartbeat period ({@code connectTimeout}),
+     * both in whole seconds, at least 1; and TCP keepalive. The heartbeats have a pool of their
+     * own whose waits end within the heartbeat period (see {@link Worker}).
+     */
+    public Map<String, String> driverDefaults() {
+        return Map.of("socketTimeout", Long.toString(wholeSeconds(lease)), "connectTimeout",
+                Long.toString(wholeSeconds(heartbeat())), "tcpKeepAlive", "true");
+    }
+
+    private static long wholeSeconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     public static Builder builder(String name) {
