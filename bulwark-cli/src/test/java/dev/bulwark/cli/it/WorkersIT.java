@@ -140,7 +140,8 @@ class WorkersIT {
         assertThat(query("SELECT count(*) FROM attempts WHERE worker = 'w2' AND outcome = 'SUCCEEDED' AND duration_ms >= 2000"))
                 .isZero();
         assertThat(takenFromFrozen).isPositive();
-        assertThat(frozen.stderr()).containsPattern("[1-9][0-9]* completion\\(s\\) rejected as stale|[1-9][0-9]* lease\\(s\\) lost");
+        assertThat(frozen.stderr()).containsPattern(
+                "[1-9][0-9]* completion\\(s\\) rejected as stale|[1-9][0-9]* lease\\(s\\) lost|[1-9][0-9]* attempt\\(s\\) fenced");
         // The job ended once, as COMPLETED.
         assertThat(query("SELECT count(*) FROM events WHERE type = 'job_finished'")).isEqualTo(1);
         Map<String, Long> attemptsByWorker = new TreeMap<>();
