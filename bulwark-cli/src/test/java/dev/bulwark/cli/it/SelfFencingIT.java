@@ -63,13 +63,19 @@ class SelfFencingIT {
     private record Note(String what, long seq, int attempt, long nanos) {
     }
 
-    private List<Note> notes(Path file) throws IOException {
+    private List<Note> notes(Path file) {
         List<Note> notes = new ArrayList<>();
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) {
-                String[] f = line.split(" ");
-                notes.add(new Note(f[0], Long.parseLong(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3])));
+        try {
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.split(" ");
+                    if (f.length == 4) { // a line being written is complete once it has its time
+                        notes.add(new Note(f[0], Long.parseLong(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3])));
+                    }
+                }
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return notes;
     }
