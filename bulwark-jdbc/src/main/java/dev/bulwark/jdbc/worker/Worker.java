@@ -29,8 +29,15 @@ import org.slf4j.LoggerFactory;
  * <p>Each claim is a lease on the database clock, renewed by heartbeats every third of the
  * lease ({@link Heartbeat}). A lease found lost at a heartbeat (taken over after this worker
  * stalled, or the job cancelled, paused or halted) stops its attempt, whose completion is then
- * rejected as stale. Every heartbeat also takes back expired leases of any worker and ends jobs
- * that have nothing left to run. Idle workers wake on {@code NOTIFY}, and poll as a fallback.
+ * rejected as stale. Heartbeats run on a thread and connections of their own. Every heartbeat period
+ * the worker also takes back expired leases of any worker and ends jobs that have nothing left to
+ * run. Idle workers wake on {@code NOTIFY}, and poll as a fallback.
+ *
+ * <p>A worker also fences itself ({@link LeaseFence}, {@link Watchdog}): an attempt whose lease may
+ * have expired by the database's clock, measured on the worker's monotonic clock from the last
+ * renewal the database confirmed, is stopped before another worker could take its item over, and
+ * nothing is recorded for it; so a worker cut off from the database, or paused, never runs an item
+ * at the same time as another worker.
  *
  * <p>An outcome that cannot be recorded because the database is away is tried again while the
  * lease lasts: if its commit went through after all, the retry is rejected as stale and nothing is

@@ -116,7 +116,8 @@ public final class WorkerStats {
     public String toString() {
         return claimed() + " item(s) claimed in " + claims() + " claim(s); recorded: " + succeeded() + " succeeded, "
                 + failed() + " failed, " + retried() + " to retry, " + interrupted() + " interrupted; " + stale()
-                + " completion(s) rejected as stale, " + unrecorded() + " unrecorded; " + leasesLost() + " lease(s) lost, " + fenced() + " attempt(s) fenced, "
+                + " completion(s) rejected as stale, " + unrecorded() + " unrecorded; " + leasesLost() + " lease(s) lost, "
+                + fenced() + " attempt(s) fenced, "
                 + reclaimed() + " expired lease(s) reclaimed, " + stalled() + " item(s) failed as stalled; "
                 + jobsFinished() + " job(s) finished";
     }
