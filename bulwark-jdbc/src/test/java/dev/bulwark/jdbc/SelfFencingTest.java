@@ -12,9 +12,6 @@ import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.worker.Worker;
 import dev.bulwark.jdbc.worker.WorkerOptions;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -110,7 +107,7 @@ class SelfFencingTest {
             assertThat(direct.ledger().findJob(job.id()).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
             assertThat(direct.ledger().events(job.id(), 10_000)).extracting(EngineEvent::type)
                     .containsOnlyOnce(EngineEvent.JOB_FINISHED);
-            assertThat(itemsWithoutExactlyOneSuccess(job)).isZero();
+            assertThat(WorkerTest.itemsWithoutExactlyOneSuccess(PG, job)).isZero();
             long overlap = longestOverlapNanos();
             System.out.printf("self-fencing: a fenced %d attempt(s); longest overlap of one item on two workers: %.1f ms%n",
                     a.stats().fenced(), overlap / 1e6);
@@ -174,14 +171,5 @@ class SelfFencingTest {
             }
         }
         return longest;
-    }
-
-    private int itemsWithoutExactlyOneSuccess(Job job) throws Exception {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT count(*) FROM items i WHERE i.job_pk = (SELECT pk FROM jobs WHERE id = '" + job.id() + "') AND "
-                        + "(SELECT count(*) FROM attempts a WHERE a.job_pk = i.job_pk AND a.seq = i.seq AND a.outcome = 'SUCCEEDED') <> 1")) {
-            rs.next();
-            return rs.getInt(1);
-        }
     }
 }

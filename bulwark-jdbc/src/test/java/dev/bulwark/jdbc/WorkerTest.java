@@ -72,9 +72,13 @@ class WorkerTest {
                 .until(() -> queue.ledger().findJob(job.id()).orElseThrow().status() == status);
     }
 
-    /** Items with other than exactly one succeeded attempt. */
     private int itemsWithoutExactlyOneSuccess(Job job) throws SQLException {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        return itemsWithoutExactlyOneSuccess(PG, job);
+    }
+
+    /** Items of {@code job} in {@code pg}'s schema with other than exactly one succeeded attempt. */
+    static int itemsWithoutExactlyOneSuccess(PgSchemaExtension pg, Job job) throws SQLException {
+        try (Connection c = pg.db().connect(pg.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT count(*) FROM items i WHERE i.job_pk = (SELECT pk FROM jobs WHERE id = '" + job.id() + "') AND "
                         + "(SELECT count(*) FROM attempts a WHERE a.job_pk = i.job_pk AND a.seq = i.seq AND a.outcome = 'SUCCEEDED') <> 1")) {
             rs.next();

@@ -6,10 +6,6 @@ import dev.bulwark.jdbc.PgSchemaExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SelfFencingIT {
     private static final int ITEMS = 30;
-    private static final String LEASE = "2s";
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Notes start and end (or stop) with the wall clock in nanoseconds; every fifth item runs 4 s, the others 0.3 s. */
     private static final String SCRIPT = "f=\"$1\"; s=$BULWARK_ITEM_SEQ; a=$BULWARK_ATTEMPT; "
@@ -44,19 +39,11 @@ class SelfFencingIT {
     Path work;
 
     private BulwarkProcess worker(String name) {
-        BulwarkProcess p = BulwarkProcess.start(work, "worker", "--store", PG.url(null), "--home", "home-" + name, "--name", name,
-                "--concurrency", "2", "--claim-batch", "2", "--lease", LEASE, "--poll", "200ms", "--grace", "10s");
-        PG.closeAfter(p);
-        p.awaitStderr(l -> l.startsWith("bulwark: worker " + name + " on "), WAIT);
-        return p;
+        return WorkersIT.worker(work, PG, name, 2, 2);
     }
 
     private long query(String sql) {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : -1;
-        } catch (SQLException e) {
-            throw new AssertionError("cannot run " + sql, e);
-        }
+        return WorkersIT.query(PG, sql);
     }
 
     /** One line of the executions file. */
