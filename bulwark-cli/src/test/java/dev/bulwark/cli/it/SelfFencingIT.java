@@ -46,6 +46,13 @@ class SelfFencingIT {
         return WorkersIT.query(PG, sql);
     }
 
+    /** Whether the command of item {@code seq} started and has not ended (nor stopped) yet. */
+    private boolean running(Path log, long seq) {
+        List<Note> notes = notes(log);
+        return seq > 0 && notes.stream().anyMatch(n -> n.what().equals("start") && n.seq() == seq && notes.stream()
+                .noneMatch(e -> !e.what().equals("start") && e.seq() == seq && e.attempt() == n.attempt()));
+    }
+
     /** One line of the executions file. */
     private record Note(String what, long seq, int attempt, long nanos) {
     }
@@ -77,7 +84,7 @@ class SelfFencingIT {
 
         // w1 runs a long item (alone, so the item is its); then the other worker starts.
         String longHeld = "SELECT min(seq) FROM items WHERE status = 'RUNNING' AND lease_owner = 'w1' AND seq % 5 = 0";
-        BulwarkProcess.await(() -> query(longHeld) > 0, WAIT, () -> "w1 never ran a long item\n" + frozen.describe());
+        BulwarkProcess.await(() -> running(log, query(longHeld)), WAIT, () -> "w1 never ran a long item\n" + frozen.describe());
         long held = query(longHeld);
         BulwarkProcess steady = worker("w2");
 
