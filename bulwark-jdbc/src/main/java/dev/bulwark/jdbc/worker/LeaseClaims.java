@@ -232,9 +232,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
      */
     @Override
     public boolean admit(Leased claim) {
-        long now = ticker.getAsLong();
-        if (claim.fenced || fence.passed(claim.confirmedNanos, claim.killGrace(), now)) {
-            fence(claim, now);
+        if (fenced(claim, ticker.getAsLong())) {
             held.remove(claim.lease.fence());
             return false;
         }
@@ -242,13 +240,17 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     }
 
     /**
-     * Fences an attempt whose lease may have expired: nothing will be recorded for it, and its
-     * lease is no longer renewed. Returns false if it was fenced already. (The caller stops it.)
+     * Whether {@code r} is fenced at {@code nowNanos}: it was, or its lease may have expired by now
+     * ({@link LeaseFence}). Then nothing will be recorded for it and its lease is no longer renewed;
+     * the caller stops it. Counted and logged once.
      */
-    boolean fence(Leased r, long nowNanos) {
+    boolean fenced(Leased r, long nowNanos) {
+        if (!r.fenced && !fence.passed(r.confirmedNanos, r.killGrace(), nowNanos)) {
+            return false;
+        }
         synchronized (r) {
             if (r.fenced) {
-                return false;
+                return true;
             }
             r.fenced = true;
         }
@@ -256,7 +258,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         LOG.warn("worker {}: the lease of item {} of job {} may have expired (last confirmed {} ms ago, lease {}): {}; "
                         + "nothing is recorded for it and the item runs again", options.name(), r.lease.item().seq(),
                 r.lease.jobId(), Duration.ofNanos(nowNanos - r.confirmedNanos).toMillis(), Durations.format(options.lease()),
-                r.context() == null ? "not starting it" : "stopping its attempt");
+                r.context() == null ? "not starting it" : r.ended() ? "its attempt ended too late" : "stopping its attempt");
         return true;
     }
 
@@ -305,10 +307,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
 
     @Override
     public CompletableFuture<?> write(Leased r, Completion completion) {
-        long now = ticker.getAsLong();
-        if (r.fenced || fence.passed(r.confirmedNanos, r.killGrace(), now)) {
+        if (fenced(r, ticker.getAsLong())) {
             // It ran to where its lease may have expired: another worker may run it now; record nothing.
-            fence(r, now);
             return CompletableFuture.failedFuture(new Fenced());
         }
         CompletableFuture<Void> done = new CompletableFuture<>();

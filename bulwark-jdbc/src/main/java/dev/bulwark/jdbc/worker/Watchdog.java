@@ -22,7 +22,6 @@ final class Watchdog implements Runnable {
     private final LeaseFence fence;
     private final LongSupplier ticker;
     private final LeaseClaims claims;
-    private final WorkerStats stats;
     private final Runnable renewSoon;
     private long lastTick;
     private boolean ticked;
@@ -31,12 +30,11 @@ final class Watchdog implements Runnable {
      * @param ticker    the monotonic clock ({@link System#nanoTime()}, or a test's)
      * @param renewSoon asks the heartbeat for a renewal now (after a pause)
      */
-    Watchdog(String worker, LeaseFence fence, LongSupplier ticker, LeaseClaims claims, WorkerStats stats, Runnable renewSoon) {
+    Watchdog(String worker, LeaseFence fence, LongSupplier ticker, LeaseClaims claims, Runnable renewSoon) {
         this.worker = worker;
         this.fence = fence;
         this.ticker = ticker;
         this.claims = claims;
-        this.stats = stats;
         this.renewSoon = renewSoon;
     }
 
@@ -60,18 +58,13 @@ final class Watchdog implements Runnable {
         }
     }
 
-    /** Stops every held attempt whose lease may have expired at {@code now}; returns how many it fenced now. */
-    int fenceExpired(long now) {
-        int fenced = 0;
+    /** Stops every held attempt whose lease may have expired at {@code now}. */
+    private void fenceExpired(long now) {
         for (Leased r : List.copyOf(claims.held())) {
-            if (!r.ended() && fence.passed(r.confirmedNanos, r.killGrace(), now)) {
-                if (claims.fence(r, now)) {
-                    fenced++;
-                }
+            if (!r.ended() && claims.fenced(r, now)) {
                 // Again on every tick: an attempt fenced while it was being launched sees the stop now.
                 r.stop(StopReason.PAUSE);
             }
         }
-        return fenced;
     }
 }

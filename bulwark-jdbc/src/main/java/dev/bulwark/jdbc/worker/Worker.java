@@ -104,7 +104,7 @@ public final class Worker {
                 options.name());
         this.heartbeat = new Heartbeat(queue, queue.onOwnConnections("bulwark-heartbeat", options.heartbeat()), options, stats,
                 claims, ticker);
-        this.watchdog = new Watchdog(options.name(), fence, ticker, claims, stats, () -> heartbeat.renewSoon(beats));
+        this.watchdog = new Watchdog(options.name(), fence, ticker, claims, () -> heartbeat.renewSoon(beats));
     }
 
     private static Thread daemon(Runnable r, String name) {
