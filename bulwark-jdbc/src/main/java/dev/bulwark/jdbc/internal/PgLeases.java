@@ -244,18 +244,22 @@ public final class PgLeases {
         }
     }
 
+    /** The shortest statement timeout of claims and renewals (the heartbeat period of the shortest lease a worker takes). */
+    private static final Duration MIN_STATEMENT_TIMEOUT = Duration.ofMillis(100);
+
     /**
      * The longest a claim's or a renewal's statement may run: a quarter of the lease, below the
      * heartbeat period (a third), so that a renewal stuck behind a lock gives up before the next
-     * heartbeat is due, and a claim never holds leases it took longer than that to get.
+     * heartbeat is due; at least {@link #MIN_STATEMENT_TIMEOUT}.
      */
     public static Duration statementTimeout(Duration lease) {
-        return lease.dividedBy(4);
+        Duration quarter = lease.dividedBy(4);
+        return quarter.compareTo(MIN_STATEMENT_TIMEOUT) < 0 ? MIN_STATEMENT_TIMEOUT : quarter;
     }
 
     private static void limitStatements(Connection c, Duration lease) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL statement_timeout = " + Math.max(1, statementTimeout(lease).toMillis()));
+            s.execute("SET LOCAL statement_timeout = " + statementTimeout(lease).toMillis());
         }
     }
 

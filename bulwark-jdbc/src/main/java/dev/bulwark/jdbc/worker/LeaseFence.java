@@ -23,7 +23,7 @@ import java.time.Duration;
  * So the attempt is stopped at {@code sent + lease - margin - stopBudget}, with
  * {@code margin = ceil(lease * CLOCK_RATE) + 2 * tick}. For a 30 s lease: margin 300 ms + 200 ms;
  * with the default kill grace of 5 s, an attempt whose renewals fail is stopped 24.5 s after the
- * last confirmed one was sent, and its process tree is gone by 29.5 s, before any other worker can
+ * last confirmed one was sent, and its process tree is gone by 29.6 s, before any other worker can
  * claim the item.
  */
 final class LeaseFence {

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param concurrency attempts this worker runs at the same time
  * @param claimBatch  most items taken by one claim (one transaction)
  * @param lease       how long a claim lasts without a heartbeat, on the database clock;
- *                    heartbeats renew it every third of it
+ *                    heartbeats renew it every third of it; an attempt whose lease may have
+ *                    expired is stopped by the worker itself ({@link Worker})
  * @param maxStalls   how many expired leases an item survives: the next one fails it as {@code stalled}
  * @param poll        longest an idle worker waits before looking for work without a notification
  * @param grace       on stop, how long running attempts may go on before they are interrupted
