@@ -101,15 +101,23 @@ public record Store(boolean postgres, String location) {
      * sets {@code options} itself), for example {@code idle_in_transaction_session_timeout=2000}.
      */
     public PostgresLedger openPostgres(String sessionSetting) {
+        return openPostgres(sessionSetting, java.util.Map.of());
+    }
+
+    /**
+     * Opens the shared PostgreSQL ledger as {@link #openPostgres(String)} does, with more defaults
+     * for the driver (such as a worker's network timeouts); parameters of the URL win.
+     */
+    public PostgresLedger openPostgres(String sessionSetting, java.util.Map<String, String> driverDefaults) {
         if (!postgres) {
             throw new ValidationException("this needs a shared PostgreSQL ledger: --store postgresql://HOST[:PORT]/DATABASE?user=NAME, "
                     + "but --store was sqlite:" + location);
         }
         if (sessionSetting == null || location.contains("options=")) {
-            return PostgresLedger.open(location);
+            return PostgresLedger.open(location, driverDefaults);
         }
         String option = "options=" + URLEncoder.encode("-c " + sessionSetting, StandardCharsets.UTF_8).replace("+", "%20");
-        return PostgresLedger.open(location + (location.contains("?") ? "&" : "?") + option);
+        return PostgresLedger.open(location + (location.contains("?") ? "&" : "?") + option, driverDefaults);
     }
 
     @Override

@@ -88,7 +88,9 @@ public final class WorkerCommand implements Callable<Integer> {
         Files.createDirectories(logs);
         // A worker stopped in the middle of a transaction (SIGSTOP, a long pause) must not hold its row locks,
         // and the job's, beyond its lease: the server ends such a session, and its leases are taken over.
-        try (PostgresLedger ledger = store.openPostgres("idle_in_transaction_session_timeout=" + options.lease().toMillis())) {
+        // Claims and completions give up on a dead connection after a lease (heartbeats have timeouts of their own).
+        try (PostgresLedger ledger = store.openPostgres("idle_in_transaction_session_timeout=" + options.lease().toMillis(),
+                options.driverDefaults())) {
             Worker worker = new Worker(new WorkQueue(ledger), options, WorkerJobControl::commandHandler,
                     item -> logs.resolve(item.jobId().toString()).resolve(item.seq() + ".log"), BulwarkClock.system(),
                     RandomGenerator.getDefault());

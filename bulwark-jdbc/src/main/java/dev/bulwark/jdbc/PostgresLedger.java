@@ -17,7 +17,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -58,6 +60,7 @@ public final class PostgresLedger extends JdbcLedger {
     private final String where;
     private final DataSource dataSource;
     private final HikariDataSource ownPool;
+    private final java.util.Map<String, HikariDataSource> sidePools = new java.util.HashMap<>(); // guarded by this
     private final PgTx tx;
     private final GroupCommitter writer;
 
@@ -92,6 +95,18 @@ public final class PostgresLedger extends JdbcLedger {
      * @throws BulwarkException if the database cannot be reached, or was written by a newer Bulwark
      */
     public static PostgresLedger open(String url, String user, String password) {
+        return open(url, user, password, Map.of());
+    }
+
+    /**
+     * Opens the ledger at {@code url} as {@link #open(String)} does, with more defaults for the
+     * driver (pgjdbc connection parameters such as {@code socketTimeout}); parameters of the URL win.
+     */
+    public static PostgresLedger open(String url, Map<String, String> driverDefaults) {
+        return open(url, null, null, driverDefaults);
+    }
+
+    private static PostgresLedger open(String url, String user, String password, Map<String, String> driverDefaults) {
         String jdbcUrl = jdbcUrl(url);
         String where = describe(jdbcUrl);
         HikariConfig config = new HikariConfig();
@@ -112,6 +127,7 @@ public final class PostgresLedger extends JdbcLedger {
         config.addDataSourceProperty("tcpKeepAlive", "true");
         // Adding items is one batch of INSERTs: sent as multi-row INSERTs, not a statement per item.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        driverDefaults.forEach(config::addDataSourceProperty);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -181,10 +197,52 @@ public final class PostgresLedger extends JdbcLedger {
         });
     }
 
-    /** Records what is queued, stops the writer thread and closes the pool (if the ledger made it). Idempotent. */
+    /**
+     * A small pool of connections of its own beside the ledger's, for work that must not wait
+     * behind the ledger's other work and must not hang on a dead network (a worker's heartbeats):
+     * up to 2 connections to the same database, whose driver gives up connecting or waiting for
+     * an answer after {@code timeout} (pgjdbc {@code connectTimeout} and {@code socketTimeout},
+     * whole seconds, at least 1; parameters of the URL win), with TCP keepalive. Closed with the
+     * ledger. A ledger opened on a caller's data source has no pool of its own: that data source
+     * is returned (its settings are the caller's).
+     */
+    synchronized DataSource sidePool(String name, Duration timeout) {
+        if (ownPool == null) {
+            return dataSource;
+        }
+        HikariDataSource pool = sidePools.get(name);
+        if (pool != null) {
+            return pool;
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(ownPool.getJdbcUrl());
+        config.setUsername(ownPool.getUsername());
+        config.setPassword(ownPool.getPassword());
+        config.setDataSourceProperties(ownPool.getDataSourceProperties());
+        config.setPoolName(name);
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(1);
+        long ms = Math.max(250, timeout.toMillis());
+        config.setConnectionTimeout(ms);
+        config.setValidationTimeout(ms);
+        config.setInitializationFailTimeout(-1); // made while the database is away: it connects when it is back
+        String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+        config.addDataSourceProperty("connectTimeout", seconds);
+        config.addDataSourceProperty("socketTimeout", seconds);
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        pool = new HikariDataSource(config);
+        sidePools.put(name, pool);
+        return pool;
+    }
+
+    /** Records what is queued, stops the writer thread and closes the pools (if the ledger made them). Idempotent. */
     @Override
     public void close() {
         writer.close();
+        synchronized (this) {
+            sidePools.values().forEach(HikariDataSource::close);
+            sidePools.clear();
+        }
         if (ownPool != null) {
             ownPool.close();
         }

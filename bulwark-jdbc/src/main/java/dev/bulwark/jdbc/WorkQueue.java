@@ -64,8 +64,21 @@ public final class WorkQueue {
     private final PgTx tx;
 
     public WorkQueue(PostgresLedger ledger) {
+        this(ledger, ledger.dataSource());
+    }
+
+    private WorkQueue(PostgresLedger ledger, javax.sql.DataSource dataSource) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
-        this.tx = new PgTx(ledger.dataSource(), ledger.where(), () -> { });
+        this.tx = new PgTx(dataSource, ledger.where(), () -> { });
+    }
+
+    /**
+     * This queue on a small pool of connections of its own (a pool beside the ledger's),
+     * for a worker's heartbeats: no claim or completion on the ledger's pool delays them, and
+     * their network waits end within {@code timeout}. Closed with the ledger.
+     */
+    public WorkQueue onOwnConnections(String name, Duration timeout) {
+        return new WorkQueue(ledger, ledger.sidePool(name, timeout));
     }
 
     public PostgresLedger ledger() {

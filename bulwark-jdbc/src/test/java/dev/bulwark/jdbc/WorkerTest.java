@@ -72,9 +72,13 @@ class WorkerTest {
                 .until(() -> queue.ledger().findJob(job.id()).orElseThrow().status() == status);
     }
 
-    /** Items with other than exactly one succeeded attempt. */
     private int itemsWithoutExactlyOneSuccess(Job job) throws SQLException {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        return itemsWithoutExactlyOneSuccess(PG, job);
+    }
+
+    /** Items of {@code job} in {@code pg}'s schema with other than exactly one succeeded attempt. */
+    static int itemsWithoutExactlyOneSuccess(PgSchemaExtension pg, Job job) throws SQLException {
+        try (Connection c = pg.db().connect(pg.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT count(*) FROM items i WHERE i.job_pk = (SELECT pk FROM jobs WHERE id = '" + job.id() + "') AND "
                         + "(SELECT count(*) FROM attempts a WHERE a.job_pk = i.job_pk AND a.seq = i.seq AND a.outcome = 'SUCCEEDED') <> 1")) {
             rs.next();
@@ -110,39 +114,51 @@ class WorkerTest {
     }
 
     @Test
-    void a_worker_whose_heartbeats_stop_loses_the_item_and_its_late_outcome_is_rejected() throws Exception {
+    void a_worker_whose_heartbeats_stop_fences_its_attempt_itself_and_records_nothing() throws Exception {
         FaultyDataSource source = new FaultyDataSource(PG.url(null));
         PostgresLedger ledger = PostgresLedger.open(source, "stalling ledger");
         PG.closeAfter(ledger);
         WorkQueue stalling = new WorkQueue(ledger);
         WorkQueue live = queue(null);
         Job job = WorkQueueTest.workerJob(stalling, 1, 0, 1);
-        // The stalling worker's heartbeats do not get through (as if the process were stopped): its lease runs out.
-        source.cutWhen = () -> Thread.currentThread().getName().startsWith("bulwark-worker-leases");
+        // The stalling worker's heartbeats do not get through (as if its link were cut): its lease runs out.
+        source.cutWhen = () -> Thread.currentThread().getName().startsWith("bulwark-worker-heartbeat");
         source.cutCommits.set(true);
-        // One slot, held by the attempt that never ends: the stalling worker claims nothing else meanwhile.
+        // One slot, held by the attempt that runs until stopped: the stalling worker claims nothing else meanwhile.
+        CountDownLatch stopped = new CountDownLatch(1);
         Future<WorkerStats> stalled = start(stalling, options("stalling").concurrency(1).lease(Duration.ofMillis(600)).build(), ctx -> {
-            new CountDownLatch(1).await(); // runs until stopped
+            try {
+                new CountDownLatch(1).await();
+            } finally {
+                stopped.countDown();
+            }
             return AttemptResult.success();
         });
         Worker stallingWorker = workers.get(0);
         await().atMost(WAIT).until(() -> live.ledger().findItem(job.id(), 1).orElseThrow().status() == ItemStatus.RUNNING);
+        // It stops the attempt itself before its lease may have expired, before any other worker is even there.
+        assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        stallingWorker.stop(); // claims nothing more: the item is the other worker's to run
+        WorkerStats s = stalled.get(30, TimeUnit.SECONDS);
         Future<WorkerStats> other = start(live, options("live").build(), ctx -> AttemptResult.success());
         awaitStatus(live, job, JobStatus.COMPLETED);
-
-        // Its heartbeats get through again: the lease is found lost, the attempt stopped, its outcome rejected.
-        source.cutCommits.set(false);
-        await().atMost(WAIT).until(() -> stallingWorker.stats().stale() == 1);
         workers.forEach(Worker::stop);
-        WorkerStats s = stalled.get(30, TimeUnit.SECONDS);
         other.get(30, TimeUnit.SECONDS);
 
-        assertThat(s.leasesLost()).isEqualTo(1);
-        assertThat(s.succeeded() + s.interrupted()).isZero();
+        // Nothing recorded by the fenced worker: its attempts (one, or more if it claimed the item again before it
+        // stopped) are the reclaimers' interrupted ones.
+        assertThat(s.fenced()).isPositive();
+        assertThat(s.succeeded() + s.interrupted() + s.stale()).isZero();
         assertThat(itemsWithoutExactlyOneSuccess(job)).isZero();
-        assertThat(live.ledger().attempts(job.id(), 1)).extracting(a -> a.outcome())
-                .containsExactly(AttemptOutcome.INTERRUPTED, AttemptOutcome.SUCCEEDED);
-        assertThat(live.ledger().attempts(job.id(), 1)).extracting(a -> a.worker()).containsExactly("stalling", "live");
+        List<dev.bulwark.Attempt> attempts = live.ledger().attempts(job.id(), 1);
+        assertThat(attempts).hasSize((int) s.fenced() + 1);
+        assertThat(attempts.subList(0, attempts.size() - 1)).allSatisfy(a -> {
+            assertThat(a.worker()).isEqualTo("stalling");
+            assertThat(a.outcome()).isEqualTo(AttemptOutcome.INTERRUPTED);
+            assertThat(a.category()).isEqualTo("lease-expired");
+        });
+        assertThat(attempts.getLast().worker()).isEqualTo("live");
+        assertThat(attempts.getLast().outcome()).isEqualTo(AttemptOutcome.SUCCEEDED);
     }
 
     @Test

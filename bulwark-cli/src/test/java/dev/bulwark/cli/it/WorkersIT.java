@@ -42,15 +42,29 @@ class WorkersIT {
     }
 
     private BulwarkProcess worker(String name) {
-        BulwarkProcess p = BulwarkProcess.start(work, "worker", "--store", store(), "--home", "home-" + name, "--name", name,
-                "--concurrency", "12", "--claim-batch", "20", "--lease", LEASE, "--poll", "200ms", "--grace", "10s");
-        PG.closeAfter(p);
+        return worker(work, PG, name, 12, 20);
+    }
+
+    /**
+     * Starts a worker process named {@code name} on {@code pg}'s ledger (lease 2 s, poll 200 ms,
+     * grace 10 s), closed after the test; returns once it said it started.
+     */
+    static BulwarkProcess worker(Path work, PgSchemaExtension pg, String name, int concurrency, int claimBatch) {
+        BulwarkProcess p = BulwarkProcess.start(work, "worker", "--store", pg.url(null), "--home", "home-" + name, "--name", name,
+                "--concurrency", Integer.toString(concurrency), "--claim-batch", Integer.toString(claimBatch), "--lease", LEASE,
+                "--poll", "200ms", "--grace", "10s");
+        pg.closeAfter(p);
         p.awaitStderr(l -> l.startsWith("bulwark: worker " + name + " on "), LONG);
         return p;
     }
 
     private long query(String sql) {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        return query(PG, sql);
+    }
+
+    /** The first column of the first row {@code sql} returns in {@code pg}'s schema. */
+    static long query(PgSchemaExtension pg, String sql) {
+        try (Connection c = pg.db().connect(pg.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -140,7 +154,8 @@ class WorkersIT {
         assertThat(query("SELECT count(*) FROM attempts WHERE worker = 'w2' AND outcome = 'SUCCEEDED' AND duration_ms >= 2000"))
                 .isZero();
         assertThat(takenFromFrozen).isPositive();
-        assertThat(frozen.stderr()).containsPattern("[1-9][0-9]* completion\\(s\\) rejected as stale|[1-9][0-9]* lease\\(s\\) lost");
+        assertThat(frozen.stderr()).containsPattern(
+                "[1-9][0-9]* completion\\(s\\) rejected as stale|[1-9][0-9]* lease\\(s\\) lost|[1-9][0-9]* attempt\\(s\\) fenced");
         // The job ended once, as COMPLETED.
         assertThat(query("SELECT count(*) FROM events WHERE type = 'job_finished'")).isEqualTo(1);
         Map<String, Long> attemptsByWorker = new TreeMap<>();

@@ -101,6 +101,7 @@ public final class PgLeases {
      */
     public static List<Claimed> claim(Connection c, String owner, int limit, Duration lease) throws SQLException {
         commitWithoutWaitingForDisk(c);
+        limitStatements(c, lease);
         List<Long> jobs = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(CANDIDATE_JOBS)) {
             try (ResultSet rs = bind(ps, AGEING_STEP.toSeconds()).executeQuery()) {
@@ -206,6 +207,7 @@ public final class PgLeases {
     /** Extends the leases still held under these claims; returns the fences of those (the others were lost). */
     public static Set<Long> renew(Connection c, List<Claimed> held, Duration lease) throws SQLException {
         commitWithoutWaitingForDisk(c);
+        limitStatements(c, lease);
         Long[] pks = new Long[held.size()];
         Long[] seqs = new Long[held.size()];
         Long[] fences = new Long[held.size()];
@@ -239,6 +241,25 @@ public final class PgLeases {
     private static void commitWithoutWaitingForDisk(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL synchronous_commit = off");
+        }
+    }
+
+    /** The shortest statement timeout of claims and renewals (the heartbeat period of the shortest lease a worker takes). */
+    private static final Duration MIN_STATEMENT_TIMEOUT = Duration.ofMillis(100);
+
+    /**
+     * The longest a claim's or a renewal's statement may run: a quarter of the lease, below the
+     * heartbeat period (a third), so that a renewal stuck behind a lock gives up before the next
+     * heartbeat is due; at least {@link #MIN_STATEMENT_TIMEOUT}.
+     */
+    public static Duration statementTimeout(Duration lease) {
+        Duration quarter = lease.dividedBy(4);
+        return quarter.compareTo(MIN_STATEMENT_TIMEOUT) < 0 ? MIN_STATEMENT_TIMEOUT : quarter;
+    }
+
+    private static void limitStatements(Connection c, Duration lease) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL statement_timeout = " + statementTimeout(lease).toMillis());
         }
     }
 

@@ -3,20 +3,23 @@ package dev.bulwark.jdbc.worker;
 import dev.bulwark.StopReason;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.jdbc.WorkQueue.Lease;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker's heartbeat, every third of its lease: renews the leases it holds, stops the attempts
- * whose lease was lost, takes back expired leases of any worker, and ends jobs that have nothing
- * left to run (a worker that would have ended them died).
+ * A worker's heartbeat, every third of its lease, on a thread and a connection pool of its own
+ * (a slow claim or completion never delays it, and its statements time out within the period):
+ * renews the leases it holds, notes when each renewal was sent for self-fencing ({@link LeaseFence}),
+ * and stops the attempts whose lease was lost. Its chores, on the worker's chores thread: take back
+ * expired leases of any worker, and end jobs that have nothing left to run (a worker that would
+ * have ended them died).
  */
 final class Heartbeat implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Heartbeat.class);
@@ -24,22 +27,40 @@ final class Heartbeat implements Runnable {
     private static final int RECLAIM_LIMIT = 1_000;
 
     private final WorkQueue queue;
+    private final WorkQueue renewals;
     private final WorkerOptions options;
     private final WorkerStats stats;
     private final LeaseClaims claims;
+    private final LongSupplier ticker;
     private final AtomicBoolean pendingRenewal = new AtomicBoolean();
 
-    Heartbeat(WorkQueue queue, WorkerOptions options, WorkerStats stats, LeaseClaims claims) {
+    /**
+     * @param renewals the queue whose connections renew leases (a pool of their own)
+     * @param ticker   the monotonic clock of self-fencing
+     */
+    Heartbeat(WorkQueue queue, WorkQueue renewals, WorkerOptions options, WorkerStats stats, LeaseClaims claims,
+              LongSupplier ticker) {
         this.queue = queue;
+        this.renewals = renewals;
         this.options = options;
         this.stats = stats;
         this.claims = claims;
+        this.ticker = ticker;
     }
 
+    /** The heartbeat proper: renews the leases held. */
     @Override
     public void run() {
         try {
             renewLeases();
+        } catch (RuntimeException e) {
+            LOG.warn("worker {}: heartbeat failed: {}", options.name(), e.getMessage());
+        }
+    }
+
+    /** Takes back expired leases of any worker, and ends the jobs that have nothing left to run. */
+    void chores() {
+        try {
             WorkQueue.Reclaimed reclaimed = queue.reclaim(options.name(), options.maxStalls(), RECLAIM_LIMIT);
             stats.reclaimed.addAndGet(reclaimed.interrupted());
             stats.stalled.addAndGet(reclaimed.stalled());
@@ -49,7 +70,7 @@ final class Heartbeat implements Runnable {
             }
             stats.jobsFinished.addAndGet(queue.finishAllDone().size());
         } catch (RuntimeException e) {
-            LOG.warn("worker {}: heartbeat failed: {}", options.name(), e.getMessage());
+            LOG.warn("worker {}: cannot take back expired leases: {}", options.name(), e.getMessage());
         }
     }
 
@@ -59,9 +80,16 @@ final class Heartbeat implements Runnable {
      */
     void renewLeases() {
         pendingRenewal.set(false);
-        List<Leased> running = new ArrayList<>(claims.held());
+        // A fenced attempt's lease is left to expire: nothing will be recorded for it.
+        List<Leased> running = claims.held().stream().filter(r -> !r.fenced).toList();
         List<Lease> leases = running.stream().map(r -> r.lease).toList();
-        Set<Long> renewed = queue.renew(leases, options.lease());
+        long sent = ticker.getAsLong();
+        Set<Long> renewed = renewals.renew(leases, options.lease());
+        for (Leased r : running) {
+            if (renewed.contains(r.lease.fence())) {
+                r.confirmedNanos = Math.max(r.confirmedNanos, sent);
+            }
+        }
         for (Leased r : running) {
             // An attempt that ended may have had its outcome committed since: not renewed, but not lost.
             if (!renewed.contains(r.lease.fence()) && !r.ended() && claims.holds(r) && !r.leaseLost) {
@@ -74,7 +102,7 @@ final class Heartbeat implements Runnable {
         }
         Set<Long> jobs = new HashSet<>();
         running.forEach(r -> jobs.add(r.lease.jobPk()));
-        Set<Long> paused = queue.paused(jobs);
+        Set<Long> paused = renewals.paused(jobs);
         for (Leased r : running) {
             if (paused.contains(r.lease.jobPk()) && !r.ended()) {
                 r.stop(StopReason.PAUSE);
@@ -82,11 +110,11 @@ final class Heartbeat implements Runnable {
         }
     }
 
-    /** Asks for a renewal soon, on the chores thread; asks made before it runs count once. */
-    void renewSoon(ScheduledExecutorService chores) {
+    /** Asks for a renewal soon, on the heartbeat thread; asks made before it runs count once. */
+    void renewSoon(ScheduledExecutorService beats) {
         if (pendingRenewal.compareAndSet(false, true)) {
             try {
-                chores.execute(() -> {
+                beats.execute(() -> {
                     try {
                         renewLeases();
                     } catch (RuntimeException e) {

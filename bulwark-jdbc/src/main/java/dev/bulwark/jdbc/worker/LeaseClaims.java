@@ -14,6 +14,7 @@ import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.engine.OutcomePolicy;
 import dev.bulwark.engine.DispatchPlug;
+import dev.bulwark.util.Durations;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.jdbc.WorkQueue.Lease;
@@ -35,6 +36,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     private final WorkerStats stats;
     private final ScheduledExecutorService chores;
     private final JobOutcomes outcomes;
+    private final LeaseFence fence;
+    private final LongSupplier ticker;
     private final Map<Long, Leased> held = new ConcurrentHashMap<>();
     private final Map<UUID, Leased.WorkerJob> jobs = new ConcurrentHashMap<>();
 
@@ -66,9 +70,12 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     private volatile boolean workAnnounced = true;
     private boolean lookAgain = true;
     private long lastLookNanos;
+    /** A claim came back too late to start its items: no claim before this (ticker), so that items are not stalled in vain. */
+    private long claimsPausedUntil;
+    private boolean claimsPaused;
 
     LeaseClaims(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
-                WorkerStats stats, ScheduledExecutorService chores, JobOutcomes outcomes) {
+                WorkerStats stats, ScheduledExecutorService chores, JobOutcomes outcomes, LeaseFence fence, LongSupplier ticker) {
         this.queue = queue;
         this.ledger = queue.ledger();
         this.options = options;
@@ -77,6 +84,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         this.stats = stats;
         this.chores = chores;
         this.outcomes = outcomes;
+        this.fence = fence;
+        this.ticker = ticker;
     }
 
     /** Attempts running or waiting for their outcome to be recorded, each holding its lease. */
@@ -135,14 +144,29 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         if (!lookAgain && !announced && System.nanoTime() - lastLookNanos < options.poll().toNanos()) {
             return List.of();
         }
+        long sent = ticker.getAsLong();
+        if (claimsPaused && sent - claimsPausedUntil < 0) {
+            return List.of();
+        }
+        claimsPaused = false;
         workAnnounced = false;
         lastLookNanos = System.nanoTime();
         List<Lease> got = claimLeases(max);
+        long answered = ticker.getAsLong();
+        if (!got.isEmpty() && fence.passed(sent, Duration.ZERO, answered)) {
+            // Its items are not started (admit): their leases expire and others take them. Claiming again at once
+            // over a link this slow would only make the same happen to other items.
+            claimsPaused = true;
+            claimsPausedUntil = answered + options.lease().toNanos();
+            LOG.warn("worker {}: the database answered a claim after {} ms, too late to run its {} item(s) within the lease; "
+                    + "not claiming for {}", options.name(), Duration.ofNanos(answered - sent).toMillis(), got.size(),
+                    Durations.format(options.lease()));
+        }
         lookAgain = !got.isEmpty();
         List<Leased> claims = new ArrayList<>(got.size());
         for (Lease lease : got) {
             try {
-                Leased r = new Leased(lease, jobs.computeIfAbsent(lease.jobId(), id -> loadJob(lease)));
+                Leased r = new Leased(lease, jobs.computeIfAbsent(lease.jobId(), id -> loadJob(lease)), sent);
                 held.put(lease.fence(), r);
                 claims.add(r);
             } catch (RuntimeException e) {
@@ -179,6 +203,14 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             handler = ctx -> AttemptResult.failure(ErrorClass.PERMANENT, "handler", why);
         }
         Leased.WorkerJob loaded = new Leased.WorkerJob(lease.jobPk(), job, handler);
+        Duration killGrace = job.config().exec() == null ? Duration.ZERO : job.config().exec().killGrace();
+        long uncovered = killGrace.toNanos() - fence.stopBudget(killGrace);
+        if (uncovered > 0) {
+            LOG.warn("worker {}: job {} gives stopped commands {} between TERM and KILL, more than a third of the lease ({}): "
+                    + "a fenced command that ignores TERM may go on for up to {} after another worker could take its item; "
+                    + "use a longer --lease or a shorter --kill-grace", options.name(), jobId, Durations.format(killGrace),
+                    Durations.format(options.lease()), Durations.format(Duration.ofNanos(uncovered)));
+        }
         outcomes.watch(loaded, () -> jobs.remove(jobId, loaded));
         return loaded;
     }
@@ -194,9 +226,40 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         held.remove(claim.lease.fence()); // never claimed ahead; its lease would expire
     }
 
+    /**
+     * Yes, unless its lease may have expired meanwhile (a claim whose answer came late, a pause):
+     * then it is not started, and its lease expires (the shared breakers admitted it in the claim already).
+     */
     @Override
     public boolean admit(Leased claim) {
-        return true; // the shared breakers admitted it in the claim already
+        if (fenced(claim, ticker.getAsLong())) {
+            held.remove(claim.lease.fence());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code r} is fenced at {@code nowNanos}: it was, or its lease may have expired by now
+     * ({@link LeaseFence}). Then nothing will be recorded for it and its lease is no longer renewed;
+     * the caller stops it. Counted and logged once.
+     */
+    boolean fenced(Leased r, long nowNanos) {
+        if (!r.fenced && !fence.passed(r.confirmedNanos, r.killGrace(), nowNanos)) {
+            return false;
+        }
+        synchronized (r) {
+            if (r.fenced) {
+                return true;
+            }
+            r.fenced = true;
+        }
+        stats.fenced.incrementAndGet();
+        LOG.warn("worker {}: the lease of item {} of job {} may have expired (last confirmed {} ms ago, lease {}): {}; "
+                        + "nothing is recorded for it and the item runs again", options.name(), r.lease.item().seq(),
+                r.lease.jobId(), Duration.ofNanos(nowNanos - r.confirmedNanos).toMillis(), Durations.format(options.lease()),
+                r.context() == null ? "not starting it" : r.ended() ? "its attempt ended too late" : "stopping its attempt");
+        return true;
     }
 
     /** The attempt's times are the database's: the claim's start, plus what this worker measured since. */
@@ -244,6 +307,10 @@ final class LeaseClaims implements DispatchPlug<Leased> {
 
     @Override
     public CompletableFuture<?> write(Leased r, Completion completion) {
+        if (fenced(r, ticker.getAsLong())) {
+            // It ran to where its lease may have expired: another worker may run it now; record nothing.
+            return CompletableFuture.failedFuture(new Fenced());
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         write(r, completion, 1, done);
         return done;
@@ -297,6 +364,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         held.remove(r.lease.fence());
         if (error == null) {
             outcomes.recorded(r, d, attempt);
+        } else if (error instanceof Fenced) {
+            LOG.debug("worker {}: nothing recorded for fenced item {} of job {}", options.name(), attempt.seq(), attempt.jobId());
         } else if (rejected(error)) {
             stats.stale.incrementAndGet();
             LOG.info("worker {}: outcome of item {} of job {} rejected: {}", options.name(), attempt.seq(), attempt.jobId(),
@@ -305,6 +374,13 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             stats.unrecorded.incrementAndGet();
             LOG.warn("worker {}: gave up recording item {} of job {} ({}); its lease expires and it runs again",
                     options.name(), attempt.seq(), attempt.jobId(), error.getMessage());
+        }
+    }
+
+    /** Why nothing was written for an attempt: the worker fenced it. */
+    static final class Fenced extends RuntimeException {
+        Fenced() {
+            super("fenced: the lease may have expired", null, false, false);
         }
     }
 

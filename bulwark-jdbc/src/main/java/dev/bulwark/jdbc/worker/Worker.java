@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,15 @@ import org.slf4j.LoggerFactory;
  * <p>Each claim is a lease on the database clock, renewed by heartbeats every third of the
  * lease ({@link Heartbeat}). A lease found lost at a heartbeat (taken over after this worker
  * stalled, or the job cancelled, paused or halted) stops its attempt, whose completion is then
- * rejected as stale. Every heartbeat also takes back expired leases of any worker and ends jobs
- * that have nothing left to run. Idle workers wake on {@code NOTIFY}, and poll as a fallback.
+ * rejected as stale. Heartbeats run on a thread and connections of their own. Every heartbeat period
+ * the worker also takes back expired leases of any worker and ends jobs that have nothing left to
+ * run. Idle workers wake on {@code NOTIFY}, and poll as a fallback.
+ *
+ * <p>A worker also fences itself ({@link LeaseFence}, {@link Watchdog}): an attempt whose lease may
+ * have expired by the database's clock, measured on the worker's monotonic clock from the last
+ * renewal the database confirmed, is stopped before another worker could take its item over, and
+ * nothing is recorded for it; so a worker cut off from the database, or paused, never runs an item
+ * at the same time as another worker.
  *
  * <p>An outcome that cannot be recorded because the database is away is tried again while the
  * lease lasts: if its commit went through after all, the retry is rejected as stale and nothing is
@@ -57,6 +65,10 @@ public final class Worker {
     private final LeaseClaims claims;
     private final Dispatcher<Leased> dispatcher;
     private final Heartbeat heartbeat;
+    private final ScheduledExecutorService beats;
+    private final LeaseFence fence;
+    private final Watchdog watchdog;
+    private final ScheduledExecutorService watch;
 
     /**
      * @param handlers makes the handler of a job from its record (for the command line: the exec
@@ -66,19 +78,33 @@ public final class Worker {
      */
     public Worker(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
                   BulwarkClock clock, RandomGenerator random) {
+        this(queue, options, handlers, logFiles, clock, random, System::nanoTime);
+    }
+
+    /**
+     * @param ticker the monotonic clock leases are measured on for self-fencing ({@link System#nanoTime()})
+     */
+    public Worker(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
+                  BulwarkClock clock, RandomGenerator random, LongSupplier ticker) {
+        Objects.requireNonNull(ticker, "ticker");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handlers, "handlers");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-timeouts"));
-        this.chores = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-leases"));
+        this.chores = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-chores"));
+        this.beats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-heartbeat"));
+        this.watch = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-watchdog"));
+        this.fence = new LeaseFence(options.lease());
         this.outcomes = new JobOutcomes(queue, options, stats, chores, clock, timers, logFiles, this::workArrived);
-        this.claims = new LeaseClaims(queue, options, handlers, logFiles, stats, chores, outcomes);
+        this.claims = new LeaseClaims(queue, options, handlers, logFiles, stats, chores, outcomes, fence, ticker);
         int claimBatch = Math.max(1, Math.min(options.claimBatch(), options.concurrency()) / 2);
         this.dispatcher = new Dispatcher<>(claims, clock, random, timers, options.concurrency(), claimBatch, COALESCE_NANOS,
                 options.name());
-        this.heartbeat = new Heartbeat(queue, options, stats, claims);
+        this.heartbeat = new Heartbeat(queue, queue.onOwnConnections("bulwark-heartbeat", options.heartbeat()), options, stats,
+                claims, ticker);
+        this.watchdog = new Watchdog(options.name(), fence, ticker, claims, () -> heartbeat.renewSoon(beats));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -107,14 +133,17 @@ public final class Worker {
      */
     public WorkerStats run() {
         long period = options.heartbeat().toMillis();
-        chores.scheduleWithFixedDelay(heartbeat, period, period, TimeUnit.MILLISECONDS);
+        beats.scheduleWithFixedDelay(heartbeat, period, period, TimeUnit.MILLISECONDS);
+        chores.scheduleWithFixedDelay(heartbeat::chores, period, period, TimeUnit.MILLISECONDS);
+        long tick = fence.tick().toNanos();
+        watch.scheduleAtFixedRate(watchdog, tick, tick, TimeUnit.NANOSECONDS);
         chores.scheduleWithFixedDelay(outcomes::finishTouchedJobs, FINISH_CHECK.toMillis(), FINISH_CHECK.toMillis(),
                 TimeUnit.MILLISECONDS);
         // A notification may also be a pause, a cancel or a halt: leases are looked at again at once.
         AutoCloseable notifications = queue.listen(() -> {
             workArrived();
             if (!claims.held().isEmpty()) {
-                heartbeat.renewSoon(chores);
+                heartbeat.renewSoon(beats);
             }
         });
         try {
@@ -124,6 +153,8 @@ public final class Worker {
         } finally {
             closeQuietly(notifications);
             chores.shutdownNow();
+            beats.shutdownNow();
+            watch.shutdownNow();
             timers.shutdownNow();
             awaitQuietly();
             dispatcher.close();

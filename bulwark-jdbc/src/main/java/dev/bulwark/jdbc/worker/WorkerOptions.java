@@ -3,6 +3,7 @@ package dev.bulwark.jdbc.worker;
 import dev.bulwark.ValidationException;
 import dev.bulwark.util.Durations;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,7 +14,8 @@ import java.util.Objects;
  * @param concurrency attempts this worker runs at the same time
  * @param claimBatch  most items taken by one claim (one transaction)
  * @param lease       how long a claim lasts without a heartbeat, on the database clock;
- *                    heartbeats renew it every third of it
+ *                    heartbeats renew it every third of it; an attempt whose lease may have
+ *                    expired is stopped by the worker itself ({@link Worker})
  * @param maxStalls   how many expired leases an item survives: the next one fails it as {@code stalled}
  * @param poll        longest an idle worker waits before looking for work without a notification
  * @param grace       on stop, how long running attempts may go on before they are interrupted
@@ -49,6 +51,22 @@ public record WorkerOptions(String name, int concurrency, int claimBatch, Durati
     /** The heartbeat period: a third of the lease, so two heartbeats may be lost before it expires. */
     public Duration heartbeat() {
         return lease.dividedBy(3);
+    }
+
+    /**
+     * Defaults for the driver of a worker's ledger pool (parameters of the URL win): a claim or a
+     * completion waiting for an answer on a dead connection gives up after a lease
+     * ({@code socketTimeout}), a connection attempt after a heartbeat period ({@code connectTimeout}),
+     * both in whole seconds, at least 1; and TCP keepalive. The heartbeats have a pool of their
+     * own whose waits end within the heartbeat period (see {@link Worker}).
+     */
+    public Map<String, String> driverDefaults() {
+        return Map.of("socketTimeout", Long.toString(wholeSeconds(lease)), "connectTimeout",
+                Long.toString(wholeSeconds(heartbeat())), "tcpKeepAlive", "true");
+    }
+
+    private static long wholeSeconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     public static Builder builder(String name) {

@@ -20,6 +20,7 @@ public final class WorkerStats {
     final AtomicLong stale = new AtomicLong();
     final AtomicLong unrecorded = new AtomicLong();
     final AtomicLong leasesLost = new AtomicLong();
+    final AtomicLong fenced = new AtomicLong();
     final AtomicLong reclaimed = new AtomicLong();
     final AtomicLong stalled = new AtomicLong();
     final AtomicLong jobsFinished = new AtomicLong();
@@ -77,6 +78,14 @@ public final class WorkerStats {
         return leasesLost.get();
     }
 
+    /**
+     * Attempts this worker fenced itself: stopped (or not started) because their lease may have
+     * expired by the database's clock before a renewal got through; nothing was recorded for them.
+     */
+    public long fenced() {
+        return fenced.get();
+    }
+
     /** Expired leases (of any worker) this worker took back, the item running again. */
     public long reclaimed() {
         return reclaimed.get();
@@ -108,6 +117,7 @@ public final class WorkerStats {
         return claimed() + " item(s) claimed in " + claims() + " claim(s); recorded: " + succeeded() + " succeeded, "
                 + failed() + " failed, " + retried() + " to retry, " + interrupted() + " interrupted; " + stale()
                 + " completion(s) rejected as stale, " + unrecorded() + " unrecorded; " + leasesLost() + " lease(s) lost, "
+                + fenced() + " attempt(s) fenced, "
                 + reclaimed() + " expired lease(s) reclaimed, " + stalled() + " item(s) failed as stalled; "
                 + jobsFinished() + " job(s) finished";
     }

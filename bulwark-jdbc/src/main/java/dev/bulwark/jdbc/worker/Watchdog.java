@@ -1,0 +1,70 @@
+package dev.bulwark.jdbc.worker;
+
+import dev.bulwark.StopReason;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's self-fencing watchdog, on a thread of its own every {@link LeaseFence#tick()}: stops
+ * the attempts whose lease may have expired by the database's clock ({@link LeaseFence}), so that
+ * none goes on while another worker may run its item. Nothing is recorded for a fenced attempt
+ * ({@link LeaseClaims}); an item claimed but not started is not started. A gap between two ticks
+ * much longer than a tick means the worker was paused (SIGSTOP, a frozen VM): this is then the
+ * first thing to look at the leases, and a renewal is asked for at once for those still safe.
+ */
+final class Watchdog implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
+
+    private final String worker;
+    private final LeaseFence fence;
+    private final LongSupplier ticker;
+    private final LeaseClaims claims;
+    private final Runnable renewSoon;
+    private long lastTick;
+    private boolean ticked;
+
+    /**
+     * @param ticker    the monotonic clock ({@link System#nanoTime()}, or a test's)
+     * @param renewSoon asks the heartbeat for a renewal now (after a pause)
+     */
+    Watchdog(String worker, LeaseFence fence, LongSupplier ticker, LeaseClaims claims, Runnable renewSoon) {
+        this.worker = worker;
+        this.fence = fence;
+        this.ticker = ticker;
+        this.claims = claims;
+        this.renewSoon = renewSoon;
+    }
+
+    @Override
+    public void run() {
+        try {
+            long now = ticker.getAsLong();
+            boolean paused = ticked && fence.pausedBetween(lastTick, now);
+            if (paused) {
+                LOG.warn("worker {}: resumed after a pause of {} ms (SIGSTOP, a frozen machine?): checking its leases first",
+                        worker, Duration.ofNanos(now - lastTick).toMillis());
+            }
+            lastTick = now;
+            ticked = true;
+            fenceExpired(now);
+            if (paused) {
+                renewSoon.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("worker {}: the lease watchdog failed", worker, e);
+        }
+    }
+
+    /** Stops every held attempt whose lease may have expired at {@code now}. */
+    private void fenceExpired(long now) {
+        for (Leased r : List.copyOf(claims.held())) {
+            if (!r.ended() && claims.fenced(r, now)) {
+                // Again on every tick: an attempt fenced while it was being launched sees the stop now.
+                r.stop(StopReason.PAUSE);
+            }
+        }
+    }
+}
