@@ -86,7 +86,8 @@ public final class BreakerCommand implements Callable<Integer> {
                                 out.printf("%-36s  %-9s  %-24s  %-20s  %s%n", "JOB", "STATE", "SCOPE", "OPEN UNTIL", "REASON");
                             }
                             out.printf("%-36s  %-9s  %-24s  %-20s  %s%n", j.id(), b.state(), Views.printable(b.scope()),
-                                    b.openUntil() == null ? "-" : b.openUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                                    b.openUntil() == null ? "-" : dev.bulwark.breaker.BreakerState.untilReset(b.openUntil()) ? "until reset"
+                                            : b.openUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                                     b.reason() == null ? "" : Views.printable(b.reason()));
                         }
                         shown++;

@@ -125,7 +125,7 @@ public final class PolicyOverrides {
     }
 
     private static String describe(BreakerConfig b) {
-        return b == null ? "none" : b.policy() + ", open " + Durations.format(b.policy().openFor()) + ", trials "
+        return b == null ? "none" : b.policy() + ", open " + b.policy().describeOpen() + ", trials "
                 + b.policy().trials() + ", on open " + b.onOpen().name().toLowerCase(java.util.Locale.ROOT);
     }
 

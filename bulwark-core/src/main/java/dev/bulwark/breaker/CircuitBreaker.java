@@ -110,7 +110,13 @@ public final class CircuitBreaker {
 
     /** A permitted call failed with {@code errorClass}; classes the policy does not count are neutral. */
     public synchronized Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String reason) {
-        return apply(BreakerRules.failed(scope, state, policy, now, permit.trial(), errorClass, reason));
+        return onFailure(permit, now, errorClass, null, reason);
+    }
+
+    /** A permitted call failed with {@code errorClass} and {@code category}; failures the policy does not count are neutral. */
+    public synchronized Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String category,
+                                                       String reason) {
+        return apply(BreakerRules.failed(scope, state, policy, now, permit.trial(), errorClass, category, reason));
     }
 
     /** A permitted call did not happen or was cut off (pause, cancel): it counts neither way. */

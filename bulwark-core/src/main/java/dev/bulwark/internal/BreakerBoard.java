@@ -2,6 +2,7 @@ package dev.bulwark.internal;
 
 import dev.bulwark.ErrorClass;
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.ledger.ScopeFilter;
@@ -87,12 +88,12 @@ final class BreakerBoard {
         return due;
     }
 
-    /** The earliest time an open breaker lets a trial through, if any is open. */
+    /** The earliest time an open breaker lets a trial through, if any is open (never for one open until reset). */
     Optional<Instant> nextTrialAt() {
         Instant earliest = null;
         for (String scope : troubled) {
             Instant until = breaker(scope).openUntil();
-            if (until != null && (earliest == null || until.isBefore(earliest))) {
+            if (until != null && !BreakerState.untilReset(until) && (earliest == null || until.isBefore(earliest))) {
                 earliest = until;
             }
         }
@@ -112,9 +113,9 @@ final class BreakerBoard {
         breaker(scope).onSuccess(permit, now, took).ifPresent(transitions);
     }
 
-    void failed(String scope, CircuitBreaker.Permit permit, Instant now, ErrorClass errorClass, String reason) {
+    void failed(String scope, CircuitBreaker.Permit permit, Instant now, ErrorClass errorClass, String category, String reason) {
         lastFailures.put(scope, reason);
-        breaker(scope).onFailure(permit, now, errorClass, reason).ifPresent(transitions);
+        breaker(scope).onFailure(permit, now, errorClass, category, reason).ifPresent(transitions);
     }
 
     /** The last real failure of an attempt in {@code scope} (or what opened its breaker before a resume), if any. */

@@ -3,7 +3,6 @@ package dev.bulwark.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.bulwark.ErrorClass;
 import dev.bulwark.FailureThreshold;
 import dev.bulwark.HaltMode;
 import dev.bulwark.RetryPolicy;
@@ -157,11 +156,11 @@ public final class ConfigLoader {
             String open = t.text("breaker-open", null);
             policy = open == null ? policy : policy.withOpen(open);
             policy = policy.withTrials(t.integer("breaker-trials", 1));
-            Set<ErrorClass> counted = EnumSet.noneOf(ErrorClass.class);
+            List<String> counted = new java.util.ArrayList<>();
             for (Node c : t.child("breaker-count").elements()) {
-                counted.add(Choices.of(c.node.asText(), c.path, ErrorClass.class));
+                counted.add(c.node.asText());
             }
-            policy = policy.withCounted(counted);
+            policy = policy.withCounting(counted, t.path + ".breaker-count");
             String onOpen = t.text("on-open", null);
             breaker = new BreakerConfig(policy, onOpen == null ? BreakerConfig.OnOpen.PAUSE
                     : Choices.of(onOpen, t.path + ".on-open", BreakerConfig.OnOpen.class), t.text("breaker-scope", null));
