@@ -1,7 +1,10 @@
 package dev.bulwark.internal;
 
 import dev.bulwark.ErrorClass;
+import dev.bulwark.breaker.Breaker;
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerStore;
+import dev.bulwark.breaker.StoredBreaker;
 import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
@@ -18,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The circuit breakers of one running job, one per scope, created when a scope is first seen.
+ * The circuit breakers of one running job, one per scope, created when a scope is first seen:
+ * its own, or with {@link BreakerConfig#shared()} the ledger's shared breakers named after the
+ * scopes ({@link StoredBreaker}), whose state other jobs and processes change too (so the scopes
+ * that are not closed are read again from the store at every claim).
  * The dispatcher asks it which scopes to leave out of a claim and which half-open scopes may
  * send a trial call; attempts report their outcome to it. Every transition goes to the
  * {@code transitions} consumer (the runner turns them into ledger events). Thread-safe.
@@ -26,14 +32,17 @@ import java.util.function.Consumer;
 final class BreakerBoard {
     private final BreakerConfig config;
     private final Consumer<CircuitBreaker.Transition> transitions;
-    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+    /** The ledger's shared breakers, or null when the job keeps its own. */
+    private final BreakerStore store;
     /** Scopes whose breaker is not CLOSED (as of its last transition): the only ones worth looking at. */
     private final Set<String> troubled = ConcurrentHashMap.newKeySet();
     /** The last real failure (category and message) seen per scope, for items its open breaker fails. */
     private final Map<String, String> lastFailures = new ConcurrentHashMap<>();
 
-    BreakerBoard(BreakerConfig config, Consumer<CircuitBreaker.Transition> transitions) {
+    BreakerBoard(BreakerConfig config, BreakerStore store, Consumer<CircuitBreaker.Transition> transitions) {
         this.config = config;
+        this.store = config.shared() ? java.util.Objects.requireNonNull(store, "store") : null;
         this.transitions = t -> {
             if (t.to() == CircuitBreaker.State.CLOSED) {
                 troubled.remove(t.scope());
@@ -48,8 +57,15 @@ final class BreakerBoard {
         return config;
     }
 
-    /** Restores the breakers a previous run left open or half-open. */
-    void restore(List<BreakerStatus> saved) {
+    /**
+     * Restores the breakers a previous run left open or half-open (shared breakers: as the store
+     * has them now, whatever this job's events say).
+     */
+    void restore(List<BreakerStatus> saved, Instant now) {
+        if (store != null) {
+            refresh(now);
+            return;
+        }
         for (BreakerStatus s : saved) {
             if (s.state() != CircuitBreaker.State.CLOSED) {
                 breakers.put(s.scope(), CircuitBreaker.restore(s.scope(), config.policy(), s.snapshot()));
@@ -61,12 +77,31 @@ final class BreakerBoard {
         }
     }
 
-    private CircuitBreaker breaker(String scope) {
-        return breakers.computeIfAbsent(scope, s -> new CircuitBreaker(s, config.policy()));
+    private Breaker breaker(String scope) {
+        return breakers.computeIfAbsent(scope, s -> store != null ? new StoredBreaker(store, s, config.policy())
+                : new CircuitBreaker(s, config.policy()));
+    }
+
+    /** Shared breakers only: the scopes not closed, as the store has them now (other jobs and processes change them). */
+    private void refresh(Instant now) {
+        Set<String> current = new HashSet<>();
+        for (BreakerStore.SharedBreaker b : store.list()) {
+            if (b.state().state() != CircuitBreaker.State.CLOSED) {
+                current.add(b.name());
+                if (b.reason() != null) {
+                    lastFailures.putIfAbsent(b.name(), b.reason());
+                }
+            }
+        }
+        troubled.retainAll(current);
+        troubled.addAll(current);
     }
 
     /** Scopes a normal claim leaves out: every scope whose breaker is not closed (pause mode only). */
-    ScopeFilter claimFilter() {
+    ScopeFilter claimFilter(Instant now) {
+        if (store != null) {
+            refresh(now);
+        }
         if (config.onOpen() != BreakerConfig.OnOpen.PAUSE || troubled.isEmpty()) {
             return ScopeFilter.ALL;
         }
@@ -127,6 +162,11 @@ final class BreakerBoard {
         breaker(scope).release(permit);
     }
 
+    /** Whether the breakers are the ledger's shared ones. */
+    boolean shared() {
+        return store != null;
+    }
+
     /** Closes a scope's breaker by hand; false when it was closed already. */
     boolean reset(String scope, Instant now) {
         Optional<CircuitBreaker.Transition> t = breaker(scope).reset(now);
@@ -138,7 +178,7 @@ final class BreakerBoard {
     List<BreakerStatus> open(Instant now) {
         List<BreakerStatus> out = new ArrayList<>();
         for (String scope : new HashSet<>(troubled)) {
-            CircuitBreaker b = breaker(scope);
+            Breaker b = breaker(scope);
             CircuitBreaker.Snapshot s = b.snapshot();
             CircuitBreaker.State state = b.state(now);
             if (state != CircuitBreaker.State.CLOSED) {

@@ -148,7 +148,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         int claimBatch = config.ordered() || config.concurrency() < 16 ? 1 : config.concurrency() / 4;
         this.dispatcher = new Dispatcher<>(this, clock, random, timers, config.concurrency(), claimBatch, COALESCE_NANOS,
                 job.id().toString().substring(0, 8));
-        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(), this::breakerChanged);
+        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(),
+                config.breaker().shared() ? ledger.breakers() : null, this::breakerChanged);
         this.report = new JobReport(job, ledger, clock, listeners, this::openBreakers);
         this.counts = report.counts();
         clock.onJump(dispatcher::signal);
@@ -249,7 +250,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         decidedFailures.set(start.failed());
         report.primed();
         if (board != null) {
-            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)));
+            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)), clock.now());
         }
         Duration budget = config.jobBudget(start.remaining());
         deadline = budget == null ? null : clock.now().plus(budget);
@@ -299,7 +300,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         if (board == null) {
             claimed = ledger.claim(job.id(), now, max, config.ordered());
         } else {
-            claimed = ledger.claim(job.id(), now, max, config.ordered(), board.claimFilter());
+            claimed = ledger.claim(job.id(), now, max, config.ordered(), board.claimFilter(now));
             for (Map.Entry<String, Integer> trial : board.trialsDue(now).entrySet()) {
                 int left = max - claimed.size();
                 if (left <= 0 || (config.ordered() && !claimed.isEmpty())) {

@@ -1,0 +1,130 @@
+package dev.bulwark.breaker;
+
+import dev.bulwark.ErrorClass;
+import dev.bulwark.breaker.BreakerStore.Result;
+import dev.bulwark.breaker.BreakerStore.SharedBreaker;
+import dev.bulwark.breaker.CircuitBreaker.Permit;
+import dev.bulwark.breaker.CircuitBreaker.State;
+import dev.bulwark.breaker.CircuitBreaker.Transition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A shared breaker of a {@link BreakerStore}: every call reads and changes the state kept in the
+ * store, atomically, by the {@link BreakerRules}, so every job, direct call and process using the
+ * store and name sees and trips the same breaker. The policy is the one kept with the breaker
+ * (its creator's); {@code policy} is used only to create it.
+ *
+ * <p>A trial call whose process died would keep the breaker half-open for ever; a half-open
+ * breaker whose trials are all in flight for longer than its open time counts them as lost and
+ * lets a new trial through. Thread-safe.
+ */
+public final class StoredBreaker implements Breaker {
+    private final BreakerStore store;
+    private final String name;
+    private final BreakerPolicy policy;
+
+    public StoredBreaker(BreakerStore store, String name, BreakerPolicy policy) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.name = Objects.requireNonNull(name, "name");
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    @Override
+    public String scope() {
+        return name;
+    }
+
+    @Override
+    public BreakerPolicy policy() {
+        return store.find(name).map(SharedBreaker::policy).orElse(policy);
+    }
+
+    private BreakerState current() {
+        return store.find(name).map(SharedBreaker::state).orElse(BreakerState.CLOSED);
+    }
+
+    @Override
+    public State state(Instant now) {
+        return current().stateAt(now);
+    }
+
+    @Override
+    public CircuitBreaker.Snapshot snapshot() {
+        BreakerState s = current();
+        return new CircuitBreaker.Snapshot(s.state(), s.openedAt(), s.openUntil(), s.reopens());
+    }
+
+    @Override
+    public int trialsAvailable(Instant now) {
+        return store.find(name).map(b -> BreakerRules.trialsAvailable(recovered(b, now), b.policy(), now)).orElse(0);
+    }
+
+    @Override
+    public Instant openUntil() {
+        BreakerState s = current();
+        return s.state() == State.OPEN ? s.openUntil() : null;
+    }
+
+    @Override
+    public Permit tryAcquire(Instant now, Consumer<Transition> transitions) {
+        BreakerRules.Acquired acquired = store.update(name, policy, b -> {
+            BreakerRules.Acquired a = BreakerRules.acquire(name, recovered(b, now), b.policy(), now);
+            return new Result<>(a.state(), a.transition(), a);
+        });
+        acquired.transition().ifPresent(transitions);
+        return acquired.permit();
+    }
+
+    @Override
+    public Optional<Transition> onSuccess(Permit permit, Instant now, Duration took) {
+        return step(b -> BreakerRules.succeeded(name, b.state(), b.policy(), now, permit.trial(), took));
+    }
+
+    @Override
+    public Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String category, String reason) {
+        return step(b -> BreakerRules.failed(name, b.state(), b.policy(), now, permit.trial(), errorClass, category, reason));
+    }
+
+    @Override
+    public void release(Permit permit) {
+        if (permit.trial()) {
+            step(b -> BreakerRules.Step.stay(BreakerRules.release(b.state(), true)));
+        }
+    }
+
+    @Override
+    public Optional<Transition> reset(Instant now) {
+        return step(b -> BreakerRules.reset(name, b.state(), now));
+    }
+
+    @Override
+    public Optional<Transition> forceOpen(Instant now, Instant until, String reason) {
+        return step(b -> BreakerRules.forceOpen(name, b.state(), now, until, reason));
+    }
+
+    private Optional<Transition> step(java.util.function.Function<SharedBreaker, BreakerRules.Step> rule) {
+        return store.update(name, policy, b -> {
+            BreakerRules.Step step = rule.apply(b);
+            return new Result<>(step.state(), step.transition(), step.transition());
+        });
+    }
+
+    /** The state, with the trials of a half-open breaker counted as lost once they are in flight longer than the open time. */
+    private static BreakerState recovered(SharedBreaker b, Instant now) {
+        BreakerState s = b.state();
+        if (s.state() == State.HALF_OPEN && s.trialsInFlight() > 0 && b.since() != null
+                && !now.isBefore(b.since().plus(b.policy().openFor()))) {
+            return s.withTrials(0, s.trialsSucceeded());
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return "StoredBreaker[" + name + "]";
+    }
+}
