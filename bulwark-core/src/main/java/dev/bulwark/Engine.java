@@ -6,7 +6,6 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.BreakerStore;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.NamedBreaker;
-import dev.bulwark.breaker.StoredBreaker;
 import dev.bulwark.internal.JobRunner;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
@@ -389,23 +388,16 @@ public final class Engine implements AutoCloseable {
      * @throws NotFoundException when the ledger has no breaker of that name
      */
     public boolean resetSharedBreaker(String name) {
-        BreakerStore.SharedBreaker b = sharedBreaker(name);
-        return new StoredBreaker(ledger.breakers(), name, b.policy()).reset(clock.now()).isPresent();
+        return ledger.breakers().reset(name, clock.now());
     }
 
     /**
      * Opens the ledger's shared breaker {@code name} by hand (maintenance) for {@code duration}
-     * (null: until reset), creating it with {@code policy} if the ledger does not have it.
+     * (null: until reset), creating it with {@code policy} if the ledger does not have it (null: it must).
      */
     public void openSharedBreaker(String name, BreakerPolicy policy, Duration duration, String reason) {
         Instant now = clock.now();
-        new StoredBreaker(ledger.breakers(), name, policy).forceOpen(now, duration == null ? BreakerState.UNTIL_RESET
-                : now.plus(duration), reason == null ? "opened by hand" : reason);
-    }
-
-    private BreakerStore.SharedBreaker sharedBreaker(String name) {
-        return ledger.breakers().find(name).orElseThrow(() -> new NotFoundException("the ledger has no shared breaker named '"
-                + name + "' (bulwark breaker list shows them)"));
+        ledger.breakers().forceOpen(name, policy, now, duration == null ? BreakerState.UNTIL_RESET : now.plus(duration), reason);
     }
 
     /** Jobs running in this engine right now. */

@@ -121,7 +121,7 @@ public final class PolicyOverrides {
                 breakerTrials);
         BreakerConfig.OnOpen mode = onOpen != null ? Options.choice(onOpen, "--on-open", BreakerConfig.OnOpen.class)
                 : current != null ? current.onOpen() : BreakerConfig.OnOpen.PAUSE;
-        return new BreakerConfig(policy, mode, current == null ? null : current.scope());
+        return new BreakerConfig(policy, mode, current == null ? null : current.scope(), current != null && current.shared());
     }
 
     private static String describe(BreakerConfig b) {

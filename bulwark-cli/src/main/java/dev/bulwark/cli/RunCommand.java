@@ -160,6 +160,11 @@ public class RunCommand implements Callable<Integer> {
             + "failure, such as an HTTP 404, is about its item, not the scope).")
     List<String> breakerCount;
 
+    @Option(names = "--breaker-shared", description = "Make the scopes' breakers the ledger's named, shared breakers: the breaker "
+            + "of scope m1 is the ledger's breaker m1, shared by every job, direct call and process on that ledger "
+            + "(bulwark breaker list shows them). The ledger keeps the policy a breaker was first created with.")
+    boolean breakerShared;
+
     @Option(names = "--on-open", paramLabel = "pause|halt|fail", description = "When a scope's breaker opens: pause its items "
             + "(no attempts used; other scopes go on), halt the job, or fail its items at once (category breaker-open). Default: pause.")
     String onOpen;
@@ -360,8 +365,8 @@ public class RunCommand implements Callable<Integer> {
     private BreakerConfig breakerConfig() {
         if (breaker == null) {
             ValidationException.require(breakerScope == null && breakerOpen == null && breakerTrials == null
-                    && breakerCount == null && onOpen == null,
-                    "--breaker-scope, --breaker-open, --breaker-trials, --breaker-count and --on-open go with --breaker SPEC, "
+                    && breakerCount == null && onOpen == null && !breakerShared,
+                    "--breaker-scope, --breaker-open, --breaker-trials, --breaker-count, --breaker-shared and --on-open go with --breaker SPEC, "
                             + "e.g. --breaker consecutive=3");
             return null;
         }
@@ -374,7 +379,7 @@ public class RunCommand implements Callable<Integer> {
         }
         BreakerConfig.OnOpen mode = onOpen == null ? BreakerConfig.OnOpen.PAUSE
                 : Options.choice(onOpen, "--on-open", BreakerConfig.OnOpen.class);
-        return new BreakerConfig(policy, mode, breakerScope);
+        return new BreakerConfig(policy, mode, breakerScope, breakerShared);
     }
 
     private static Set<Integer> codes(List<Integer> list) {

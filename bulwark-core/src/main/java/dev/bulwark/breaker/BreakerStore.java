@@ -49,6 +49,32 @@ public interface BreakerStore {
     boolean delete(String name);
 
     /**
+     * Closes the breaker {@code name} by hand at {@code now}, with a transition event; false when it
+     * was closed. Jobs waiting on it, in any process, send its items again at their next look.
+     *
+     * @throws dev.bulwark.NotFoundException when there is no breaker of that name
+     */
+    default boolean reset(String name, Instant now) {
+        SharedBreaker b = find(name).orElseThrow(() -> new dev.bulwark.NotFoundException("the ledger has no shared breaker named '"
+                + name + "' (bulwark breaker list shows them)"));
+        return new StoredBreaker(this, name, b.policy()).reset(now).isPresent();
+    }
+
+    /**
+     * Opens the breaker {@code name} by hand (maintenance) at {@code now} until {@code until}
+     * ({@link BreakerState#UNTIL_RESET}: until reset), creating it with {@code policy} if there is
+     * none (null: it must exist).
+     *
+     * @throws dev.bulwark.NotFoundException when there is no breaker of that name and no policy to create it with
+     */
+    default void forceOpen(String name, BreakerPolicy policy, Instant now, Instant until, String reason) {
+        BreakerPolicy p = policy != null ? policy : find(name).map(SharedBreaker::policy).orElseThrow(() ->
+                new dev.bulwark.NotFoundException("the ledger has no shared breaker named '" + name + "'; give its policy "
+                        + "(--breaker SPEC) to create it open"));
+        new StoredBreaker(this, name, p).forceOpen(now, until, reason == null || reason.isBlank() ? "opened by hand" : reason);
+    }
+
+    /**
      * One shared breaker as the store keeps it.
      *
      * @param name   its name

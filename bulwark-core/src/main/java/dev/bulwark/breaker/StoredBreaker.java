@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * store and name sees and trips the same breaker. The policy is the one kept with the breaker
  * (its creator's); {@code policy} is used only to create it.
  *
+ * <p>Reads come first: a call while the breaker is closed, and an outcome that changes nothing,
+ * cost one read and no write.
+ *
  * <p>A trial call whose process died would keep the breaker half-open for ever; a half-open
  * breaker whose trials are all in flight for longer than its open time counts them as lost and
  * lets a new trial through. Thread-safe.
@@ -71,6 +74,10 @@ public final class StoredBreaker implements Breaker {
 
     @Override
     public Permit tryAcquire(Instant now, Consumer<Transition> transitions) {
+        Optional<SharedBreaker> seen = store.find(name);
+        if (seen.isEmpty() || seen.get().state().state() == State.CLOSED) {
+            return Permit.NORMAL; // a read is enough: a closed breaker lets the call through without a change
+        }
         BreakerRules.Acquired acquired = store.update(name, policy, b -> {
             BreakerRules.Acquired a = BreakerRules.acquire(name, recovered(b, now), b.policy(), now);
             return new Result<>(a.state(), a.transition(), a);
@@ -106,7 +113,16 @@ public final class StoredBreaker implements Breaker {
         return step(b -> BreakerRules.forceOpen(name, b.state(), now, until, reason));
     }
 
+    /**
+     * Applies {@code rule} in one atomic update of the store; when the state as just read would
+     * not change, nothing is written (the call is then ordered at that read).
+     */
     private Optional<Transition> step(java.util.function.Function<SharedBreaker, BreakerRules.Step> rule) {
+        SharedBreaker seen = store.find(name).orElse(new SharedBreaker(name, policy, BreakerState.CLOSED, null, null));
+        BreakerRules.Step dry = rule.apply(seen);
+        if (dry.transition().isEmpty() && dry.state().equals(seen.state())) {
+            return Optional.empty();
+        }
         return store.update(name, policy, b -> {
             BreakerRules.Step step = rule.apply(b);
             return new Result<>(step.state(), step.transition(), step.transition());
