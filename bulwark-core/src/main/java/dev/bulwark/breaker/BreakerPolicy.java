@@ -118,7 +118,12 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
             return manualReset();
         }
         String[] parts = text.split(",");
-        Duration open = Durations.parse(parts[0].trim(), "--breaker-open");
+        Duration open;
+        try {
+            open = Durations.parse(parts[0].trim(), "--breaker-open");
+        } catch (ValidationException e) {
+            throw new ValidationException(usage + " (" + e.getMessage() + ")");
+        }
         double grow = 1.0;
         Duration max = null;
         for (int i = 1; i < parts.length; i++) {

@@ -75,7 +75,11 @@ public final class StoredBreaker implements Breaker {
     @Override
     public Permit tryAcquire(Instant now, Consumer<Transition> transitions) {
         Optional<SharedBreaker> seen = store.find(name);
-        if (seen.isEmpty() || seen.get().state().state() == State.CLOSED) {
+        if (seen.isEmpty()) { // created by its first use, with this use's policy
+            store.update(name, policy, b -> new Result<>(b.state(), Optional.empty(), null));
+            return Permit.NORMAL;
+        }
+        if (seen.get().state().state() == State.CLOSED) {
             return Permit.NORMAL; // a read is enough: a closed breaker lets the call through without a change
         }
         BreakerRules.Acquired acquired = store.update(name, policy, b -> {
