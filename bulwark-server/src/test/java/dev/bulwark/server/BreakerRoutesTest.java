@@ -158,6 +158,9 @@ class BreakerRoutesTest extends ServerTest {
         assertThat(shared.get(0).get("untilReset").asBoolean()).isTrue();
         assertThat(shared.get(0).get("reason").asText()).isEqualTo("maintenance");
         assertThat(shared.get(0).get("resetUrl").asText()).isEqualTo("/api/v1/breakers/shared/m1/reset");
+        String metrics = f.get("/api/v1/metrics", ACME).body();
+        assertThat(ServerFixture.metric(metrics, "bulwark_shared_breakers{state=\"open\"}")).isEqualTo(1.0);
+        assertThat(metrics).doesNotContain("m1"); // no names in labels: they may be tenant data
 
         assertThat(f.post("/api/v1/breakers/shared/m1/reset", ACME_SUBMITTER, null).statusCode()).isEqualTo(403);
         HttpResponse<String> reset = f.post("/api/v1/breakers/shared/m1/reset", ACME, null);
