@@ -132,8 +132,9 @@ class ServerConfigTest {
                 .hasMessageContaining("grow must be a number like 2, but was 'x'");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-trials: 0}\n"))
                 .hasMessageContaining("trials must be between 1 and 1000, but was 0");
-        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-count: [fatal]}\n"))
-                .hasMessageContaining("templates.t.breaker-count[0] must be one of transient, permanent, critical, but was 'fatal'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-count: ['time out']}\n"))
+                .hasMessageContaining("templates.t.breaker-count entry 'time out' is neither an error class (transient, permanent, "
+                        + "critical) nor a category like timeout, exit:75 or http:5*");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-scope: fixed}\n"))
                 .hasMessageContaining("'fixed' has no placeholder");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], halt: later}\n"))
