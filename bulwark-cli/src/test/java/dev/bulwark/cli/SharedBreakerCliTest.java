@@ -77,8 +77,12 @@ class SharedBreakerCliTest extends InProcessCli {
         assertThat(bulwark("breaker", "list", "--home", home.toString(), "--json")).isZero();
         assertThat(out.toString()).contains("\"shared\":true", "\"name\":\"m1\"", "\"state\":\"OPEN\"");
 
+        assertThat(bulwark("status", "--home", home.toString(), jobA.toString())).isZero();
+        assertThat(out.toString()).contains("OPEN m1 until");
         assertThat(bulwark("breaker", "reset", "--home", home.toString(), "m1")).isZero();
         assertThat(out.toString()).contains("shared breaker m1 reset for every job and process");
+        assertThat(bulwark("status", "--home", home.toString(), jobA.toString())).isZero();
+        assertThat(out.toString()).as("the reset by name shows in the job's status").doesNotContain("OPEN m1");
         assertThat(bulwark("breaker", "reset", "--home", home.toString(), "m1")).isZero();
         assertThat(out.toString()).contains("is not open: nothing to reset");
 

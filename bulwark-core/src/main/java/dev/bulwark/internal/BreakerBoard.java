@@ -178,6 +178,9 @@ final class BreakerBoard {
     List<BreakerStatus> open(Instant now) {
         List<BreakerStatus> out = new ArrayList<>();
         for (String scope : new HashSet<>(troubled)) {
+            if (store != null && !breakers.containsKey(scope)) {
+                continue; // a shared breaker this job has not used
+            }
             Breaker b = breaker(scope);
             CircuitBreaker.Snapshot s = b.snapshot();
             CircuitBreaker.State state = b.state(now);
