@@ -248,4 +248,37 @@ public abstract class NamedBreakerContract {
             assertThat(ledger().counts(job.id()).succeeded()).isEqualTo(3);
         }
     }
+
+    @Test
+    void a_running_job_waiting_on_a_shared_breaker_goes_on_when_another_caller_resets_it() throws Exception {
+        java.util.concurrent.CountDownLatch otherScopeDone = new java.util.concurrent.CountDownLatch(2);
+        try (Engine engine = Engine.builder().ledger(ledger()).build()) { // the system clock: the job waits in real time
+            JobConfig config = JobConfig.builder().concurrency(1).retry(RetryPolicy.none())
+                    .breaker(new BreakerConfig(BreakerPolicy.consecutive(2).withOpen("manual"), BreakerConfig.OnOpen.PAUSE, "{//}", true))
+                    .build();
+            Job job = engine.submit("waits", config, List.of(new ItemSpec("m1/1", null, "m1"), new ItemSpec("m1/2", null, "m1"),
+                    new ItemSpec("m1/3", null, "m1"), new ItemSpec("m2/1", null, "m2"), new ItemSpec("m2/2", null, "m2")).iterator());
+            java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
+            List<String> called = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CompletableFuture<Void> run = CompletableFuture.runAsync(() -> engine.run(job.id(), ctx -> {
+                called.add(ctx.item().key());
+                if (ctx.item().key().startsWith("m2/")) {
+                    otherScopeDone.countDown();
+                    return AttemptResult.success();
+                }
+                return up.get() ? AttemptResult.success() : AttemptResult.failure(ErrorClass.TRANSIENT, "connect", "refused");
+            }));
+            assertThat(otherScopeDone.await(30, TimeUnit.SECONDS)).as("the other scope went on").isTrue();
+            assertThat(called).containsExactly("m1/1", "m1/2", "m2/1", "m2/2");
+            assertThat(run).isNotDone();
+
+            up.set(true);
+            NamedBreaker other = NamedBreaker.builder("m1", SEED_003).store(ledger().breakers()).build(); // another caller
+            assertThat(other.state()).isEqualTo(State.OPEN);
+            assertThat(other.reset()).isTrue();
+            run.get(30, TimeUnit.SECONDS);
+            assertThat(called).containsExactly("m1/1", "m1/2", "m2/1", "m2/2", "m1/3");
+            assertThat(ledger().findJob(job.id()).orElseThrow().status()).isEqualTo(JobStatus.PARTIAL);
+        }
+    }
 }
