@@ -91,7 +91,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
         this.jobs = new JobService(engine, pool, config, shared);
-        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), jobs::sharedBreakerStates);
+        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), new dev.bulwark.metrics.SharedBreakerMetrics(b.ledger.breakers(), b.clock));
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
         this.sessions = new Sessions(b.clock);

@@ -347,16 +347,6 @@ public final class JobService {
         return views.stream().map(v -> Views.sharedBreaker(v, visible)).toList();
     }
 
-    /** The states of the ledger's shared breakers now (no names: those may be tenant data), for the metrics. */
-    public List<dev.bulwark.breaker.CircuitBreaker.State> sharedBreakerStates() {
-        try {
-            java.time.Instant now = engine.now();
-            return ledger.breakers().list().stream().map(b -> b.state().stateAt(now)).toList();
-        } catch (UnsupportedOperationException e) {
-            return List.of();
-        }
-    }
-
     /** Closes the ledger's shared breaker {@code name} for every job and process; false when it was closed. */
     public boolean resetSharedBreaker(String name) {
         return engine.resetSharedBreaker(name);

@@ -36,16 +36,13 @@ public final class Metrics implements JobListener {
     private final Supplier<List<JobService.JobBreaker>> openBreakers;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger halfOpen = new AtomicInteger();
-    private final Supplier<List<CircuitBreaker.State>> sharedStates;
-    private final java.util.Map<CircuitBreaker.State, AtomicInteger> shared = new java.util.EnumMap<>(CircuitBreaker.State.class);
 
     /**
      * @param openBreakers the breakers that are not closed, of every service job
-     * @param sharedStates the states of the ledger's shared breakers (counted by state only: their names may be tenant data)
+     * @param shared       the ledger's shared breakers, counted by state only (their names may be tenant data)
      */
-    public Metrics(WorkerPool pool, Supplier<List<JobService.JobBreaker>> openBreakers, Supplier<List<CircuitBreaker.State>> sharedStates) {
+    public Metrics(WorkerPool pool, Supplier<List<JobService.JobBreaker>> openBreakers, dev.bulwark.metrics.SharedBreakerMetrics shared) {
         this.openBreakers = openBreakers;
-        this.sharedStates = sharedStates;
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -59,12 +56,7 @@ public final class Metrics implements JobListener {
         String breakers = "Circuit breakers of the service's jobs that are not closed, by state";
         Gauge.builder("bulwark.breakers", open, AtomicInteger::get).tag("state", "open").description(breakers).register(registry);
         Gauge.builder("bulwark.breakers", halfOpen, AtomicInteger::get).tag("state", "half_open").description(breakers).register(registry);
-        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-            AtomicInteger n = new AtomicInteger();
-            shared.put(state, n);
-            Gauge.builder("bulwark.shared.breakers", n, AtomicInteger::get).tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
-                    .description("The ledger's shared breakers (--breaker-shared), by state").register(registry);
-        }
+        shared.bindTo(registry);
         engine.bindTo(registry);
         // The service's process: heap, GC, threads, classes, CPU, uptime, open files.
         new JvmMemoryMetrics().bindTo(registry);
@@ -107,10 +99,5 @@ public final class Metrics implements JobListener {
         }
         open.set(o);
         halfOpen.set(h);
-        java.util.Map<CircuitBreaker.State, Integer> counts = new java.util.EnumMap<>(CircuitBreaker.State.class);
-        for (CircuitBreaker.State s : sharedStates.get()) {
-            counts.merge(s, 1, Integer::sum);
-        }
-        shared.forEach((state, n) -> n.set(counts.getOrDefault(state, 0)));
     }
 }
