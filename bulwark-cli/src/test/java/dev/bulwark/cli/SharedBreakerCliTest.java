@@ -78,7 +78,7 @@ class SharedBreakerCliTest extends InProcessCli {
         assertThat(out.toString()).contains("\"shared\":true", "\"name\":\"m1\"", "\"state\":\"OPEN\"");
 
         assertThat(bulwark("status", "--home", home.toString(), jobA.toString())).isZero();
-        assertThat(out.toString()).contains("OPEN m1 until");
+        assertThat(out.toString()).contains("OPEN m1 until").contains("scope {//}, shared (the ledger's breakers)");
         assertThat(bulwark("breaker", "reset", "--home", home.toString(), "m1")).isZero();
         assertThat(out.toString()).contains("shared breaker m1 reset for every job and process");
         assertThat(bulwark("status", "--home", home.toString(), jobA.toString())).isZero();
@@ -123,6 +123,7 @@ class SharedBreakerCliTest extends InProcessCli {
 
         assertThat(bulwark("status", "--home", home.toString(), job.toString())).isZero();
         assertThat(out.toString()).contains("open until reset").contains("OPEN * until reset");
+        assertThat(out.toString()).doesNotContain("counts"); // the default classes
         assertThat(bulwark("breaker", "list", "--home", home.toString(), job.toString())).isZero();
         assertThat(out.toString()).contains("until reset");
 
@@ -142,6 +143,10 @@ class SharedBreakerCliTest extends InProcessCli {
         assertThat(bulwark("run", "--home", home.toString(), "--items", a.toString(), "--breaker-shared", "--", "true"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--breaker-shared").contains("go with --breaker SPEC");
+        assertThat(bulwark("run", "--home", home.toString(), "--items", a.toString(), "--breaker", "consecutive=3",
+                "--breaker-count", "critical,timeout,exit:75", "--", "true")).isEqualTo(ExitCodes.COMPLETED);
+        assertThat(bulwark("status", "--home", home.toString(), jobs().get(0).id().toString())).isZero();
+        assertThat(out.toString()).contains("counts critical,exit:75,timeout");
         assertThat(bulwark("run", "--home", home.toString(), "--items", a.toString(), "--breaker", "consecutive=3",
                 "--breaker-count", "timeout,exit 75", "--", "true")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--breaker-count entry 'exit 75' is neither an error class");
