@@ -35,6 +35,8 @@ final class BreakerBoard {
     private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
     /** The ledger's shared breakers, or null when the job keeps its own. */
     private final BreakerStore store;
+    /** Shared breakers only: the scopes this job asked to call (the others on the ledger are not its to show). */
+    private final Set<String> used = ConcurrentHashMap.newKeySet();
     /** Scopes whose breaker is not CLOSED (as of its last transition): the only ones worth looking at. */
     private final Set<String> troubled = ConcurrentHashMap.newKeySet();
     /** The last real failure (category and message) seen per scope, for items its open breaker fails. */
@@ -141,6 +143,7 @@ final class BreakerBoard {
     }
 
     CircuitBreaker.Permit acquire(String scope, Instant now) {
+        used.add(scope);
         return breaker(scope).tryAcquire(now, transitions);
     }
 
@@ -178,7 +181,7 @@ final class BreakerBoard {
     List<BreakerStatus> open(Instant now) {
         List<BreakerStatus> out = new ArrayList<>();
         for (String scope : new HashSet<>(troubled)) {
-            if (store != null && !breakers.containsKey(scope)) {
+            if (store != null && !used.contains(scope)) {
                 continue; // a shared breaker this job has not used
             }
             Breaker b = breaker(scope);
