@@ -79,6 +79,29 @@ class ServerConfigTest {
     }
 
     @Test
+    void templates_declare_manual_breakers_counted_categories_and_shared_breakers() throws Exception {
+        ServerConfig c = load("""
+                templates:
+                  t:
+                    command: [machine-op, '{}']
+                    breaker: failures=3,window=60s
+                    breaker-scope: '{//}'
+                    breaker-open: manual
+                    breaker-count: [critical, timeout, 'exit:75']
+                    breaker-shared: true
+                """);
+        FailurePolicies p = c.templates().get("t").failure();
+        assertThat(p.breaker().policy().manual()).isTrue();
+        assertThat(p.breaker().policy().counted()).containsExactly(ErrorClass.CRITICAL);
+        assertThat(p.breaker().policy().categories()).containsExactlyInAnyOrder("timeout", "exit:75");
+        assertThat(p.breaker().shared()).isTrue();
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker-shared: true}\n"))
+                .hasMessageContaining("templates.t.breaker-shared goes with templates.t.breaker");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-shared: maybe}\n"))
+                .hasMessageContaining("templates.t.breaker-shared must be true or false, but was 'maybe'");
+    }
+
+    @Test
     void templates_declare_breakers_halts_job_timeouts_and_rollback_as_bulwark_run_does() throws Exception {
         ServerConfig c = load("""
                 templates:
