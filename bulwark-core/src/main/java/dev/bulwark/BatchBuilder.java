@@ -103,6 +103,7 @@ public final class BatchBuilder<T> {
     private final Map<String, String> describe = new LinkedHashMap<>();
     private BreakerPolicy breakerPolicy;
     private BreakerConfig.OnOpen onOpen;
+    private boolean sharedBreakers;
     private ContextualHandler<T> compensator;
 
     BatchBuilder(Iterable<T> items) {
@@ -367,6 +368,19 @@ public final class BatchBuilder<T> {
         Objects.requireNonNull(config, "breaker config");
         this.breakerPolicy = config.policy();
         this.onOpen = config.onOpen();
+        this.sharedBreakers = config.shared();
+        return this;
+    }
+
+    /**
+     * Makes the scopes' breakers the ledger's named, shared breakers (the command line's
+     * {@code --breaker-shared}): the breaker of scope {@code m1} is the ledger's breaker {@code m1},
+     * shared with every other batch and job on the ledger and with direct calls through
+     * {@code engine.breaker("m1", policy)} ({@link dev.bulwark.breaker.NamedBreaker}). The ledger
+     * keeps the policy the breaker was created with. Needs {@link #breaker}.
+     */
+    public BatchBuilder<T> sharedBreakers() {
+        this.sharedBreakers = true;
         return this;
     }
 
@@ -764,8 +778,9 @@ public final class BatchBuilder<T> {
         describe.forEach(config::input);
         ValidationException.require(onOpen == null || breakerPolicy != null,
                 ".onOpen(" + onOpen + ") needs a circuit breaker: add .breaker(policy)");
+        ValidationException.require(!sharedBreakers || breakerPolicy != null, ".sharedBreakers() needs a circuit breaker: add .breaker(policy)");
         config.breaker(breakerPolicy == null ? null : new BreakerConfig(breakerPolicy, onOpen,
-                scope != null ? "java" : httpScopes() ? "host:port" : null));
+                scope != null ? "java" : httpScopes() ? "host:port" : null, sharedBreakers));
         return config.build();
     }
 

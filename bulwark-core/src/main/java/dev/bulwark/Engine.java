@@ -1,11 +1,16 @@
 package dev.bulwark;
 
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.BreakerStore;
 import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.NamedBreaker;
 import dev.bulwark.internal.JobRunner;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -326,6 +331,9 @@ public final class Engine implements AutoCloseable {
         if (job.config().breaker() == null) {
             throw new ValidationException("job " + jobId + " has no circuit breaker (it was started without a circuit breaker)");
         }
+        if (job.config().breaker().shared()) {
+            return resetSharedBreaker(scope);
+        }
         Optional<BreakerStatus> current = breakers(jobId).stream().filter(b -> b.scope().equals(scope)).findFirst();
         if (current.isEmpty()) {
             return false;
@@ -348,6 +356,48 @@ public final class Engine implements AutoCloseable {
         }
         find(jobId);
         return BreakerStatus.open(ledger, jobId);
+    }
+
+    /**
+     * The ledger's named breaker {@code name} around any call ({@link NamedBreaker#call},
+     * {@link NamedBreaker#callAsync}), on this engine's clock: the same breaker as the scope
+     * {@code name} of every job run with {@code --breaker-shared} on this ledger. {@code policy}
+     * applies when the ledger does not have the breaker yet; otherwise the kept one does.
+     */
+    public NamedBreaker breaker(String name, BreakerPolicy policy) {
+        return breaker(name, policy, b -> {
+        });
+    }
+
+    /** As {@link #breaker(String, BreakerPolicy)}, with {@code customize} adding classification rules to the builder. */
+    public NamedBreaker breaker(String name, BreakerPolicy policy, java.util.function.Consumer<NamedBreaker.Builder> customize) {
+        NamedBreaker.Builder b = NamedBreaker.builder(name, policy).store(ledger.breakers()).clock(clock);
+        customize.accept(b);
+        return b.build();
+    }
+
+    /** The ledger's shared breakers as of now, by name. */
+    public List<BreakerStore.SharedBreaker> sharedBreakers() {
+        return ledger.breakers().list();
+    }
+
+    /**
+     * Closes the ledger's shared breaker {@code name} by hand; false when it was closed. Jobs
+     * waiting on it (in this process or another) send its items again at their next look.
+     *
+     * @throws NotFoundException when the ledger has no breaker of that name
+     */
+    public boolean resetSharedBreaker(String name) {
+        return ledger.breakers().reset(name, clock.now());
+    }
+
+    /**
+     * Opens the ledger's shared breaker {@code name} by hand (maintenance) for {@code duration}
+     * (null: until reset), creating it with {@code policy} if the ledger does not have it (null: it must).
+     */
+    public void openSharedBreaker(String name, BreakerPolicy policy, Duration duration, String reason) {
+        Instant now = clock.now();
+        ledger.breakers().forceOpen(name, policy, now, duration == null ? BreakerState.UNTIL_RESET : now.plus(duration), reason);
     }
 
     /** Jobs running in this engine right now. */

@@ -245,7 +245,7 @@ final class JobSession implements AutoCloseable {
         if (job.status() == JobStatus.FAILED && c.skipped() > 0 && c.compensated() == 0) {
             if (job.reason() != null && job.reason().startsWith("breaker-open")) {
                 for (var b : Views.openBreakers(ledger, job)) {
-                    err.println("  breaker " + Views.printable(b.scope()) + " open until " + Views.clock(b.openUntil() == null
+                    err.println("  breaker " + Views.printable(b.scope()) + " open " + Views.until(b.openUntil() == null
                             ? b.since() : b.openUntil()) + "; to go on before then: bulwark breaker reset " + job.id() + " '"
                             + b.scope().replace("'", "'\\''") + "'");
                 }

@@ -121,11 +121,11 @@ public final class PolicyOverrides {
                 breakerTrials);
         BreakerConfig.OnOpen mode = onOpen != null ? Options.choice(onOpen, "--on-open", BreakerConfig.OnOpen.class)
                 : current != null ? current.onOpen() : BreakerConfig.OnOpen.PAUSE;
-        return new BreakerConfig(policy, mode, current == null ? null : current.scope());
+        return new BreakerConfig(policy, mode, current == null ? null : current.scope(), current != null && current.shared());
     }
 
     private static String describe(BreakerConfig b) {
-        return b == null ? "none" : b.policy() + ", open " + Durations.format(b.policy().openFor()) + ", trials "
+        return b == null ? "none" : b.policy() + ", open " + b.policy().describeOpen() + ", trials "
                 + b.policy().trials() + ", on open " + b.onOpen().name().toLowerCase(java.util.Locale.ROOT);
     }
 

@@ -76,7 +76,7 @@ final class ProgressLine {
         }
         StringBuilder sb = new StringBuilder("open:");
         open.stream().limit(2).forEach(b -> sb.append(' ').append(Views.printable(b.scope()))
-                .append(b.openUntil() == null ? " (trial)" : " until " + Views.clock(b.openUntil())));
+                .append(b.openUntil() == null ? " (trial)" : " " + Views.until(b.openUntil())));
         if (open.size() > 2) {
             sb.append(" +").append(open.size() - 2);
         }

@@ -180,7 +180,7 @@ final class ProgressPrinter implements JobListener {
         if (!p.breakers().isEmpty()) {
             sb.append(" | open:");
             p.breakers().stream().limit(3).forEach(b -> sb.append(' ').append(Views.printable(b.scope()))
-                    .append(b.openUntil() == null ? " (trial)" : " until " + Views.clock(b.openUntil())));
+                    .append(b.openUntil() == null ? " (trial)" : " " + Views.until(b.openUntil())));
             if (p.breakers().size() > 3) {
                 sb.append(" +").append(p.breakers().size() - 3);
             }

@@ -2,7 +2,6 @@ package dev.bulwark.cli;
 
 import dev.bulwark.AttemptContext;
 import dev.bulwark.Engine.ItemSpec;
-import dev.bulwark.ErrorClass;
 import dev.bulwark.FailureThreshold;
 import dev.bulwark.HaltMode;
 import dev.bulwark.breaker.BreakerConfig;
@@ -147,16 +146,24 @@ public class RunCommand implements Callable<Integer> {
     String breakerScope;
 
     @Option(names = "--breaker-open", paramLabel = "SPEC", description = "How long an opened breaker stays open, as DURATION[,grow=F,max=DURATION]: "
-            + "optionally growing by the factor F on each re-open, up to max (e.g. 30s,grow=2,max=10m). Default: 60s.")
+            + "optionally growing by the factor F on each re-open, up to max (e.g. 30s,grow=2,max=10m); or manual: open until "
+            + "'bulwark breaker reset', never sending a trial by itself. Default: 60s.")
     String breakerOpen;
 
     @Option(names = "--breaker-trials", paramLabel = "N", description = "Trial calls let through when half-open; all must succeed "
             + "to close it. Default: 1.")
     Integer breakerTrials;
 
-    @Option(names = "--breaker-count", paramLabel = "CLASSES", split = ",", description = "Error classes a breaker counts: transient, "
-            + "permanent, critical. Default: transient,critical (a permanent failure, such as an HTTP 404, is about its item, not the scope).")
-    List<ErrorClass> breakerCount;
+    @Option(names = "--breaker-count", paramLabel = "CLASSES|CATEGORIES", split = ",", description = "What a breaker counts: error "
+            + "classes (transient, permanent, critical) and/or failure categories (timeout, exit:75, connect, http:5* - a trailing * "
+            + "matches any rest); a failure counts when its class or its category is named. Default: transient,critical (a permanent "
+            + "failure, such as an HTTP 404, is about its item, not the scope).")
+    List<String> breakerCount;
+
+    @Option(names = "--breaker-shared", description = "Make the scopes' breakers the ledger's named, shared breakers: the breaker "
+            + "of scope m1 is the ledger's breaker m1, shared by every job, direct call and process on that ledger "
+            + "(bulwark breaker list shows them). The ledger keeps the policy a breaker was first created with.")
+    boolean breakerShared;
 
     @Option(names = "--on-open", paramLabel = "pause|halt|fail", description = "When a scope's breaker opens: pause its items "
             + "(no attempts used; other scopes go on), halt the job, or fail its items at once (category breaker-open). Default: pause.")
@@ -358,21 +365,21 @@ public class RunCommand implements Callable<Integer> {
     private BreakerConfig breakerConfig() {
         if (breaker == null) {
             ValidationException.require(breakerScope == null && breakerOpen == null && breakerTrials == null
-                    && breakerCount == null && onOpen == null,
-                    "--breaker-scope, --breaker-open, --breaker-trials, --breaker-count and --on-open go with --breaker SPEC, "
+                    && breakerCount == null && onOpen == null && !breakerShared,
+                    "--breaker-scope, --breaker-open, --breaker-trials, --breaker-count, --breaker-shared and --on-open go with --breaker SPEC, "
                             + "e.g. --breaker consecutive=3");
             return null;
         }
         BreakerPolicy policy = refined(BreakerPolicy.parse(breaker), breakerOpen, breakerTrials);
         if (breakerCount != null) {
-            policy = policy.withCounted(java.util.EnumSet.copyOf(breakerCount));
+            policy = policy.withCounting(breakerCount, "--breaker-count");
         }
         if (breakerScope != null) {
             ScopeTemplate.compile(breakerScope); // refused before anything is read
         }
         BreakerConfig.OnOpen mode = onOpen == null ? BreakerConfig.OnOpen.PAUSE
                 : Options.choice(onOpen, "--on-open", BreakerConfig.OnOpen.class);
-        return new BreakerConfig(policy, mode, breakerScope);
+        return new BreakerConfig(policy, mode, breakerScope, breakerShared);
     }
 
     private static Set<Integer> codes(List<Integer> list) {

@@ -130,13 +130,17 @@ public final class StatusCommand implements Callable<Integer> {
                     out.println("stops     " + String.join(", ", stops));
                 }
                 if (cfg.breaker() != null) {
-                    out.println("breaker   " + cfg.breaker().policy() + ", open " + Durations.format(cfg.breaker().policy().openFor())
+                    out.println("breaker   " + cfg.breaker().policy() + ", open " + cfg.breaker().policy().describeOpen()
                             + ", trials " + cfg.breaker().policy().trials() + ", on open "
                             + cfg.breaker().onOpen().name().toLowerCase(java.util.Locale.ROOT)
-                            + (cfg.breaker().scope() == null ? ", one scope for the job" : ", scope " + cfg.breaker().scope()));
+                            + (cfg.breaker().scope() == null ? ", one scope for the job" : ", scope " + cfg.breaker().scope())
+                            + (cfg.breaker().policy().counted().equals(dev.bulwark.breaker.BreakerPolicy.DEFAULT_COUNTED)
+                            && cfg.breaker().policy().categories().isEmpty() ? "" : ", counts " + cfg.breaker().policy().countSpec())
+                            + (cfg.breaker().shared() ? ", shared (the ledger's breakers)" : ""));
                     for (BreakerStatus b : breakers) {
                         out.println("  " + b.state() + " " + Views.printable(b.scope())
-                                + (b.openUntil() == null ? "" : " until " + b.openUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                                + (b.openUntil() == null ? "" : dev.bulwark.breaker.BreakerState.untilReset(b.openUntil()) ? " until reset"
+                                : " until " + b.openUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                                 + (b.reason() == null ? "" : ": " + Views.printable(b.reason())));
                     }
                 }

@@ -89,12 +89,18 @@ final class Views {
         m.put("state", b.state().name());
         m.put("since", text(b.since()));
         m.put("open_until", text(b.openUntil()));
+        m.put("until_reset", dev.bulwark.breaker.BreakerState.untilReset(b.openUntil()));
         m.put("reopens", b.reopens());
         m.put("reason", b.reason());
         return m;
     }
 
     /** A time of day in UTC, to the second ({@code 14:05:09Z}), for progress lines. */
+    /** When an open breaker lets a trial through, for people: {@code until reset} or {@code until 10:00:00Z}. */
+    static String until(Instant openUntil) {
+        return dev.bulwark.breaker.BreakerState.untilReset(openUntil) ? "until reset" : "until " + clock(openUntil);
+    }
+
     static String clock(Instant at) {
         return java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
                 at.atZone(java.time.ZoneOffset.UTC).toLocalTime().withNano(0)) + "Z";

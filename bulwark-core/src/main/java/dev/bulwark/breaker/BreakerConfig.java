@@ -9,8 +9,12 @@ import java.util.Objects;
  * @param onOpen what happens to the items of a scope whose breaker is open
  * @param scope  how the scope of an item was derived ({@code {//}}, {@code {host}}), for the
  *               record; null when the whole job is one scope
+ * @param shared the scopes' breakers are the ledger's named, shared breakers ({@code --breaker-shared}):
+ *               the breaker of scope {@code m1} is the ledger's breaker {@code m1}, shared by every job,
+ *               direct call ({@link NamedBreaker}) and process on that ledger; its policy is the one
+ *               the ledger keeps for that name (see {@link BreakerStore})
  */
-public record BreakerConfig(BreakerPolicy policy, OnOpen onOpen, String scope) {
+public record BreakerConfig(BreakerPolicy policy, OnOpen onOpen, String scope, boolean shared) {
 
     /** What happens to the items of a scope whose breaker is open. */
     public enum OnOpen {
@@ -20,6 +24,11 @@ public record BreakerConfig(BreakerPolicy policy, OnOpen onOpen, String scope) {
         HALT,
         /** They fail at once with category {@code breaker-open}, using no attempt. */
         FAIL
+    }
+
+    /** Breakers of the job's own (not shared). */
+    public BreakerConfig(BreakerPolicy policy, OnOpen onOpen, String scope) {
+        this(policy, onOpen, scope, false);
     }
 
     public BreakerConfig {
@@ -34,10 +43,15 @@ public record BreakerConfig(BreakerPolicy policy, OnOpen onOpen, String scope) {
     }
 
     public BreakerConfig onOpen(OnOpen value) {
-        return new BreakerConfig(policy, value, scope);
+        return new BreakerConfig(policy, value, scope, shared);
     }
 
     public BreakerConfig scope(String value) {
-        return new BreakerConfig(policy, onOpen, value);
+        return new BreakerConfig(policy, onOpen, value, shared);
+    }
+
+    /** These breakers as the ledger's shared ones ({@code true}) or the job's own. */
+    public BreakerConfig shared(boolean value) {
+        return new BreakerConfig(policy, onOpen, scope, value);
     }
 }

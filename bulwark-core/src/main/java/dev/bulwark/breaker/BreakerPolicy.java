@@ -25,10 +25,16 @@ import java.util.Set;
  * @param openGrowth factor applied to the open time on each re-open without a close in between (1 = fixed)
  * @param openMax    longest open time
  * @param trials     calls let through while half-open; all must succeed to close
- * @param counted    error classes that count as failures; null or empty for {@link #DEFAULT_COUNTED}
+ * @param counted    error classes that count as failures; null or empty for {@link #DEFAULT_COUNTED} when
+ *                   {@code categories} is empty too, else exactly these (possibly none)
+ * @param categories failure categories that count as failures whatever their class ({@code timeout},
+ *                   {@code exit:75}, {@code http:5*} — a trailing {@code *} matches any rest); null for none
+ * @param manual     an opened breaker stays open until it is reset by hand ({@code --breaker-open manual}):
+ *                   no trial call is ever sent by itself, and {@code openFor} is not used
  */
 public record BreakerPolicy(Trip trip, int threshold, Duration window, double rate, int minCalls, Duration slow,
-                            Duration openFor, double openGrowth, Duration openMax, int trials, Set<ErrorClass> counted) {
+                            Duration openFor, double openGrowth, Duration openMax, int trials, Set<ErrorClass> counted,
+                            Set<String> categories, boolean manual) {
 
     /** What opens a breaker. */
     public enum Trip { CONSECUTIVE, FAILURES, RATE }
@@ -36,6 +42,8 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
     public static final Duration DEFAULT_OPEN = Duration.ofSeconds(60);
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(60);
     public static final int DEFAULT_MIN_CALLS = 10;
+    /** The {@code --breaker-open} value of a breaker that stays open until reset by hand. */
+    public static final String MANUAL = "manual";
     /**
      * The error classes a breaker counts unless told otherwise: transient and critical failures,
      * which speak of the scope (a host down, refusing, timing out). Permanent failures (a 404, bad
@@ -62,43 +70,60 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         ValidationException.require(openMax.compareTo(openFor) >= 0, "breaker open max (" + Durations.format(openMax)
                 + ") must not be shorter than the open time (" + Durations.format(openFor) + ")");
         ValidationException.require(trials >= 1 && trials <= 1_000, "breaker trials must be between 1 and 1000, but was " + trials);
-        counted = counted == null || counted.isEmpty() ? DEFAULT_COUNTED : Set.copyOf(counted);
+        categories = categories == null ? Set.of() : Set.copyOf(categories);
+        for (String category : categories) {
+            ValidationException.require(CATEGORY.matcher(category).matches(), "a breaker counts categories like timeout, "
+                    + "exit:75 or http:5* (no spaces or commas, * only at the end), but was '" + category + "'");
+        }
+        counted = (counted == null || counted.isEmpty()) && categories.isEmpty() ? DEFAULT_COUNTED
+                : counted == null ? Set.of() : Set.copyOf(counted);
     }
+
+    private static final java.util.regex.Pattern CATEGORY = java.util.regex.Pattern.compile("[^\\s,*]+\\*?|\\*");
 
     /** Opens after {@code n} consecutive failed attempts; open 60 s; one trial. */
     public static BreakerPolicy consecutive(int n) {
-        return new BreakerPolicy(Trip.CONSECUTIVE, n, null, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null);
+        return new BreakerPolicy(Trip.CONSECUTIVE, n, null, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null, null, false);
     }
 
     /** Opens after {@code n} failures within any {@code window}. */
     public static BreakerPolicy failures(int n, Duration window) {
-        return new BreakerPolicy(Trip.FAILURES, n, window, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null);
+        return new BreakerPolicy(Trip.FAILURES, n, window, 0, 0, null, DEFAULT_OPEN, 1.0, null, 1, null, null, false);
     }
 
     /** Opens when at least {@code percent}% of the calls in {@code window} failed, once there were {@code minCalls}. */
     public static BreakerPolicy rate(double percent, int minCalls, Duration window) {
-        return new BreakerPolicy(Trip.RATE, 0, window, percent, minCalls, null, DEFAULT_OPEN, 1.0, null, 1, null);
+        return new BreakerPolicy(Trip.RATE, 0, window, percent, minCalls, null, DEFAULT_OPEN, 1.0, null, 1, null, null, false);
     }
 
     public BreakerPolicy withSlow(Duration value) {
-        return new BreakerPolicy(trip, threshold, window, rate, minCalls, value, openFor, openGrowth, openMax, trials, counted);
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, value, openFor, openGrowth, openMax, trials, counted, categories, manual);
     }
 
     /** Open time, growing by {@code growth} on each re-open up to {@code max}. */
     public BreakerPolicy withOpen(Duration value, double growth, Duration max) {
-        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, value, growth, max, trials, counted);
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, value, growth, max, trials, counted, categories, false);
     }
 
     /**
      * This policy with the open time written as for {@code --breaker-open}: {@code 60s}, or
      * {@code 30s,grow=2,max=10m} (with {@code grow} and no {@code max}: up to 60 times the first
-     * open time). Throws {@link ValidationException} naming the bad part.
+     * open time), or {@code manual} (open until reset by hand, see {@link #manualReset()}). Throws
+     * {@link ValidationException} naming the bad part.
      */
     public BreakerPolicy withOpen(String text) {
-        String usage = "--breaker-open must look like 60s or 30s,grow=2,max=10m, but was '" + text + "'";
+        String usage = "--breaker-open must look like 60s, 30s,grow=2,max=10m or manual, but was '" + text + "'";
         ValidationException.require(text != null && !text.isBlank(), usage);
+        if (text.trim().equalsIgnoreCase(MANUAL)) {
+            return manualReset();
+        }
         String[] parts = text.split(",");
-        Duration open = Durations.parse(parts[0].trim(), "--breaker-open");
+        Duration open;
+        try {
+            open = Durations.parse(parts[0].trim(), "--breaker-open");
+        } catch (ValidationException e) {
+            throw new ValidationException(usage + " (" + e.getMessage() + ")");
+        }
         double grow = 1.0;
         Duration max = null;
         for (int i = 1; i < parts.length; i++) {
@@ -121,8 +146,97 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         return withOpen(open, grow, max != null ? max : grow > 1.0 ? open.multipliedBy(60) : open);
     }
 
+    /**
+     * This policy with an opened breaker staying open until it is reset by hand
+     * ({@code bulwark breaker reset}, {@code Engine.resetBreaker}, {@code NamedBreaker.reset}): it
+     * never turns half-open by itself, so no trial call is sent without a person deciding.
+     */
+    public BreakerPolicy manualReset() {
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, 1.0, openFor, trials, counted, categories, true);
+    }
+
+    /** The open time for people: {@code until reset}, {@code 60s} or {@code 30s,grow=2,max=10m}. */
+    public String describeOpen() {
+        return manual ? "until reset" : openSpec();
+    }
+
+    /** The open time as {@code --breaker-open} takes it: {@code manual}, {@code 60s} or {@code 30s,grow=2,max=10m}. */
+    public String openSpec() {
+        if (manual) {
+            return MANUAL;
+        }
+        return openGrowth > 1.0 ? Durations.format(openFor) + ",grow=" + (openGrowth == Math.rint(openGrowth)
+                ? Long.toString((long) openGrowth) : Double.toString(openGrowth)) + ",max=" + Durations.format(openMax)
+                : Durations.format(openFor);
+    }
+
+    /**
+     * This policy counting what {@code entries} name, as {@code --breaker-count} and the YAML
+     * {@code breaker-count} list give it: each entry is an error class ({@code transient},
+     * {@code permanent}, {@code critical}) or a failure category ({@code timeout}, {@code exit:75},
+     * {@code connect}, {@code http:5*}). A failure counts when its class or its category is named;
+     * with only categories named, only those count. Empty or null: the {@link #DEFAULT_COUNTED}.
+     *
+     * @param option the option or setting the entries came from, for messages
+     */
+    public BreakerPolicy withCounting(java.util.Collection<String> entries, String option) {
+        Set<ErrorClass> classes = EnumSet.noneOf(ErrorClass.class);
+        Set<String> cats = new java.util.LinkedHashSet<>();
+        for (String raw : entries == null ? java.util.List.<String>of() : entries) {
+            String entry = raw == null ? "" : raw.trim();
+            ValidationException.require(!entry.isEmpty(), option + " has an empty entry; give error classes (transient, "
+                    + "permanent, critical) or categories (timeout, exit:75, http:5*), separated by commas");
+            ErrorClass c = classOf(entry);
+            if (c != null) {
+                classes.add(c);
+            } else {
+                ValidationException.require(CATEGORY.matcher(entry).matches(), option + " entry '" + entry + "' is neither an "
+                        + "error class (transient, permanent, critical) nor a category like timeout, exit:75 or http:5*");
+                cats.add(entry);
+            }
+        }
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, trials, classes, cats, manual);
+    }
+
+    private static ErrorClass classOf(String entry) {
+        for (ErrorClass c : ErrorClass.values()) {
+            if (c.name().equalsIgnoreCase(entry)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a failure of {@code errorClass} and {@code category} (null: unknown) counts toward this breaker. */
+    public boolean counts(ErrorClass errorClass, String category) {
+        if (counted.contains(errorClass)) {
+            return true;
+        }
+        if (category == null) {
+            return false;
+        }
+        for (String c : categories) {
+            if (c.endsWith("*") ? category.startsWith(c.substring(0, c.length() - 1)) : c.equals(category)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What this policy counts, as {@code --breaker-count} takes it: {@code transient,critical} or {@code timeout,exit:75}. */
+    public String countSpec() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (ErrorClass c : ErrorClass.values()) {
+            if (counted.contains(c)) {
+                out.add(c.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        categories.stream().sorted().forEach(out::add);
+        return String.join(",", out);
+    }
+
     public BreakerPolicy withTrials(int value) {
-        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, value, counted);
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, value, counted, categories, manual);
     }
 
     /**
@@ -130,7 +244,7 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
      * {@link #DEFAULT_COUNTED}); a failure of another class neither opens nor closes the breaker.
      */
     public BreakerPolicy withCounted(Set<ErrorClass> value) {
-        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, trials, value);
+        return new BreakerPolicy(trip, threshold, window, rate, minCalls, slow, openFor, openGrowth, openMax, trials, value, categories, manual);
     }
 
     /** The open time after {@code reopens} re-opens without a close in between. */

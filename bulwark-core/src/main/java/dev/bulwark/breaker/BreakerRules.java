@@ -87,10 +87,19 @@ public final class BreakerRules {
         return Step.stay(s.with(State.CLOSED, 0, count(s, policy, now, false), null, null, s.reopens(), 0, 0));
     }
 
-    /** A permitted call failed with {@code errorClass}; classes the policy does not count are neutral. */
+    /** A permitted call failed with {@code errorClass} (category unknown); classes the policy does not count are neutral. */
     public static Step failed(String scope, BreakerState s, BreakerPolicy policy, Instant now, boolean trial,
                               ErrorClass errorClass, String reason) {
-        if (!policy.counted().contains(errorClass)) {
+        return failed(scope, s, policy, now, trial, errorClass, null, reason);
+    }
+
+    /**
+     * A permitted call failed with {@code errorClass} and {@code category}; a failure the policy
+     * does not count (see {@link BreakerPolicy#counts}) is neutral.
+     */
+    public static Step failed(String scope, BreakerState s, BreakerPolicy policy, Instant now, boolean trial,
+                              ErrorClass errorClass, String category, String reason) {
+        if (!policy.counts(errorClass, category)) {
             return Step.stay(release(s, trial));
         }
         return failed(scope, s, policy, now, trial, reason);
@@ -99,6 +108,15 @@ public final class BreakerRules {
     /** A permitted call did not happen or was cut off (pause, cancel): it counts neither way. */
     public static BreakerState release(BreakerState s, boolean trial) {
         return trial ? s.withTrials(Math.max(0, s.trialsInFlight() - 1), s.trialsSucceeded()) : s;
+    }
+
+    /**
+     * Opens the breaker by hand (maintenance) until {@code until} ({@link BreakerState#UNTIL_RESET}:
+     * until reset); a breaker already open gets the new time.
+     */
+    public static Step forceOpen(String scope, BreakerState s, Instant now, Instant until, String reason) {
+        BreakerState opened = s.with(State.OPEN, s.consecutive(), s.window(), now, until, s.reopens(), 0, 0);
+        return new Step(opened, Optional.of(new Transition(scope, s.state(), State.OPEN, now, until, reason)));
     }
 
     /** Closes the breaker by hand ({@code bulwark breaker reset}); no transition when it was closed. */
@@ -143,7 +161,7 @@ public final class BreakerRules {
     }
 
     private static Step open(String scope, BreakerState s, BreakerPolicy policy, Instant now, int reopens, String reason) {
-        Instant until = now.plus(policy.openTime(reopens));
+        Instant until = policy.manual() ? BreakerState.UNTIL_RESET : now.plus(policy.openTime(reopens));
         BreakerState opened = s.with(State.OPEN, s.consecutive(), s.window(), now, until, reopens, 0, 0);
         return new Step(opened, Optional.of(new Transition(scope, s.state(), State.OPEN, now, until, reason)));
     }

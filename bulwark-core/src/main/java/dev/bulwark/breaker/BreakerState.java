@@ -22,6 +22,21 @@ public record BreakerState(State state, int consecutive, BreakerWindow window, I
                            int reopens, int trialsInFlight, int trialsSucceeded) {
     /** A breaker that never saw a call. */
     public static final BreakerState CLOSED = new BreakerState(State.CLOSED, 0, BreakerWindow.EMPTY, null, null, 0, 0, 0);
+    /**
+     * The {@code openUntil} of a breaker whose policy is reset by hand only
+     * ({@link BreakerPolicy#manual()}): a time that never comes, which every ledger can store.
+     */
+    public static final Instant UNTIL_RESET = Instant.parse("9999-12-31T23:59:59Z");
+
+    /** Whether {@code openUntil} means "until reset by hand". */
+    public static boolean untilReset(Instant openUntil) {
+        return UNTIL_RESET.equals(openUntil);
+    }
+
+    /** {@code openUntil} for people: {@code until reset}, or {@code until 2026-01-01T10:00:00Z}. */
+    public static String describeUntil(Instant openUntil) {
+        return untilReset(openUntil) ? "until reset" : "until " + openUntil;
+    }
 
     public BreakerState {
         Objects.requireNonNull(state, "state");

@@ -17,7 +17,7 @@ import java.util.Optional;
  * <p>Time is passed in by the caller (from the engine's injected clock), so every transition is
  * tested with exact instants. Thread-safe.
  */
-public final class CircuitBreaker {
+public final class CircuitBreaker implements Breaker {
 
     /** The three states. */
     public enum State { CLOSED, OPEN, HALF_OPEN }
@@ -58,10 +58,12 @@ public final class CircuitBreaker {
         return b;
     }
 
+    @Override
     public String scope() {
         return scope;
     }
 
+    @Override
     public BreakerPolicy policy() {
         return policy;
     }
@@ -72,22 +74,26 @@ public final class CircuitBreaker {
     }
 
     /** The state as of {@code now} (an OPEN breaker whose time has passed is HALF_OPEN). */
+    @Override
     public synchronized State state(Instant now) {
         state = state.rebased(now);
         return state.stateAt(now);
     }
 
+    @Override
     public synchronized Snapshot snapshot() {
         return new Snapshot(state.state(), state.openedAt(), state.openUntil(), state.reopens());
     }
 
     /** How many trial calls {@link #tryAcquire} would let through at {@code now} (0 unless half-open). */
+    @Override
     public synchronized int trialsAvailable(Instant now) {
         state = state.rebased(now);
         return BreakerRules.trialsAvailable(state, policy, now);
     }
 
     /** Until when the breaker stays open, or null when it is not open. */
+    @Override
     public synchronized Instant openUntil() {
         return state.state() == State.OPEN ? state.openUntil() : null;
     }
@@ -98,6 +104,7 @@ public final class CircuitBreaker {
      *
      * @param transitions receives the OPEN → HALF_OPEN transition when the open time has passed
      */
+    @Override
     public synchronized Permit tryAcquire(Instant now, java.util.function.Consumer<Transition> transitions) {
         BreakerRules.Acquired acquired = BreakerRules.acquire(scope, state.rebased(now), policy, now);
         state = acquired.state();
@@ -106,23 +113,38 @@ public final class CircuitBreaker {
     }
 
     /** A permitted call succeeded after {@code took}; a call slower than the policy's {@code slow} counts as failed. */
+    @Override
     public synchronized Optional<Transition> onSuccess(Permit permit, Instant now, Duration took) {
         return apply(BreakerRules.succeeded(scope, state.rebased(now), policy, now, permit.trial(), took));
     }
 
     /** A permitted call failed with {@code errorClass}; classes the policy does not count are neutral. */
     public synchronized Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String reason) {
-        return apply(BreakerRules.failed(scope, state.rebased(now), policy, now, permit.trial(), errorClass, reason));
+        return onFailure(permit, now, errorClass, null, reason);
+    }
+
+    /** A permitted call failed with {@code errorClass} and {@code category}; failures the policy does not count are neutral. */
+    @Override
+    public synchronized Optional<Transition> onFailure(Permit permit, Instant now, ErrorClass errorClass, String category,
+                                                       String reason) {
+        return apply(BreakerRules.failed(scope, state.rebased(now), policy, now, permit.trial(), errorClass, category, reason));
     }
 
     /** A permitted call did not happen or was cut off (pause, cancel): it counts neither way. */
+    @Override
     public synchronized void release(Permit permit) {
         state = BreakerRules.release(state, permit.trial());
     }
 
     /** Closes the breaker by hand ({@code bulwark breaker reset}). */
+    @Override
     public synchronized Optional<Transition> reset(Instant now) {
         return apply(BreakerRules.reset(scope, state, now));
+    }
+
+    @Override
+    public synchronized Optional<Transition> forceOpen(Instant now, Instant until, String reason) {
+        return apply(BreakerRules.forceOpen(scope, state, now, until, reason));
     }
 
     private Optional<Transition> apply(BreakerRules.Step step) {

@@ -26,6 +26,7 @@ import dev.bulwark.Progress;
 import dev.bulwark.StopReason;
 import dev.bulwark.HaltMode;
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.engine.Claim;
@@ -153,7 +154,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         int claimBatch = config.ordered() || config.concurrency() < 16 ? 1 : config.concurrency() / 4;
         this.dispatcher = new Dispatcher<>(this, clock, random, timers, config.concurrency(), claimBatch, COALESCE_NANOS,
                 job.id().toString().substring(0, 8));
-        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(), this::breakerChanged);
+        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(),
+                config.breaker().shared() ? ledger.breakers() : null, this::breakerChanged);
         this.report = new JobReport(job, ledger, clock, listeners, this::openBreakers);
         this.counts = report.counts();
         clock.onJump(dispatcher::signal);
@@ -254,7 +256,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         decidedFailures.set(start.failed());
         report.primed();
         if (board != null) {
-            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)));
+            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)), clock.now());
         }
         Duration budget = config.jobBudget(start.remaining());
         deadlineNanos = budget == null ? null : clock.nanoTime() + budget.toNanos();
@@ -313,7 +315,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         if (board == null) {
             claimed = ledger.claim(job.id(), now, max, config.ordered());
         } else {
-            claimed = ledger.claim(job.id(), now, max, config.ordered(), board.claimFilter());
+            claimed = ledger.claim(job.id(), now, max, config.ordered(), board.claimFilter(now));
             for (Map.Entry<String, Integer> trial : board.trialsDue(now).entrySet()) {
                 int left = max - claimed.size();
                 if (left <= 0 || (config.ordered() && !claimed.isEmpty())) {
@@ -397,7 +399,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             String scope = item.breakerScope();
             switch (d.outcome()) {
                 case SUCCEEDED -> board.succeeded(scope, claim.permit, a.finishedAt(), Duration.ofMillis(a.durationMs()));
-                case FAILED -> board.failed(scope, claim.permit, a.finishedAt(), r.errorClass(),
+                case FAILED -> board.failed(scope, claim.permit, a.finishedAt(), r.errorClass(), r.category(),
                         r.category() + (r.message() == null ? "" : " " + r.message()));
                 default -> board.release(scope, claim.permit);
             }
@@ -477,13 +479,14 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private void rejected(Item item, CircuitBreaker.Permit permit) {
         String scope = item.breakerScope();
         String why = permit.openUntil() != null
-                ? "the breaker of scope " + scope + " is open until " + permit.openUntil()
+                ? "the breaker of scope " + scope + " is open " + BreakerState.describeUntil(permit.openUntil())
                 : "the breaker of scope " + scope + " is half-open and waits for its trial call";
         switch (board.config().onOpen()) {
             case PAUSE -> giveBack(item, why);
             case HALT -> {
                 giveBack(item, why);
-                halt("breaker-open: " + why + " (reset the breaker, or resume once its open time has passed)", false);
+                halt("breaker-open: " + why + (BreakerState.untilReset(permit.openUntil()) ? " (reset the breaker, then resume)"
+                        : " (reset the breaker, or resume once its open time has passed)"), false);
             }
             case FAIL -> {
                 // Beside breaker-open, the review queue keeps what actually went wrong in the scope.
@@ -596,7 +599,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         Map<String, Object> data = BreakerStatus.eventData(t, reopens);
         report.emit(BreakerStatus.eventType(t.to()), 0, data);
         if (t.to() == CircuitBreaker.State.OPEN) {
-            LOG.warn("job {}: breaker of scope {} opened until {}: {}", job.id(), t.scope(), t.openUntil(), t.reason());
+            LOG.warn("job {}: breaker of scope {} opened {}: {}", job.id(), t.scope(), BreakerState.describeUntil(t.openUntil()),
+                    t.reason());
             if (board.config().onOpen() == BreakerConfig.OnOpen.HALT) {
                 halt("breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")", false);
             }

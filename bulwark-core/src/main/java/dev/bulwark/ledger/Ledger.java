@@ -152,6 +152,15 @@ public interface Ledger extends AutoCloseable {
     List<EngineEvent> events(UUID jobId, int limit);
 
     /**
+     * The ledger's named, shared circuit breakers ({@code --breaker-shared}, {@code NamedBreaker}),
+     * shared by every job and process on this ledger. The default: none (throws
+     * {@link UnsupportedOperationException}).
+     */
+    default dev.bulwark.breaker.BreakerStore breakers() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no shared breakers");
+    }
+
+    /**
      * Deletes finished jobs (with their items, attempts and events) that finished before
      * {@code finishedBefore}; with {@code keepFailed}, FAILED and PARTIAL jobs stay. Returns the ids deleted.
      */

@@ -40,6 +40,7 @@ public final class MemoryLedger implements Ledger {
     private final Map<UUID, Job> jobs = new LinkedHashMap<>();
     private final Map<UUID, Table> tables = new HashMap<>();
     private final Map<UUID, List<EngineEvent>> events = new HashMap<>();
+    private final dev.bulwark.breaker.MemoryBreakerStore breakers = new dev.bulwark.breaker.MemoryBreakerStore();
     private long fences;
 
     @Override
@@ -364,6 +365,12 @@ public final class MemoryLedger implements Ledger {
         tables.remove(jobId);
         events.remove(jobId);
         return true;
+    }
+
+    /** The shared breakers of this ledger: in this process, for every job and named breaker on it. */
+    @Override
+    public dev.bulwark.breaker.BreakerStore breakers() {
+        return breakers;
     }
 
     @Override

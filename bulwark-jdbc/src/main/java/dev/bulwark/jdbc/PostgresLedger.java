@@ -63,6 +63,7 @@ public final class PostgresLedger extends JdbcLedger {
     private final java.util.Map<String, HikariDataSource> sidePools = new java.util.HashMap<>(); // guarded by this
     private final PgTx tx;
     private final GroupCommitter writer;
+    private final dev.bulwark.jdbc.internal.JdbcBreakerStore breakers;
 
     private PostgresLedger(String where, DataSource dataSource, HikariDataSource ownPool) {
         this.where = where;
@@ -76,6 +77,17 @@ public final class PostgresLedger extends JdbcLedger {
         };
         this.tx = new PgTx(dataSource, where, evictIdle);
         this.writer = new GroupCommitter(new PostgresTransactions(tx), where, "bulwark-pg-ledger", 5_000);
+        this.breakers = new dev.bulwark.jdbc.internal.JdbcBreakerStore(new dev.bulwark.jdbc.internal.JdbcBreakerStore.Transactions() {
+            @Override
+            public <T> T write(String what, PgTx.Work<T> work) {
+                return tx.write(what, work);
+            }
+
+            @Override
+            public <T> T read(String what, PgTx.Work<T> work) {
+                return tx.read(what, work);
+            }
+        }, true);
     }
 
     /**
@@ -286,6 +298,12 @@ public final class PostgresLedger extends JdbcLedger {
             }
         });
         return dev.bulwark.jdbc.postgres.OutcomeAnnouncements.listen(dataSource, schema, onEvent);
+    }
+
+    /** The shared, named breakers of this database, shared with every process that uses it. */
+    @Override
+    public dev.bulwark.breaker.BreakerStore breakers() {
+        return breakers;
     }
 
     /** The data source the ledger works on (tests look at the database beside it). */

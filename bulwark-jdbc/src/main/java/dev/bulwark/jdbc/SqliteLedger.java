@@ -38,11 +38,16 @@ public final class SqliteLedger extends JdbcLedger {
     private final GroupCommitter writer;
     /** The write lock this ledger took itself and releases on close; null when read-only or held by the caller. */
     private final LedgerLock ownLock;
+    /** The shared breakers' own connection (opened at first use), and their store. */
+    private final dev.bulwark.jdbc.internal.SqliteBreakerTransactions breakerTx;
+    private final dev.bulwark.jdbc.internal.JdbcBreakerStore breakers;
 
     private SqliteLedger(Path file, Connection connection, boolean readOnly, LedgerLock ownLock) {
         this.file = file;
         this.readOnly = readOnly;
         this.ownLock = ownLock;
+        this.breakerTx = new dev.bulwark.jdbc.internal.SqliteBreakerTransactions(file);
+        this.breakers = new dev.bulwark.jdbc.internal.JdbcBreakerStore(breakerTx, false);
         Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
         this.writer = new GroupCommitter(new SqliteTransactions(connection, tables, file, readOnly), file.toString(),
                 "bulwark-ledger", 10_000);
@@ -123,6 +128,17 @@ public final class SqliteLedger extends JdbcLedger {
         }
     }
 
+    /**
+     * The shared, named breakers of this ledger file, shared with every process that uses it. They
+     * are written on a connection of their own, beside whichever process holds the ledger's write
+     * lock: also through a ledger opened read-only (so {@code bulwark breaker reset NAME} works
+     * while a job runs).
+     */
+    @Override
+    public dev.bulwark.breaker.BreakerStore breakers() {
+        return breakers;
+    }
+
     /** The database file. */
     public Path file() {
         return file;
@@ -136,6 +152,7 @@ public final class SqliteLedger extends JdbcLedger {
     @Override
     public void close() {
         try {
+            breakerTx.close();
             writer.close();
         } finally {
             if (ownLock != null) {

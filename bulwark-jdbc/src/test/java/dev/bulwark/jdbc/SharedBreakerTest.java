@@ -163,6 +163,38 @@ class SharedBreakerTest {
     }
 
     @Test
+    void a_manual_breaker_hands_out_no_trial_however_late_until_it_is_reset() throws Exception {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen("manual")).onOpen(BreakerConfig.OnOpen.PAUSE);
+        Job job = job(a, 3, 0, breaker, RetryPolicy.none(), 20);
+        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        CircuitBreaker.Transition opened = a.complete(first, outcome(first, false), breaker).orElseThrow();
+        assertThat(opened.openUntil()).isEqualTo(dev.bulwark.breaker.BreakerState.UNTIL_RESET);
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+
+        long jobPk = Long.parseLong(query("SELECT pk FROM jobs WHERE id = '" + job.id() + "'"));
+        try (Connection c = PG.db().connect(PG.schema())) {
+            assertThat(dev.bulwark.jdbc.internal.PgBreakers.dueTrials(c, jobPk, java.time.Instant.parse("2999-01-01T00:00:00Z")))
+                    .as("no trial is due, however late").isEmpty();
+        }
+        assertThat(a.resetBreaker(job.id(), "bad")).isTrue();
+        assertThat(scopes(a.claim("a", 20, LONG_LEASE))).containsExactly("bad", "bad");
+    }
+
+    @Test
+    void a_breaker_counting_categories_ignores_the_failures_of_other_categories() throws SQLException {
+        WorkQueue a = queue();
+        BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(2).withCounting(List.of("timeout"), "--breaker-count"));
+        job(a, 4, 0, breaker, RetryPolicy.none(), 20);
+        List<Lease> leases = a.claim("a", 4, LONG_LEASE);
+        for (Lease l : leases) { // category "exit": not counted
+            assertThat(a.complete(l, outcome(l, false), breaker)).isEmpty();
+        }
+        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty(); // all done, none left out by a breaker
+        assertThat(query("SELECT count(*) FROM breakers WHERE state <> 'CLOSED'")).isEqualTo("0");
+    }
+
+    @Test
     void a_rate_breaker_opens_once_the_window_has_its_minimum_of_calls_and_the_rate_is_reached() {
         WorkQueue a = queue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.rate(50, 4, Duration.ofMinutes(1)));

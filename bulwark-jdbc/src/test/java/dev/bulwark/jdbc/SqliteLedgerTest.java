@@ -68,6 +68,9 @@ class SqliteLedgerTest extends JdbcLedgerContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(2);
             assertThat(rs.getString(2)).isEqualTo("item results");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+            assertThat(rs.getString(2)).isEqualTo("named breakers");
             assertThat(rs.next()).isFalse();
         }
         ledger = newLedger();

@@ -91,7 +91,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.engine = eb.listener(holder).build();
         this.pool = new WorkerPool(engine, b.clock, config.workers(), config.ageing(), limits);
         this.jobs = new JobService(engine, pool, config, shared);
-        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null));
+        this.metrics = new Metrics(pool, () -> jobs.openBreakers(null), new dev.bulwark.metrics.SharedBreakerMetrics(b.ledger.breakers(), b.clock));
         holder.metrics = metrics;
         this.authenticator = new Authenticator(config);
         this.sessions = new Sessions(b.clock);
@@ -304,6 +304,10 @@ public final class BulwarkServer implements AutoCloseable {
         if (!(b.ledger instanceof PostgresLedger postgres)) {
             throw new ValidationException("a shared ledger for workers must be PostgreSQL, but the ledger is "
                     + b.ledger.getClass().getSimpleName());
+        }
+        for (TemplateConfig t : config.templates().values()) {
+            ValidationException.require(t.failure().breaker() == null || !t.failure().breaker().shared(), "templates." + t.name()
+                    + ".breaker-shared is not supported for jobs run by workers on a shared ledger yet: leave it out");
         }
         return new SharedWork(postgres, b.workerOptions, logDirectory, b.clock);
     }

@@ -31,7 +31,7 @@ class AccessControlTest {
         }
 
         String resolved() {
-            return path.replace("{id}", job).replace("{scope}", "hosts%2Fbeta");
+            return path.replace("{id}", job).replace("{scope}", "hosts%2Fbeta").replace("{name}", "m1");
         }
 
         String body() {
@@ -67,6 +67,8 @@ class AccessControlTest {
             new Route("POST", "/api/v1/jobs/{id}/retry-failed", "submit"),
             new Route("GET", "/api/v1/breakers", "read"),
             new Route("POST", "/api/v1/breakers/{id}/{scope}/reset", "submit"),
+            new Route("POST", "/api/v1/breakers/shared/{name}/reset", "admin"),
+            new Route("POST", "/api/v1/breakers/shared/{name}/open", "admin"),
             new Route("GET", "/api/v1/stats", "read"),
             new Route("GET", "/api/v1/metrics", "admin"));
 

@@ -145,4 +145,36 @@ class BreakerRoutesTest extends ServerTest {
             subscribed.countDown();
         }
     }
+
+    @Test
+    void shared_breakers_are_listed_for_readers_and_reset_or_opened_by_admins() throws Exception {
+        f.ledger.breakers().forceOpen("m1", dev.bulwark.breaker.BreakerPolicy.consecutive(3), java.time.Instant.now(),
+                dev.bulwark.breaker.BreakerState.UNTIL_RESET, "maintenance");
+
+        JsonNode shared = json(f.get("/api/v1/breakers", ACME_READER)).get("shared");
+        assertThat(shared).hasSize(1);
+        assertThat(shared.get(0).get("name").asText()).isEqualTo("m1");
+        assertThat(shared.get(0).get("state").asText()).isEqualTo("OPEN");
+        assertThat(shared.get(0).get("untilReset").asBoolean()).isTrue();
+        assertThat(shared.get(0).get("reason").asText()).isEqualTo("maintenance");
+        assertThat(shared.get(0).get("resetUrl").asText()).isEqualTo("/api/v1/breakers/shared/m1/reset");
+        String metrics = f.get("/api/v1/metrics", ACME).body();
+        assertThat(ServerFixture.metric(metrics, "bulwark_shared_breakers{state=\"open\"}")).isEqualTo(1.0);
+        assertThat(metrics).doesNotContain("m1"); // no names in labels: they may be tenant data
+
+        assertThat(f.post("/api/v1/breakers/shared/m1/reset", ACME_SUBMITTER, null).statusCode()).isEqualTo(403);
+        HttpResponse<String> reset = f.post("/api/v1/breakers/shared/m1/reset", ACME, null);
+        assertThat(reset.statusCode()).isEqualTo(200);
+        assertThat(json(reset).get("reset").asBoolean()).isTrue();
+        assertThat(json(f.get("/api/v1/breakers", ACME_READER)).get("shared").get(0).get("state").asText()).isEqualTo("CLOSED");
+
+        assertThat(f.post("/api/v1/breakers/shared/m1/open?for=soon", ACME, null).statusCode()).isEqualTo(400);
+        assertThat(f.post("/api/v1/breakers/shared/nope/open", ACME, null).statusCode()).isEqualTo(404);
+        assertThat(f.post("/api/v1/breakers/shared/m1/open?for=10m&reason=disk%20swap", ACME, null).statusCode()).isEqualTo(200);
+        JsonNode opened = json(f.get("/api/v1/breakers", ACME_READER)).get("shared").get(0);
+        assertThat(opened.get("state").asText()).isEqualTo("OPEN");
+        assertThat(opened.get("untilReset").asBoolean()).isFalse();
+        assertThat(opened.get("openUntil").asText()).isNotEmpty();
+        assertThat(opened.get("reason").asText()).isEqualTo("disk swap");
+    }
 }

@@ -79,6 +79,29 @@ class ServerConfigTest {
     }
 
     @Test
+    void templates_declare_manual_breakers_counted_categories_and_shared_breakers() throws Exception {
+        ServerConfig c = load("""
+                templates:
+                  t:
+                    command: [machine-op, '{}']
+                    breaker: failures=3,window=60s
+                    breaker-scope: '{//}'
+                    breaker-open: manual
+                    breaker-count: [critical, timeout, 'exit:75']
+                    breaker-shared: true
+                """);
+        FailurePolicies p = c.templates().get("t").failure();
+        assertThat(p.breaker().policy().manual()).isTrue();
+        assertThat(p.breaker().policy().counted()).containsExactly(ErrorClass.CRITICAL);
+        assertThat(p.breaker().policy().categories()).containsExactlyInAnyOrder("timeout", "exit:75");
+        assertThat(p.breaker().shared()).isTrue();
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker-shared: true}\n"))
+                .hasMessageContaining("templates.t.breaker-shared goes with templates.t.breaker");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-shared: maybe}\n"))
+                .hasMessageContaining("templates.t.breaker-shared must be true or false, but was 'maybe'");
+    }
+
+    @Test
     void templates_declare_breakers_halts_job_timeouts_and_rollback_as_bulwark_run_does() throws Exception {
         ServerConfig c = load("""
                 templates:
@@ -132,8 +155,9 @@ class ServerConfigTest {
                 .hasMessageContaining("grow must be a number like 2, but was 'x'");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-trials: 0}\n"))
                 .hasMessageContaining("trials must be between 1 and 1000, but was 0");
-        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-count: [fatal]}\n"))
-                .hasMessageContaining("templates.t.breaker-count[0] must be one of transient, permanent, critical, but was 'fatal'");
+        assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-count: ['time out']}\n"))
+                .hasMessageContaining("templates.t.breaker-count entry 'time out' is neither an error class (transient, permanent, "
+                        + "critical) nor a category like timeout, exit:75 or http:5*");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], breaker: consecutive=3, breaker-scope: fixed}\n"))
                 .hasMessageContaining("'fixed' has no placeholder");
         assertThatThrownBy(() -> load("templates:\n  t: {command: [echo], halt: later}\n"))

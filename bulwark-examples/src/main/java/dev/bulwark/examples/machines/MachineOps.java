@@ -11,6 +11,8 @@ import dev.bulwark.PermanentException;
 import dev.bulwark.Retry;
 import dev.bulwark.TransientException;
 import dev.bulwark.breaker.BreakerConfig.OnOpen;
+import dev.bulwark.breaker.BreakerOpenException;
+import dev.bulwark.breaker.NamedBreaker;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker.State;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -132,9 +135,8 @@ public final class MachineOps {
                     .concurrency(4)
                     .retry(Retry.fixed(5, Duration.ofMillis(250)))
                     .timeout(Duration.ofSeconds(5))                      // a trial that hangs counts as failed
-                    .breaker(BreakerPolicy.failures(3, Duration.ofSeconds(60))
-                            .withCounted(Set.of(SEVERE))
-                            .withOpen(openTime, 1.0, null))
+                    .breaker(policy(openTime))
+                    .sharedBreakers()                                    // the ledger's breaker of each machine
                     .onOpen(OnOpen.PAUSE)
                     .onBreaker(b -> {
                         transitions.add(b);
@@ -156,8 +158,16 @@ public final class MachineOps {
 
             Reports.summary("machine-ops", result);
             printMachines(result, start);
+            Instant repairedAt = machines.get(FAILING).backAt();
+            List<String> outsideBatches = outsideBatches(ledger, machines, openTime);
             if (o.get("check", null) != null) {
-                code = check(result, transitions, machines.get(FAILING).backAt(), openTime);
+                code = check(result, transitions, repairedAt, openTime);
+                Expectations e = new Expectations("machine-ops, outside batches");
+                e.expect("direct calls and a second job share " + FAILING + "'s breaker", List.of(
+                        "3 direct calls failed: OPEN", "sync call refused, no connection", "async call refused, no connection",
+                        "health checks: " + FAILING + " breaker-open without an attempt, 3 others succeeded",
+                        "after repair and reset: async call OK"), outsideBatches);
+                code = Math.max(code, e.exitCode());
             }
         } finally {
             repairs.shutdownNow();
@@ -166,6 +176,84 @@ public final class MachineOps {
             }
         }
         System.exit(code);
+    }
+
+    /** The breaker of every machine: seed 003's 3 severe errors within 60 s, one trial after the open time. */
+    static BreakerPolicy policy(Duration openTime) {
+        return BreakerPolicy.failures(3, Duration.ofSeconds(60)).withCounted(Set.of(SEVERE)).withOpen(openTime, 1.0, null);
+    }
+
+    /**
+     * Part 2: the same per-machine breakers outside the batch. {@code db-02}'s agent crashes again;
+     * direct calls (the seed's decorator, synchronous and asynchronous) trip the ledger's breaker
+     * {@code db-02}, further calls are refused without a connection, and a second job with
+     * {@code .sharedBreakers()} makes no call to it while the other machines' checks run. After the
+     * repair a reset by hand closes it for everyone. Returns what happened, one line per step.
+     */
+    private static List<String> outsideBatches(SqliteLedger ledger, Map<String, SimulatedMachine> machines, Duration openTime)
+            throws Exception {
+        List<String> steps = new ArrayList<>();
+        SimulatedMachine db02 = machines.get(FAILING);
+        db02.crash();
+        NamedBreaker breaker = NamedBreaker.builder(FAILING, policy(openTime)).store(ledger.breakers())
+                .classify(SocketException.class, SEVERE, "unreachable").build();
+        Operation check = new Operation(0, FAILING, "check-disk", "/");
+        for (int i = 0; i < 3; i++) {
+            try {
+                breaker.run(() -> runQuietly(db02, check));
+            } catch (TransientException expected) {
+                // a severe error: counted
+            }
+        }
+        steps.add("3 direct calls failed: " + breaker.state());
+        int connections = db02.connections();
+        try {
+            breaker.run(() -> runQuietly(db02, check));
+            steps.add("sync call made");
+        } catch (BreakerOpenException e) {
+            steps.add("sync call refused" + (db02.connections() == connections ? ", no connection" : ""));
+        }
+        CompletableFuture<Void> async = breaker.callAsync(() -> CompletableFuture.runAsync(() -> runQuietly(db02, check)));
+        steps.add(async.handle((v, e) -> e instanceof BreakerOpenException && db02.connections() == connections
+                ? "async call refused, no connection" : "async call made").join());
+        System.out.println("  outside batches: " + FAILING + "'s breaker " + breaker.state() + " after 3 direct calls; "
+                + "calls refused until reset");
+
+        List<Operation> checks = MACHINES.stream().map(m -> new Operation(0, m, "check-disk", "/")).toList();
+        BatchResult health = Bulwark.batch(checks)
+                .name("health checks")
+                .key(Operation::key)
+                .scope(Operation::machine)
+                .handlerWithContext((op, ctx) -> run(machines.get(op.machine()), op, ctx))
+                .classify(SocketException.class, SEVERE, "unreachable")
+                .concurrency(4)
+                .breaker(policy(openTime))
+                .sharedBreakers()                                        // the same breakers as the batch and the direct calls
+                .onOpen(OnOpen.FAIL)                                     // no call to an open machine
+                .ledger(ledger)
+                .run();
+        Reports.summary("health checks", health);
+        List<Item> checked = health.items().toList();
+        boolean refused = checked.stream().anyMatch(i -> i.scope().equals(FAILING) && "breaker-open".equals(i.category())
+                && i.attempts() == 0);
+        long othersOk = checked.stream().filter(i -> !i.scope().equals(FAILING) && i.status() == ItemStatus.SUCCEEDED).count();
+        steps.add("health checks: " + FAILING + (refused ? " breaker-open without an attempt" : " was called") + ", " + othersOk
+                + " others succeeded");
+
+        db02.back();
+        breaker.reset();                                                 // bulwark breaker reset db-02 does the same
+        steps.add("after repair and reset: async call " + breaker.callAsync(() -> CompletableFuture.runAsync(
+                () -> runQuietly(db02, check))).handle((v, e) -> e == null ? "OK" : e.toString()).join());
+        return steps;
+    }
+
+    /** {@link #run} for a direct call: an I/O error is a severe error of the machine. */
+    private static void runQuietly(SimulatedMachine machine, Operation op) {
+        try {
+            run(machine, op, null);
+        } catch (IOException e) {
+            throw new TransientException("unreachable", machine.name() + ": " + e.getMessage());
+        }
     }
 
     /** One operation: connect to the machine, {@code RUN ACTION TARGET}, read the one-line answer. */
@@ -177,7 +265,9 @@ public final class MachineOps {
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             out.println("RUN " + op.action() + " " + op.target());
             String answer = in.readLine();
-            ctx.log(machine.name() + " < " + (answer == null ? "(dropped, no answer)" : answer));
+            if (ctx != null) {
+                ctx.log(machine.name() + " < " + (answer == null ? "(dropped, no answer)" : answer));
+            }
             if (answer == null) {
                 throw new TransientException("unreachable", machine.name() + " dropped the connection without answering");
             }

@@ -59,6 +59,16 @@ public final class SimulatedMachine implements AutoCloseable {
         back = Instant.now();
     }
 
+    /** The agent crashes again: from now on every connection is dropped, until {@link #back()}. */
+    public void crash() {
+        back = null;
+    }
+
+    /** How many connections the machine has accepted. */
+    public int connections() {
+        return connections.get();
+    }
+
     /** When {@link #back()} was called, or null. */
     public Instant backAt() {
         return back;

@@ -138,7 +138,7 @@ public final class PgBreakers {
                     Instant until = PgRows.instant(rs, 2);
                     String scope = rs.getString(1);
                     String why = until != null && until.isAfter(PgRows.instant(rs, 3))
-                            ? "the breaker of scope " + scope + " is open until " + until
+                            ? "the breaker of scope " + scope + " is open " + BreakerState.describeUntil(until)
                             : "the breaker of scope " + scope + " is half-open and waits for its trial call";
                     open.add(new String[] {scope, why});
                 }
@@ -218,7 +218,7 @@ public final class PgBreakers {
         if (!succeeded && attempt.outcome() != AttemptOutcome.FAILED) {
             return Optional.empty(); // interrupted: neutral
         }
-        if (!succeeded && !policy.counted().contains(attempt.errorClass())) {
+        if (!succeeded && !policy.counts(attempt.errorClass(), attempt.category())) {
             return Optional.empty(); // a class the policy does not count: neutral (a trial in it stops being in flight with its claim)
         }
         boolean slow = policy.slow() != null && attempt.durationMs() > policy.slow().toMillis();
@@ -236,7 +236,7 @@ public final class PgBreakers {
         boolean trial = row.state().state() == State.HALF_OPEN && row.trialFences().contains(fence);
         BreakerRules.Step step = succeeded
                 ? BreakerRules.succeeded(scope, row.state(), policy, at, trial, Duration.ofMillis(attempt.durationMs()))
-                : BreakerRules.failed(scope, row.state(), policy, at, trial, attempt.errorClass(),
+                : BreakerRules.failed(scope, row.state(), policy, at, trial, attempt.errorClass(), attempt.category(),
                         attempt.category() + (attempt.message() == null ? "" : " " + attempt.message()));
         List<Long> fences = new ArrayList<>(row.trialFences());
         if (step.state().state() != State.HALF_OPEN) {

@@ -195,12 +195,12 @@ final class JobOutcomes {
                     t.to(), t.reason());
             return;
         }
-        LOG.warn("worker {}: breaker of scope {} in job {} opened until {}: {}", options.name(), t.scope(),
-                r.lease.jobId(), t.openUntil(), t.reason());
+        LOG.warn("worker {}: breaker of scope {} in job {} opened {}: {}", options.name(), t.scope(),
+                r.lease.jobId(), dev.bulwark.breaker.BreakerState.describeUntil(t.openUntil()), t.reason());
         if (r.config().breaker().onOpen() == BreakerConfig.OnOpen.HALT) {
             scheduleChore(() -> halt(r.job, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")",
                     false), 0);
-        } else {
+        } else if (!dev.bulwark.breaker.BreakerState.untilReset(t.openUntil())) {
             // Wake the idle workers when the trial is due (they poll too, should this worker be gone by then).
             scheduleChore(queue::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
         }

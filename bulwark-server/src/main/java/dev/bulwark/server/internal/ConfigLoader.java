@@ -3,7 +3,6 @@ package dev.bulwark.server.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.bulwark.ErrorClass;
 import dev.bulwark.FailureThreshold;
 import dev.bulwark.HaltMode;
 import dev.bulwark.RetryPolicy;
@@ -105,7 +104,7 @@ public final class ConfigLoader {
     private static TemplateConfig template(String name, Node t, Path base) {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
                 "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
-                "breaker-trials", "breaker-count", "on-open", "halt", "job-timeout", "job-timeout-per-item",
+                "breaker-trials", "breaker-count", "breaker-shared", "on-open", "halt", "job-timeout", "job-timeout-per-item",
                 "stop-on-first-failure", "on-critical", "compensate", "uploads", "outputs");
         List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
@@ -149,7 +148,7 @@ public final class ConfigLoader {
         String spec = t.text("breaker", null);
         BreakerConfig breaker = null;
         if (spec == null) {
-            for (String setting : List.of("breaker-scope", "breaker-open", "breaker-trials", "breaker-count", "on-open")) {
+            for (String setting : List.of("breaker-scope", "breaker-open", "breaker-trials", "breaker-count", "breaker-shared", "on-open")) {
                 ValidationException.require(t.child(setting).node == null, t.path + "." + setting + " goes with "
                         + t.path + ".breaker, e.g. breaker: consecutive=3");
             }
@@ -158,14 +157,15 @@ public final class ConfigLoader {
             String open = t.text("breaker-open", null);
             policy = open == null ? policy : policy.withOpen(open);
             policy = policy.withTrials(t.integer("breaker-trials", 1));
-            Set<ErrorClass> counted = EnumSet.noneOf(ErrorClass.class);
+            List<String> counted = new java.util.ArrayList<>();
             for (Node c : t.child("breaker-count").elements()) {
-                counted.add(Choices.of(c.node.asText(), c.path, ErrorClass.class));
+                counted.add(c.node.asText());
             }
-            policy = policy.withCounted(counted);
+            policy = policy.withCounting(counted, t.path + ".breaker-count");
             String onOpen = t.text("on-open", null);
             breaker = new BreakerConfig(policy, onOpen == null ? BreakerConfig.OnOpen.PAUSE
-                    : Choices.of(onOpen, t.path + ".on-open", BreakerConfig.OnOpen.class), t.text("breaker-scope", null));
+                    : Choices.of(onOpen, t.path + ".on-open", BreakerConfig.OnOpen.class), t.text("breaker-scope", null),
+                    t.bool("breaker-shared"));
         }
         String halt = t.text("halt", null);
         String onCritical = t.text("on-critical", null);

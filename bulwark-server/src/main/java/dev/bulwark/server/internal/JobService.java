@@ -331,6 +331,32 @@ public final class JobService {
         return out;
     }
 
+    /**
+     * The ledger's shared breakers (a resource of the ledger, not of a tenant: every reader sees
+     * them), each with the waiting jobs the caller may see; none when the ledger keeps none.
+     */
+    public List<Map<String, Object>> sharedBreakers(Principal who) {
+        List<dev.bulwark.breaker.SharedBreakerView> views;
+        try {
+            views = dev.bulwark.breaker.SharedBreakerView.all(ledger, engine.now());
+        } catch (UnsupportedOperationException e) {
+            return List.of();
+        }
+        Set<UUID> visible = new java.util.HashSet<>();
+        (who == null ? all() : list(who, Set.of())).forEach(j -> visible.add(j.id()));
+        return views.stream().map(v -> Views.sharedBreaker(v, visible)).toList();
+    }
+
+    /** Closes the ledger's shared breaker {@code name} for every job and process; false when it was closed. */
+    public boolean resetSharedBreaker(String name) {
+        return engine.resetSharedBreaker(name);
+    }
+
+    /** Opens the ledger's shared breaker {@code name} by hand for {@code duration} (null: until reset). */
+    public void openSharedBreaker(String name, java.time.Duration duration, String reason) {
+        engine.openSharedBreaker(name, null, duration, reason);
+    }
+
     /** The job's breakers that are not closed (none for a job without breakers). */
     public List<BreakerStatus> breakers(Job job) {
         if (job.config().breaker() == null) {

@@ -37,8 +37,11 @@ public final class Metrics implements JobListener {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger halfOpen = new AtomicInteger();
 
-    /** @param openBreakers the breakers that are not closed, of every service job */
-    public Metrics(WorkerPool pool, Supplier<List<JobService.JobBreaker>> openBreakers) {
+    /**
+     * @param openBreakers the breakers that are not closed, of every service job
+     * @param shared       the ledger's shared breakers, counted by state only (their names may be tenant data)
+     */
+    public Metrics(WorkerPool pool, Supplier<List<JobService.JobBreaker>> openBreakers, dev.bulwark.metrics.SharedBreakerMetrics shared) {
         this.openBreakers = openBreakers;
         registry.config().meterFilter(new MeterFilter() {
             @Override
@@ -53,6 +56,7 @@ public final class Metrics implements JobListener {
         String breakers = "Circuit breakers of the service's jobs that are not closed, by state";
         Gauge.builder("bulwark.breakers", open, AtomicInteger::get).tag("state", "open").description(breakers).register(registry);
         Gauge.builder("bulwark.breakers", halfOpen, AtomicInteger::get).tag("state", "half_open").description(breakers).register(registry);
+        shared.bindTo(registry);
         engine.bindTo(registry);
         // The service's process: heap, GC, threads, classes, CPU, uptime, open files.
         new JvmMemoryMetrics().bindTo(registry);

@@ -80,7 +80,34 @@ public final class Routes {
         app.post(b + "/jobs/{id}/retry-failed", ctx -> control(ctx, server.jobs().retryFailed(who(ctx, Role.SUBMIT), ctx.pathParam("id"))));
         app.get(b + "/breakers", ctx -> {
             List<JobService.JobBreaker> open = server.jobs().openBreakers(who(ctx, Role.READ));
-            ctx.json(Map.of("breakers", open.stream().map(jb -> Views.breaker(jb.job(), jb.breaker())).toList()));
+            Principal who = who(ctx, Role.READ);
+            ctx.json(Map.of("breakers", open.stream().map(jb -> Views.breaker(jb.job(), jb.breaker())).toList(),
+                    "shared", server.jobs().sharedBreakers(who)));
+        });
+        // The ledger's shared breakers act for every tenant: admins only. Registered before the
+        // job route below, whose {id} ("shared" is no job id: ids are hexadecimal) would take them.
+        app.post(b + "/breakers/shared/{name}/reset", ctx -> {
+            who(ctx, Role.ADMIN);
+            String name = ctx.pathParam("name");
+            boolean reset = server.jobs().resetSharedBreaker(name);
+            ctx.json(Map.of("name", name, "state", "CLOSED", "reset", reset));
+        });
+        app.post(b + "/breakers/shared/{name}/open", ctx -> {
+            who(ctx, Role.ADMIN);
+            String name = ctx.pathParam("name");
+            String length = ctx.queryParam("for");
+            java.time.Duration duration;
+            try {
+                duration = length == null ? null : dev.bulwark.util.Durations.parse(length, "for");
+            } catch (dev.bulwark.ValidationException e) {
+                throw Problem.badRequest("for", e.getMessage());
+            }
+            server.jobs().openSharedBreaker(name, duration, ctx.queryParam("reason"));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", name);
+            m.put("state", "OPEN");
+            m.put("untilReset", duration == null);
+            ctx.json(m);
         });
         // <scope> takes slashes, so a scope like hosts/beta may come percent-encoded (hosts%2Fbeta) or as it is
         app.post(b + "/breakers/{id}/<scope>/reset", ctx -> {

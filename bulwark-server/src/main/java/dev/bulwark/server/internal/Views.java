@@ -94,6 +94,25 @@ final class Views {
     }
 
     /** A breaker that is not closed, with the URL that resets it. */
+    /** A shared breaker of the ledger, with only the waiting jobs in {@code visible} (the caller's). */
+    static Map<String, Object> sharedBreaker(dev.bulwark.breaker.SharedBreakerView b, java.util.Set<java.util.UUID> visible) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String path = BASE + "/breakers/shared/" + URLEncoder.encode(b.name(), StandardCharsets.UTF_8).replace("+", "%20");
+        m.put("name", b.name());
+        m.put("state", b.state().name());
+        m.put("since", b.since());
+        m.put("openUntil", b.untilReset() ? null : b.openUntil());
+        m.put("untilReset", b.untilReset());
+        m.put("reason", b.reason());
+        m.put("policy", b.policy().toString());
+        m.put("open", b.policy().describeOpen());
+        m.put("counts", b.policy().countSpec());
+        m.put("waitingJobs", b.waitingJobs().stream().filter(visible::contains).map(java.util.UUID::toString).toList());
+        m.put("resetUrl", path + "/reset");
+        m.put("openUrl", path + "/open");
+        return m;
+    }
+
     static Map<String, Object> breaker(Job job, BreakerStatus b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jobId", job.id().toString());
