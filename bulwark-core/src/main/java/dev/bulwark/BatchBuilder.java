@@ -5,7 +5,7 @@ import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
-import dev.bulwark.internal.FailureClassifier;
+import dev.bulwark.util.FailureClassifier;
 import dev.bulwark.internal.FrozenSettings;
 import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;

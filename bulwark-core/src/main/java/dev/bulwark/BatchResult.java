@@ -159,7 +159,7 @@ public final class BatchResult {
      * now: after a halt by a breaker, the scope that opened it, with until when and why.
      */
     public List<BreakerStatus> breakers() {
-        return BreakerStatus.open(ledger, jobId());
+        return dev.bulwark.JobBreakers.open(ledger, jobId());
     }
 
     /** Every attempt of the item at {@code seq}, oldest first (the audit trail). */

@@ -355,7 +355,7 @@ public final class Engine implements AutoCloseable {
             return runner.openBreakers();
         }
         find(jobId);
-        return BreakerStatus.open(ledger, jobId);
+        return dev.bulwark.JobBreakers.open(ledger, jobId);
     }
 
     /**

@@ -10,7 +10,7 @@ import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.util.Durations;
 import dev.bulwark.util.Json;
-import dev.bulwark.breaker.SharedBreakerView;
+import dev.bulwark.SharedBreakerView;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.ledger.Ledger;

@@ -80,7 +80,7 @@ final class Views {
         if (job.config().breaker() == null) {
             return List.of();
         }
-        return dev.bulwark.breaker.BreakerStatus.open(ledger, job.id());
+        return dev.bulwark.JobBreakers.open(ledger, job.id());
     }
 
     static Map<String, Object> breaker(dev.bulwark.breaker.BreakerStatus b) {

@@ -82,25 +82,6 @@ public record BreakerStatus(String scope, CircuitBreaker.State state, Instant si
         return new ArrayList<>(byScope.values());
     }
 
-    /**
-     * The breakers of a job that are not closed, as its events in {@code ledger} leave them; for a
-     * job with shared breakers, the ledger's shared breakers its events name, as they are now
-     * (another job, a direct call or a reset by name may have changed them since).
-     */
-    public static List<BreakerStatus> open(dev.bulwark.ledger.Ledger ledger, java.util.UUID jobId) {
-        List<BreakerStatus> fromEvents = latest(ledger.events(jobId, Integer.MAX_VALUE));
-        boolean shared = ledger.findJob(jobId).map(j -> j.config().breaker() != null && j.config().breaker().shared())
-                .orElse(false);
-        if (shared) {
-            java.util.Set<String> named = new java.util.HashSet<>();
-            fromEvents.forEach(b -> named.add(b.scope()));
-            Instant now = Instant.now();
-            return ledger.breakers().list().stream().filter(b -> named.contains(b.name())).map(b -> b.status(now))
-                    .filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
-        }
-        return fromEvents.stream().filter(b -> b.state() != CircuitBreaker.State.CLOSED).toList();
-    }
-
     /** The snapshot a breaker is restored from. */
     public CircuitBreaker.Snapshot snapshot() {
         return new CircuitBreaker.Snapshot(state, state == CircuitBreaker.State.CLOSED ? null : since,

@@ -4,7 +4,7 @@ import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.ErrorClass;
 import dev.bulwark.ExceptionClassifier;
-import dev.bulwark.internal.FailureClassifier;
+import dev.bulwark.util.FailureClassifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package dev.bulwark.breaker;
 
+import dev.bulwark.util.KeyParts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.Engine.ItemSpec;
 import dev.bulwark.ValidationException;
-import dev.bulwark.exec.internal.CommandTemplate;
 import dev.bulwark.util.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,10 +80,10 @@ public final class ScopeTemplate {
                 String key = item.key();
                 sb.append(switch (p.placeholder()) {
                     case "" -> key;
-                    case "/" -> CommandTemplate.basename(key);
-                    case "." -> CommandTemplate.removeExtension(key);
-                    case "/." -> CommandTemplate.removeExtension(CommandTemplate.basename(key));
-                    default -> CommandTemplate.dirname(key);
+                    case "/" -> KeyParts.basename(key);
+                    case "." -> KeyParts.removeExtension(key);
+                    case "/." -> KeyParts.removeExtension(KeyParts.basename(key));
+                    default -> KeyParts.dirname(key);
                 });
             } else {
                 String name = ((Field) part).name();

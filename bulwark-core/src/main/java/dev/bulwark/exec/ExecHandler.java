@@ -1,5 +1,6 @@
 package dev.bulwark.exec;
 
+import dev.bulwark.util.KeyParts;
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.ErrorClass;
@@ -351,11 +352,11 @@ public final class ExecHandler implements ItemHandler {
             env.put("BULWARK_SCOPE", ctx.item().scope());
         }
         if (shellScript != null) {
-            String base = CommandTemplate.basename(key);
+            String base = KeyParts.basename(key);
             env.put("BULWARK_ITEM_BASENAME", base);
-            env.put("BULWARK_ITEM_NOEXT", CommandTemplate.removeExtension(key));
-            env.put("BULWARK_ITEM_BASENAME_NOEXT", CommandTemplate.removeExtension(base));
-            env.put("BULWARK_ITEM_DIRNAME", CommandTemplate.dirname(key));
+            env.put("BULWARK_ITEM_NOEXT", KeyParts.removeExtension(key));
+            env.put("BULWARK_ITEM_BASENAME_NOEXT", KeyParts.removeExtension(base));
+            env.put("BULWARK_ITEM_DIRNAME", KeyParts.dirname(key));
         }
         return env;
     }

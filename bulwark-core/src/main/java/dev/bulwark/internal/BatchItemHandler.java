@@ -1,5 +1,7 @@
 package dev.bulwark.internal;
 
+import dev.bulwark.util.FailureClassifier;
+
 import dev.bulwark.engine.OwnIoFault;
 
 import dev.bulwark.AttemptContext;

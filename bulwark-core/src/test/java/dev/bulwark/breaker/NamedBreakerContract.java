@@ -1,5 +1,7 @@
 package dev.bulwark.breaker;
 
+import dev.bulwark.SharedBreakerView;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -336,9 +336,9 @@ public final class JobService {
      * them), each with the waiting jobs the caller may see; none when the ledger keeps none.
      */
     public List<Map<String, Object>> sharedBreakers(Principal who) {
-        List<dev.bulwark.breaker.SharedBreakerView> views;
+        List<dev.bulwark.SharedBreakerView> views;
         try {
-            views = dev.bulwark.breaker.SharedBreakerView.all(ledger, engine.now());
+            views = dev.bulwark.SharedBreakerView.all(ledger, engine.now());
         } catch (UnsupportedOperationException e) {
             return List.of();
         }

@@ -95,7 +95,7 @@ final class Views {
 
     /** A breaker that is not closed, with the URL that resets it. */
     /** A shared breaker of the ledger, with only the waiting jobs in {@code visible} (the caller's). */
-    static Map<String, Object> sharedBreaker(dev.bulwark.breaker.SharedBreakerView b, java.util.Set<java.util.UUID> visible) {
+    static Map<String, Object> sharedBreaker(dev.bulwark.SharedBreakerView b, java.util.Set<java.util.UUID> visible) {
         Map<String, Object> m = new LinkedHashMap<>();
         String path = BASE + "/breakers/shared/" + URLEncoder.encode(b.name(), StandardCharsets.UTF_8).replace("+", "%20");
         m.put("name", b.name());

@@ -1,4 +1,4 @@
-package dev.bulwark.internal;
+package dev.bulwark.util;
 
 import dev.bulwark.AttemptResult;
 import dev.bulwark.Classification;

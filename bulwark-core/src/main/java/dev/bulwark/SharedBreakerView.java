@@ -1,9 +1,12 @@
-package dev.bulwark.breaker;
+package dev.bulwark;
 
-import dev.bulwark.Item;
-import dev.bulwark.ItemStatus;
-import dev.bulwark.Job;
-import dev.bulwark.JobStatus;
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.BreakerState;
+import dev.bulwark.breaker.BreakerPolicy;
+import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.BreakerStore;
+
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.JobQuery;
 import dev.bulwark.ledger.Ledger;
