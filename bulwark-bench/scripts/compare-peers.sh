@@ -22,8 +22,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 case " $* " in *" --out "*) out=() ;; *) out=(--out "$root/bulwark-bench/target/peers.jsonl") ;; esac
-mvn -B -q -o -pl bulwark-bench -am -DskipTests test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/peers-classpath.txt -Dmdep.includeScope=runtime >/dev/null
+# Offline first (everything is usually in the local repository after a build); online when that fails.
+build=(-B -q -pl bulwark-bench -am -DskipTests test-compile dependency:build-classpath
+    -Dmdep.outputFile=target/peers-classpath.txt -Dmdep.includeScope=runtime)
+mvn -o "${build[@]}" >/dev/null 2>&1 || mvn "${build[@]}" >/dev/null
 cp="$root/bulwark-core/target/classes:$root/bulwark-jdbc/target/classes:$root/bulwark-cli/target/classes:$root/bulwark-bench/target/classes:$(cat "$root/bulwark-bench/target/peers-classpath.txt")"
 major() { "$1" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'; }
 if [[ -z ${JAVA:-} ]]; then
