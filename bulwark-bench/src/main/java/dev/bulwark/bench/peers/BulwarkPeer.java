@@ -29,11 +29,6 @@ final class BulwarkPeer implements Peer {
     }
 
     @Override
-    public boolean supports(String store) {
-        return true;
-    }
-
-    @Override
     public PeerResult run(Target target, long items, int threads) throws Exception {
         String version = version();
         if (target.postgres()) {

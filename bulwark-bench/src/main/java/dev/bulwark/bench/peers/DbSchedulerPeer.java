@@ -31,16 +31,10 @@ final class DbSchedulerPeer implements Peer {
     }
 
     @Override
-    public boolean supports(String store) {
-        return true;
-    }
-
-    @Override
     public PeerResult run(Target target, long items, int threads) throws Exception {
-        try (HikariDataSource ds = target.postgres() ? Stores.pool(target.jdbcUrl(), threads + 4)
-                : Stores.sqlite(target.file(), threads + 4)) {
+        try (HikariDataSource ds = Stores.open(target, threads + 4)) {
             createTable(ds, target.postgres());
-            String settings = target.postgres() ? Stores.postgresSettings(target.jdbcUrl()) : Stores.sqliteSettings(ds);
+            String settings = Stores.settings(target, ds);
             CountDownLatch executed = new CountDownLatch(Math.toIntExact(items));
             OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> executed.countDown());
             var builder = Scheduler.create(ds, noop).threads(threads).pollingInterval(Duration.ofMillis(100))

@@ -28,16 +28,10 @@ final class JobRunrPeer implements Peer {
     }
 
     @Override
-    public boolean supports(String store) {
-        return true;
-    }
-
-    @Override
     public PeerResult run(Target target, long items, int threads) throws Exception {
-        try (HikariDataSource ds = target.postgres() ? Stores.pool(target.jdbcUrl(), threads + 4)
-                : Stores.sqlite(target.file(), threads + 4)) {
+        try (HikariDataSource ds = Stores.open(target, threads + 4)) {
             StorageProvider storage = target.postgres() ? new PostgresStorageProvider(ds) : new SqLiteStorageProvider(ds);
-            String settings = target.postgres() ? Stores.postgresSettings(target.jdbcUrl()) : Stores.sqliteSettings(ds);
+            String settings = Stores.settings(target, ds);
             JobRunrConfigurationResult jobrunr = JobRunr.configure().useJsonMapper(new JacksonJsonMapper())
                     .useStorageProvider(storage)
                     .useBackgroundJobServer(BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration()

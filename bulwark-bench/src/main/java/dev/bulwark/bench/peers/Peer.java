@@ -14,8 +14,10 @@ interface Peer {
     /** The runner's name in the results. */
     String name();
 
-    /** Whether the harness runs this runner on {@code store} ({@code sqlite} or {@code postgresql}). */
-    boolean supports(String store);
+    /** Whether the harness runs this runner on {@code store} ({@code sqlite} or {@code postgresql}); both by default. */
+    default boolean supports(String store) {
+        return true;
+    }
 
     /** Runs once; the target is fresh and empty, and is removed by the caller afterwards. */
     PeerResult run(Target target, long items, int threads) throws Exception;

@@ -33,6 +33,16 @@ final class Stores {
         return new HikariDataSource(c);
     }
 
+    /** A pool on the target's store: {@link #sqlite} or {@link #pool}. */
+    static HikariDataSource open(Peer.Target target, int size) {
+        return target.postgres() ? pool(target.jdbcUrl(), size) : sqlite(target.file(), size);
+    }
+
+    /** The target's durability settings as a connection of {@code ds} sees them. */
+    static String settings(Peer.Target target, DataSource ds) throws SQLException {
+        return target.postgres() ? postgresSettings(target.jdbcUrl()) : sqliteSettings(ds);
+    }
+
     /** A pool on a JDBC URL (PostgreSQL). */
     static HikariDataSource pool(String jdbcUrl, int size) {
         HikariConfig c = new HikariConfig();
