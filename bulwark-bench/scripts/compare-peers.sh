@@ -26,7 +26,8 @@ case " $* " in *" --out "*) out=() ;; *) out=(--out "$root/bulwark-bench/target/
 build=(-B -q -pl bulwark-bench -am -DskipTests test-compile dependency:build-classpath
     -Dmdep.outputFile=target/peers-classpath.txt -Dmdep.includeScope=runtime)
 mvn -o "${build[@]}" >/dev/null 2>&1 || mvn "${build[@]}" >/dev/null
-cp="$root/bulwark-core/target/classes:$root/bulwark-jdbc/target/classes:$root/bulwark-cli/target/classes:$root/bulwark-bench/target/classes:$(cat "$root/bulwark-bench/target/peers-classpath.txt")"
+# The class path file lists the other modules' target/classes too (the reactor resolves them there).
+cp="$root/bulwark-bench/target/classes:$(cat "$root/bulwark-bench/target/peers-classpath.txt")"
 major() { "$1" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'; }
 if [[ -z ${JAVA:-} ]]; then
     for candidate in "$(command -v java || true)" "${JAVA_HOME:+$JAVA_HOME/bin/java}" $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do

@@ -44,7 +44,7 @@ final class SpringBatchPeer implements Peer {
     @Override
     @SuppressWarnings("removal")
     public PeerResult run(Target target, long items, int threads) throws Exception {
-        try (HikariDataSource ds = Stores.sqlite(target.file(), threads + 4)) {
+        try (HikariDataSource ds = Stores.sqlite(target.file())) {
             new ResourceDatabasePopulator(new ClassPathResource("org/springframework/batch/core/schema-sqlite.sql")).execute(ds);
             String settings = Stores.sqliteSettings(ds);
             JdbcTransactionManager tm = new JdbcTransactionManager(ds);

@@ -21,21 +21,24 @@ final class Stores {
     }
 
     /**
-     * A pool on a SQLite file: WAL, {@code synchronous=FULL}, transactions that take the write lock
-     * when they begin ({@code BEGIN IMMEDIATE}) and a busy timeout, so that writers queue instead of
-     * failing with {@code SQLITE_BUSY} (a deferred transaction that read first cannot wait for it).
+     * A pool of <em>one</em> connection on a SQLite file: WAL, {@code synchronous=FULL},
+     * transactions that take the write lock when they begin ({@code BEGIN IMMEDIATE}) and a busy
+     * timeout. SQLite has one writer at a time, and Bulwark's ledger one writer thread; with
+     * several connections the runners' threads contend for the lock in SQLite's busy handler
+     * (which sleeps), and under load a commit could fail with {@code SQLITE_BUSY} (Spring Batch's
+     * job failed so once in three runs, and ran 5 to 8 times slower than with one connection).
      */
-    static HikariDataSource sqlite(Path file, int size) {
+    static HikariDataSource sqlite(Path file) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=FULL&busy_timeout=60000&transaction_mode=IMMEDIATE");
-        c.setMaximumPoolSize(size);
+        c.setMaximumPoolSize(1);
         c.setPoolName("peer-sqlite");
         return new HikariDataSource(c);
     }
 
-    /** A pool on the target's store: {@link #sqlite} or {@link #pool}. */
+    /** A pool on the target's store: {@link #sqlite} (one connection) or {@link #pool} ({@code size} connections). */
     static HikariDataSource open(Peer.Target target, int size) {
-        return target.postgres() ? pool(target.jdbcUrl(), size) : sqlite(target.file(), size);
+        return target.postgres() ? pool(target.jdbcUrl(), size) : sqlite(target.file());
     }
 
     /** The target's durability settings as a connection of {@code ds} sees them. */
