@@ -12,6 +12,7 @@
 #          [--runners bulwark,db-scheduler,jobrunr,spring-batch] [--stores sqlite,postgresql]
 #          [--postgres postgresql://127.0.0.1:5432/test?user=postgres] [--sweep 1,2,8,64] [--sweep-items N]
 #          [--svg FILE] [--out FILE] [--timeout SECONDS]
+#        compare-peers.sh --from FILE [--svg FILE]   (table and chart of an earlier run's JSON lines)
 #   defaults: 20000 items, 2 threads, 1 run, every runner, sqlite only, no sweep, no chart;
 #   the JSON lines are also appended to bulwark-bench/target/peers.jsonl unless --out says otherwise.
 # Environment: JAVA (default: java on PATH when it is 21+, else the newest JDK 21+ under
@@ -21,7 +22,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-case " $* " in *" --out "*) out=() ;; *) out=(--out "$root/bulwark-bench/target/peers.jsonl") ;; esac
+case " $* " in *" --out "* | *" --from "*) out=() ;; *) out=(--out "$root/bulwark-bench/target/peers.jsonl") ;; esac
 # Offline first (everything is usually in the local repository after a build); online when that fails.
 build=(-B -q -pl bulwark-bench -am -DskipTests test-compile dependency:build-classpath
     -Dmdep.outputFile=target/peers-classpath.txt -Dmdep.includeScope=runtime)

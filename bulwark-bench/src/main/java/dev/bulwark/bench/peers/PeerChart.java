@@ -83,7 +83,9 @@ public final class PeerChart {
         double right = WIDTH - 30;
         double top = 50;
         double bottom = HEIGHT - 50;
-        text(b, (left + right) / 2, 40, "middle", 13, "Bulwark on SQLite: items/s against concurrency");
+        long items = results.stream().filter(r -> r.phase().equals("sweep")).mapToLong(PeerResult::items).max().orElse(0);
+        text(b, (left + right) / 2, 40, "middle", 13,
+                String.format(Locale.ROOT, "Bulwark on SQLite, %,d items: items/s against concurrency", items));
         if (levels.isEmpty()) {
             text(b, (left + right) / 2, 80, "middle", 12, "no sweep runs");
             return;

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  * PeersMain [--items 20000] [--threads 2] [--runs 1] [--runners bulwark,db-scheduler,jobrunr,spring-batch]
  *           [--stores sqlite,postgresql] [--postgres postgresql://127.0.0.1:5432/test?user=postgres]
  *           [--sweep 1,2,8,64] [--sweep-items N] [--svg FILE] [--out FILE] [--timeout SECONDS]
+ * PeersMain --from FILE [--svg FILE]      (the table and the chart of the JSON lines of an earlier run)
  * </pre>
  *
  * Exit status 0 when every run stored every item as done, 1 otherwise, 2 on bad usage.
@@ -61,6 +62,16 @@ public final class PeersMain {
     private static int harness(Options o) throws Exception {
         List<PeerResult> results = new ArrayList<>();
         boolean failed = false;
+        if (o.from != null) {
+            // Only the table and the chart, from the JSON lines of an earlier run.
+            for (String line : Files.readAllLines(o.from)) {
+                if (!line.isBlank()) {
+                    results.add(PeerResult.parse(line));
+                }
+            }
+            o.runs = 0;
+            o.sweep = List.of();
+        }
         for (int round = 1; round <= o.runs; round++) {
             for (String store : o.stores) {
                 for (String runner : o.runners) {
@@ -85,7 +96,7 @@ public final class PeersMain {
         System.out.printf("%d CPUs; load average at the end %s; ratios: bulwark items/s / the runner's, same round%n",
                 Runtime.getRuntime().availableProcessors(), load());
         if (o.svg != null) {
-            Files.writeString(o.svg, PeerChart.svg(results, o.title()));
+            Files.writeString(o.svg, PeerChart.svg(results, title(results)));
             System.out.println("chart: " + o.svg);
         }
         for (PeerResult r : results) {
@@ -167,6 +178,18 @@ public final class PeersMain {
         }
     }
 
+    /** The chart's title: the side-by-side runs' items and threads, and how many rounds. */
+    static String title(List<PeerResult> results) {
+        List<PeerResult> peers = results.stream().filter(r -> r.phase().equals("peers")).toList();
+        if (peers.isEmpty()) {
+            return "no side-by-side runs";
+        }
+        long rounds = peers.stream().filter(r -> r.runner().equals(peers.getFirst().runner())
+                && r.store().equals(peers.getFirst().store())).count();
+        return String.format(Locale.ROOT, "%,d no-op items, %d threads, %d round(s)", peers.getFirst().items(),
+                peers.getFirst().threads(), rounds);
+    }
+
     static Peer peer(String runner, Durability durability) {
         return switch (runner) {
             case "bulwark" -> new BulwarkPeer(durability);
@@ -198,6 +221,7 @@ public final class PeersMain {
         long sweepItems = -1;
         Path svg;
         Path out;
+        Path from;
         long timeoutSeconds = 900;
         String child;
         String phase = "peers";
@@ -239,22 +263,19 @@ public final class PeersMain {
                     case "sweep-items" -> o.sweepItems = number("--sweep-items", v, 1, 100_000_000);
                     case "svg" -> o.svg = Path.of(v);
                     case "out" -> o.out = Path.of(v);
+                    case "from" -> o.from = Path.of(v);
                     case "timeout" -> o.timeoutSeconds = number("--timeout", v, 1, 86_400);
                     case "child" -> o.child = list("--child", v, RUNNERS).getFirst();
                     case "phase" -> o.phase = list("--phase", v, List.of("peers", "sweep")).getFirst();
                     case "durability" -> o.durability = list("--durability", v, List.of("full", "normal")).getFirst();
                     default -> throw new IllegalArgumentException("unknown option --" + e.getKey() + " (expected --items, --threads, "
-                            + "--runs, --runners, --stores, --postgres, --sweep, --sweep-items, --svg, --out, --timeout)");
+                            + "--runs, --runners, --stores, --postgres, --sweep, --sweep-items, --svg, --out, --from, --timeout)");
                 }
             }
             if (o.sweepItems < 0) {
                 o.sweepItems = o.items;
             }
             return o;
-        }
-
-        String title() {
-            return String.format(Locale.ROOT, "%,d no-op items, %d threads, %d run(s) each", items, threads, runs);
         }
 
         private static long number(String option, String value, long min, long max) {

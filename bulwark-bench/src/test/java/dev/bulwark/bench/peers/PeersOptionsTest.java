@@ -28,6 +28,16 @@ class PeersOptionsTest {
     }
 
     @Test
+    void from_reads_an_earlier_run_and_the_title_counts_its_rounds() {
+        assertThat(PeersMain.Options.parse("--from", "target/peers.jsonl").from).hasToString("target/peers.jsonl");
+        PeerResult a = PeerResult.of("peers", "bulwark", "1", "sqlite", "", 5_000, 2, 1.0, 5_000);
+        PeerResult b = PeerResult.of("peers", "db-scheduler", "1", "sqlite", "", 5_000, 2, 9.0, 5_000);
+        PeerResult sweep = PeerResult.of("sweep", "bulwark", "1", "sqlite", "", 20_000, 64, 1.0, 20_000);
+        assertThat(PeersMain.title(List.of(a, b, a, b, sweep))).isEqualTo("5,000 no-op items, 2 threads, 2 round(s)");
+        assertThat(PeersMain.title(List.of(sweep))).isEqualTo("no side-by-side runs");
+    }
+
+    @Test
     void bad_values_are_named_with_what_is_expected() {
         assertThatThrownBy(() -> PeersMain.Options.parse("--items", "lots"))
                 .hasMessage("--items must be a whole number from 1 to 100000000, but was 'lots'");
