@@ -110,6 +110,21 @@ public final class NoopBench {
         }
     }
 
+    /**
+     * Runs the benchmark once against a ledger the caller opened (and closes): for instance a
+     * {@code PostgresLedger} on a fresh schema. The clock covers the same as {@link #run}.
+     *
+     * @param store      the name of the store in the result ({@code postgresql}, ...)
+     * @param durability what the result says of the store's durability
+     */
+    public static Result run(Ledger ledger, long items, int concurrency, String store, String durability) {
+        ValidationException.require(items >= 1, "items must be at least 1, but was " + items);
+        ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
+                "concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
+        JobConfig config = JobConfig.builder().concurrency(concurrency).input("bench", "noop").build();
+        return measure(Objects.requireNonNull(ledger, "ledger"), config, ctx -> AttemptResult.success(), items, store, durability);
+    }
+
     private static Result measure(Ledger ledger, JobConfig config, ItemHandler handler, long items,
                                   String store, String durability) {
         try (Engine engine = Engine.builder().ledger(ledger).worker("bench").build()) {

@@ -5,57 +5,19 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.bulwark.AttemptResult;
-import dev.bulwark.BulwarkClock;
-import dev.bulwark.jdbc.PostgresLedger;
-import dev.bulwark.jdbc.WorkQueue;
-import dev.bulwark.jdbc.worker.Worker;
-import dev.bulwark.jdbc.worker.WorkerOptions;
-import dev.bulwark.jdbc.worker.WorkerStats;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * One worker process of the benchmark: a Bulwark {@link Worker} or a db-scheduler {@link Scheduler}
- * with a task that does nothing. It prints {@code ready} once it polls, runs until a line arrives on
- * standard input (or it closes), then prints one JSON line with its claim statistics.
+ * One db-scheduler worker process of the benchmark: a {@link Scheduler} with a task that does
+ * nothing, which behaves towards the parent as {@link WorkerChild} does (Bulwark's worker).
  */
 final class BenchChild {
     private BenchChild() {
     }
 
-    static void run(String kind, String url, int batch, int concurrency, String name) throws Exception {
-        if (kind.equals("bulwark")) {
-            bulwark(url, batch, concurrency, name);
-        } else {
-            dbScheduler(url, concurrency, name);
-        }
-    }
-
-    private static void bulwark(String url, int batch, int concurrency, String name) throws Exception {
-        try (PostgresLedger ledger = PostgresLedger.open(url)) {
-            Worker worker = new Worker(new WorkQueue(ledger), WorkerOptions.builder(name).concurrency(concurrency)
-                    .claimBatch(batch).lease(Duration.ofSeconds(30)).poll(Duration.ofMillis(500)).build(),
-                    job -> ctx -> AttemptResult.success(), null, BulwarkClock.system(), new Random(1));
-            ExecutorService runner = Executors.newSingleThreadExecutor();
-            Future<WorkerStats> done = runner.submit(worker::run);
-            ready();
-            awaitStop();
-            worker.stop();
-            WorkerStats s = done.get();
-            runner.shutdown();
-            System.out.printf("{\"worker\":\"%s\",\"claims\":%d,\"claimed\":%d,\"succeeded\":%d,\"claim_p50_ms\":%.3f,"
-                            + "\"claim_p99_ms\":%.3f}%n", name, s.claims(), s.claimed(), s.succeeded(),
-                    s.claimLatencyPercentile(50) / 1e6, s.claimLatencyPercentile(99) / 1e6);
-        }
+    static void run(String url, int concurrency, String name) throws Exception {
+        dbScheduler(url, concurrency, name);
     }
 
     private static void dbScheduler(String url, int threads, String name) throws Exception {
@@ -77,8 +39,8 @@ final class BenchChild {
                     .pollingInterval(Duration.ofMillis(100)).schedulerName(new com.github.kagkarlsson.scheduler.SchedulerName.Fixed(name))
                     .build();
             scheduler.start();
-            ready();
-            awaitStop();
+            WorkerChild.ready();
+            WorkerChild.awaitStop();
             scheduler.stop();
             long[] sorted;
             synchronized (samples) {
@@ -98,12 +60,4 @@ final class BenchChild {
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
-    private static void ready() {
-        System.out.println("ready");
-        System.out.flush();
-    }
-
-    private static void awaitStop() throws IOException {
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-    }
 }

@@ -54,8 +54,12 @@ public final class WorkersBenchMain {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = options(args);
         if (o.containsKey("child")) {
-            BenchChild.run(o.get("child"), o.get("url"), Integer.parseInt(o.getOrDefault("batch", "50")),
-                    Integer.parseInt(o.get("concurrency")), o.get("name"));
+            if (o.get("child").equals("bulwark")) {
+                WorkerChild.run(o.get("url"), Integer.parseInt(o.getOrDefault("batch", "50")),
+                        Integer.parseInt(o.get("concurrency")), o.get("name"));
+            } else {
+                BenchChild.run(o.get("url"), Integer.parseInt(o.get("concurrency")), o.get("name"));
+            }
             return;
         }
         String url = o.get("url");
@@ -64,12 +68,11 @@ public final class WorkersBenchMain {
                     + "[--concurrency N] [--scenarios bulwark:1,bulwark:50,db-scheduler] [--out FILE]");
             System.exit(64);
         }
-        String jdbc = url.startsWith("jdbc:") ? url : "jdbc:" + url;
         long items = Long.parseLong(o.getOrDefault("items", "100000"));
         int workers = Integer.parseInt(o.getOrDefault("workers", "2"));
         int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "64"));
         for (String scenario : o.getOrDefault("scenarios", "bulwark:1,bulwark:50,db-scheduler").split(",")) {
-            String line = scenario(jdbc, scenario.strip(), items, workers, concurrency);
+            String line = scenario(url, scenario.strip(), items, workers, concurrency);
             System.out.println(line);
             if (o.containsKey("out")) {
                 Files.writeString(Path.of(o.get("out")), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -77,7 +80,34 @@ public final class WorkersBenchMain {
         }
     }
 
-    private static String scenario(String jdbc, String scenario, long items, int workers, int concurrency) throws Exception {
+    /**
+     * One scenario's outcome.
+     *
+     * @param scenario    {@code bulwark:BATCH} or {@code db-scheduler}
+     * @param batch       the claim batch (0 for db-scheduler)
+     * @param settings    the server's {@code synchronous_commit/fsync}
+     * @param seconds     from the work becoming visible to the workers until the last item was done (database clock)
+     * @param workerLines each worker's JSON line (its claims and claim latencies)
+     */
+    public record Run(String scenario, long items, int workers, int concurrency, int batch, String settings, double seconds,
+                      List<String> workerLines) {
+        /** Items per second. */
+        public double itemsPerS() {
+            return items / seconds;
+        }
+    }
+
+    private static String scenario(String url, String scenario, long items, int workers, int concurrency) throws Exception {
+        return result(run(url, scenario, items, workers, concurrency));
+    }
+
+    /**
+     * Runs one scenario in a fresh schema of the database at {@code url} ({@code postgresql://} or
+     * {@code jdbc:postgresql://}), dropped afterwards. The worker processes run this class with the
+     * class path of this JVM; Bulwark's need only what the bulwark jar carries.
+     */
+    public static Run run(String database, String scenario, long items, int workers, int concurrency) throws Exception {
+        String jdbc = database.startsWith("jdbc:") ? database : "jdbc:" + database;
         boolean bulwark = scenario.startsWith("bulwark");
         int batch = bulwark ? Integer.parseInt(scenario.substring(scenario.indexOf(':') + 1)) : 0;
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -86,19 +116,19 @@ public final class WorkersBenchMain {
             s.execute("CREATE SCHEMA " + schema);
             String settings = setting(s, "synchronous_commit") + "/" + setting(s, "fsync");
             try {
-                Instant[] window = bulwark ? runBulwark(url, s, items, workers, concurrency, batch, schema)
-                        : runDbScheduler(url, s, items, workers, concurrency);
-                return result(scenario, items, workers, concurrency, batch, settings, window);
+                List<String> lines = new ArrayList<>();
+                Instant[] window = bulwark ? runBulwark(url, s, items, workers, concurrency, batch, lines)
+                        : runDbScheduler(url, s, items, workers, concurrency, lines);
+                double seconds = (window[1].toEpochMilli() - window[0].toEpochMilli()) / 1000.0;
+                return new Run(scenario, items, workers, concurrency, batch, settings, seconds, List.copyOf(lines));
             } finally {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
     }
 
-    private static List<String> children = new ArrayList<>();
-
     private static Instant[] runBulwark(String url, Statement s, long items, int workers, int concurrency, int batch,
-                                        String schema) throws Exception {
+                                        List<String> lines) throws Exception {
         UUID jobId;
         try (PostgresLedger ledger = PostgresLedger.open(url); Engine engine = Engine.builder().ledger(ledger).build()) {
             // The job's limit across workers does not bind here: the workers' own slots do.
@@ -109,12 +139,13 @@ public final class WorkersBenchMain {
             Instant t0 = now(s);
             new WorkQueue(ledger).enqueue(jobId, 0, JobConfig.MAX_CONCURRENCY);
             Instant t1 = awaitInstant(s, "SELECT finished_at FROM jobs WHERE id = '" + jobId + "' AND status = 'COMPLETED'");
-            stop(started);
+            stop(started, lines);
             return new Instant[] {t0, t1};
         }
     }
 
-    private static Instant[] runDbScheduler(String url, Statement s, long items, int workers, int concurrency) throws Exception {
+    private static Instant[] runDbScheduler(String url, Statement s, long items, int workers, int concurrency,
+                                            List<String> lines) throws Exception {
         s.execute("CREATE TABLE scheduled_tasks (task_name text NOT NULL, task_instance text NOT NULL, task_data bytea, "
                 + "execution_time timestamptz NOT NULL, picked boolean NOT NULL, picked_by text, last_success timestamptz, "
                 + "last_failure timestamptz, consecutive_failures int, last_heartbeat timestamptz, version bigint NOT NULL, "
@@ -127,14 +158,13 @@ public final class WorkersBenchMain {
                 + "SELECT 'noop', 'item-' || i, now() - interval '1 second', false, 1 FROM generate_series(1, " + items + ") i");
         Instant t0 = now(s);
         Instant t1 = awaitInstant(s, "SELECT clock_timestamp() WHERE NOT EXISTS (SELECT 1 FROM scheduled_tasks)");
-        stop(started);
+        stop(started, lines);
         return new Instant[] {t0, t1};
     }
 
     private static List<Process> start(String kind, String url, int workers, int concurrency, int batch) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<Process> started = new ArrayList<>();
-        children = new ArrayList<>();
         for (int w = 1; w <= workers; w++) {
             Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), WorkersBenchMain.class.getName(),
                     "--child", kind, "--url", url, "--batch", Integer.toString(batch), "--concurrency",
@@ -152,7 +182,7 @@ public final class WorkersBenchMain {
         return started;
     }
 
-    private static void stop(List<Process> started) throws Exception {
+    private static void stop(List<Process> started, List<String> lines) throws Exception {
         for (Process p : started) {
             try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
                 w.write("stop\n");
@@ -163,19 +193,17 @@ public final class WorkersBenchMain {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("{")) {
-                    children.add(line);
+                    lines.add(line);
                 }
             }
             p.waitFor();
         }
     }
 
-    private static String result(String scenario, long items, int workers, int concurrency, int batch, String settings,
-                                 Instant[] window) {
-        double seconds = (window[1].toEpochMilli() - window[0].toEpochMilli()) / 1000.0;
+    private static String result(Run r) {
         double p99 = 0;
         long claims = 0;
-        for (String child : children) {
+        for (String child : r.workerLines()) {
             Matcher m = P99.matcher(child);
             if (m.find()) {
                 p99 = Math.max(p99, Double.parseDouble(m.group(1)));
@@ -187,9 +215,9 @@ public final class WorkersBenchMain {
         }
         return String.format(Locale.ROOT, "{\"scenario\":\"%s\",\"items\":%d,\"workers\":%d,\"concurrency\":%d,\"claim_batch\":%s,"
                         + "\"synchronous_commit/fsync\":\"%s\",\"seconds\":%.3f,\"items_per_s\":%.0f,\"claims\":%d,"
-                        + "\"claim_p99_ms\":%.2f,\"workers_detail\":[%s]}", scenario, items, workers, concurrency,
-                batch == 0 ? "null" : Integer.toString(batch), settings, seconds, items / seconds, claims, p99,
-                String.join(",", children));
+                        + "\"claim_p99_ms\":%.2f,\"workers_detail\":[%s]}", r.scenario(), r.items(), r.workers(), r.concurrency(),
+                r.batch() == 0 ? "null" : Integer.toString(r.batch()), r.settings(), r.seconds(), r.itemsPerS(), claims, p99,
+                String.join(",", r.workerLines()));
     }
 
     private static String setting(Statement s, String name) throws SQLException {
