@@ -114,6 +114,9 @@ public final class MemoryLedger implements Ledger {
             }
             return List.of(t.claim(lowest, now, ++fences));
         }
+        if (t.orderedByScope()) {
+            return t.claimScopeHeads(now, limit, scopes, this);
+        }
         // Without a filter the lowest due items are the first ones; with one, the due retries
         // left out by it must not use up the limit.
         int[] due = t.dueRetries(now, all ? limit : Integer.MAX_VALUE);
@@ -133,6 +136,11 @@ public final class MemoryLedger implements Ledger {
             }
         }
         return claimed;
+    }
+
+    /** A fresh fence; under the ledger's lock. */
+    private long nextFence() {
+        return ++fences;
     }
 
     @Override
@@ -440,6 +448,8 @@ public final class MemoryLedger implements Ledger {
         final String[] key = new String[CHUNK];
         String[] payload;
         String[] scope;
+        /** Order scopes ({@link NewItem#orderKey()}), null unless the job is ordered by scope. */
+        String[] orderKey;
         String[] logPath;
         final byte[] status = new byte[CHUNK];
         final int[] attempts = new int[CHUNK];
@@ -492,6 +502,13 @@ public final class MemoryLedger implements Ledger {
         /** startedAt of RUNNING items (the time of the claim). */
         final Map<Integer, Instant> runningSince = new HashMap<>();
         final long[] byStatus = new long[STATUSES.length];
+        /**
+         * Ordered by scope: the items without a final outcome of each order scope, and the lowest of
+         * each (the scope's head: the only one of the scope that may be claimed).
+         */
+        final Map<String, TreeSet<Integer>> openByOrderKey = new HashMap<>();
+        final BitSet orderHeads = new BitSet();
+        boolean orderKeys;
         long retries;
         long interruptionCount;
 
@@ -525,10 +542,15 @@ public final class MemoryLedger implements Ledger {
             if (n.scope() != null) {
                 (ch.scope == null ? ch.scope = new String[CHUNK] : ch.scope)[j] = n.scope();
             }
+            if (n.orderKey() != null) {
+                (ch.orderKey == null ? ch.orderKey = new String[CHUNK] : ch.orderKey)[j] = n.orderKey();
+                orderKeys = true;
+            }
             ch.status[j] = (byte) ItemStatus.PENDING.ordinal();
             ch.lastRow[j] = -1;
             size++;
             pending.add(i);
+            orderOpen(i, true);
             byStatus[ItemStatus.PENDING.ordinal()]++;
         }
 
@@ -612,6 +634,9 @@ public final class MemoryLedger implements Ledger {
             if (to != null) {
                 to.add(i);
             }
+            if (orderKeys && (from == null) != (to == null)) {
+                orderOpen(i, to != null);
+            }
             if (old == ItemStatus.RUNNING) {
                 runningSince.remove(i);
             }
@@ -622,6 +647,61 @@ public final class MemoryLedger implements Ledger {
             if (due != null && old == ItemStatus.RETRY_WAIT) {
                 retryByDue.remove(new Due(due, i));
             }
+        }
+
+        /** Whether the job is ordered by scope: its items carry order scopes. */
+        boolean orderedByScope() {
+            return orderKeys;
+        }
+
+        String orderKey(int i) {
+            String[] col = items[i >>> SHIFT].orderKey;
+            return col == null ? null : col[i & MASK];
+        }
+
+        /** Item {@code i} gained ({@code open}) or lost its place among the open items of its order scope. */
+        private void orderOpen(int i, boolean open) {
+            String k = orderKey(i);
+            if (k == null) {
+                return;
+            }
+            TreeSet<Integer> open0 = openByOrderKey.computeIfAbsent(k, x -> new TreeSet<>());
+            int before = open0.isEmpty() ? -1 : open0.first();
+            if (open) {
+                open0.add(i);
+            } else {
+                open0.remove(i);
+            }
+            int after = open0.isEmpty() ? -1 : open0.first();
+            if (before != after) {
+                if (before >= 0) {
+                    orderHeads.clear(before);
+                }
+                if (after >= 0) {
+                    orderHeads.set(after);
+                }
+            }
+            if (open0.isEmpty()) {
+                openByOrderKey.remove(k);
+            }
+        }
+
+        /**
+         * Claims of a job ordered by scope: of each order scope only its head (its lowest item
+         * without a final outcome), and only if that is due and admitted by {@code scopes}; lowest first.
+         */
+        List<Item> claimScopeHeads(Instant now, int limit, ScopeFilter scopes, MemoryLedger ledger) {
+            List<Item> claimed = new ArrayList<>(Math.min(limit, 64));
+            int[] heads = orderHeads.stream().toArray();
+            for (int i : heads) {
+                if (claimed.size() >= limit) {
+                    break;
+                }
+                if (isDue(i, now) && (scopes.isAll() || scopes.admits(scope(i)))) {
+                    claimed.add(claim(i, now, ledger.nextFence()));
+                }
+            }
+            return claimed;
         }
 
         /** The index of the items in {@code status}, or null for final statuses (not indexed). */

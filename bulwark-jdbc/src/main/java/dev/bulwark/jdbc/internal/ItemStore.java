@@ -43,6 +43,7 @@ public final class ItemStore {
     private final Dialect dialect;
     private final JobStore jobs;
     private final Completions completions;
+    private final java.util.Map<UUID, Boolean> orderedByScope = new java.util.HashMap<>();
 
     public ItemStore(Statements sql, Rows rows, JobStore jobs, Completions completions) {
         this.sql = sql;
@@ -72,9 +73,10 @@ public final class ItemStore {
         if (items.isEmpty()) {
             return;
         }
-        PreparedStatement insert = sql.get("INSERT INTO items (job_pk, seq, key, payload, scope, status) VALUES (?, ?, ?, ?, ?, 'PENDING')");
+        PreparedStatement insert = sql.get("INSERT INTO items (job_pk, seq, key, payload, scope, order_key, status) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 'PENDING')");
         for (NewItem n : items) {
-            rows.bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope()).addBatch();
+            rows.bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope(), n.orderKey()).addBatch();
         }
         insert.executeBatch();
         jobs.addToTotal(pk, items.size());
@@ -86,7 +88,20 @@ public final class ItemStore {
         if (limit < 1) {
             return List.of();
         }
-        return dialect.claims().claim(sql, rows, pk, jobId, now, limit, ordered, scopes);
+        return dialect.claims().claim(sql, rows, pk, jobId, now, limit, ordered, orderedByScope(jobId), scopes);
+    }
+
+    /** Whether the job is ordered by scope ({@code --ordered-by}); fixed for a job's life, so remembered. */
+    private boolean orderedByScope(UUID jobId) throws SQLException {
+        Boolean known = orderedByScope.get(jobId);
+        if (known == null) {
+            known = jobs.find(jobId).map(j -> j.config().orderedBy() != null).orElse(false);
+            if (orderedByScope.size() > 10_000) {
+                orderedByScope.clear();
+            }
+            orderedByScope.put(jobId, known);
+        }
+        return known;
     }
 
     public Optional<Instant> nextDueAt(UUID jobId) throws SQLException {

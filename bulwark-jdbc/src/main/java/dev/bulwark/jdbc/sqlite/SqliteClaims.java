@@ -43,6 +43,9 @@ final class SqliteClaims implements ItemClaims {
     private static final String CLAIM_DUE = claimDue("");
     private static final String CLAIM_DUE_SKIP = claimDue(SKIP_SCOPES);
     private static final String CLAIM_DUE_ONLY = claimDue(ONLY_SCOPE);
+    private static final String CLAIM_HEADS = claimHeads("");
+    private static final String CLAIM_HEADS_SKIP = claimHeads(SKIP_SCOPES);
+    private static final String CLAIM_HEADS_ONLY = claimHeads(ONLY_SCOPE);
     private static final List<ItemStatus> UNFINISHED = List.of(ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.RETRY_WAIT);
 
     private static String claimDue(String scopeCondition) {
@@ -53,9 +56,21 @@ final class SqliteClaims implements ItemClaims {
                 + " ORDER BY seq LIMIT ?3) ORDER BY seq LIMIT ?3)" + RETURNING;
     }
 
+    /**
+     * Ordered by scope: the head of each order scope (its lowest item without a final outcome, from
+     * the partial index of open items), where that head is due, lowest first.
+     */
+    private static String claimHeads(String scopeCondition) {
+        return CLAIM + "seq IN (SELECT i.seq FROM (SELECT min(seq) AS seq FROM items INDEXED BY items_order_open "
+                + "WHERE job_pk = ?4 AND order_key IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT') "
+                + "GROUP BY order_key) h JOIN items i ON i.job_pk = ?4 AND i.seq = h.seq "
+                + "WHERE (i.status = 'PENDING' OR (i.status = 'RETRY_WAIT' AND i.next_attempt_at <= ?2))" + scopeCondition
+                + " ORDER BY i.seq LIMIT ?3)" + RETURNING;
+    }
+
     @Override
     public List<Item> claim(Statements sql, Rows rows, long pk, UUID jobId, Instant now, int limit, boolean ordered,
-                            ScopeFilter scopes) throws SQLException {
+                            boolean byScope, ScopeFilter scopes) throws SQLException {
         long base = lastFence(sql, rows);
         String scopeCondition = scopes.isAll() ? "" : scopes.only() != null ? ONLY_SCOPE : SKIP_SCOPES;
         Object scopeParam = scopes.only() != null ? scopes.only() : Json.write(scopes.skip());
@@ -66,6 +81,10 @@ final class SqliteClaims implements ItemClaims {
                     + scopeCondition + RETURNING;
             claimed = lowest < 0 ? List.of() : scopes.isAll() ? claimed(rows, jobId, rows.bind(sql.get(one), base, now, lowest, pk))
                     : claimed(rows, jobId, rows.bind(sql.get(one), base, now, lowest, pk, scopeParam));
+        } else if (byScope) {
+            String heads = scopes.isAll() ? CLAIM_HEADS : scopes.only() != null ? CLAIM_HEADS_ONLY : CLAIM_HEADS_SKIP;
+            claimed = scopes.isAll() ? claimed(rows, jobId, rows.bind(sql.get(heads), base, now, limit, pk))
+                    : claimed(rows, jobId, rows.bind(sql.get(heads), base, now, limit, pk, scopeParam));
         } else if (scopes.isAll()) {
             claimed = claimed(rows, jobId, rows.bind(sql.get(CLAIM_DUE), base, now, limit, pk));
         } else {
