@@ -104,6 +104,11 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--ordered", description = "Strict order: each item starts only after the previous one finished (needs --concurrency 1).")
     boolean ordered;
 
+    @Option(names = "--ordered-by", paramLabel = "TEMPLATE", description = "Strict order per scope: the items of one scope "
+            + "(e.g. '{//}', their folder, or '{host}', a payload field of --items-jsonl) run one after another in their order, "
+            + "each after the previous one of its scope has its final outcome; different scopes run side by side up to --concurrency.")
+    String orderedBy;
+
     @Option(names = "--retries", paramLabel = "N", defaultValue = "2", description = "Retries after a transient failure (0-999). Default: ${DEFAULT-VALUE}.")
     int retries;
 
@@ -233,6 +238,10 @@ public class RunCommand implements Callable<Integer> {
                 ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
                 source = ItemSource.mapped(source, scopes::apply);
             }
+            if (orderedBy != null) {
+                ScopeTemplate order = ScopeTemplate.compile("--ordered-by", orderedBy);
+                source = ItemSource.mapped(source, item -> item.withOrderKey(order.scopeOf(item)));
+            }
             long count = countAndValidate(source);
             if (count == 0) {
                 throw new ValidationException("no items found in " + describe(source) + ": nothing to run");
@@ -294,13 +303,18 @@ public class RunCommand implements Callable<Integer> {
                 "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
         ValidationException.require(!ordered || concurrency == 1,
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
+        ValidationException.require(!ordered || orderedBy == null, "--ordered (one order over the whole job) and --ordered-by '"
+                + orderedBy + "' (an order per scope) exclude each other: give one of them");
+        if (orderedBy != null) {
+            ScopeTemplate.compile("--ordered-by", orderedBy); // refused before anything is read
+        }
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
         new ExecHandler(exec); // validates the command template (placeholders, shell script) now
         if (!shell && resolvesProgramHere()) {
             Programs.requireRunnable(command, spec.commandLine().getParseResult().originalArgs(), System.getenv("PATH"));
         }
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
-        return JobConfig.builder().concurrency(concurrency).ordered(ordered)
+        return JobConfig.builder().concurrency(concurrency).ordered(ordered).orderedBy(orderedBy)
                 .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout.duration()).attemptTimeoutPercent(attemptTimeout.percent())
                 .failureThreshold(threshold).exec(exec).breaker(breakerConfig())
                 .halt(halt == null ? HaltMode.NOW : Options.choice(halt, "--halt", HaltMode.class))

@@ -65,6 +65,9 @@ class SqliteLedgerTest extends JdbcLedgerContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(1);
             assertThat(rs.getString(2)).isEqualTo("create ledger");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getString(2)).isEqualTo("order scopes");
             assertThat(rs.next()).isFalse();
         }
         ledger = newLedger();
