@@ -41,10 +41,9 @@ class OrderedByServerTest {
     void a_template_ordered_by_folder_runs_each_folder_in_order_and_the_folders_side_by_side() throws IOException {
         f = new ServerFixture(dir, "  port: 0\n  workers: 4");
         Path marks = Files.createDirectories(dir.resolve("marks"));
-        String config = Files.readString(f.configFile);
         // Each node's first command marks its node and waits until all three have: only possible
         // when the three run at the same time (else the timeout fails it).
-        Files.writeString(f.configFile, config.substring(0, config.indexOf("  rollback:")) + """
+        f.replaceRollbackTemplate("""
                   nodes:
                     command: ['case "$1" in */1) touch "%s/$(dirname "$1")"; while [ "$(ls "%s" | wc -l)" -lt 3 ]; do sleep 0.02; done;; esac; echo "sent $1"']
                     shell: true
@@ -52,7 +51,7 @@ class OrderedByServerTest {
                     retries: 0
                     timeout: 20s
                     ordered-by: '{//}'
-                """.formatted(marks, marks) + config.substring(config.indexOf("  rollback:")));
+                """.formatted(marks, marks));
         f.startServer(BulwarkClock.system());
         List<String> keys = List.of("n1/1", "n1/2", "n1/3", "n2/1", "n2/2", "n2/3", "n3/1", "n3/2", "n3/3");
 
