@@ -280,7 +280,7 @@ public final class BatchBuilder<T> {
      * the payload), with literal text around them. The template is recorded in the job's configuration.
      */
     public BatchBuilder<T> orderedBy(String template) {
-        this.orderTemplate = ScopeTemplate.compile("--ordered-by", template);
+        this.orderTemplate = ScopeTemplate.compile(JobConfig.ORDERED_BY_OPTION, template);
         this.orderScope = null;
         config.orderedBy(template);
         return this;

@@ -1,8 +1,8 @@
 package dev.bulwark;
 
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.internal.JobRunner;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;

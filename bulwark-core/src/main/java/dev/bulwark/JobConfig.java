@@ -45,6 +45,8 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
                         String orderedBy) {
 
     public static final int DEFAULT_CONCURRENCY = 1;
+    /** The option that sets {@link #orderedBy()}, as messages name it. */
+    public static final String ORDERED_BY_OPTION = "--ordered-by";
     /** {@link #orderedBy()} of a job whose items got their order scope from a Java function. */
     public static final String ORDERED_BY_JAVA = "java";
     public static final int MAX_CONCURRENCY = 10_000;
@@ -67,16 +69,16 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
                 "a relative timeout must be more than 0%, but was " + attemptTimeoutPercent + "%");
         ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null,
                 "a timeout is either a duration or a percentage of the median, not both");
-        ValidationException.require(orderedBy == null || !ordered, "--ordered (one order over the whole job) and --ordered-by '"
+        ValidationException.require(orderedBy == null || !ordered, "--ordered (one order over the whole job) and " + ORDERED_BY_OPTION + " '"
                 + orderedBy + "' (an order per scope) exclude each other: give one of them");
         if (orderedBy != null && !orderedBy.equals(ORDERED_BY_JAVA)) {
-            ScopeTemplate.compile("--ordered-by", orderedBy);
+            ScopeTemplate.compile(ORDERED_BY_OPTION, orderedBy);
         }
     }
 
     /** The template of {@link #orderedBy()}, or null when there is none or a Java function gives the order scopes. */
     public ScopeTemplate orderTemplate() {
-        return orderedBy == null || orderedBy.equals(ORDERED_BY_JAVA) ? null : ScopeTemplate.compile("--ordered-by", orderedBy);
+        return orderedBy == null || orderedBy.equals(ORDERED_BY_JAVA) ? null : ScopeTemplate.compile(ORDERED_BY_OPTION, orderedBy);
     }
 
     /** This configuration with {@code value} as the record of where the items came from. */
@@ -227,7 +229,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         public JobConfig build() {
             return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input,
                     breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent,
-                orderedBy);
+                    orderedBy);
         }
     }
 }

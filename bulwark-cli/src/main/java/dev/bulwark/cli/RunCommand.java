@@ -238,8 +238,8 @@ public class RunCommand implements Callable<Integer> {
                 ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
                 source = ItemSource.mapped(source, scopes::apply);
             }
-            if (orderedBy != null) {
-                ScopeTemplate order = ScopeTemplate.compile("--ordered-by", orderedBy);
+            ScopeTemplate order = config.orderTemplate(); // checked with the rest of the configuration, before anything is read
+            if (order != null) {
                 source = ItemSource.mapped(source, item -> item.withOrderKey(order.scopeOf(item)));
             }
             long count = countAndValidate(source);
@@ -303,11 +303,6 @@ public class RunCommand implements Callable<Integer> {
                 "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
         ValidationException.require(!ordered || concurrency == 1,
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
-        ValidationException.require(!ordered || orderedBy == null, "--ordered (one order over the whole job) and --ordered-by '"
-                + orderedBy + "' (an order per scope) exclude each other: give one of them");
-        if (orderedBy != null) {
-            ScopeTemplate.compile("--ordered-by", orderedBy); // refused before anything is read
-        }
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
         new ExecHandler(exec); // validates the command template (placeholders, shell script) now
         if (!shell && resolvesProgramHere()) {

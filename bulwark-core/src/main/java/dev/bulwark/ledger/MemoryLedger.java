@@ -115,7 +115,7 @@ public final class MemoryLedger implements Ledger {
             return List.of(t.claim(lowest, now, ++fences));
         }
         if (t.orderedByScope()) {
-            return t.claimScopeHeads(now, limit, scopes, this);
+            return t.claimScopeHeads(now, limit, scopes, () -> ++fences);
         }
         // Without a filter the lowest due items are the first ones; with one, the due retries
         // left out by it must not use up the limit.
@@ -136,11 +136,6 @@ public final class MemoryLedger implements Ledger {
             }
         }
         return claimed;
-    }
-
-    /** A fresh fence; under the ledger's lock. */
-    private long nextFence() {
-        return ++fences;
     }
 
     @Override
@@ -665,14 +660,14 @@ public final class MemoryLedger implements Ledger {
             if (k == null) {
                 return;
             }
-            TreeSet<Integer> open0 = openByOrderKey.computeIfAbsent(k, x -> new TreeSet<>());
-            int before = open0.isEmpty() ? -1 : open0.first();
+            TreeSet<Integer> scopeOpen = openByOrderKey.computeIfAbsent(k, x -> new TreeSet<>());
+            int before = scopeOpen.isEmpty() ? -1 : scopeOpen.first();
             if (open) {
-                open0.add(i);
+                scopeOpen.add(i);
             } else {
-                open0.remove(i);
+                scopeOpen.remove(i);
             }
-            int after = open0.isEmpty() ? -1 : open0.first();
+            int after = scopeOpen.isEmpty() ? -1 : scopeOpen.first();
             if (before != after) {
                 if (before >= 0) {
                     orderHeads.clear(before);
@@ -681,7 +676,7 @@ public final class MemoryLedger implements Ledger {
                     orderHeads.set(after);
                 }
             }
-            if (open0.isEmpty()) {
+            if (scopeOpen.isEmpty()) {
                 openByOrderKey.remove(k);
             }
         }
@@ -690,15 +685,12 @@ public final class MemoryLedger implements Ledger {
          * Claims of a job ordered by scope: of each order scope only its head (its lowest item
          * without a final outcome), and only if that is due and admitted by {@code scopes}; lowest first.
          */
-        List<Item> claimScopeHeads(Instant now, int limit, ScopeFilter scopes, MemoryLedger ledger) {
+        List<Item> claimScopeHeads(Instant now, int limit, ScopeFilter scopes, java.util.function.LongSupplier fences) {
             List<Item> claimed = new ArrayList<>(Math.min(limit, 64));
-            int[] heads = orderHeads.stream().toArray();
-            for (int i : heads) {
-                if (claimed.size() >= limit) {
-                    break;
-                }
+            // A claim leaves the heads as they are (the claimed item stays open): walk them directly.
+            for (int i = orderHeads.nextSetBit(0); i >= 0 && claimed.size() < limit; i = orderHeads.nextSetBit(i + 1)) {
                 if (isDue(i, now) && (scopes.isAll() || scopes.admits(scope(i)))) {
-                    claimed.add(claim(i, now, ledger.nextFence()));
+                    claimed.add(claim(i, now, fences.getAsLong()));
                 }
             }
             return claimed;

@@ -20,7 +20,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -43,7 +45,8 @@ public final class ItemStore {
     private final Dialect dialect;
     private final JobStore jobs;
     private final Completions completions;
-    private final java.util.Map<UUID, Boolean> orderedByScope = new java.util.HashMap<>();
+    /** Whether each job seen is ordered by scope ({@code --ordered-by}): fixed for a job's life. */
+    private final Map<UUID, Boolean> orderedByScope = new HashMap<>();
 
     public ItemStore(Statements sql, Rows rows, JobStore jobs, Completions completions) {
         this.sql = sql;
@@ -91,7 +94,7 @@ public final class ItemStore {
         return dialect.claims().claim(sql, rows, pk, jobId, now, limit, ordered, orderedByScope(jobId), scopes);
     }
 
-    /** Whether the job is ordered by scope ({@code --ordered-by}); fixed for a job's life, so remembered. */
+    /** Whether the job is ordered by scope ({@code --ordered-by}), read from its configuration once. */
     private boolean orderedByScope(UUID jobId) throws SQLException {
         Boolean known = orderedByScope.get(jobId);
         if (known == null) {
