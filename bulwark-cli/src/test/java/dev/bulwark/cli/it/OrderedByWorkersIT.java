@@ -58,15 +58,6 @@ class OrderedByWorkersIT {
         return runs;
     }
 
-    private long query(String sql) {
-        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new AssertionError("cannot run " + sql, e);
-        }
-    }
-
     @Test
     void two_workers_run_each_folder_strictly_in_order_and_the_folders_side_by_side() throws Exception {
         Files.write(work.resolve("items.txt"), IntStream.rangeClosed(1, 3).boxed()
@@ -87,14 +78,14 @@ class OrderedByWorkersIT {
         BulwarkProcess first = worker("w1");
         BulwarkProcess second = worker("w2");
 
-        BulwarkProcess.await(() -> query("SELECT count(*) FROM jobs WHERE status NOT IN ('QUEUED', 'RUNNING')") == 1, LONG,
+        BulwarkProcess.await(() -> PG.queryLong("SELECT count(*) FROM jobs WHERE status NOT IN ('QUEUED', 'RUNNING')") == 1, LONG,
                 () -> "job not finished\n" + first.describe() + "\n" + second.describe());
         first.sigterm();
         second.sigterm();
         assertThat(first.awaitExit(LONG)).as(first.describe()).isZero();
         assertThat(second.awaitExit(LONG)).as(second.describe()).isZero();
 
-        assertThat(query("SELECT count(*) FROM jobs WHERE status = 'COMPLETED'")).as("job " + jobId).isEqualTo(1);
+        assertThat(PG.queryLong("SELECT count(*) FROM jobs WHERE status = 'COMPLETED'")).as("job " + jobId).isEqualTo(1);
         List<Run> runs = runs();
         assertThat(runs).hasSize(15);
         List<String> happened = Files.readAllLines(events);
