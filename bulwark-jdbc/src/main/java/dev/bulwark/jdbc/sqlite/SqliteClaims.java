@@ -56,14 +56,24 @@ final class SqliteClaims implements ItemClaims {
                 + " ORDER BY seq LIMIT ?3) ORDER BY seq LIMIT ?3)" + RETURNING;
     }
 
+    /** The open items of an order scope, from their partial index (the condition must repeat the index's). */
+    private static final String OPEN_IN_ORDER = "FROM items INDEXED BY items_order_open WHERE job_pk = ?4 AND order_key IS NOT NULL "
+            + "AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT')";
+
     /**
-     * Ordered by scope: the head of each order scope (its lowest item without a final outcome, from
-     * the partial index of open items), where that head is due, lowest first.
+     * Ordered by scope: the head of each order scope (its lowest item without a final outcome), where
+     * that head is due, lowest first. The scopes with open items are found by skipping through the
+     * partial index of open items, one index search per scope, so a claim costs as much as there are
+     * scopes, not open items.
      */
     private static String claimHeads(String scopeCondition) {
-        return CLAIM + "seq IN (SELECT i.seq FROM (SELECT min(seq) AS seq FROM items INDEXED BY items_order_open "
-                + "WHERE job_pk = ?4 AND order_key IS NOT NULL AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT') "
-                + "GROUP BY order_key) h JOIN items i ON i.job_pk = ?4 AND i.seq = h.seq "
+        return CLAIM + "seq IN (WITH RECURSIVE scopes(k) AS ("
+                + "SELECT (SELECT order_key " + OPEN_IN_ORDER + " ORDER BY order_key LIMIT 1) "
+                + "UNION ALL SELECT (SELECT order_key " + OPEN_IN_ORDER + " AND order_key > k ORDER BY order_key LIMIT 1) "
+                + "FROM scopes WHERE k IS NOT NULL), "
+                + "heads(seq) AS (SELECT (SELECT seq " + OPEN_IN_ORDER + " AND order_key = k ORDER BY seq LIMIT 1) "
+                + "FROM scopes WHERE k IS NOT NULL) "
+                + "SELECT i.seq FROM heads h JOIN items i ON i.job_pk = ?4 AND i.seq = h.seq "
                 + "WHERE (i.status = 'PENDING' OR (i.status = 'RETRY_WAIT' AND i.next_attempt_at <= ?2))" + scopeCondition
                 + " ORDER BY i.seq LIMIT ?3)" + RETURNING;
     }
