@@ -262,6 +262,31 @@ public abstract class EngineContract {
     }
 
     @Test
+    void a_job_ordered_by_one_scope_with_free_slots_runs_every_item_one_after_another() throws Exception {
+        // Quick items and idle slots: each claim takes the one head, which may end before the
+        // dispatcher looks again; the run must not take "nothing claimable now" for "done".
+        Job job = submitKeys(IntStream.rangeClosed(1, 300).mapToObj(i -> "node/" + i).toList(),
+                JobConfig.builder().concurrency(4).orderedBy("{//}").build());
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        List<Long> overlaps = new CopyOnWriteArrayList<>();
+        List<Long> starts = new CopyOnWriteArrayList<>();
+
+        Job done = runToEnd(job, ctx -> {
+            if (running.incrementAndGet() > 1) {
+                overlaps.add(ctx.seq());
+            }
+            starts.add(ctx.seq());
+            running.decrementAndGet();
+            return AttemptResult.success();
+        });
+
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(counts(job).succeeded()).isEqualTo(300);
+        assertThat(overlaps).isEmpty();
+        assertThat(starts).containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
+    }
+
+    @Test
     void a_critical_error_halts_the_job_and_rolls_back_the_items_that_succeeded() throws Exception {
         Job job = submit(30, JobConfig.builder().concurrency(1).retry(RetryPolicy.none()).rollback(true)
                 .compensate(ExecSpec.of(List.of("true"))).build());
