@@ -3,6 +3,7 @@ package dev.bulwark;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerStatus;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
 import dev.bulwark.util.FailureClassifier;
@@ -74,6 +75,9 @@ public final class BatchBuilder<T> {
     private final Iterable<T> items;
     private Function<? super T, String> key = String::valueOf;
     private Function<? super T, String> scope;
+    /** The order scope of each item ({@link #orderedBy}), from a function or a template; null for none. */
+    private Function<? super T, String> orderScope;
+    private ScopeTemplate orderTemplate;
     private Function<? super T, ?> payload;
     private Function<Item, T> restore;
     private String name = DEFAULT_NAME;
@@ -293,6 +297,32 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> ordered() {
         config.ordered(true);
         this.ordered = true;
+        return this;
+    }
+
+    /**
+     * Strict order per scope: the items with the same {@code scopeOfItem} (a node, a host, a folder)
+     * run one after another in their order, each after the one before has its final outcome
+     * (retries included, as {@link #ordered()}); different scopes run side by side up to
+     * {@link #concurrency}. The order scope is stored with each item, so a resumed batch keeps it.
+     * Excludes {@link #ordered()} and {@link #chunks}.
+     */
+    public BatchBuilder<T> orderedBy(Function<? super T, String> scopeOfItem) {
+        this.orderScope = Objects.requireNonNull(scopeOfItem, "scopeOfItem");
+        this.orderTemplate = null;
+        config.orderedBy(JobConfig.ORDERED_BY_JAVA);
+        return this;
+    }
+
+    /**
+     * Like {@link #orderedBy(Function)}, with the order scope of each item from a template, as the
+     * command line's {@code --ordered-by}: {@code {//}} (the key's folder), {@code {host}} (a field of
+     * the payload), with literal text around them. The template is recorded in the job's configuration.
+     */
+    public BatchBuilder<T> orderedBy(String template) {
+        this.orderTemplate = ScopeTemplate.compile(JobConfig.ORDERED_BY_OPTION, template);
+        this.orderScope = null;
+        config.orderedBy(template);
         return this;
     }
 
@@ -764,6 +794,10 @@ public final class BatchBuilder<T> {
             slots = (int) total;
         }
         ValidationException.require(!(ordered && chunkHandler != null), "an ordered batch cannot run in chunks");
+        ValidationException.require(!((orderScope != null || orderTemplate != null) && chunkHandler != null),
+                "a batch ordered by scope cannot run in chunks");
+        ValidationException.require(!ordered || (orderScope == null && orderTemplate == null),
+                ".ordered() (one order over the whole batch) and .orderedBy(...) (an order per scope) exclude each other: give one");
         ValidationException.require(!ordered || slots == 1, ".ordered() runs one item at a time (item n+1 starts once item n "
                 + "is final), so it needs .concurrency(1), but concurrency was " + slots);
         JobConfig draft = config.concurrency(slots).build();
@@ -860,6 +894,16 @@ public final class BatchBuilder<T> {
             throw new ValidationException("the payload of item " + seq + " (" + k + ") cannot be written as JSON: "
                     + e.getOriginalMessage());
         }
-        return new Engine.ItemSpec(k, json, s);
+        Engine.ItemSpec spec = new Engine.ItemSpec(k, json, s);
+        if (orderTemplate != null) {
+            return spec.withOrderKey(orderTemplate.scopeOf(spec));
+        }
+        if (orderScope != null) {
+            String o = orderScope.apply(item);
+            ValidationException.require(o != null && !o.isEmpty(), "the order scope of item " + seq + " (" + k + ") is "
+                    + (o == null ? "null" : "empty") + "; .orderedBy(...) must give every item one");
+            return spec.withOrderKey(o);
+        }
+        return spec;
     }
 }

@@ -6,6 +6,7 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.BreakerStore;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.NamedBreaker;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.internal.JobRunner;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
@@ -93,10 +94,17 @@ public final class Engine implements AutoCloseable {
         Job job = Job.newJob(UUID.randomUUID(), name, tenant, priority, config, clock.now());
         ledger.createJob(job);
         List<NewItem> batch = new ArrayList<>(SUBMIT_BATCH);
+        ScopeTemplate order = config.orderTemplate();
         long seq = 0;
         while (items.hasNext()) {
             ItemSpec spec = items.next();
-            batch.add(new NewItem(++seq, spec.key(), spec.payload(), spec.scope()));
+            ++seq;
+            String orderKey = spec.orderKey() != null || order == null ? spec.orderKey() : order.scopeOf(spec);
+            ValidationException.require(orderKey == null || config.orderedBy() != null, "item " + seq + " (" + spec.key()
+                    + ") has an order scope, but the job is not ordered by scope (JobConfig.orderedBy)");
+            ValidationException.require(orderKey != null || config.orderedBy() == null, "item " + seq + " (" + spec.key()
+                    + ") has no order scope, but the job is ordered by " + config.orderedBy());
+            batch.add(new NewItem(seq, spec.key(), spec.payload(), spec.scope(), orderKey));
             if (batch.size() == SUBMIT_BATCH) {
                 ledger.addItems(job.id(), batch);
                 batch.clear();
@@ -426,10 +434,22 @@ public final class Engine implements AutoCloseable {
      * @param key     what the handler works on
      * @param payload optional JSON object, or null
      * @param scope   breaker scope, or null
+     * @param orderKey order scope ({@link JobConfig#orderedBy()}), or null: then the job's {@code orderedBy}
+     *                template, if any, gives it at submission
      */
-    public record ItemSpec(String key, String payload, String scope) {
+    public record ItemSpec(String key, String payload, String scope, String orderKey) {
         public ItemSpec {
             Objects.requireNonNull(key, "key");
+        }
+
+        /** An item whose order scope, if any, comes from the job's {@code orderedBy} template. */
+        public ItemSpec(String key, String payload, String scope) {
+            this(key, payload, scope, null);
+        }
+
+        /** This item with {@code value} as its order scope. */
+        public ItemSpec withOrderKey(String value) {
+            return new ItemSpec(key, payload, scope, value);
         }
 
         public static ItemSpec of(String key) {

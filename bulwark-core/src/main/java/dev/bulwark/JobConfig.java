@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.util.Json;
 import java.time.Duration;
@@ -31,13 +32,23 @@ import java.util.Objects;
  * @param attemptTimeoutPercent longest an attempt may run as a percentage of the median duration of the
  *                         job's recent successful attempts (no limit until the first success), or null;
  *                         exclusive with {@code attemptTimeout}
+ * @param orderedBy        order per scope: the template ({@code {//}}, {@code {host}}) that gives each item its
+ *                         order scope, or {@value #ORDERED_BY_JAVA} when a Java function gave them; the items of
+ *                         one scope run strictly one after another in sequence order (each after the one before
+ *                         has its final outcome), different scopes in parallel. Null for none; exclusive with
+ *                         {@code ordered}
  */
 public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Duration attemptTimeout,
                         FailureThreshold failureThreshold, ExecSpec exec, Map<String, String> input,
                         BreakerConfig breaker, HaltMode halt, Duration jobTimeout, Duration jobTimeoutPerItem,
-                        boolean stopOnFirstFailure, boolean rollback, ExecSpec compensate, Integer attemptTimeoutPercent) {
+                        boolean stopOnFirstFailure, boolean rollback, ExecSpec compensate, Integer attemptTimeoutPercent,
+                        String orderedBy) {
 
     public static final int DEFAULT_CONCURRENCY = 1;
+    /** The option that sets {@link #orderedBy()}, as messages name it. */
+    public static final String ORDERED_BY_OPTION = "--ordered-by";
+    /** {@link #orderedBy()} of a job whose items got their order scope from a Java function. */
+    public static final String ORDERED_BY_JAVA = "java";
     public static final int MAX_CONCURRENCY = 10_000;
 
     public JobConfig {
@@ -58,6 +69,11 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
                 "must be more than 0%, but was " + attemptTimeoutPercent + "%");
         ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null, "attemptTimeout",
                 "is either a duration or a percentage of the median, not both");
+        ValidationException.require(orderedBy == null || !ordered, "orderedBy", "'" + orderedBy
+                + "' (an order per scope) and ordered (one order over the whole job) exclude each other: give one of them");
+        if (orderedBy != null && !orderedBy.equals(ORDERED_BY_JAVA)) {
+            ScopeTemplate.compile(ORDERED_BY_OPTION, orderedBy);
+        }
     }
 
     private static String shown(Duration d) {
@@ -67,10 +83,16 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         return d.isNegative() ? "-" + dev.bulwark.util.Durations.format(d.negated()) : dev.bulwark.util.Durations.format(d);
     }
 
+    /** The template of {@link #orderedBy()}, or null when there is none or a Java function gives the order scopes. */
+    public ScopeTemplate orderTemplate() {
+        return orderedBy == null || orderedBy.equals(ORDERED_BY_JAVA) ? null : ScopeTemplate.compile(ORDERED_BY_OPTION, orderedBy);
+    }
+
     /** This configuration with {@code value} as the record of where the items came from. */
     public JobConfig withInput(Map<String, String> value) {
         return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, value,
-                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent);
+                breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent,
+                orderedBy);
     }
 
     /** The time budget of a run that starts with {@code open} items without an outcome, or null for none. */
@@ -112,6 +134,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         private boolean rollback;
         private ExecSpec compensate;
         private Integer attemptTimeoutPercent;
+        private String orderedBy;
 
         public Builder concurrency(int value) {
             this.concurrency = value;
@@ -120,6 +143,15 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
 
         public Builder ordered(boolean value) {
             this.ordered = value;
+            return this;
+        }
+
+        /**
+         * Order per scope: the template ({@code {//}}, {@code {host}}, as {@code --breaker-scope}'s)
+         * that gives each item its order scope, or {@link #ORDERED_BY_JAVA}; null for none.
+         */
+        public Builder orderedBy(String value) {
+            this.orderedBy = value;
             return this;
         }
 
@@ -203,7 +235,8 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
 
         public JobConfig build() {
             return new JobConfig(concurrency, ordered, retry, attemptTimeout, failureThreshold, exec, input,
-                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent);
+                    breaker, halt, jobTimeout, jobTimeoutPerItem, stopOnFirstFailure, rollback, compensate, attemptTimeoutPercent,
+                    orderedBy);
         }
     }
 }

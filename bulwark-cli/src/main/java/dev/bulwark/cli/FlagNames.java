@@ -10,6 +10,7 @@ final class FlagNames {
     private static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("concurrency", "--concurrency"),
             Map.entry("ordered", "--ordered"),
+            Map.entry("orderedBy", "--ordered-by"),
             Map.entry("attemptTimeout", "--timeout"),
             Map.entry("attemptTimeoutPercent", "--timeout"),
             Map.entry("jobTimeout", "--job-timeout"),

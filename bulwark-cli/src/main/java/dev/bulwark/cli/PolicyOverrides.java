@@ -102,7 +102,7 @@ public final class PolicyOverrides {
 
         JobConfig revised = new JobConfig(newConcurrency, current.ordered(), newRetry, newTimeout.duration(), current.failureThreshold(), exec,
                 current.input(), newBreaker, current.halt(), current.jobTimeout(), current.jobTimeoutPerItem(),
-                current.stopOnFirstFailure(), current.rollback(), current.compensate(), newTimeout.percent());
+                current.stopOnFirstFailure(), current.rollback(), current.compensate(), newTimeout.percent(), current.orderedBy());
         return new Revision(revised, changes);
     }
 

@@ -103,6 +103,11 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--ordered", description = "Strict order: each item starts only after the previous one finished (needs --concurrency 1).")
     boolean ordered;
 
+    @Option(names = "--ordered-by", paramLabel = "TEMPLATE", description = "Strict order per scope: the items of one scope "
+            + "(e.g. '{//}', their folder, or '{host}', a payload field of --items-jsonl) run one after another in their order, "
+            + "each after the previous one of its scope has its final outcome; different scopes run side by side up to --concurrency.")
+    String orderedBy;
+
     @Option(names = "--retries", paramLabel = "N", defaultValue = "2", description = "Retries after a transient failure (0-999). Default: ${DEFAULT-VALUE}.")
     int retries;
 
@@ -240,6 +245,10 @@ public class RunCommand implements Callable<Integer> {
                 ScopeTemplate scopes = ScopeTemplate.compile(breakerScope);
                 source = ItemSource.mapped(source, scopes::apply);
             }
+            ScopeTemplate order = config.orderTemplate(); // checked with the rest of the configuration, before anything is read
+            if (order != null) {
+                source = ItemSource.mapped(source, item -> item.withOrderKey(order.scopeOf(item)));
+            }
             long count = countAndValidate(source);
             if (count == 0) {
                 throw new ValidationException("no items found in " + describe(source) + ": nothing to run");
@@ -307,7 +316,7 @@ public class RunCommand implements Callable<Integer> {
             Programs.requireRunnable(command, spec.commandLine().getParseResult().originalArgs(), System.getenv("PATH"));
         }
         FailureThreshold threshold = maxFailures == null ? null : FailureThreshold.parse(maxFailures);
-        return JobConfig.builder().concurrency(concurrency).ordered(ordered)
+        return JobConfig.builder().concurrency(concurrency).ordered(ordered).orderedBy(orderedBy)
                 .retry(RetryPolicy.exponential(retries, initial, max)).attemptTimeout(attemptTimeout.duration()).attemptTimeoutPercent(attemptTimeout.percent())
                 .failureThreshold(threshold).exec(exec).breaker(breakerConfig())
                 .halt(halt == null ? HaltMode.NOW : Options.choice(halt, "--halt", HaltMode.class))

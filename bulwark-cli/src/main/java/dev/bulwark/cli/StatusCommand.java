@@ -100,6 +100,7 @@ public final class StatusCommand implements Callable<Integer> {
                 }
                 out.println("input     " + found.config().input());
                 out.println("policy    concurrency " + found.config().concurrency() + (found.config().ordered() ? " ordered" : "")
+                        + (found.config().orderedBy() == null ? "" : " ordered by " + found.config().orderedBy())
                         + ", retries " + found.config().retry().retries()
                         + ", backoff " + Durations.format(found.config().retry().initialDelay())
                         + " to " + Durations.format(found.config().retry().maxDelay())

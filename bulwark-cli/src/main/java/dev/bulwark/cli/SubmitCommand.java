@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         description = {"Stores a batch in the shared PostgreSQL ledger for 'bulwark worker' processes to run, and prints "
                 + "its job id (nothing runs here).",
                 "Takes the inputs and every policy of 'bulwark run', which the workers honour as 'run' does (--ordered: strictly "
-                        + "one item after another across workers; --job-timeout, --max-failures, --stop-on-first-failure and "
+                        + "one item after another across workers; --ordered-by: the same per scope, scopes side by side; "
+                        + "--job-timeout, --max-failures, --stop-on-first-failure and "
                         + "--halt for the job as a whole; --on-critical rollback: one compensation pass); --concurrency is the "
                         + "job's limit across all workers together. 'bulwark pause --store' and 'resume --store' pause it."},
         footer = {"", "Examples:",

@@ -12,7 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Derives an item's breaker scope from a template ({@code --breaker-scope}): the item placeholders
+ * Derives an item's breaker scope from a template ({@code --breaker-scope}), or its order scope
+ * ({@code --ordered-by}, see {@link dev.bulwark.JobConfig#orderedBy()}): the item placeholders
  * {@code {}}, {@code {/}}, {@code {.}}, {@code {/.}}, {@code {//}}, and {@code {NAME}} for a
  * top-level field of a JSON-lines item's payload ({@code {host}}), with literal text around them.
  * Immutable and thread-safe.
@@ -22,8 +23,11 @@ public final class ScopeTemplate {
     private static final Pattern FIELD = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
     private static final Set<String> ITEM_PLACEHOLDERS = Set.of("", "/", ".", "/.", "//");
     private static final int MAX_SCOPE = 500;
+    private static final String BREAKER_SCOPE = "--breaker-scope";
 
     private final String text;
+    /** The option the template came from, for messages ({@code --breaker-scope}, {@code --ordered-by}). */
+    private final String option;
     /** Literal strings and placeholders ({@link Field} or one of the item placeholders as a Part). */
     private final List<Object> parts = new ArrayList<>();
 
@@ -33,7 +37,8 @@ public final class ScopeTemplate {
     private record Field(String name) {
     }
 
-    private ScopeTemplate(String text) {
+    private ScopeTemplate(String option, String text) {
+        this.option = option;
         this.text = text;
         Matcher m = PLACEHOLDER.matcher(text);
         int last = 0;
@@ -46,7 +51,7 @@ public final class ScopeTemplate {
             if (ITEM_PLACEHOLDERS.contains(name)) {
                 parts.add(new Part(name));
             } else {
-                ValidationException.require(FIELD.matcher(name).matches(), "--breaker-scope placeholder {" + name
+                ValidationException.require(FIELD.matcher(name).matches(), option + " placeholder {" + name
                         + "} in '" + text + "' is neither an item placeholder ({}, {/}, {.}, {/.}, {//}) nor a payload field name");
                 parts.add(new Field(name));
             }
@@ -56,14 +61,23 @@ public final class ScopeTemplate {
         if (last < text.length()) {
             parts.add(text.substring(last));
         }
-        ValidationException.require(any, "--breaker-scope '" + text + "' has no placeholder, so every item would get the "
-                + "same scope; leave it out for one breaker over the whole job, or use e.g. {//} or {host}");
+        ValidationException.require(any, option + " '" + text + "' has no placeholder, so every item would get the "
+                + "same scope; " + (option.equals(BREAKER_SCOPE) ? "leave it out for one breaker over the whole job"
+                : "use --ordered for one order over the whole job") + ", or use e.g. {//} or {host}");
     }
 
     /** Compiles a template; throws {@link ValidationException} naming what is wrong. */
     public static ScopeTemplate compile(String text) {
-        ValidationException.require(text != null && !text.isBlank(), "--breaker-scope must not be empty");
-        return new ScopeTemplate(text);
+        return compile(BREAKER_SCOPE, text);
+    }
+
+    /**
+     * Compiles a template given with {@code option} (named in messages, e.g. {@code --ordered-by});
+     * throws {@link ValidationException} naming what is wrong.
+     */
+    public static ScopeTemplate compile(String option, String text) {
+        ValidationException.require(text != null && !text.isBlank(), option + " must not be empty");
+        return new ScopeTemplate(option, text);
     }
 
     /**
@@ -92,21 +106,21 @@ public final class ScopeTemplate {
                 }
                 JsonNode v = payload == null ? null : payload.get(name);
                 ValidationException.require(v != null && (v.isTextual() || v.isNumber()),
-                        "item " + describe(item) + ": --breaker-scope '" + text + "' needs the payload field \"" + name
+                        "item " + describe(item) + ": " + option + " '" + text + "' needs the payload field \"" + name
                                 + "\" (a string or number), but " + (v == null ? "it has none" : "it is " + v));
                 sb.append(v.asText());
             }
         }
         String scope = sb.toString();
         ValidationException.require(!scope.isEmpty() && scope.length() <= MAX_SCOPE, "item " + describe(item)
-                + ": --breaker-scope '" + text + "' gives " + (scope.isEmpty() ? "an empty scope" : "a scope longer than "
+                + ": " + option + " '" + text + "' gives " + (scope.isEmpty() ? "an empty scope" : "a scope longer than "
                 + MAX_SCOPE + " characters"));
         return scope;
     }
 
     /** The item with its scope from this template. */
     public ItemSpec apply(ItemSpec item) {
-        return new ItemSpec(item.key(), item.payload(), scopeOf(item));
+        return new ItemSpec(item.key(), item.payload(), scopeOf(item), item.orderKey());
     }
 
     private static String describe(ItemSpec item) {

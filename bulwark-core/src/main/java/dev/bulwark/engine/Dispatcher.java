@@ -231,10 +231,17 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                 awaitSignal(null, TICK_NANOS);
                 continue;
             }
+            boolean nothingInFlight = inFlight.get() == 0;
             List<C> claimed = plug.claim(Math.min(claimable, plug.claimLimit()));
             if (claimed.isEmpty()) {
-                if (inFlight.get() == 0) {
+                // Only a claim made with nothing in flight says nothing is due: an attempt that
+                // ended during the claim may have made more due (the next item of an ordered job,
+                // or of its scope).
+                if (nothingInFlight) {
                     break;
+                }
+                if (inFlight.get() == 0) {
+                    continue;
                 }
                 awaitSignal(null, TICK_NANOS); // what runs may make more due (an ordered job's next item)
                 continue;

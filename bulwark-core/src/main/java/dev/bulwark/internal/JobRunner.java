@@ -82,6 +82,11 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     private final Job job;
     private final JobConfig config;
     private final Dispatcher<LocalClaim> dispatcher;
+    /**
+     * Whether the latest claim found nothing while nothing was in flight (dispatcher thread only):
+     * for a job ordered by scope, only then is nothing left to claim.
+     */
+    private boolean lastClaimConclusive;
 
     private final AtomicLong decidedFailures = new AtomicLong();
     private final JobReport report;
@@ -310,6 +315,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
      */
     @Override
     public List<LocalClaim> claim(int max) {
+        boolean nothingInFlight = dispatcher.inFlight() == 0;
         Instant now = clock.now();
         List<Item> claimed;
         if (board == null) {
@@ -329,6 +335,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
                 }
             }
         }
+        lastClaimConclusive = nothingInFlight && claimed.isEmpty();
         List<LocalClaim> claims = new ArrayList<>(claimed.size());
         for (Item item : claimed) {
             claims.add(new LocalClaim(item, this));
@@ -434,6 +441,13 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             // left. Every slot may have freed since (the job is not done then), so wait for a
             // slot and claim again rather than conclude anything from inFlight.
             return Idle.waitFor(deadline(), inFlight > 0 ? TICK_NANOS : 0);
+        }
+        if (inFlight == 0 && config.orderedBy() != null && !lastClaimConclusive) {
+            // Ordered by scope, an item holds up the next of its scope until its outcome is
+            // settled: a claim made while something was in flight, or one that took items (which
+            // may have ended since), says nothing of what is left. Claim again, now with nothing
+            // in flight, before concluding anything.
+            return Idle.waitFor(null, 0);
         }
         if (inFlight == 0) {
             Optional<Instant> due = ledger.nextDueAt(job.id());

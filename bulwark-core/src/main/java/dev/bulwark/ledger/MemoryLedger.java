@@ -115,6 +115,9 @@ public final class MemoryLedger implements Ledger {
             }
             return List.of(t.claim(lowest, now, ++fences));
         }
+        if (t.orderedByScope()) {
+            return t.claimScopeHeads(now, limit, scopes, () -> ++fences);
+        }
         // Without a filter the lowest due items are the first ones; with one, the due retries
         // left out by it must not use up the limit.
         int[] due = t.dueRetries(now, all ? limit : Integer.MAX_VALUE);
@@ -447,6 +450,8 @@ public final class MemoryLedger implements Ledger {
         final String[] key = new String[CHUNK];
         String[] payload;
         String[] scope;
+        /** Order scopes ({@link NewItem#orderKey()}), null unless the job is ordered by scope. */
+        String[] orderKey;
         String[] logPath;
         /** What the handler returned for a SUCCEEDED item ({@link Item#result()}). */
         String[] result;
@@ -501,6 +506,13 @@ public final class MemoryLedger implements Ledger {
         /** startedAt of RUNNING items (the time of the claim). */
         final Map<Integer, Instant> runningSince = new HashMap<>();
         final long[] byStatus = new long[STATUSES.length];
+        /**
+         * Ordered by scope: the items without a final outcome of each order scope, and the lowest of
+         * each (the scope's head: the only one of the scope that may be claimed).
+         */
+        final Map<String, TreeSet<Integer>> openByOrderKey = new HashMap<>();
+        final BitSet orderHeads = new BitSet();
+        boolean orderKeys;
         long retries;
         long interruptionCount;
 
@@ -534,10 +546,15 @@ public final class MemoryLedger implements Ledger {
             if (n.scope() != null) {
                 (ch.scope == null ? ch.scope = new String[CHUNK] : ch.scope)[j] = n.scope();
             }
+            if (n.orderKey() != null) {
+                (ch.orderKey == null ? ch.orderKey = new String[CHUNK] : ch.orderKey)[j] = n.orderKey();
+                orderKeys = true;
+            }
             ch.status[j] = (byte) ItemStatus.PENDING.ordinal();
             ch.lastRow[j] = -1;
             size++;
             pending.add(i);
+            orderOpen(i, true);
             byStatus[ItemStatus.PENDING.ordinal()]++;
         }
 
@@ -621,6 +638,9 @@ public final class MemoryLedger implements Ledger {
             if (to != null) {
                 to.add(i);
             }
+            if (orderKeys && (from == null) != (to == null)) {
+                orderOpen(i, to != null);
+            }
             if (old == ItemStatus.RUNNING) {
                 runningSince.remove(i);
             }
@@ -631,6 +651,58 @@ public final class MemoryLedger implements Ledger {
             if (due != null && old == ItemStatus.RETRY_WAIT) {
                 retryByDue.remove(new Due(due, i));
             }
+        }
+
+        /** Whether the job is ordered by scope: its items carry order scopes. */
+        boolean orderedByScope() {
+            return orderKeys;
+        }
+
+        String orderKey(int i) {
+            String[] col = items[i >>> SHIFT].orderKey;
+            return col == null ? null : col[i & MASK];
+        }
+
+        /** Item {@code i} gained ({@code open}) or lost its place among the open items of its order scope. */
+        private void orderOpen(int i, boolean open) {
+            String k = orderKey(i);
+            if (k == null) {
+                return;
+            }
+            TreeSet<Integer> scopeOpen = openByOrderKey.computeIfAbsent(k, x -> new TreeSet<>());
+            int before = scopeOpen.isEmpty() ? -1 : scopeOpen.first();
+            if (open) {
+                scopeOpen.add(i);
+            } else {
+                scopeOpen.remove(i);
+            }
+            int after = scopeOpen.isEmpty() ? -1 : scopeOpen.first();
+            if (before != after) {
+                if (before >= 0) {
+                    orderHeads.clear(before);
+                }
+                if (after >= 0) {
+                    orderHeads.set(after);
+                }
+            }
+            if (scopeOpen.isEmpty()) {
+                openByOrderKey.remove(k);
+            }
+        }
+
+        /**
+         * Claims of a job ordered by scope: of each order scope only its head (its lowest item
+         * without a final outcome), and only if that is due and admitted by {@code scopes}; lowest first.
+         */
+        List<Item> claimScopeHeads(Instant now, int limit, ScopeFilter scopes, java.util.function.LongSupplier fences) {
+            List<Item> claimed = new ArrayList<>(Math.min(limit, 64));
+            // A claim leaves the heads as they are (the claimed item stays open): walk them directly.
+            for (int i = orderHeads.nextSetBit(0); i >= 0 && claimed.size() < limit; i = orderHeads.nextSetBit(i + 1)) {
+                if (isDue(i, now) && (scopes.isAll() || scopes.admits(scope(i)))) {
+                    claimed.add(claim(i, now, fences.getAsLong()));
+                }
+            }
+            return claimed;
         }
 
         /** The index of the items in {@code status}, or null for final statuses (not indexed). */

@@ -463,6 +463,51 @@ public abstract class LedgerContract {
         assertThat(ledger.claim(job.id(), T0, 1, true, ScopeFilter.only("a"))).extracting(Item::seq).containsExactly(1L);
     }
 
+    // ---- order per scope -------------------------------------------------------------------
+
+    /** A job ordered by scope with items 1..6 in order scopes a, a, b, a, b, c (breaker scopes x, y, x, y, x, y). */
+    private Job jobOrderedByScope() {
+        Job job = Job.newJob(UUID.randomUUID(), "ordered-by", JobConfig.builder().concurrency(4).orderedBy("{//}").build(), T0);
+        ledger.createJob(job);
+        String[] keys = {"a", "a", "b", "a", "b", "c"};
+        ledger.addItems(job.id(), IntStream.rangeClosed(1, 6)
+                .mapToObj(i -> new NewItem(i, keys[i - 1] + "/" + i, null, i % 2 == 1 ? "x" : "y", keys[i - 1])).toList());
+        return job;
+    }
+
+    @Test
+    void a_claim_ordered_by_scope_takes_only_the_lowest_unfinished_item_of_each_scope() {
+        Job job = jobOrderedByScope();
+
+        List<Item> claimed = ledger.claim(job.id(), T0, 10, false);
+        assertThat(claimed).extracting(Item::seq).containsExactly(1L, 3L, 6L);
+        assertThat(ledger.claim(job.id(), T0, 10, false)).as("every scope's head runs").isEmpty();
+
+        succeed(claimed.get(0));
+        assertThat(ledger.claim(job.id(), T0, 10, false)).extracting(Item::seq).containsExactly(2L);
+    }
+
+    @Test
+    void a_claim_ordered_by_scope_keeps_a_scope_waiting_for_its_heads_retry() {
+        Job job = jobOrderedByScope();
+        List<Item> claimed = ledger.claim(job.id(), T0, 2, false);
+        assertThat(claimed).extracting(Item::seq).containsExactly(1L, 3L);
+        retryAt(claimed.get(0), T0.plusSeconds(10));
+        fail(claimed.get(1));
+
+        assertThat(ledger.claim(job.id(), T0.plusSeconds(9), 10, false)).extracting(Item::seq).containsExactly(5L, 6L);
+        assertThat(ledger.claim(job.id(), T0.plusSeconds(10), 10, false)).extracting(Item::seq).containsExactly(1L);
+    }
+
+    @Test
+    void a_claim_ordered_by_scope_honours_the_breaker_scopes_left_out() {
+        Job job = jobOrderedByScope();
+
+        assertThat(ledger.claim(job.id(), T0, 10, false, ScopeFilter.only("y"))).extracting(Item::seq).containsExactly(6L);
+        assertThat(ledger.claim(job.id(), T0, 10, false, ScopeFilter.skipping(Set.of("x")))).as("2 and 4 wait for 1").isEmpty();
+        assertThat(ledger.claim(job.id(), T0, 10, false, ScopeFilter.only("x"))).extracting(Item::seq).containsExactly(1L, 3L);
+    }
+
     @Test
     void a_rejected_item_goes_back_to_pending_without_an_attempt() {
         Job job = jobWithItems(2);

@@ -69,6 +69,17 @@ public final class PgSchemaExtension implements BeforeAllCallback, AfterAllCallb
         return db.url(schema, extra);
     }
 
+    /** The number in the first column of the first row of {@code sql}, run on the current test's schema. */
+    public long queryLong(String sql) {
+        try (java.sql.Connection c = db.connect(schema); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError("cannot run " + sql, e);
+        }
+    }
+
     /** Closes {@code resource} after the current test; returns it. */
     public <T extends AutoCloseable> T closeAfter(T resource) {
         open.add(resource);

@@ -71,6 +71,9 @@ class SqliteLedgerTest extends JdbcLedgerContract {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(3);
             assertThat(rs.getString(2)).isEqualTo("named breakers");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(4);
+            assertThat(rs.getString(2)).isEqualTo("order scopes");
             assertThat(rs.next()).isFalse();
         }
         ledger = newLedger();

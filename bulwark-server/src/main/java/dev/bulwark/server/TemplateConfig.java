@@ -4,6 +4,7 @@ import dev.bulwark.FailureThreshold;
 import dev.bulwark.JobConfig;
 import dev.bulwark.RetryPolicy;
 import dev.bulwark.ValidationException;
+import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.exec.ExecSpec;
 import java.nio.file.Path;
@@ -28,10 +29,12 @@ import java.util.Map;
  * @param uploadRoot       the name of the root that takes uploads ({@code POST /uploads}), or null: none
  * @param outputs          the real path of the folder where each item gets an output folder ({@code {output}} =
  *                         {@code OUTPUTS/JOB/SEQ}), or null: no outputs
+ * @param orderedBy        order per scope ({@code ordered-by}, as {@code bulwark run --ordered-by}): the template
+ *                         giving each item its order scope, or null for none
  */
 public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
                              FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
-                             FailurePolicies failure, String uploadRoot, Path outputs) {
+                             FailurePolicies failure, String uploadRoot, Path outputs, String orderedBy) {
 
     /** The placeholder of an item's output folder in a template's command. */
     public static final String OUTPUT = "{output}";
@@ -42,7 +45,7 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
     public TemplateConfig(String name, ExecSpec exec, int concurrency, RetryPolicy retry, Duration attemptTimeout,
                           FailureThreshold failureThreshold, Map<String, Path> roots, Map<String, ParamConfig> params,
                           FailurePolicies failure) {
-        this(name, exec, concurrency, retry, attemptTimeout, failureThreshold, roots, params, failure, null, null);
+        this(name, exec, concurrency, retry, attemptTimeout, failureThreshold, roots, params, failure, null, null, null);
     }
 
     public TemplateConfig {
@@ -59,9 +62,12 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
         params = Map.copyOf(params);
         failure = failure == null ? FailurePolicies.NONE : failure;
         new ExecHandler(exec); // validates placeholders and the shell script now, not at the first submission
+        if (orderedBy != null) {
+            ScopeTemplate.compile("templates." + name + ".ordered-by", orderedBy);
+        }
         // builds once to check the policies together (ordered needs concurrency 1, …)
         failure.applyTo(JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
-                .failureThreshold(failureThreshold).exec(exec), failure.compensate()).build();
+                .failureThreshold(failureThreshold).exec(exec).orderedBy(orderedBy), failure.compensate()).build();
         checkParams(name, "command", exec, params);
         checkParams(name, "compensate", failure.compensate(), params);
     }
@@ -82,6 +88,11 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
         }
     }
 
+    /** The template of {@link #orderedBy()}, or null for none. */
+    public ScopeTemplate orderTemplate() {
+        return orderedBy == null ? null : ScopeTemplate.compile("templates." + name + ".ordered-by", orderedBy);
+    }
+
     /** Whether items are files that must lie inside one of {@link #roots()}. */
     public boolean fileInput() {
         return !roots.isEmpty();
@@ -95,7 +106,7 @@ public record TemplateConfig(String name, ExecSpec exec, int concurrency, RetryP
             all.put(OUTPUT, outputs + "/{job}/{#}");
         }
         JobConfig.Builder b = JobConfig.builder().concurrency(concurrency).retry(retry).attemptTimeout(attemptTimeout)
-                .failureThreshold(failureThreshold).exec(filled(exec, all));
+                .failureThreshold(failureThreshold).exec(filled(exec, all)).orderedBy(orderedBy);
         failure.applyTo(b, filled(failure.compensate(), all));
         input.forEach(b::input);
         if (outputs != null) {

@@ -163,8 +163,7 @@ final class ServerFixture implements AutoCloseable {
      */
     static ServerFixture startShared(Path dir, Supplier<PostgresLedger> ledgers, WorkerOptions options) throws IOException {
         ServerFixture f = new ServerFixture(dir, "  port: 0\n  workers: 4");
-        String config = Files.readString(f.configFile);
-        Files.writeString(f.configFile, config.substring(0, config.indexOf("  rollback:")) + """
+        f.replaceRollbackTemplate("""
                   spread:
                     command: ['while [ ! -e "%s" ]; do sleep 0.02; done; echo "spread $1"']
                     shell: true
@@ -175,6 +174,15 @@ final class ServerFixture implements AutoCloseable {
         f.workerOptions = options;
         f.startServer(BulwarkClock.system());
         return f;
+    }
+
+    /**
+     * Puts a template (YAML indented as an entry of {@code templates}) in place of the last one,
+     * {@code rollback}, in the configuration; before {@link #startServer}.
+     */
+    void replaceRollbackTemplate(String yaml) throws IOException {
+        String config = Files.readString(configFile);
+        Files.writeString(configFile, config.substring(0, config.indexOf("  rollback:")) + yaml);
     }
 
     void startServer(BulwarkClock clock) {

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.jdbc.PgSchemaExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +60,7 @@ class WorkersIT {
 
     /** The first column of the first row {@code sql} returns in {@code pg}'s schema. */
     static long query(PgSchemaExtension pg, String sql) {
-        try (Connection c = pg.db().connect(pg.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new AssertionError("cannot run " + sql, e);
-        }
+        return pg.queryLong(sql);
     }
 
     private long done() {

@@ -20,7 +20,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -43,6 +45,8 @@ public final class ItemStore {
     private final Dialect dialect;
     private final JobStore jobs;
     private final Completions completions;
+    /** Whether each job seen is ordered by scope ({@code --ordered-by}): fixed for a job's life. */
+    private final Map<UUID, Boolean> orderedByScope = new HashMap<>();
 
     public ItemStore(Statements sql, Rows rows, JobStore jobs, Completions completions) {
         this.sql = sql;
@@ -72,9 +76,10 @@ public final class ItemStore {
         if (items.isEmpty()) {
             return;
         }
-        PreparedStatement insert = sql.get("INSERT INTO items (job_pk, seq, key, payload, scope, status) VALUES (?, ?, ?, ?, ?, 'PENDING')");
+        PreparedStatement insert = sql.get("INSERT INTO items (job_pk, seq, key, payload, scope, order_key, status) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 'PENDING')");
         for (NewItem n : items) {
-            rows.bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope()).addBatch();
+            rows.bind(insert, pk, n.seq(), n.key(), n.payload(), n.scope(), n.orderKey()).addBatch();
         }
         insert.executeBatch();
         jobs.addToTotal(pk, items.size());
@@ -86,7 +91,20 @@ public final class ItemStore {
         if (limit < 1) {
             return List.of();
         }
-        return dialect.claims().claim(sql, rows, pk, jobId, now, limit, ordered, scopes);
+        return dialect.claims().claim(sql, rows, pk, jobId, now, limit, ordered, orderedByScope(jobId), scopes);
+    }
+
+    /** Whether the job is ordered by scope ({@code --ordered-by}), read from its configuration once. */
+    private boolean orderedByScope(UUID jobId) throws SQLException {
+        Boolean known = orderedByScope.get(jobId);
+        if (known == null) {
+            known = jobs.find(jobId).map(j -> j.config().orderedBy() != null).orElse(false);
+            if (orderedByScope.size() > 10_000) {
+                orderedByScope.clear();
+            }
+            orderedByScope.put(jobId, known);
+        }
+        return known;
     }
 
     public Optional<Instant> nextDueAt(UUID jobId) throws SQLException {

@@ -59,12 +59,20 @@ public final class PgLeases {
      * the items that claimer just took.
      */
     private static final String COUNT_RUNNING = "SELECT count(*) FROM items WHERE job_pk = ? AND status = 'RUNNING'";
+    /**
+     * Order per scope ({@code --ordered-by}): an item with an order scope is claimable only while no
+     * earlier item of its scope lacks a final outcome, whichever worker runs that one. Items without
+     * one (every other job) pass at once. No parameter.
+     */
+    private static final String HEAD_OF_ORDER_SCOPE = " AND (items.order_key IS NULL OR NOT EXISTS (SELECT 1 FROM items o "
+            + "WHERE o.job_pk = items.job_pk AND o.order_key = items.order_key AND o.seq < items.seq "
+            + "AND o.status IN ('PENDING', 'RUNNING', 'RETRY_WAIT')))";
     /** Like the PostgreSQL claim of items (PostgresClaims), plus the lease: owner and expiry on the database clock. */
-    private static final String CLAIM = claimSql("");
+    private static final String CLAIM = claimSql(HEAD_OF_ORDER_SCOPE);
     /** The claim of a job with breakers that are not closed: their scopes' items wait. */
-    private static final String CLAIM_CLOSED_SCOPES = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD);
+    private static final String CLAIM_CLOSED_SCOPES = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD + HEAD_OF_ORDER_SCOPE);
     /** The claim of a breaker's trial calls: items of one scope only. */
-    private static final String CLAIM_SCOPE = claimSql(" AND " + PgBreakers.IN_SCOPE);
+    private static final String CLAIM_SCOPE = claimSql(" AND " + PgBreakers.IN_SCOPE + HEAD_OF_ORDER_SCOPE);
     private static final String RENEW = "UPDATE items i SET lease_until = now() + ? * interval '1 millisecond' "
             + "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS h (job_pk, seq, fence) "
             + "WHERE i.job_pk = h.job_pk AND i.seq = h.seq AND i.fence = h.fence AND i.status = 'RUNNING' RETURNING i.fence";

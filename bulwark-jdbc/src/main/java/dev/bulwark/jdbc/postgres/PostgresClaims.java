@@ -40,6 +40,10 @@ final class PostgresClaims implements ItemClaims {
      */
     private static final String LOWEST_UNFINISHED = "SELECT seq, status, next_attempt_at <= ?::timestamptz, scope FROM items "
             + "WHERE job_pk = ? AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT') ORDER BY seq LIMIT 1 FOR NO KEY UPDATE";
+    /** Claims of a job ordered by scope; parameters: job pk (4 times), now, [scope], limit, now, job pk. */
+    private static final String CLAIM_HEADS = claimHeads("");
+    private static final String CLAIM_HEADS_SKIP = claimHeads(" AND " + SCOPE + " <> ALL (?::text[])");
+    private static final String CLAIM_HEADS_ONLY = claimHeads(" AND " + SCOPE + " = ?");
     private static final String CLAIM_ONE = SET_RUNNING + "WHERE i.job_pk = ? AND i.seq = ? RETURNING " + Rows.ITEM_COLUMNS;
 
     private static String claimDue(String scopeCondition) {
@@ -51,14 +55,46 @@ final class PostgresClaims implements ItemClaims {
                 + SET_RUNNING + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + Rows.ITEM_COLUMNS;
     }
 
+    /** The open items of an order scope (the condition of their partial index; binds the job's pk). */
+    private static final String OPEN_IN_ORDER = "FROM items WHERE job_pk = ? AND order_key IS NOT NULL "
+            + "AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT')";
+
+    /**
+     * Ordered by scope: the head of each order scope (its lowest item without a final outcome), where
+     * that head is due, lowest first. The scopes with open items are found by skipping through the
+     * partial index of open items (one index search per scope: a claim costs as much as there are
+     * scopes, not open items). A head another claimer holds locked is skipped; the next item of its
+     * scope is no head while that one is open, so it is never taken instead.
+     */
+    private static String claimHeads(String scopeCondition) {
+        return "WITH RECURSIVE scopes(k) AS (SELECT (SELECT order_key " + OPEN_IN_ORDER + " ORDER BY order_key LIMIT 1) "
+                + "UNION ALL SELECT (SELECT order_key " + OPEN_IN_ORDER + " AND order_key > k ORDER BY order_key LIMIT 1) "
+                + "FROM scopes WHERE k IS NOT NULL), "
+                + "heads AS (SELECT (SELECT seq " + OPEN_IN_ORDER + " AND order_key = k ORDER BY seq LIMIT 1) AS seq "
+                + "FROM scopes WHERE k IS NOT NULL), "
+                + "picked AS (SELECT i.seq FROM items i JOIN heads h ON i.seq = h.seq WHERE i.job_pk = ? "
+                + "AND (i.status = 'PENDING' OR (i.status = 'RETRY_WAIT' AND i.next_attempt_at <= ?::timestamptz))"
+                + scopeCondition + " ORDER BY i.seq LIMIT ? FOR NO KEY UPDATE OF i SKIP LOCKED) "
+                + SET_RUNNING + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + Rows.ITEM_COLUMNS;
+    }
+
     @Override
     public List<Item> claim(Statements sql, Rows rows, long pk, UUID jobId, Instant now, int limit, boolean ordered,
-                            ScopeFilter scopes) throws SQLException {
+                            boolean byScope, ScopeFilter scopes) throws SQLException {
         if (ordered) {
             return claimOrdered(sql, rows, pk, jobId, now, scopes);
         }
         List<Item> claimed;
-        if (scopes.isAll()) {
+        if (byScope) {
+            if (scopes.isAll()) {
+                claimed = read(rows, jobId, rows.bind(sql.get(CLAIM_HEADS), pk, pk, pk, pk, now, limit, now, pk));
+            } else {
+                boolean only = scopes.only() != null;
+                Object scope = only ? scopes.only() : sql.connection().createArrayOf("text", scopes.skip().toArray());
+                claimed = read(rows, jobId, rows.bind(sql.get(only ? CLAIM_HEADS_ONLY : CLAIM_HEADS_SKIP),
+                        pk, pk, pk, pk, now, scope, limit, now, pk));
+            }
+        } else if (scopes.isAll()) {
             claimed = read(rows, jobId, rows.bind(sql.get(CLAIM_DUE), pk, limit, pk, now, limit, limit, now, pk));
         } else {
             boolean only = scopes.only() != null;

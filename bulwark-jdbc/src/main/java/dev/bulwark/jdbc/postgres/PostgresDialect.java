@@ -28,7 +28,7 @@ public final class PostgresDialect implements Dialect {
     /** The PostgreSQL ledger's scripts, in order. */
     public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
             "V003__worker_leases.sql", "V004__shared_breakers.sql", "V005__item_results.sql",
-            "V006__named_breakers.sql");
+            "V006__named_breakers.sql", "V007__order_scopes.sql");
 
     /** First key of the migration's advisory lock ("Bulw"); the second is a hash of the schema name. */
     static final int LOCK_CLASS = 0x42756c77;

@@ -43,6 +43,9 @@ final class SqliteClaims implements ItemClaims {
     private static final String CLAIM_DUE = claimDue("");
     private static final String CLAIM_DUE_SKIP = claimDue(SKIP_SCOPES);
     private static final String CLAIM_DUE_ONLY = claimDue(ONLY_SCOPE);
+    private static final String CLAIM_HEADS = claimHeads("");
+    private static final String CLAIM_HEADS_SKIP = claimHeads(SKIP_SCOPES);
+    private static final String CLAIM_HEADS_ONLY = claimHeads(ONLY_SCOPE);
     private static final List<ItemStatus> UNFINISHED = List.of(ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.RETRY_WAIT);
 
     private static String claimDue(String scopeCondition) {
@@ -53,9 +56,31 @@ final class SqliteClaims implements ItemClaims {
                 + " ORDER BY seq LIMIT ?3) ORDER BY seq LIMIT ?3)" + RETURNING;
     }
 
+    /** The open items of an order scope, from their partial index (the condition must repeat the index's). */
+    private static final String OPEN_IN_ORDER = "FROM items INDEXED BY items_order_open WHERE job_pk = ?4 AND order_key IS NOT NULL "
+            + "AND status IN ('PENDING', 'RUNNING', 'RETRY_WAIT')";
+
+    /**
+     * Ordered by scope: the head of each order scope (its lowest item without a final outcome), where
+     * that head is due, lowest first. The scopes with open items are found by skipping through the
+     * partial index of open items, one index search per scope, so a claim costs as much as there are
+     * scopes, not open items.
+     */
+    private static String claimHeads(String scopeCondition) {
+        return CLAIM + "seq IN (WITH RECURSIVE scopes(k) AS ("
+                + "SELECT (SELECT order_key " + OPEN_IN_ORDER + " ORDER BY order_key LIMIT 1) "
+                + "UNION ALL SELECT (SELECT order_key " + OPEN_IN_ORDER + " AND order_key > k ORDER BY order_key LIMIT 1) "
+                + "FROM scopes WHERE k IS NOT NULL), "
+                + "heads(seq) AS (SELECT (SELECT seq " + OPEN_IN_ORDER + " AND order_key = k ORDER BY seq LIMIT 1) "
+                + "FROM scopes WHERE k IS NOT NULL) "
+                + "SELECT i.seq FROM heads h JOIN items i ON i.job_pk = ?4 AND i.seq = h.seq "
+                + "WHERE (i.status = 'PENDING' OR (i.status = 'RETRY_WAIT' AND i.next_attempt_at <= ?2))" + scopeCondition
+                + " ORDER BY i.seq LIMIT ?3)" + RETURNING;
+    }
+
     @Override
     public List<Item> claim(Statements sql, Rows rows, long pk, UUID jobId, Instant now, int limit, boolean ordered,
-                            ScopeFilter scopes) throws SQLException {
+                            boolean byScope, ScopeFilter scopes) throws SQLException {
         long base = lastFence(sql, rows);
         String scopeCondition = scopes.isAll() ? "" : scopes.only() != null ? ONLY_SCOPE : SKIP_SCOPES;
         Object scopeParam = scopes.only() != null ? scopes.only() : Json.write(scopes.skip());
@@ -66,6 +91,10 @@ final class SqliteClaims implements ItemClaims {
                     + scopeCondition + RETURNING;
             claimed = lowest < 0 ? List.of() : scopes.isAll() ? claimed(rows, jobId, rows.bind(sql.get(one), base, now, lowest, pk))
                     : claimed(rows, jobId, rows.bind(sql.get(one), base, now, lowest, pk, scopeParam));
+        } else if (byScope) {
+            String heads = scopes.isAll() ? CLAIM_HEADS : scopes.only() != null ? CLAIM_HEADS_ONLY : CLAIM_HEADS_SKIP;
+            claimed = scopes.isAll() ? claimed(rows, jobId, rows.bind(sql.get(heads), base, now, limit, pk))
+                    : claimed(rows, jobId, rows.bind(sql.get(heads), base, now, limit, pk, scopeParam));
         } else if (scopes.isAll()) {
             claimed = claimed(rows, jobId, rows.bind(sql.get(CLAIM_DUE), base, now, limit, pk));
         } else {

@@ -22,7 +22,8 @@ public final class SqliteDialect implements Dialect {
     // processes never apply the same migration script.
     private static final Clauses CLAUSES = new Clauses("SQLite", "", "", "INDEXED BY", "max", "?",
             "applied_at INTEGER NOT NULL", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "db/sqlite/",
-            List.of("V001__create_ledger.sql", "V002__item_results.sql", "V003__named_breakers.sql"), List.of("BEGIN IMMEDIATE"),
+            List.of("V001__create_ledger.sql", "V002__item_results.sql", "V003__named_breakers.sql", "V004__order_scopes.sql"),
+            List.of("BEGIN IMMEDIATE"),
             "(%s - ?) / ?"); // epoch milliseconds, integer division
     public static final SqliteDialect INSTANCE = new SqliteDialect();
 

@@ -91,8 +91,8 @@ final class JobOutcomes {
         }
         if (d.next().isFinal()) {
             touchedJobs.add(r.lease.jobPk());
-            if (r.config().ordered()) {
-                workArrived.run(); // the job's next item is claimable now
+            if (r.config().ordered() || r.config().orderedBy() != null) {
+                workArrived.run(); // the job's (or the scope's) next item is claimable now
             }
         }
         if (r.transition != null) {

@@ -105,7 +105,7 @@ public final class ConfigLoader {
         t.only("command", "shell", "concurrency", "retries", "backoff", "backoff-max", "timeout", "kill-grace",
                 "max-failures", "permanent-exit", "critical-exit", "roots", "params", "breaker", "breaker-scope", "breaker-open",
                 "breaker-trials", "breaker-count", "breaker-shared", "on-open", "halt", "job-timeout", "job-timeout-per-item",
-                "stop-on-first-failure", "on-critical", "compensate", "uploads", "outputs");
+                "stop-on-first-failure", "on-critical", "compensate", "uploads", "outputs", "ordered-by");
         List<String> command = strings(t.child("command"));
         ValidationException.require(!command.isEmpty(), t.path + ".command is required: the program and its arguments, as a list");
         ExecSpec exec = new ExecSpec(command, t.bool("shell"), codes(t.child("permanent-exit")), codes(t.child("critical-exit")),
@@ -137,7 +137,7 @@ public final class ConfigLoader {
         });
         return new TemplateConfig(name, exec, t.integer("concurrency", 1), retry, t.duration("timeout", null),
                 maxFailures == null ? null : FailureThreshold.parse(maxFailures), roots, params, failurePolicies(t, exec),
-                t.text("uploads", null), outputs(t, base));
+                t.text("uploads", null), outputs(t, base), t.text("ordered-by", null));
     }
 
     /** What a critical failure does ({@code on-critical}). */

@@ -78,13 +78,18 @@ public record Submission(String name, List<ItemSpec> items, JobConfig config, Li
                 List.copyOf(warnings));
     }
 
-    /** The items with the scopes of the template's {@code breaker-scope}; 422 naming the item that has none. */
+    /**
+     * The items with the scopes of the template's {@code breaker-scope} and the order scopes of its
+     * {@code ordered-by}; 422 naming the item that has none.
+     */
     private static List<ItemSpec> scoped(List<String> keys, TemplateConfig template) {
         ScopeTemplate scopes = template.failure().scopeTemplate();
+        ScopeTemplate order = template.orderTemplate();
         List<ItemSpec> items = new ArrayList<>(keys.size());
         for (String key : keys) {
             try {
-                items.add(scopes == null ? ItemSpec.of(key) : scopes.apply(ItemSpec.of(key)));
+                ItemSpec item = scopes == null ? ItemSpec.of(key) : scopes.apply(ItemSpec.of(key));
+                items.add(order == null ? item : item.withOrderKey(order.scopeOf(item)));
             } catch (ValidationException e) {
                 throw Problem.unprocessable("items", e.getMessage());
             }
