@@ -109,7 +109,8 @@ public final class NodeCommands {
     /**
      * The batch every run of this example uses: ordered, retried, a log file per token, and a
      * breaker on the node that halts the batch after 3 consecutive failed commands (counting only
-     * transient failures: a node that refuses a token it does not know is not down).
+     * transient failures: a node that refuses a token it does not know is not down) and stays open
+     * until it is reset by hand (no trial command is ever sent by itself).
      */
     private static BatchBuilder<NodeToken> batch(BatchBuilder<NodeToken> b, String node, int port, Path work, SqliteLedger ledger) {
         return b.name("print tokens on " + node)
@@ -123,7 +124,8 @@ public final class NodeCommands {
                 .ordered()
                 .retry(Retry.exponential(2, Duration.ofMillis(50)))
                 .timeout(Duration.ofSeconds(5))
-                .breaker(BreakerPolicy.consecutive(CONSECUTIVE_FAILURES).withCounted(Set.of(ErrorClass.TRANSIENT)))
+                // seed 000: stop after 3 consecutive failures, and wait for a person to reset the breaker
+                .breaker(BreakerPolicy.consecutive(CONSECUTIVE_FAILURES).withCounted(Set.of(ErrorClass.TRANSIENT)).manualReset())
                 .onOpen(OnOpen.HALT)
                 .describe("node", node)
                 .logDirectory(work.resolve("logs"))
@@ -181,6 +183,8 @@ public final class NodeCommands {
         e.expect("token 165 got through on its second attempt", 2, facts.attemptsOfFourthToken());
         e.expect("failed in the first run", List.of("166:nak", "169:node-down"), facts.failures());
         e.expect("open breakers after the first run", List.of(node), facts.openBreakers());
+        e.expectTrue("the open breaker waits for a manual reset (no trial by itself)", first.breakers().stream()
+                .allMatch(b -> dev.bulwark.breaker.BreakerState.untilReset(b.openUntil())));
         e.expect("breaker transitions heard", List.of("OPEN"), transitions.stream().map(b -> b.state().name()).toList());
         e.expectTrue("breaker reset by hand before resuming", reset);
         e.expectTrue("strictly one after another", facts.sequential());
