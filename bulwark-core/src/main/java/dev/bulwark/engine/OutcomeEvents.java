@@ -54,17 +54,23 @@ public final class OutcomeEvents {
         if (outcome == AttemptOutcome.SUCCEEDED) {
             type = EngineEvent.ITEM_SUCCEEDED;
         } else {
-            data.put("category", a.category());
+            if (a.category() != null) {
+                data.put("category", a.category());
+            }
             if (a.message() != null) {
                 data.put("message", a.message());
             }
             if (outcome == AttemptOutcome.INTERRUPTED) {
                 type = EngineEvent.ITEM_INTERRUPTED;
             } else {
-                data.put("error_class", a.errorClass() == null ? null : a.errorClass().name().toLowerCase(Locale.ROOT));
+                if (a.errorClass() != null) {
+                    data.put("error_class", a.errorClass().name().toLowerCase(Locale.ROOT));
+                }
                 if (next == ItemStatus.RETRY_WAIT) {
                     type = EngineEvent.ITEM_RETRY_SCHEDULED;
-                    data.put("retry_at", nextAttemptAt.toString());
+                    if (nextAttemptAt != null) {
+                        data.put("retry_at", nextAttemptAt.toString());
+                    }
                 } else {
                     type = EngineEvent.ITEM_FAILED;
                 }

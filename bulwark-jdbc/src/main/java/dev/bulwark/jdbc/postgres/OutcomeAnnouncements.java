@@ -51,7 +51,14 @@ public final class OutcomeAnnouncements {
 
     /** Announces the events of {@code written} once the caller's transaction commits. */
     static void announce(Connection c, List<Completion> written) throws SQLException {
-        announceEvents(c, written.stream().map(w -> OutcomeEvents.of(null, w)).toList());
+        List<EngineEvent> events;
+        try {
+            events = written.stream().map(w -> OutcomeEvents.of(null, w)).toList();
+        } catch (RuntimeException e) { // an announcement must never cost an outcome its record
+            LOG.warn("cannot announce {} outcome(s): {}", written.size(), e.toString());
+            return;
+        }
+        announceEvents(c, events);
     }
 
     /**

@@ -51,6 +51,23 @@ class OutcomeAnnouncementsTest {
     }
 
     @Test
+    void outcomes_without_a_category_or_error_class_are_announced_too() {
+        Instant at = Instant.parse("2026-12-06T05:00:00Z");
+        dev.bulwark.Attempt bare = new dev.bulwark.Attempt(JOB, 7, 1, at, at, dev.bulwark.AttemptOutcome.FAILED, null, null,
+                null, null, 3, "w1", null);
+        dev.bulwark.Attempt interrupted = new dev.bulwark.Attempt(JOB, 8, 1, at, at, dev.bulwark.AttemptOutcome.INTERRUPTED,
+                null, null, null, null, 3, "w1", null);
+        List<EngineEvent> events = List.of(
+                dev.bulwark.engine.OutcomeEvents.of(null, dev.bulwark.ledger.Completion.of(bare, 1, dev.bulwark.ItemStatus.FAILED)),
+                dev.bulwark.engine.OutcomeEvents.of(null, dev.bulwark.ledger.Completion.of(interrupted, 2,
+                        dev.bulwark.ItemStatus.PENDING)));
+
+        List<EngineEvent> back = OutcomeAnnouncements.decode("s", "s\n" + OutcomeAnnouncements.payloads(events).getFirst());
+        assertThat(back).extracting(EngineEvent::type).containsExactly(EngineEvent.ITEM_FAILED, EngineEvent.ITEM_INTERRUPTED);
+        assertThat(back.getFirst().data()).doesNotContainKeys("category", "error_class", "key").containsEntry("worker", "w1");
+    }
+
+    @Test
     void a_listener_hears_committed_events_in_commit_order_and_never_rolled_back_ones() throws Exception {
         PostgresLedger ledger = PG.closeAfter(PostgresLedger.open(PG.url(null)));
         List<EngineEvent> heard = Collections.synchronizedList(new ArrayList<>());
