@@ -19,7 +19,9 @@ final class FlagNames {
             Map.entry("shell", "--shell"),
             Map.entry("killGrace", "--kill-grace"),
             Map.entry("permanentExit", "--permanent-exit"),
-            Map.entry("criticalExit", "--critical-exit"));
+            Map.entry("criticalExit", "--critical-exit"),
+            Map.entry("breaker", "--breaker"),
+            Map.entry("breakerOpen", "--breaker-open"));
 
     private FlagNames() {
     }

@@ -35,6 +35,10 @@ import java.util.Set;
 public record BreakerPolicy(Trip trip, int threshold, Duration window, double rate, int minCalls, Duration slow,
                             Duration openFor, double openGrowth, Duration openMax, int trials, Set<ErrorClass> counted,
                             Set<String> categories, boolean manual) {
+    /** The settings a bad spec is named by ({@link ValidationException#setting()}): the policy, and its open time. */
+    private static final String SPEC = "breaker";
+    private static final String OPEN = "breakerOpen";
+
 
     /** What opens a breaker. */
     public enum Trip { CONSECUTIVE, FAILURES, RATE }
@@ -112,8 +116,8 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
      * {@link ValidationException} naming the bad part.
      */
     public BreakerPolicy withOpen(String text) {
-        String usage = "--breaker-open must look like 60s, 30s,grow=2,max=10m or manual, but was '" + text + "'";
-        ValidationException.require(text != null && !text.isBlank(), usage);
+        String usage = "must look like 60s, 30s,grow=2,max=10m or manual, but was '" + text + "'";
+        ValidationException.require(text != null && !text.isBlank(), OPEN, usage);
         if (text.trim().equalsIgnoreCase(MANUAL)) {
             return manualReset();
         }
@@ -122,27 +126,27 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         try {
             open = Durations.parse(parts[0].trim(), "--breaker-open");
         } catch (ValidationException e) {
-            throw new ValidationException(usage + " (" + e.getMessage() + ")");
+            throw new ValidationException(OPEN, usage + " (" + e.getMessage() + ")");
         }
         double grow = 1.0;
         Duration max = null;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].split("=", 2);
-            ValidationException.require(kv.length == 2, usage);
+            ValidationException.require(kv.length == 2, OPEN, usage);
             switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
                 case "grow" -> {
                     try {
                         grow = Double.parseDouble(kv[1].trim());
                     } catch (NumberFormatException e) {
-                        throw new ValidationException("--breaker-open grow must be a number like 2, but was '" + kv[1] + "'");
+                        throw new ValidationException(OPEN, "grow must be a number like 2, but was '" + kv[1] + "'");
                     }
                 }
                 case "max" -> max = Durations.parse(kv[1].trim(), "--breaker-open max");
-                default -> throw new ValidationException(usage);
+                default -> throw new ValidationException(OPEN, usage);
             }
         }
-        ValidationException.require(grow > 1.0 || max == null || max.equals(open),
-                "--breaker-open max needs grow=F (F > 1) to matter, in '" + text + "'");
+        ValidationException.require(grow > 1.0 || max == null || max.equals(open), OPEN,
+                "max needs grow=F (F > 1) to matter, in '" + text + "'");
         return withOpen(open, grow, max != null ? max : grow > 1.0 ? open.multipliedBy(60) : open);
     }
 
@@ -259,16 +263,16 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
      * {@code rate=50%,min-calls=20,window=60s}, each with optional {@code slow=10s}.
      */
     public static BreakerPolicy parse(String text) {
-        String usage = "--breaker must look like consecutive=3, failures=3,window=60s or rate=50%,min-calls=20,window=60s "
+        String usage = "must look like consecutive=3, failures=3,window=60s or rate=50%,min-calls=20,window=60s "
                 + "(optionally with ,slow=10s), but was '" + text + "'";
-        ValidationException.require(text != null && !text.isBlank(), usage);
+        ValidationException.require(text != null && !text.isBlank(), SPEC, usage);
         Map<String, String> parts = new LinkedHashMap<>();
         for (String part : text.split(",")) {
             int eq = part.indexOf('=');
-            ValidationException.require(eq > 0 && eq < part.length() - 1, usage);
+            ValidationException.require(eq > 0 && eq < part.length() - 1, SPEC, usage);
             String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            ValidationException.require(parts.put(key, part.substring(eq + 1).trim()) == null,
-                    "--breaker gives '" + key + "' twice in '" + text + "'");
+            ValidationException.require(parts.put(key, part.substring(eq + 1).trim()) == null, SPEC,
+                    "gives '" + key + "' twice in '" + text + "'");
         }
         Duration slow = parts.containsKey("slow") ? Durations.parse(parts.remove("slow"), "breaker slow") : null;
         BreakerPolicy policy;
@@ -276,7 +280,7 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
             policy = consecutive(integer(parts.remove("consecutive"), "consecutive", usage));
         } else if (parts.containsKey("failures")) {
             int n = integer(parts.remove("failures"), "failures", usage);
-            ValidationException.require(parts.containsKey("window"), "--breaker failures=N needs window=DURATION, like failures=3,window=60s");
+            ValidationException.require(parts.containsKey("window"), SPEC, "failures=N needs window=DURATION, like failures=3,window=60s");
             policy = failures(n, Durations.parse(parts.remove("window"), "breaker window"));
         } else if (parts.containsKey("rate")) {
             String r = parts.remove("rate");
@@ -291,10 +295,10 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
             Duration window = parts.containsKey("window") ? Durations.parse(parts.remove("window"), "breaker window") : DEFAULT_WINDOW;
             policy = rate(percent, minCalls, window);
         } else {
-            throw new ValidationException(usage);
+            throw new ValidationException(SPEC, usage);
         }
-        ValidationException.require(parts.isEmpty(), "--breaker does not know " + String.join(", ", parts.keySet())
-                + " here (in '" + text + "'); " + usage);
+        ValidationException.require(parts.isEmpty(), SPEC, "does not know " + String.join(", ", parts.keySet())
+                + " here (in '" + text + "'); it " + usage);
         return slow == null ? policy : policy.withSlow(slow);
     }
 
@@ -302,7 +306,7 @@ public record BreakerPolicy(Trip trip, int threshold, Duration window, double ra
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new ValidationException("breaker " + name + " must be a whole number, but was '" + value + "'; " + usage);
+            throw new ValidationException(SPEC, name + " must be a whole number, but was '" + value + "'; it " + usage);
         }
     }
 

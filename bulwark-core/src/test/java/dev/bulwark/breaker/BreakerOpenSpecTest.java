@@ -31,7 +31,7 @@ class BreakerOpenSpecTest {
     @Test
     void bad_specs_are_refused_naming_the_value() {
         assertThatThrownBy(() -> policy.withOpen("30s,often=2")).isInstanceOf(ValidationException.class)
-                .hasMessage("--breaker-open must look like 60s, 30s,grow=2,max=10m or manual, but was '30s,often=2'");
+                .hasMessage("breakerOpen must look like 60s, 30s,grow=2,max=10m or manual, but was '30s,often=2'");
         assertThatThrownBy(() -> policy.withOpen("30s,grow=x")).hasMessageContaining("grow must be a number like 2, but was 'x'");
         assertThatThrownBy(() -> policy.withOpen("30s,max=1m")).hasMessageContaining("max needs grow=F");
         assertThatThrownBy(() -> policy.withOpen(" ")).hasMessageContaining("but was ' '");

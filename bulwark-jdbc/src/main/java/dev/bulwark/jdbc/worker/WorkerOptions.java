@@ -59,10 +59,18 @@ public record WorkerOptions(String name, int concurrency, int claimBatch, Durati
      * ({@code socketTimeout}), a connection attempt after a heartbeat period ({@code connectTimeout}),
      * both in whole seconds, at least 1; and TCP keepalive. The heartbeats have a pool of their
      * own whose waits end within the heartbeat period (see {@link Worker}).
+     *
+     * <p>The server ends a session left idle inside a transaction for a lease
+     * ({@code idle_in_transaction_session_timeout}, as {@code bulwark worker} and {@code serve --store}
+     * set it): a worker cut off from the database in
+     * the middle of a claim would otherwise keep that transaction's row locks (the job's row) for
+     * as long as the server believes the connection alive, and no other worker could claim from
+     * the job meanwhile. Worker transactions never wait between statements for longer.
      */
     public Map<String, String> driverDefaults() {
         return Map.of("socketTimeout", Long.toString(wholeSeconds(lease)), "connectTimeout",
-                Long.toString(wholeSeconds(heartbeat())), "tcpKeepAlive", "true");
+                Long.toString(wholeSeconds(heartbeat())), "tcpKeepAlive", "true",
+                "options", "-c idle_in_transaction_session_timeout=" + lease.toMillis());
     }
 
     private static long wholeSeconds(Duration d) {
