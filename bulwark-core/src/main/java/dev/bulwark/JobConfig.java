@@ -70,7 +70,7 @@ public record JobConfig(int concurrency, boolean ordered, RetryPolicy retry, Dur
         ValidationException.require(attemptTimeoutPercent == null || attemptTimeout == null, "attemptTimeout",
                 "is either a duration or a percentage of the median, not both");
         ValidationException.require(orderedBy == null || !ordered, "orderedBy", "'" + orderedBy
-                + "' (an order per scope) and ordered (one order over the whole job) exclude each other: give one of them");
+                + "' (an order per scope) cannot go with one order over the whole job: give one of the two");
         if (orderedBy != null && !orderedBy.equals(ORDERED_BY_JAVA)) {
             ScopeTemplate.compile(ORDERED_BY_OPTION, orderedBy);
         }

@@ -83,7 +83,7 @@ class OrderedByCliTest extends InProcessCli {
 
         assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--recursive", "--ordered", "--ordered-by", "{//}",
                 "--", "true")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("--ordered (one order over the whole job) and --ordered-by '{//}'");
+        assertThat(err.toString()).contains("--ordered-by '{//}' (an order per scope) cannot go with one order over the whole job");
         assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--recursive", "--ordered-by", "node", "--", "true"))
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--ordered-by 'node' has no placeholder");
