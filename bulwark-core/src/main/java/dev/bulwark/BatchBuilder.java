@@ -6,21 +6,12 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.http.HttpHandler;
 import dev.bulwark.internal.BatchItemHandler;
-import dev.bulwark.util.FailureClassifier;
-import dev.bulwark.internal.FrozenSettings;
-import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
-import dev.bulwark.ledger.MemoryLedger;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -67,58 +58,23 @@ import java.util.random.RandomGenerator;
  * @param <T> the item type
  */
 public final class BatchBuilder<T> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchBuilder.class);
     /** How long a part-filled chunk waits for more items before it runs anyway. */
     public static final Duration DEFAULT_CHUNK_LINGER = Duration.ofMillis(20);
     public static final String DEFAULT_NAME = "batch";
 
-    private final Iterable<T> items;
-    private Function<? super T, String> key = String::valueOf;
-    private Function<? super T, String> scope;
-    /** The order scope of each item ({@link #orderedBy}), from a function or a template; null for none. */
-    private Function<? super T, String> orderScope;
-    private ScopeTemplate orderTemplate;
-    private Function<? super T, ?> payload;
-    private Function<Item, T> restore;
-    private String name = DEFAULT_NAME;
-    private final JobConfig.Builder config = JobConfig.builder();
-    private int concurrency = JobConfig.DEFAULT_CONCURRENCY;
-    private Ledger ledger;
-    private BulwarkClock clock = BulwarkClock.system();
-    private RandomGenerator random;
-    private String worker;
-    private Path logDirectory;
-    private final List<JobListener> listeners = new ArrayList<>();
-    private ContextualResultHandler<T, String> handler;
-    /** How the handler's results are written and read, or null for a handler without results. */
-    private ResultCodec<?> resultCodec;
-    private ItemHandler engineHandler;
-    /** What the caller set explicitly, to tell them on resume which of it the frozen job ignores. */
-    private boolean concurrencySet;
-    private boolean ordered;
-    private RetryPolicy retrySet;
-    private Duration timeoutSet;
-    private ContextualChunkHandler<T> chunkHandler;
-    private int chunkSize;
-    private Duration chunkLinger = DEFAULT_CHUNK_LINGER;
-    private String handlerName;
-    private final List<ExceptionClassifier> classifiers = new ArrayList<>();
-    private ErrorClass otherExceptions = ErrorClass.TRANSIENT;
-    private final Map<String, String> describe = new LinkedHashMap<>();
-    private BreakerPolicy breakerPolicy;
-    private BreakerConfig.OnOpen onOpen;
-    private boolean sharedBreakers;
-    private ContextualHandler<T> compensator;
+    /** What this builder was told; it assembles and runs the batch ({@link BatchLaunch}). */
+    private final BatchSettings<T> settings;
+
 
     BatchBuilder(Iterable<T> items) {
-        this.items = items;
+        this.settings = new BatchSettings<>(items);
     }
 
     // ------------------------------------------------------------------ items
 
     /** The key of each item (default {@code String.valueOf}); must be non-null and not empty. */
     public BatchBuilder<T> key(Function<? super T, String> value) {
-        this.key = Objects.requireNonNull(value, "key");
+        settings.key = Objects.requireNonNull(value, "key");
         return this;
     }
 
@@ -129,13 +85,13 @@ public final class BatchBuilder<T> {
      * default scope is {@code host:port} of each item's URL.
      */
     public BatchBuilder<T> scope(Function<? super T, String> value) {
-        this.scope = Objects.requireNonNull(value, "scope");
+        settings.scope = Objects.requireNonNull(value, "scope");
         return this;
     }
 
     /** The payload of each item: any object Jackson can write as JSON, stored with the item; null for none. */
     public BatchBuilder<T> payload(Function<? super T, ?> value) {
-        this.payload = Objects.requireNonNull(value, "payload");
+        settings.payload = Objects.requireNonNull(value, "payload");
         return this;
     }
 
@@ -145,7 +101,7 @@ public final class BatchBuilder<T> {
      * objects in memory, which matters for very large batches.
      */
     public BatchBuilder<T> restore(Function<Item, T> value) {
-        this.restore = Objects.requireNonNull(value, "restore");
+        settings.restore = Objects.requireNonNull(value, "restore");
         return this;
     }
 
@@ -154,7 +110,8 @@ public final class BatchBuilder<T> {
     /** Processes each item by itself. */
     public BatchBuilder<T> handler(BatchHandler<T> value) {
         Objects.requireNonNull(value, "handler");
-        return setHandler(BatchItemHandler.voidHandler((item, context) -> value.handle(item)), value);
+        settings.setHandler(BatchItemHandler.voidHandler((item, context) -> value.handle(item)), value);
+        return this;
     }
 
     /**
@@ -170,7 +127,8 @@ public final class BatchBuilder<T> {
     /** As {@link #handler(Class, ResultHandler)}, with the results written and read by {@code codec}. */
     public <R> BatchBuilder<T> handler(ResultCodec<R> codec, ResultHandler<T, R> value) {
         Objects.requireNonNull(value, "handler");
-        return setResultHandler(codec, (item, context) -> value.handle(item), value);
+        settings.setResultHandler(codec, (item, context) -> value.handle(item), value);
+        return this;
     }
 
     /** As {@link #handler(Class, ResultHandler)}, with the attempt's context, as {@link #handlerWithContext(ContextualHandler)}. */
@@ -181,13 +139,7 @@ public final class BatchBuilder<T> {
     /** As {@link #handlerWithContext(Class, ContextualResultHandler)}, with the results written and read by {@code codec}. */
     public <R> BatchBuilder<T> handlerWithContext(ResultCodec<R> codec, ContextualResultHandler<T, R> value) {
         Objects.requireNonNull(value, "handler");
-        return setResultHandler(codec, value, value);
-    }
-
-    private <R> BatchBuilder<T> setResultHandler(ResultCodec<R> codec, ContextualResultHandler<T, R> value, Object described) {
-        Objects.requireNonNull(codec, "result codec");
-        setHandler((item, context) -> codec.encode(value.handle(item, context)), described);
-        this.resultCodec = codec;
+        settings.setResultHandler(codec, value, value);
         return this;
     }
 
@@ -198,7 +150,8 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> handlerWithContext(ContextualHandler<T> value) {
         Objects.requireNonNull(value, "handler");
-        return setHandler(BatchItemHandler.voidHandler(value), value);
+        settings.setHandler(BatchItemHandler.voidHandler(value), value);
+        return this;
     }
 
     /**
@@ -208,21 +161,9 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> itemHandler(ItemHandler value) {
         Objects.requireNonNull(value, "itemHandler");
-        requireNoHandler();
-        this.engineHandler = value;
-        this.handlerName = value.getClass().isSynthetic() ? "java" : value.getClass().getName();
-        return this;
-    }
-
-    private void requireNoHandler() {
-        ValidationException.require(handler == null && chunkHandler == null && engineHandler == null,
-                "a batch takes one handler: .handler(...), .chunks(...) or .itemHandler(...), but was given a second");
-    }
-
-    private BatchBuilder<T> setHandler(ContextualResultHandler<T, String> value, Object described) {
-        requireNoHandler();
-        this.handler = value;
-        this.handlerName = described.getClass().isSynthetic() ? "java" : described.getClass().getName();
+        settings.requireNoHandler();
+        settings.engineHandler = value;
+        settings.handlerName = value.getClass().isSynthetic() ? "java" : value.getClass().getName();
         return this;
     }
 
@@ -243,10 +184,10 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> chunksWithContext(int size, ContextualChunkHandler<T> value) {
         Objects.requireNonNull(value, "chunk handler");
         ValidationException.require(size >= 1 && size <= 1_000, "chunk size must be between 1 and 1000, but was " + size);
-        requireNoHandler();
-        this.chunkHandler = value;
-        this.chunkSize = size;
-        this.handlerName = "chunks of " + size;
+        settings.requireNoHandler();
+        settings.chunkHandler = value;
+        settings.chunkSize = size;
+        settings.handlerName = "chunks of " + size;
         return this;
     }
 
@@ -254,7 +195,7 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> chunkLinger(Duration value) {
         ValidationException.require(value != null && !value.isNegative() && value.compareTo(Duration.ofSeconds(10)) <= 0,
                 "chunk linger must be between 0 and 10s, but was " + value);
-        this.chunkLinger = value;
+        settings.chunkLinger = value;
         return this;
     }
 
@@ -265,13 +206,13 @@ public final class BatchBuilder<T> {
 
     /** Adds a classifier for foreign exceptions; classifiers are asked in the order they were added. */
     public BatchBuilder<T> classify(ExceptionClassifier value) {
-        this.classifiers.add(Objects.requireNonNull(value, "classifier"));
+        settings.classifiers.add(Objects.requireNonNull(value, "classifier"));
         return this;
     }
 
     /** The class of exceptions no classifier knows (default transient, category {@code exception}). */
     public BatchBuilder<T> otherExceptions(ErrorClass value) {
-        this.otherExceptions = Objects.requireNonNull(value, "otherExceptions");
+        settings.otherExceptions = Objects.requireNonNull(value, "otherExceptions");
         return this;
     }
 
@@ -280,7 +221,7 @@ public final class BatchBuilder<T> {
     /** The job's name in the ledger and reports (default {@code batch}). */
     public BatchBuilder<T> name(String value) {
         ValidationException.require(value != null && !value.isBlank(), "a batch name must not be blank, but was '" + value + "'");
-        this.name = value;
+        settings.name = value;
         return this;
     }
 
@@ -288,15 +229,15 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> concurrency(int value) {
         ValidationException.require(value >= 1 && value <= JobConfig.MAX_CONCURRENCY,
                 "concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + value);
-        this.concurrency = value;
-        this.concurrencySet = true;
+        settings.concurrency = value;
+        settings.concurrencySet = true;
         return this;
     }
 
     /** Item n+1 starts only after item n has its final outcome (retries included); needs concurrency 1. */
     public BatchBuilder<T> ordered() {
-        config.ordered(true);
-        this.ordered = true;
+        settings.config.ordered(true);
+        settings.ordered = true;
         return this;
     }
 
@@ -308,9 +249,9 @@ public final class BatchBuilder<T> {
      * Excludes {@link #ordered()} and {@link #chunks}.
      */
     public BatchBuilder<T> orderedBy(Function<? super T, String> scopeOfItem) {
-        this.orderScope = Objects.requireNonNull(scopeOfItem, "scopeOfItem");
-        this.orderTemplate = null;
-        config.orderedBy(JobConfig.ORDERED_BY_JAVA);
+        settings.orderScope = Objects.requireNonNull(scopeOfItem, "scopeOfItem");
+        settings.orderTemplate = null;
+        settings.config.orderedBy(JobConfig.ORDERED_BY_JAVA);
         return this;
     }
 
@@ -320,15 +261,15 @@ public final class BatchBuilder<T> {
      * the payload), with literal text around them. The template is recorded in the job's configuration.
      */
     public BatchBuilder<T> orderedBy(String template) {
-        this.orderTemplate = ScopeTemplate.compile(JobConfig.ORDERED_BY_OPTION, template);
-        this.orderScope = null;
-        config.orderedBy(template);
+        settings.orderTemplate = ScopeTemplate.compile(JobConfig.ORDERED_BY_OPTION, template);
+        settings.orderScope = null;
+        settings.config.orderedBy(template);
         return this;
     }
 
     public BatchBuilder<T> retry(RetryPolicy value) {
-        config.retry(Objects.requireNonNull(value, "retry"));
-        this.retrySet = value;
+        settings.config.retry(Objects.requireNonNull(value, "retry"));
+        settings.retrySet = value;
         return this;
     }
 
@@ -336,8 +277,8 @@ public final class BatchBuilder<T> {
     public BatchBuilder<T> timeout(Duration value) {
         ValidationException.require(value != null && !value.isNegative() && !value.isZero(),
                 "timeout must be positive, but was " + value);
-        config.attemptTimeout(value).attemptTimeoutPercent(null);
-        this.timeoutSet = value;
+        settings.config.attemptTimeout(value).attemptTimeoutPercent(null);
+        settings.timeoutSet = value;
         return this;
     }
 
@@ -348,26 +289,26 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> timeoutPercentOfMedian(int percent) {
         ValidationException.require(percent > 0, "timeoutPercentOfMedian must be more than 0 (%), but was " + percent);
-        config.attemptTimeout(null).attemptTimeoutPercent(percent);
+        settings.config.attemptTimeout(null).attemptTimeoutPercent(percent);
         return this;
     }
 
     /** Stops the job (FAILED, the rest SKIPPED) once this many items have failed. */
     public BatchBuilder<T> maxFailures(long count) {
-        config.failureThreshold(new FailureThreshold(count, 0));
+        settings.config.failureThreshold(new FailureThreshold(count, 0));
         return this;
     }
 
     /** Stops the job once failed items reach {@code percent} of its items. */
     public BatchBuilder<T> maxFailurePercent(double percent) {
-        config.failureThreshold(new FailureThreshold(0, percent));
+        settings.config.failureThreshold(new FailureThreshold(0, percent));
         return this;
     }
 
     /** Adds an entry to the job's configuration snapshot (the audit trail): where items came from, versions. */
     public BatchBuilder<T> describe(String entry, Object value) {
         ValidationException.require(entry != null && !entry.isBlank(), "a description entry needs a name, but was '" + entry + "'");
-        describe.put(entry, String.valueOf(value));
+        settings.describe.put(entry, String.valueOf(value));
         return this;
     }
 
@@ -389,16 +330,16 @@ public final class BatchBuilder<T> {
      * }</pre>
      */
     public BatchBuilder<T> breaker(BreakerPolicy policy) {
-        this.breakerPolicy = Objects.requireNonNull(policy, "breaker policy");
+        settings.breakerPolicy = Objects.requireNonNull(policy, "breaker policy");
         return this;
     }
 
     /** A circuit breaker per scope with {@code config}'s policy and on-open mode (its scope text is ignored). */
     public BatchBuilder<T> breaker(BreakerConfig config) {
         Objects.requireNonNull(config, "breaker config");
-        this.breakerPolicy = config.policy();
-        this.onOpen = config.onOpen();
-        this.sharedBreakers = config.shared();
+        settings.breakerPolicy = config.policy();
+        settings.onOpen = config.onOpen();
+        settings.sharedBreakers = config.shared();
         return this;
     }
 
@@ -410,7 +351,7 @@ public final class BatchBuilder<T> {
      * keeps the policy the breaker was created with. Needs {@link #breaker}.
      */
     public BatchBuilder<T> sharedBreakers() {
-        this.sharedBreakers = true;
+        settings.sharedBreakers = true;
         return this;
     }
 
@@ -422,7 +363,7 @@ public final class BatchBuilder<T> {
      * and no attempt, while the other scopes go on. Needs {@link #breaker}.
      */
     public BatchBuilder<T> onOpen(BreakerConfig.OnOpen value) {
-        this.onOpen = Objects.requireNonNull(value, "onOpen");
+        settings.onOpen = Objects.requireNonNull(value, "onOpen");
         return this;
     }
 
@@ -434,7 +375,7 @@ public final class BatchBuilder<T> {
      * always stops at once.
      */
     public BatchBuilder<T> halt(HaltMode value) {
-        config.halt(Objects.requireNonNull(value, "halt"));
+        settings.config.halt(Objects.requireNonNull(value, "halt"));
         return this;
     }
 
@@ -451,7 +392,7 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> jobTimeout(Duration value) {
         requirePositive(value, "job timeout");
-        config.jobTimeout(value);
+        settings.config.jobTimeout(value);
         return this;
     }
 
@@ -462,7 +403,7 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> jobTimeoutPerItem(Duration value) {
         requirePositive(value, "job timeout per item");
-        config.jobTimeoutPerItem(value);
+        settings.config.jobTimeoutPerItem(value);
         return this;
     }
 
@@ -472,7 +413,7 @@ public final class BatchBuilder<T> {
      * do not count.
      */
     public BatchBuilder<T> stopOnFirstFailure() {
-        config.stopOnFirstFailure(true);
+        settings.config.stopOnFirstFailure(true);
         return this;
     }
 
@@ -501,8 +442,8 @@ public final class BatchBuilder<T> {
      * item's log.
      */
     public BatchBuilder<T> rollbackWithContext(ContextualHandler<T> value) {
-        this.compensator = Objects.requireNonNull(value, "compensator");
-        config.rollback(true);
+        settings.compensator = Objects.requireNonNull(value, "compensator");
+        settings.config.rollback(true);
         return this;
     }
 
@@ -513,14 +454,7 @@ public final class BatchBuilder<T> {
      */
     public BatchBuilder<T> onBreaker(Consumer<BreakerStatus> value) {
         Objects.requireNonNull(value, "onBreaker");
-        return listener(new JobListener() {
-            @Override
-            public void onEvent(EngineEvent event) {
-                if (BreakerStatus.isBreakerEvent(event)) {
-                    BreakerStatus.latest(List.of(event)).forEach(value);
-                }
-            }
-        });
+        return listener(BatchListeners.onBreaker(value));
     }
 
     private static void requirePositive(Duration value, String what) {
@@ -532,70 +466,57 @@ public final class BatchBuilder<T> {
 
     /** The ledger to record the batch in (default: a new in-memory ledger per run). The caller closes it. */
     public BatchBuilder<T> ledger(Ledger value) {
-        this.ledger = Objects.requireNonNull(value, "ledger");
+        settings.ledger = Objects.requireNonNull(value, "ledger");
         return this;
     }
 
     /** Where per-item log files go ({@code DIR/JOB_ID/SEQ.log}); none by default. */
     public BatchBuilder<T> logDirectory(Path value) {
-        this.logDirectory = Objects.requireNonNull(value, "logDirectory");
+        settings.logDirectory = Objects.requireNonNull(value, "logDirectory");
         return this;
     }
 
     /** The clock for due times and durations; a {@link SettableClock} in tests. */
     public BatchBuilder<T> clock(BulwarkClock value) {
-        this.clock = Objects.requireNonNull(value, "clock");
+        settings.clock = Objects.requireNonNull(value, "clock");
         return this;
     }
 
     /** Source of backoff jitter; a seeded one makes retries repeatable. */
     public BatchBuilder<T> random(RandomGenerator value) {
-        this.random = Objects.requireNonNull(value, "random");
+        settings.random = Objects.requireNonNull(value, "random");
         return this;
     }
 
     /** Name recorded on every attempt (default {@code host:pid}). */
     public BatchBuilder<T> worker(String value) {
-        this.worker = Objects.requireNonNull(value, "worker");
+        settings.worker = Objects.requireNonNull(value, "worker");
         return this;
     }
 
     /** Receives every engine event and progress report. */
     public BatchBuilder<T> listener(JobListener value) {
-        this.listeners.add(Objects.requireNonNull(value, "listener"));
+        settings.listeners.add(Objects.requireNonNull(value, "listener"));
         return this;
     }
 
     /** Called a few times per second and at the end with progress built from committed outcomes. */
     public BatchBuilder<T> onProgress(Consumer<Progress> value) {
         Objects.requireNonNull(value, "onProgress");
-        return listener(new JobListener() {
-            @Override
-            public void onProgress(Progress progress) {
-                value.accept(progress);
-            }
-        });
+        return listener(BatchListeners.onProgress(value));
     }
 
     /** Called with each attempt's outcome once the ledger recorded it, from engine threads. */
     public BatchBuilder<T> onItem(Consumer<ItemOutcome> value) {
         Objects.requireNonNull(value, "onItem");
-        return listener(new JobListener() {
-            @Override
-            public void onEvent(EngineEvent event) {
-                ItemOutcome outcome = ItemOutcome.of(event);
-                if (outcome != null) {
-                    value.accept(outcome);
-                }
-            }
-        });
+        return listener(BatchListeners.onItem(value));
     }
 
     // ------------------------------------------------------------------ running
 
     /** Checks and stores every item, runs the batch to its end on this thread, and returns the result. */
     public BatchResult run() {
-        return start(false).await();
+        return launch().start(false).await();
     }
 
     /**
@@ -603,7 +524,7 @@ public final class BatchBuilder<T> {
      * handle to follow, pause or cancel it.
      */
     public RunningBatch start() {
-        return start(true);
+        return launch().start(true);
     }
 
     /**
@@ -612,12 +533,12 @@ public final class BatchBuilder<T> {
      * batch's ledger; this builder's items are not used.
      */
     public BatchResult resume(UUID jobId) {
-        return continueJob(jobId, false, false).await();
+        return launch().continueJob(jobId, false, false).await();
     }
 
     /** Runs the FAILED items of a finished batch again with a fresh retry budget. Needs {@link #restore}. */
     public BatchResult retryFailed(UUID jobId) {
-        return continueJob(jobId, true, false).await();
+        return launch().continueJob(jobId, true, false).await();
     }
 
     /**
@@ -625,12 +546,12 @@ public final class BatchBuilder<T> {
      * pause (on shutdown, say), cancel or await it.
      */
     public RunningBatch resumeAsync(UUID jobId) {
-        return continueJob(jobId, false, true);
+        return launch().continueJob(jobId, false, true);
     }
 
     /** As {@link #retryFailed}, on a new thread: returns at once with a {@link RunningBatch}. */
     public RunningBatch retryFailedAsync(UUID jobId) {
-        return continueJob(jobId, true, true);
+        return launch().continueJob(jobId, true, true);
     }
 
     /**
@@ -640,11 +561,7 @@ public final class BatchBuilder<T> {
      * ({@link #resume} logs them as a warning). Empty when nothing set here differs.
      */
     public List<String> ignoredOnResume(UUID jobId) {
-        Objects.requireNonNull(jobId, "jobId");
-        ValidationException.require(ledger != null, "reading job " + jobId + " needs .ledger(...): the ledger that holds it");
-        Job job = ledger.findJob(jobId).orElseThrow(() -> new NotFoundException("no job " + jobId + " in " + ledger));
-        Integer slots = concurrencySet ? (chunkHandler != null ? concurrency * chunkSize : concurrency) : null;
-        return new FrozenSettings(slots, retrySet, timeoutSet, breakerPolicy).differences(job.config());
+        return launch().ignoredOnResume(jobId);
     }
 
     /**
@@ -654,53 +571,7 @@ public final class BatchBuilder<T> {
      * find them with the ledger's {@code listJobs}.
      */
     public List<Job> unfinished(String name) {
-        Objects.requireNonNull(name, "name");
-        ValidationException.require(ledger != null, "listing the jobs of '" + name + "' needs .ledger(...)");
-        return ledger.listJobs(new dev.bulwark.ledger.JobQuery(
-                        java.util.Set.of(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.PAUSED), 1_000)).stream()
-                .filter(job -> job.name().equals(name)).toList();
-    }
-
-    private RunningBatch continueJob(UUID jobId, boolean failedOnly, boolean async) {
-        Objects.requireNonNull(jobId, "jobId");
-        ValidationException.require(restore != null || engineHandler != null, "resuming job " + jobId
-                + " needs .restore(item -> ...) to rebuild items from their stored key and payload");
-        ValidationException.require(ledger != null, "resuming job " + jobId + " needs .ledger(...): the ledger that holds it");
-        ValidationException.require(compensator == null || restore != null, "resuming job " + jobId + " with a rollback "
-                + "needs .restore(item -> ...): the compensator gets items rebuilt from their stored key and payload");
-        BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
-        ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
-        ItemHandler undo = compensating(typed);
-        if (ledger.findJob(jobId).isPresent()) {
-            List<String> ignored = ignoredOnResume(jobId);
-            if (!ignored.isEmpty()) {
-                LOG.warn("job {} keeps the configuration frozen when it was submitted; ignoring {}", jobId,
-                        String.join(", ", ignored));
-            }
-        }
-        Ledger target = ledger;
-        Engine engine = engine(target);
-        CompletableFuture<BatchResult> result = new CompletableFuture<>();
-        if (!async) {
-            try {
-                JobResult done = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
-                result.complete(new BatchResult(done, target));
-            } finally {
-                engine.close();
-            }
-            return new RunningBatch(jobId, engine, result);
-        }
-        Thread.ofPlatform().name("bulwark-batch-" + jobId.toString().substring(0, 8)).start(() -> {
-            try {
-                JobResult done = failedOnly ? engine.retryFailed(jobId, itemHandler, undo) : engine.run(jobId, itemHandler, undo);
-                result.complete(new BatchResult(done, target));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            } finally {
-                engine.close();
-            }
-        });
-        return new RunningBatch(jobId, engine, result);
+        return launch().unfinished(name);
     }
 
     /**
@@ -710,200 +581,15 @@ public final class BatchBuilder<T> {
      * that is running, use {@link RunningBatch#resetBreaker}.
      */
     public boolean resetBreaker(UUID jobId, String scope) {
-        Objects.requireNonNull(jobId, "jobId");
-        ValidationException.require(ledger != null, "resetting a breaker of job " + jobId + " needs .ledger(...): the ledger that holds it");
-        try (Engine engine = engine(ledger)) {
-            return engine.resetBreaker(jobId, scope);
-        }
+        return launch().resetBreaker(jobId, scope);
     }
 
     /** The breakers of a batch in this builder's {@link #ledger} that are not closed, as its events left them. */
     public List<BreakerStatus> breakers(UUID jobId) {
-        Objects.requireNonNull(jobId, "jobId");
-        ValidationException.require(ledger != null, "reading the breakers of job " + jobId + " needs .ledger(...)");
-        try (Engine engine = engine(ledger)) {
-            return engine.breakers(jobId);
-        }
+        return launch().breakers(jobId);
     }
 
-    private RunningBatch start(boolean async) {
-        BatchItemHandler<T> typed = engineHandler == null ? itemHandler() : null;
-        ItemHandler itemHandler = engineHandler != null ? engineHandler : typed;
-        BatchItemHandler<T> undo = compensating(typed);
-        // the handler that keeps the submitted objects (for the compensator too), unless they can be restored
-        BatchItemHandler<T> keeper = typed != null ? typed : undo;
-        JobConfig jobConfig = jobConfig();
-        checkItems();
-        Ledger target = ledger != null ? ledger : new MemoryLedger();
-        Engine engine = engine(target);
-        Job job;
-        try {
-            job = engine.submit(name, jobConfig, specs(keeper));
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e;
-        }
-        CompletableFuture<BatchResult> result = new CompletableFuture<>();
-        if (!async) {
-            try {
-                result.complete(new BatchResult(engine.run(job.id(), itemHandler, undo), target));
-            } finally {
-                engine.close();
-            }
-            return new RunningBatch(job.id(), engine, result);
-        }
-        Thread.ofPlatform().name("bulwark-batch-" + job.id().toString().substring(0, 8)).start(() -> {
-            try {
-                result.complete(new BatchResult(engine.run(job.id(), itemHandler, undo), target));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            } finally {
-                engine.close();
-            }
-        });
-        return new RunningBatch(job.id(), engine, result);
-    }
-
-    /** The compensator as an engine handler over the same typed items, or null without a rollback. */
-    private BatchItemHandler<T> compensating(BatchItemHandler<T> typed) {
-        if (compensator == null) {
-            return null;
-        }
-        return typed != null ? typed.compensating(compensator)
-                : BatchItemHandler.single(restore, BatchItemHandler.voidHandler(compensator), classifier());
-    }
-
-    private FailureClassifier classifier() {
-        return new FailureClassifier(classifiers, otherExceptions);
-    }
-
-    private BatchItemHandler<T> itemHandler() {
-        ValidationException.require(handler != null || chunkHandler != null,
-                "a batch needs a handler: .handler(item -> ...), .chunks(size, items -> ...) or .itemHandler(...)");
-        FailureClassifier classifier = classifier();
-        return handler != null ? BatchItemHandler.single(restore, handler, classifier)
-                : BatchItemHandler.chunked(restore, chunkHandler, chunkSize, chunkLinger.toNanos(), classifier);
-    }
-
-    private JobConfig jobConfig() {
-        int slots = concurrency;
-        if (chunkHandler != null) {
-            long total = (long) concurrency * chunkSize;
-            ValidationException.require(total <= JobConfig.MAX_CONCURRENCY, "concurrency " + concurrency + " × chunk size "
-                    + chunkSize + " = " + total + " items at once, but at most " + JobConfig.MAX_CONCURRENCY + " are allowed");
-            slots = (int) total;
-        }
-        ValidationException.require(!(ordered && chunkHandler != null), "an ordered batch cannot run in chunks");
-        ValidationException.require(!((orderScope != null || orderTemplate != null) && chunkHandler != null),
-                "a batch ordered by scope cannot run in chunks");
-        ValidationException.require(!ordered || (orderScope == null && orderTemplate == null),
-                ".ordered() (one order over the whole batch) and .orderedBy(...) (an order per scope) exclude each other: give one");
-        ValidationException.require(!ordered || slots == 1, ".ordered() runs one item at a time (item n+1 starts once item n "
-                + "is final), so it needs .concurrency(1), but concurrency was " + slots);
-        JobConfig draft = config.concurrency(slots).build();
-        ValidationException.require(!(draft.ordered() && chunkHandler != null), "an ordered batch cannot run in chunks");
-        config.input("api", "java").input("handler", handlerName);
-        if (resultCodec != null) {
-            config.input("result", resultCodec.toString());
-        }
-        if (chunkHandler != null) {
-            config.input("chunk_size", Integer.toString(chunkSize)).input("chunks_at_once", Integer.toString(concurrency));
-        }
-        describe.forEach(config::input);
-        ValidationException.require(onOpen == null || breakerPolicy != null,
-                ".onOpen(" + onOpen + ") needs a circuit breaker: add .breaker(policy)");
-        ValidationException.require(!sharedBreakers || breakerPolicy != null, ".sharedBreakers() needs a circuit breaker: add .breaker(policy)");
-        config.breaker(breakerPolicy == null ? null : new BreakerConfig(breakerPolicy, onOpen,
-                scope != null ? "java" : httpScopes() ? "host:port" : null, sharedBreakers));
-        return config.build();
-    }
-
-    private Engine engine(Ledger target) {
-        Engine.Builder b = Engine.builder().ledger(target).clock(clock);
-        if (random != null) {
-            b.random(random);
-        }
-        if (worker != null) {
-            b.worker(worker);
-        }
-        if (logDirectory != null) {
-            b.logDirectory(logDirectory);
-        }
-        listeners.forEach(b::listener);
-        return b.build();
-    }
-
-    /** Whether items get the http handler's default scope ({@code host:port}): a breaker, no scope function. */
-    private boolean httpScopes() {
-        return scope == null && breakerPolicy != null && engineHandler instanceof HttpHandler;
-    }
-
-    private String httpScope(long seq, String key) {
-        try {
-            return ((HttpHandler) engineHandler).scopeFor(key);
-        } catch (ValidationException e) {
-            throw new ValidationException("item " + seq + " (" + key + ") has no breaker scope: " + e.getMessage()
-                    + "; give .scope(item -> ...)");
-        }
-    }
-
-    /** Walks every item once and refuses the batch, naming the item, if one cannot be stored. */
-    private long checkItems() {
-        long seq = 0;
-        for (T item : items) {
-            seq++;
-            toSpec(seq, item);
-        }
-        return seq;
-    }
-
-    /** The items as the ledger stores them; each object is remembered by {@code typed} unless it can be restored. */
-    private Iterator<Engine.ItemSpec> specs(BatchItemHandler<T> typed) {
-        Iterator<T> source = items.iterator();
-        return new Iterator<>() {
-            private long seq;
-
-            @Override
-            public boolean hasNext() {
-                return source.hasNext();
-            }
-
-            @Override
-            public Engine.ItemSpec next() {
-                T item = source.next();
-                seq++;
-                if (typed != null && restore == null) {
-                    typed.remember(seq, item);
-                }
-                return toSpec(seq, item);
-            }
-        };
-    }
-
-    private Engine.ItemSpec toSpec(long seq, T item) {
-        ValidationException.require(item != null, "item " + seq + " of the batch is null");
-        String k = key.apply(item);
-        ValidationException.require(k != null && !k.isEmpty(), "the key of item " + seq + " (" + item + ") is "
-                + (k == null ? "null" : "empty") + "; every item needs a key");
-        String s = scope != null ? scope.apply(item) : httpScopes() ? httpScope(seq, k) : null;
-        Object p = payload == null ? null : payload.apply(item);
-        String json;
-        try {
-            json = p == null ? null : Json.MAPPER.writeValueAsString(p);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ValidationException("the payload of item " + seq + " (" + k + ") cannot be written as JSON: "
-                    + e.getOriginalMessage());
-        }
-        Engine.ItemSpec spec = new Engine.ItemSpec(k, json, s);
-        if (orderTemplate != null) {
-            return spec.withOrderKey(orderTemplate.scopeOf(spec));
-        }
-        if (orderScope != null) {
-            String o = orderScope.apply(item);
-            ValidationException.require(o != null && !o.isEmpty(), "the order scope of item " + seq + " (" + k + ") is "
-                    + (o == null ? "null" : "empty") + "; .orderedBy(...) must give every item one");
-            return spec.withOrderKey(o);
-        }
-        return spec;
+    private BatchLaunch<T> launch() {
+        return new BatchLaunch<>(settings);
     }
 }
