@@ -3,15 +3,12 @@ package dev.bulwark.internal;
 import dev.bulwark.engine.OutcomePolicy;
 import dev.bulwark.engine.OutcomeEvents;
 import dev.bulwark.engine.Rollback;
-import dev.bulwark.util.Json;
-import dev.bulwark.util.Durations;
 
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
-import dev.bulwark.EngineEvent;
 import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.IoFaultException;
@@ -19,38 +16,24 @@ import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
-import dev.bulwark.JobCounts;
 import dev.bulwark.JobListener;
 import dev.bulwark.JobResult;
 import dev.bulwark.Progress;
 import dev.bulwark.StopReason;
-import dev.bulwark.HaltMode;
-import dev.bulwark.breaker.BreakerConfig;
-import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
-import dev.bulwark.breaker.CircuitBreaker;
-import dev.bulwark.engine.Claim;
 import dev.bulwark.engine.DispatchPlug;
 import dev.bulwark.engine.Dispatcher;
 import dev.bulwark.ledger.Rejection;
-import dev.bulwark.ledger.ScopeFilter;
 import dev.bulwark.ledger.Completion;
-import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -63,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * outcomes through the ledger's group commit, and decides what they mean for the job (halt,
  * failure budget, stop on first failure); everything it reports (counts, events, progress) moves
  * only once the ledger has committed it. Retries are RETRY_WAIT items with a due time in the
- * ledger, picked up when due; no thread sleeps through a backoff.
+ * ledger, picked up when due; no thread sleeps through a backoff. Its parts: {@link JobStart},
+ * {@link RunBreakers}, {@link JobHalts} (budgets and halts), {@link JobReport}, {@link JobEnd}.
  */
-public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
+public final class JobRunner implements DispatchPlug<LocalClaim> {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final int MAX_CLAIM = 512;
     private static final long TICK_NANOS = Dispatcher.TICK_NANOS;
@@ -88,44 +72,16 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
      */
     private boolean lastClaimConclusive;
 
-    private final AtomicLong decidedFailures = new AtomicLong();
     private final JobReport report;
     private final CountsTracker counts;
     private volatile StopRequest stop;
     /** The first fault of Bulwark's own I/O in this run ({@link #ioFault}), or null. */
     private volatile String ioFault;
     /** The job's breakers, or null when it has none. */
-    private final BreakerBoard board;
-    /** When the job's time budget runs out, on the monotonic clock ({@link BulwarkClock#nanoTime()}); null: no budget. */
-    private Long deadlineNanos;
+    private final RunBreakers breakers;
+    /** The job's time budget, failure threshold and stop on first failure. */
+    private final JobHalts halts;
     private boolean started;
-
-    /** An item claimed from the local ledger, with the breaker permit it runs under (null: no breaker). */
-    static final class LocalClaim extends Claim {
-        private final Item item;
-        private final JobRunner runner;
-        private CircuitBreaker.Permit permit;
-
-        LocalClaim(Item item, JobRunner runner) {
-            this.item = item;
-            this.runner = runner;
-        }
-
-        @Override
-        public Item item() {
-            return item;
-        }
-
-        @Override
-        public JobConfig config() {
-            return runner.config;
-        }
-
-        @Override
-        public ItemHandler handler() {
-            return runner.handler;
-        }
-    }
 
     /**
      * Why the runner is stopping, and what the job becomes.
@@ -159,10 +115,11 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         int claimBatch = config.ordered() || config.concurrency() < 16 ? 1 : config.concurrency() / 4;
         this.dispatcher = new Dispatcher<>(this, clock, random, timers, config.concurrency(), claimBatch, COALESCE_NANOS,
                 job.id().toString().substring(0, 8));
-        this.board = config.breaker() == null ? null : new BreakerBoard(config.breaker(),
-                config.breaker().shared() ? ledger.breakers() : null, this::breakerChanged);
         this.report = new JobReport(job, ledger, clock, listeners, this::openBreakers);
         this.counts = report.counts();
+        this.halts = new JobHalts(job, clock, this::requestStop);
+        this.breakers = config.breaker() == null ? null
+                : new RunBreakers(this, ledger, clock, job, report, halts, dispatcher::signal);
         clock.onJump(dispatcher::signal);
     }
 
@@ -223,10 +180,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             return;
         }
         started = true;
-        report.started();
-        recoverAndPrime();
-        report.emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
-                "worker", worker, "config", Json.MAPPER.convertValue(config, Map.class)));
+        new JobStart(ledger, job, clock, worker, report, breakers, halts).start();
     }
 
     /**
@@ -239,64 +193,11 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         return dispatcher.runDueOnce();
     }
 
-    private void recoverAndPrime() {
-        int recovered = ledger.recoverInterrupted(job.id(), clock.now(), worker);
-        if (recovered > 0) {
-            report.emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
-                    "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
-        }
-        JobCounts start = ledger.counts(job.id());
-        Set<Long> waiting = new HashSet<>();
-        long after = 0;
-        // Paging through the job for RETRY_WAIT items costs a walk over all of it: only when there are some.
-        while (start.retryWait() > 0) {
-            List<Item> page = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RETRY_WAIT), after, 5_000));
-            page.forEach(i -> waiting.add(i.seq()));
-            if (page.size() < 5_000) {
-                break;
-            }
-            after = page.get(page.size() - 1).seq();
-        }
-        counts.reset(start, waiting);
-        decidedFailures.set(start.failed());
-        report.primed();
-        if (board != null) {
-            board.restore(BreakerStatus.latest(ledger.events(job.id(), Integer.MAX_VALUE)), clock.now());
-        }
-        Duration budget = config.jobBudget(start.remaining());
-        deadlineNanos = budget == null ? null : clock.nanoTime() + budget.toNanos();
-    }
-
-    /**
-     * When the job's time budget runs out, in wall time as of now (for waits), or null without a
-     * budget. The budget itself runs on the monotonic clock: the wall clock jumping (an operator,
-     * NTP stepping it) neither ends it early nor makes it longer.
-     */
-    private Instant deadline() {
-        return deadlineNanos == null ? null : clock.now().plusNanos(deadlineNanos - clock.nanoTime());
-    }
-
-    /** Halts the job when its time budget ran out; true if it did. */
-    private boolean jobTimedOut() {
-        if (deadlineNanos == null || clock.nanoTime() - deadlineNanos < 0) {
-            return false;
-        }
-        String allowance = config.jobTimeoutPerItem() == null ? Durations.format(config.jobTimeout())
-                : (config.jobTimeout() == null ? "" : Durations.format(config.jobTimeout()) + " + ")
-                + Durations.format(config.jobTimeoutPerItem()) + " per item";
-        halt("job-timeout: the job ran out of its time budget (" + allowance + ")", false);
-        return true;
-    }
-
-    private void halt(String reason, boolean critical) {
-        requestStop(new StopRequest(StopReason.HALT, reason, !critical && config.halt() == HaltMode.SOON, critical));
-    }
-
     // ------------------------------------------------------------------ the dispatch plug
 
     @Override
     public boolean stopping() {
-        return stop != null || jobTimedOut();
+        return stop != null || halts.jobTimedOut();
     }
 
     @Override
@@ -310,35 +211,23 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     }
 
     /**
-     * Claims up to {@code max} items: those of scopes whose breaker is closed, then the trial
-     * calls of half-open scopes.
+     * Claims up to {@code max} items: with breakers, those of scopes whose breaker is closed, then
+     * the trial calls of half-open scopes ({@link RunBreakers}).
      */
     @Override
     public List<LocalClaim> claim(int max) {
         boolean nothingInFlight = dispatcher.inFlight() == 0;
         Instant now = clock.now();
         List<Item> claimed;
-        if (board == null) {
+        if (breakers == null) {
             claimed = ledger.claim(job.id(), now, max, config.ordered());
         } else {
-            claimed = ledger.claim(job.id(), now, max, config.ordered(), board.claimFilter(now));
-            for (Map.Entry<String, Integer> trial : board.trialsDue(now).entrySet()) {
-                int left = max - claimed.size();
-                if (left <= 0 || (config.ordered() && !claimed.isEmpty())) {
-                    break;
-                }
-                List<Item> trials = ledger.claim(job.id(), now, Math.min(left, trial.getValue()), config.ordered(),
-                        ScopeFilter.only(trial.getKey()));
-                if (!trials.isEmpty()) {
-                    claimed = new ArrayList<>(claimed);
-                    claimed.addAll(trials);
-                }
-            }
+            claimed = breakers.claim(max, now);
         }
         lastClaimConclusive = nothingInFlight && claimed.isEmpty();
         List<LocalClaim> claims = new ArrayList<>(claimed.size());
         for (Item item : claimed) {
-            claims.add(new LocalClaim(item, this));
+            claims.add(new LocalClaim(item, config, handler));
         }
         return claims;
     }
@@ -363,13 +252,8 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             giveBack(item, "the job is halting");
             return false;
         }
-        if (board != null) {
-            CircuitBreaker.Permit permit = board.acquire(item.breakerScope(), clock.now());
-            if (!permit.permitted()) {
-                rejected(item, permit);
-                return false;
-            }
-            claim.permit = permit;
+        if (breakers != null && !breakers.admit(claim)) {
+            return false;
         }
         counts.claimed(item.seq());
         return true;
@@ -402,20 +286,14 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     public void decided(LocalClaim claim, OutcomePolicy.Decision d, Attempt a) {
         Item item = claim.item();
         AttemptResult r = d.result();
-        if (board != null) {
-            String scope = item.breakerScope();
-            switch (d.outcome()) {
-                case SUCCEEDED -> board.succeeded(scope, claim.permit, a.finishedAt(), Duration.ofMillis(a.durationMs()));
-                case FAILED -> board.failed(scope, claim.permit, a.finishedAt(), r.errorClass(), r.category(),
-                        r.category() + (r.message() == null ? "" : " " + r.message()));
-                default -> board.release(scope, claim.permit);
-            }
+        if (breakers != null) {
+            breakers.decided(claim, d, a);
         }
         if (d.critical()) {
-            halt("critical error on item " + item.seq() + " (" + item.key() + "): "
+            halts.halt("critical error on item " + item.seq() + " (" + item.key() + "): "
                     + r.category() + (r.message() == null ? "" : " " + r.message()), true);
         } else if (d.next() == ItemStatus.FAILED) {
-            itemFailed(item, r.category());
+            halts.itemFailed(item, r.category());
         }
     }
 
@@ -440,7 +318,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
             // Nothing was claimed because no slot was free: that says nothing about what is
             // left. Every slot may have freed since (the job is not done then), so wait for a
             // slot and claim again rather than conclude anything from inFlight.
-            return Idle.waitFor(deadline(), inFlight > 0 ? TICK_NANOS : 0);
+            return Idle.waitFor(halts.deadline(), inFlight > 0 ? TICK_NANOS : 0);
         }
         if (inFlight == 0 && config.orderedBy() != null && !lastClaimConclusive) {
             // Ordered by scope, an item holds up the next of its scope until its outcome is
@@ -452,11 +330,11 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         if (inFlight == 0) {
             Optional<Instant> due = ledger.nextDueAt(job.id());
             if (due.isEmpty() && dispatcher.inFlight() == 0) {
-                if (board == null || !board.anyTroubled() || counts.snapshot().remaining() == 0) {
+                if (breakers == null || !breakers.anyTroubled() || counts.snapshot().remaining() == 0) {
                     return Idle.done();
                 }
                 // What is left waits for a breaker: until its trial may go, or a reset.
-                return Idle.waitFor(earliest(board.nextTrialAt().orElse(null), deadline()), TICK_NANOS);
+                return Idle.waitFor(earliest(breakers.nextTrialAt().orElse(null), halts.deadline()), TICK_NANOS);
             }
             return Idle.waitFor(wakeAt(due.orElse(null)), TICK_NANOS);
         }
@@ -479,57 +357,18 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
      * the job's deadline.
      */
     private Instant wakeAt(Instant due) {
-        if (board != null && board.anyTroubled() && due != null && !due.isAfter(clock.now())) {
-            due = board.nextTrialAt().orElse(null);
+        if (breakers != null && breakers.anyTroubled() && due != null && !due.isAfter(clock.now())) {
+            due = breakers.nextTrialAt().orElse(null);
         }
-        return earliest(due, deadline());
+        return earliest(due, halts.deadline());
     }
 
     private static Instant earliest(Instant a, Instant b) {
         return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
-    /** A breaker rejected a claimed item: it waits (pause), stops the job (halt) or fails without an attempt (fail). */
-    private void rejected(Item item, CircuitBreaker.Permit permit) {
-        String scope = item.breakerScope();
-        String why = permit.openUntil() != null
-                ? "the breaker of scope " + scope + " is open " + BreakerState.describeUntil(permit.openUntil())
-                : "the breaker of scope " + scope + " is half-open and waits for its trial call";
-        switch (board.config().onOpen()) {
-            case PAUSE -> giveBack(item, why);
-            case HALT -> {
-                giveBack(item, why);
-                halt("breaker-open: " + why + (BreakerState.untilReset(permit.openUntil()) ? " (reset the breaker, then resume)"
-                        : " (reset the breaker, or resume once its open time has passed)"), false);
-            }
-            case FAIL -> {
-                // Beside breaker-open, the review queue keeps what actually went wrong in the scope.
-                String cause = board.lastFailure(scope).orElse(null);
-                if (cause != null) {
-                    why = why + "; last error of the scope: " + cause;
-                }
-                Instant now = clock.now();
-                try {
-                    ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.FAILED, "breaker-open", why, now));
-                } catch (RuntimeException e) {
-                    ledgerFailed(item, e);
-                    return;
-                }
-                counts.rejectedAsFailed(item.seq());
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("key", item.key());
-                data.put("category", "breaker-open");
-                data.put("message", why);
-                data.put("error_class", "permanent");
-                data.put("scope", scope);
-                report.emit(EngineEvent.ITEM_FAILED, item.seq(), data);
-                itemFailed(item, "breaker-open");
-            }
-        }
-    }
-
     /** Puts a claimed item back, unattempted. */
-    private void giveBack(Item item, String why) {
+    void giveBack(Item item, String why) {
         try {
             ledger.reject(new Rejection(job.id(), item.seq(), item.fence(), ItemStatus.PENDING, null, why, clock.now()));
         } catch (RuntimeException e) {
@@ -537,7 +376,7 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         }
     }
 
-    private void ledgerFailed(Item item, Throwable error) {
+    void ledgerFailed(Item item, Throwable error) {
         LOG.debug("the ledger could not record item {}", item.seq(), error);
         ioFault("the ledger could not record item " + item.seq() + ": " + rootMessage(error));
     }
@@ -560,20 +399,6 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
     @Override
     public void ownIoFault(LocalClaim claim, String why) {
         ioFault(why);
-    }
-
-    /** An item got its final FAILED outcome: the failure threshold and stop-on-first-failure look at it. */
-    private void itemFailed(Item item, String category) {
-        long failed = decidedFailures.incrementAndGet();
-        if (config.stopOnFirstFailure()) {
-            halt("stop-on-first-failure: item " + item.seq() + " (" + item.key() + ") failed: " + category, false);
-        } else if (config.failureThreshold() != null) {
-            long limit = config.failureThreshold().limitFor(job.total());
-            if (failed >= limit) {
-                halt("max-failures: " + failed + " item(s) failed, the limit is "
-                        + config.failureThreshold() + " (" + limit + " item(s))", false);
-            }
-        }
     }
 
     private void committed(Item item, AttemptContext ctx, OutcomePolicy.Decision d, Attempt a, Throwable error) {
@@ -607,29 +432,14 @@ public final class JobRunner implements DispatchPlug<JobRunner.LocalClaim> {
         return new Rollback(ledger, clock, timers, logFiles, worker, report::emit).run(job, compensator);
     }
 
-    /** A breaker changed state: a ledger event, and in halt mode the end of the job when it opened. */
-    private void breakerChanged(CircuitBreaker.Transition t) {
-        int reopens = board.snapshot(t.scope()).reopens();
-        Map<String, Object> data = BreakerStatus.eventData(t, reopens);
-        report.emit(BreakerStatus.eventType(t.to()), 0, data);
-        if (t.to() == CircuitBreaker.State.OPEN) {
-            LOG.warn("job {}: breaker of scope {} opened {}: {}", job.id(), t.scope(), BreakerState.describeUntil(t.openUntil()),
-                    t.reason());
-            if (board.config().onOpen() == BreakerConfig.OnOpen.HALT) {
-                halt("breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")", false);
-            }
-        }
-        dispatcher.signal();
-    }
-
     /** Closes a scope's breaker by hand; false when it was not open. */
     public boolean resetBreaker(String scope) {
-        return board != null && board.reset(scope, clock.now());
+        return breakers != null && breakers.reset(scope);
     }
 
     /** The breakers of this job that are not closed. */
     public List<BreakerStatus> openBreakers() {
-        return board == null ? List.of() : board.open(clock.now());
+        return breakers == null ? List.of() : breakers.open();
     }
 
     /** Current progress from committed outcomes. */

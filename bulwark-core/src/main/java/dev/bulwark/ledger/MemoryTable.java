@@ -42,30 +42,30 @@ final class MemoryTable {
         }
     }
 
-    final UUID jobId;
-    ItemChunk[] items = new ItemChunk[1];
+    private final UUID jobId;
+    private ItemChunk[] items = new ItemChunk[1];
     private final MemoryAttempts attemptRows = new MemoryAttempts();
     int size;
     /** Whether sequence numbers are consecutive, so an item's index is {@code seq - firstSeq}. */
-    boolean consecutive = true;
-    long firstSeq;
+    private boolean consecutive = true;
+    private long firstSeq;
 
     final StatusSet pending = new StatusSet();
     final StatusSet running = new StatusSet();
     final StatusSet retry = new StatusSet();
-    final TreeSet<Due> retryByDue = new TreeSet<>();
+    private final TreeSet<Due> retryByDue = new TreeSet<>();
     /** nextAttemptAt, for the items that have one. */
-    final Map<Integer, Instant> nextAttemptAt = new HashMap<>();
+    private final Map<Integer, Instant> nextAttemptAt = new HashMap<>();
     /** Items a breaker failed without an attempt, with the rejection that says why. */
-    final Map<Integer, Rejection> rejected = new HashMap<>();
+    private final Map<Integer, Rejection> rejected = new HashMap<>();
     /** startedAt of RUNNING items (the time of the claim). */
-    final Map<Integer, Instant> runningSince = new HashMap<>();
-    final long[] byStatus = new long[STATUSES.length];
+    private final Map<Integer, Instant> runningSince = new HashMap<>();
+    private final long[] byStatus = new long[STATUSES.length];
     /** Ordered by scope: the open items and the head of each order scope. */
     private final MemoryOrderScopes orderScopes = new MemoryOrderScopes();
-    boolean orderKeys;
-    long retries;
-    long interruptionCount;
+    private boolean orderKeys;
+    private long retries;
+    private long interruptionCount;
 
     MemoryTable(UUID jobId) {
         this.jobId = jobId;

@@ -1,0 +1,77 @@
+package dev.bulwark.internal;
+
+import dev.bulwark.BulwarkClock;
+import dev.bulwark.EngineEvent;
+import dev.bulwark.Item;
+import dev.bulwark.ItemStatus;
+import dev.bulwark.Job;
+import dev.bulwark.JobCounts;
+import dev.bulwark.ledger.ItemQuery;
+import dev.bulwark.ledger.Ledger;
+import dev.bulwark.util.Json;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The start of a job run in this process: the attempts a crash interrupted recorded as such, the
+ * run's counts, breakers and budgets primed from the ledger, and the {@code job_started} event.
+ * The counterpart of {@link JobEnd}.
+ */
+final class JobStart {
+    private final Ledger ledger;
+    private final Job job;
+    private final BulwarkClock clock;
+    private final String worker;
+    private final JobReport report;
+    private final CountsTracker counts;
+    private final RunBreakers breakers;
+    private final JobHalts halts;
+
+    /** @param breakers the job's breakers, or null when it has none */
+    JobStart(Ledger ledger, Job job, BulwarkClock clock, String worker, JobReport report, RunBreakers breakers,
+             JobHalts halts) {
+        this.ledger = ledger;
+        this.job = job;
+        this.clock = clock;
+        this.worker = worker;
+        this.report = report;
+        this.counts = report.counts();
+        this.breakers = breakers;
+        this.halts = halts;
+    }
+
+    void start() {
+        report.started();
+        recoverAndPrime();
+        report.emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
+                "worker", worker, "config", Json.MAPPER.convertValue(job.config(), Map.class)));
+    }
+
+    private void recoverAndPrime() {
+        int recovered = ledger.recoverInterrupted(job.id(), clock.now(), worker);
+        if (recovered > 0) {
+            report.emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
+                    "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
+        }
+        JobCounts start = ledger.counts(job.id());
+        Set<Long> waiting = new HashSet<>();
+        long after = 0;
+        // Paging through the job for RETRY_WAIT items costs a walk over all of it: only when there are some.
+        while (start.retryWait() > 0) {
+            List<Item> page = ledger.items(job.id(), new ItemQuery(Set.of(ItemStatus.RETRY_WAIT), after, 5_000));
+            page.forEach(i -> waiting.add(i.seq()));
+            if (page.size() < 5_000) {
+                break;
+            }
+            after = page.get(page.size() - 1).seq();
+        }
+        counts.reset(start, waiting);
+        report.primed();
+        if (breakers != null) {
+            breakers.restore();
+        }
+        halts.prime(start);
+    }
+}
