@@ -9,6 +9,7 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
@@ -173,6 +174,28 @@ class StoreCommandsTest {
         assertThat(out.toString()).contains("no open breakers");
         assertThat(bulwark("breaker", "reset", "--store", store, id, "*")).isZero();
         assertThat(out.toString()).contains("is not open: nothing to reset");
+    }
+
+    @Test
+    void submit_takes_shared_breakers_whose_named_breaker_the_workers_open_for_every_job() throws IOException {
+        Files.write(items, List.of("m1/a", "m1/b", "m1/c"));
+        String id = submit("--breaker", "consecutive=2", "--breaker-scope", "{//}", "--breaker-shared");
+        try (PostgresLedger ledger = PostgresLedger.open(store, null, null)) {
+            WorkQueue queue = new WorkQueue(ledger);
+            BreakerConfig breaker = ledger.findJob(UUID.fromString(id)).orElseThrow().config().breaker();
+            assertThat(breaker.shared()).isTrue();
+            for (WorkQueue.Lease lease : queue.claim("w", 2, Duration.ofMinutes(5))) {
+                Item item = lease.item();
+                queue.complete(lease, Completion.of(new Attempt(item.jobId(), item.seq(), item.lastAttempt(), item.startedAt(),
+                        item.startedAt(), AttemptOutcome.FAILED, ErrorClass.TRANSIENT, "exit:1", null, 1, 0, "w", null),
+                        lease.fence(), ItemStatus.FAILED), breaker);
+            }
+            assertThat(ledger.breakers().find("m1").orElseThrow().state().state()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(queue.claim("w", 2, Duration.ofMinutes(5))).isEmpty(); // m1/c waits while m1 is open
+        }
+        assertThat(bulwark("breaker", "list", "--store", store)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("m1").contains("OPEN");
+        assertThat(bulwark("breaker", "reset", "--store", store, "m1")).as(err.toString()).isZero();
     }
 
     @Test
