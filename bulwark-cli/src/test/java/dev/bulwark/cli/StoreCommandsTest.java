@@ -199,6 +199,33 @@ class StoreCommandsTest {
     }
 
     @Test
+    void pause_and_cancel_with_the_store_reach_the_process_that_runs_the_job_from_another_terminal() throws Exception {
+        Files.write(items, List.of("30", "30", "30"));
+        StringWriter runErr = new StringWriter();
+        java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(runErr, true), "run", "--home",
+                        tmp.resolve("home").toString(), "--store", store, "--items", items.toString(), "--concurrency", "2",
+                        "--", "sleep", "{}"));
+        String id;
+        try (PostgresLedger ledger = PostgresLedger.open(store, null, null)) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ledger.listJobs(
+                    dev.bulwark.ledger.JobQuery.all()).stream().anyMatch(j -> ledger.items(j.id(),
+                    dev.bulwark.ledger.ItemQuery.all(10)).stream().filter(i -> i.status() == ItemStatus.RUNNING).count() == 2));
+            id = ledger.listJobs(dev.bulwark.ledger.JobQuery.all()).get(0).id().toString();
+        }
+        assertThat(bulwark("pause", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("job " + id + " PAUSED");
+        assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(runErr.toString()).isEqualTo(ExitCodes.PAUSED);
+        assertThat(runErr.toString()).contains("PAUSED: paused by bulwark pause");
+
+        // No process runs it now: cancel ends it in the ledger; pause says there is nothing to pause.
+        assertThat(bulwark("pause", "--store", store, id)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("is PAUSED and no process runs it: nothing to pause");
+        assertThat(bulwark("cancel", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("job " + id + " CANCELLED");
+    }
+
+    @Test
     void run_works_on_a_store_too() {
         Path home = tmp.resolve("home");
         assertThat(bulwark("run", "--home", home.toString(), "--store", store, "--items", items.toString(), "--", "true"))
