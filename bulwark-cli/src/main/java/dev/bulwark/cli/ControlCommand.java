@@ -36,6 +36,13 @@ abstract class ControlCommand implements Callable<Integer> {
         if (forWorkers != null) {
             return forWorkers;
         }
+        Store store = homeOptions.store();
+        if (store != null && store.postgres()) { // a job that bulwark run --store runs in a process somewhere
+            try (dev.bulwark.jdbc.PostgresLedger ledger = store.openPostgres()) {
+                return StoreControl.send(ledger, job, request(), Durations.parse(wait, "--wait"), spec.commandLine().getOut(),
+                        spec.commandLine().getErr());
+            }
+        }
         return ControlRequest.send(homeOptions.resolve(), job, request(), Durations.parse(wait, "--wait"),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }

@@ -145,6 +145,10 @@ final class JobSession implements AutoCloseable {
             return t;
         });
         watcher.scheduleWithFixedDelay(this::serveControlRequests, CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
+        // On a shared ledger the requests may come from any machine: as notifications, served on the same thread.
+        AutoCloseable listening = ledger instanceof dev.bulwark.jdbc.PostgresLedger pg
+                ? pg.onControlRequests((job, request, content) -> watcher.execute(() -> serve(job, Home.Request.valueOf(request), content)))
+                : null;
         if (output != null) {
             output.start(jobId);
         }
@@ -153,6 +157,7 @@ final class JobSession implements AutoCloseable {
             result = action.apply(engine);
         } finally {
             previous.forEach(Signal::handle);
+            closeQuietly(listening);
             watcher.shutdownNow();
             if (output != null) {
                 output.finish();
@@ -168,6 +173,16 @@ final class JobSession implements AutoCloseable {
         serveControlRequests(); // answer requests for other jobs that arrived at the very end
         printSummary(result);
         return ExitCodes.of(result.status());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("cannot stop listening for requests: {}", e.getMessage());
+            }
+        }
     }
 
     private void onSignal(UUID jobId, Signal s, SignalPresses signals) {

@@ -42,9 +42,6 @@ public final class SubmitCommand extends RunCommand {
     int accept(String name, JobConfig config, ItemSource source, PrintWriter err) {
         ValidationException.require(Math.abs(priority) <= MAX_PRIORITY,
                 "--priority must be between -" + MAX_PRIORITY + " and " + MAX_PRIORITY + ", but was " + priority);
-        ValidationException.require(config.breaker() == null || !config.breaker().shared(), "--breaker-shared is not supported "
-                + "for jobs run by workers yet: their breakers are kept per job in the shared ledger; run the job with "
-                + "bulwark run --store URL --breaker-shared, or leave --breaker-shared out");
         Store store = homeOptions.store();
         ValidationException.require(store != null && store.postgres(), "submit needs the shared ledger that workers use: "
                 + "--store postgresql://HOST[:PORT]/DATABASE?user=NAME" + (store == null ? "" : ", but --store was " + store));

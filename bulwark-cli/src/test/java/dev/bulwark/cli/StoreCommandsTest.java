@@ -9,6 +9,7 @@ import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.breaker.BreakerConfig;
+import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.PostgresLedger;
 import dev.bulwark.jdbc.WorkQueue;
@@ -173,6 +174,55 @@ class StoreCommandsTest {
         assertThat(out.toString()).contains("no open breakers");
         assertThat(bulwark("breaker", "reset", "--store", store, id, "*")).isZero();
         assertThat(out.toString()).contains("is not open: nothing to reset");
+    }
+
+    @Test
+    void submit_takes_shared_breakers_whose_named_breaker_the_workers_open_for_every_job() throws IOException {
+        Files.write(items, List.of("m1/a", "m1/b", "m1/c"));
+        String id = submit("--breaker", "consecutive=2", "--breaker-scope", "{//}", "--breaker-shared");
+        try (PostgresLedger ledger = PostgresLedger.open(store, null, null)) {
+            WorkQueue queue = new WorkQueue(ledger);
+            BreakerConfig breaker = ledger.findJob(UUID.fromString(id)).orElseThrow().config().breaker();
+            assertThat(breaker.shared()).isTrue();
+            for (WorkQueue.Lease lease : queue.claim("w", 2, Duration.ofMinutes(5))) {
+                Item item = lease.item();
+                queue.complete(lease, Completion.of(new Attempt(item.jobId(), item.seq(), item.lastAttempt(), item.startedAt(),
+                        item.startedAt(), AttemptOutcome.FAILED, ErrorClass.TRANSIENT, "exit:1", null, 1, 0, "w", null),
+                        lease.fence(), ItemStatus.FAILED), breaker);
+            }
+            assertThat(ledger.breakers().find("m1").orElseThrow().state().state()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(queue.claim("w", 2, Duration.ofMinutes(5))).isEmpty(); // m1/c waits while m1 is open
+        }
+        assertThat(bulwark("breaker", "list", "--store", store)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("m1").contains("OPEN");
+        assertThat(bulwark("breaker", "reset", "--store", store, "m1")).as(err.toString()).isZero();
+    }
+
+    @Test
+    void pause_and_cancel_with_the_store_reach_the_process_that_runs_the_job_from_another_terminal() throws Exception {
+        Files.write(items, List.of("30", "30", "30"));
+        StringWriter runErr = new StringWriter();
+        java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(runErr, true), "run", "--home",
+                        tmp.resolve("home").toString(), "--store", store, "--items", items.toString(), "--concurrency", "2",
+                        "--", "sleep", "{}"));
+        String id;
+        try (PostgresLedger ledger = PostgresLedger.open(store, null, null)) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ledger.listJobs(
+                    dev.bulwark.ledger.JobQuery.all()).stream().anyMatch(j -> ledger.items(j.id(),
+                    dev.bulwark.ledger.ItemQuery.all(10)).stream().filter(i -> i.status() == ItemStatus.RUNNING).count() == 2));
+            id = ledger.listJobs(dev.bulwark.ledger.JobQuery.all()).get(0).id().toString();
+        }
+        assertThat(bulwark("pause", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("job " + id + " PAUSED");
+        assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(runErr.toString()).isEqualTo(ExitCodes.PAUSED);
+        assertThat(runErr.toString()).contains("PAUSED: paused by bulwark pause");
+
+        // No process runs it now: cancel ends it in the ledger; pause says there is nothing to pause.
+        assertThat(bulwark("pause", "--store", store, id)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("is PAUSED and no process runs it: nothing to pause");
+        assertThat(bulwark("cancel", "--store", store, id)).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("job " + id + " CANCELLED");
     }
 
     @Test

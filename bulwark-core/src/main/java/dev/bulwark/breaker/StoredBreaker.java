@@ -134,7 +134,7 @@ public final class StoredBreaker implements Breaker {
     }
 
     /** The state, with the trials of a half-open breaker counted as lost once they are in flight longer than the open time. */
-    private static BreakerState recovered(SharedBreaker b, Instant now) {
+    public static BreakerState recovered(SharedBreaker b, Instant now) {
         BreakerState s = b.state();
         if (s.state() == State.HALF_OPEN && s.trialsInFlight() > 0 && b.since() != null
                 && !now.isBefore(b.since().plus(b.policy().openFor()))) {

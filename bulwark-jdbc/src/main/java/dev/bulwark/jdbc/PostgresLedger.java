@@ -291,13 +291,37 @@ public final class PostgresLedger extends JdbcLedger {
      * Close the returned handle to stop.
      */
     public AutoCloseable onOutcomes(java.util.function.Consumer<dev.bulwark.EngineEvent> onEvent) {
-        String schema = tx.read("find the schema", c -> {
+        return dev.bulwark.jdbc.postgres.OutcomeAnnouncements.listen(dataSource, schema(), onEvent);
+    }
+
+    /**
+     * Listens for the pause, cancel and breaker-reset requests that other processes send to the
+     * process running a job of this ledger in process ({@link #requestControl}); {@code handler}
+     * is called on a listening thread of its own. Close the returned handle to stop.
+     */
+    public AutoCloseable onControlRequests(dev.bulwark.jdbc.postgres.ControlRequests.Handler handler) {
+        return dev.bulwark.jdbc.postgres.ControlRequests.listen(dataSource, schema(), handler);
+    }
+
+    /**
+     * Sends {@code request} for {@code jobId} to the process that runs it in process and listens
+     * ({@link #onControlRequests}); nothing is kept: send again until the job shows the effect.
+     */
+    public void requestControl(java.util.UUID jobId, String request, String content) {
+        String schema = schema();
+        tx.write("send a " + request + " request", c -> {
+            dev.bulwark.jdbc.postgres.ControlRequests.send(c, schema, jobId, request, content);
+            return null;
+        });
+    }
+
+    private String schema() {
+        return tx.read("find the schema", c -> {
             try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT current_schema()")) {
                 rs.next();
                 return rs.getString(1);
             }
         });
-        return dev.bulwark.jdbc.postgres.OutcomeAnnouncements.listen(dataSource, schema, onEvent);
     }
 
     /** The shared, named breakers of this database, shared with every process that uses it. */

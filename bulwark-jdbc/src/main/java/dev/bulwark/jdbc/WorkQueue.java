@@ -7,6 +7,7 @@ import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.PgBreakers;
+import dev.bulwark.jdbc.internal.PgNamedBreakers;
 import dev.bulwark.jdbc.internal.PgJobs;
 import dev.bulwark.jdbc.internal.PgCompletions;
 import dev.bulwark.jdbc.internal.PgLeases;
@@ -42,8 +43,15 @@ import java.util.UUID;
  * <p>Thread-safe; every method is one transaction on a pooled connection of the ledger.
  */
 public final class WorkQueue {
-    /** One item claimed by a worker: its lease lasts while its fence is current. */
-    public record Lease(long jobPk, Item item) {
+    /**
+     * One item claimed by a worker: its lease lasts while its fence is current. {@code trial}: the
+     * claim is a trial call of its scope's named breaker ({@code --breaker-shared}).
+     */
+    public record Lease(long jobPk, Item item, boolean trial) {
+        public Lease(long jobPk, Item item) {
+            this(jobPk, item, false);
+        }
+
         public UUID jobId() {
             return item.jobId();
         }
@@ -126,7 +134,7 @@ public final class WorkQueue {
         List<PgLeases.Claimed> claimed = tx.write("claim items", c -> PgLeases.claim(c, owner, limit, lease));
         List<Lease> leases = new ArrayList<>(claimed.size());
         for (PgLeases.Claimed c : claimed) {
-            leases.add(new Lease(c.jobPk(), c.item()));
+            leases.add(new Lease(c.jobPk(), c.item(), c.trial()));
         }
         return leases;
     }
@@ -244,7 +252,9 @@ public final class WorkQueue {
     public Optional<CircuitBreaker.Transition> complete(Lease lease, Completion completion, BreakerConfig breaker) {
         return tx.write("record an outcome and its breaker", c -> {
             PgCompletions.apply(c, completion);
-            return PgBreakers.record(c, lease.jobPk(), lease.item().breakerScope(), breaker, completion.attempt(), lease.fence());
+            return breaker.shared()
+                    ? PgNamedBreakers.record(c, lease.item().breakerScope(), breaker, completion.attempt(), lease.trial())
+                    : PgBreakers.record(c, lease.jobPk(), lease.item().breakerScope(), breaker, completion.attempt(), lease.fence());
         });
     }
 

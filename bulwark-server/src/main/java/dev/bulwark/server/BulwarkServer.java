@@ -305,10 +305,6 @@ public final class BulwarkServer implements AutoCloseable {
             throw new ValidationException("a shared ledger for workers must be PostgreSQL, but the ledger is "
                     + b.ledger.getClass().getSimpleName());
         }
-        for (TemplateConfig t : config.templates().values()) {
-            ValidationException.require(t.failure().breaker() == null || !t.failure().breaker().shared(), "templates." + t.name()
-                    + ".breaker-shared is not supported for jobs run by workers on a shared ledger yet: leave it out");
-        }
         return new SharedWork(postgres, b.workerOptions, logDirectory, b.clock);
     }
 

@@ -47,42 +47,49 @@ public final class JdbcBreakerStore implements BreakerStore {
 
     @Override
     public <T> T update(String name, BreakerPolicy policy, Change<T> change) {
-        return tx.write("change the shared breaker " + name, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO named_breakers (" + COLUMNS + ") VALUES (?, ?, ?, NULL, NULL) "
-                    + "ON CONFLICT (name) DO NOTHING")) {
-                ps.setString(1, name);
-                ps.setString(2, Json.write(policy));
-                ps.setString(3, Json.write(BreakerState.CLOSED));
-                ps.executeUpdate();
-            }
-            SharedBreaker current = one(c, "SELECT " + COLUMNS + " FROM named_breakers WHERE name = ?" + lock, name).orElseThrow();
-            Result<T> result = change.apply(current);
-            Optional<CircuitBreaker.Transition> t = result.transition();
-            if (t.isEmpty() && result.state().equals(current.state())) {
-                return result.value();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE named_breakers SET state = ?, since_ms = ?, reason = ? WHERE name = ?")) {
-                ps.setString(1, Json.write(result.state()));
-                setMillis(ps, 2, t.map(CircuitBreaker.Transition::at).orElse(current.since()));
-                ps.setString(3, t.map(CircuitBreaker.Transition::reason).orElse(current.reason()));
-                ps.setString(4, name);
-                ps.executeUpdate();
-            }
-            if (t.isPresent()) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO named_breaker_events (name, at_ms, from_state, to_state, "
-                        + "open_until_ms, reopens, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, name);
-                    ps.setLong(2, t.get().at().toEpochMilli());
-                    ps.setString(3, t.get().from().name());
-                    ps.setString(4, t.get().to().name());
-                    setMillis(ps, 5, t.get().openUntil());
-                    ps.setInt(6, result.state().reopens());
-                    ps.setString(7, t.get().reason());
-                    ps.executeUpdate();
-                }
-            }
+        return tx.write("change the shared breaker " + name, c -> update(c, name, policy, change));
+    }
+
+    /**
+     * {@link #update(String, BreakerPolicy, Change)} in the caller's transaction on {@code c}: the
+     * worker of a shared ledger counts an outcome in the breaker in the transaction that records
+     * the outcome, and takes a trial call in the transaction that claims it.
+     */
+    public <T> T update(Connection c, String name, BreakerPolicy policy, Change<T> change) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO named_breakers (" + COLUMNS + ") VALUES (?, ?, ?, NULL, NULL) "
+                + "ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setString(2, Json.write(policy));
+            ps.setString(3, Json.write(BreakerState.CLOSED));
+            ps.executeUpdate();
+        }
+        SharedBreaker current = one(c, "SELECT " + COLUMNS + " FROM named_breakers WHERE name = ?" + lock, name).orElseThrow();
+        Result<T> result = change.apply(current);
+        Optional<CircuitBreaker.Transition> t = result.transition();
+        if (t.isEmpty() && result.state().equals(current.state())) {
             return result.value();
-        });
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE named_breakers SET state = ?, since_ms = ?, reason = ? WHERE name = ?")) {
+            ps.setString(1, Json.write(result.state()));
+            setMillis(ps, 2, t.map(CircuitBreaker.Transition::at).orElse(current.since()));
+            ps.setString(3, t.map(CircuitBreaker.Transition::reason).orElse(current.reason()));
+            ps.setString(4, name);
+            ps.executeUpdate();
+        }
+        if (t.isPresent()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO named_breaker_events (name, at_ms, from_state, to_state, "
+                    + "open_until_ms, reopens, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, name);
+                ps.setLong(2, t.get().at().toEpochMilli());
+                ps.setString(3, t.get().from().name());
+                ps.setString(4, t.get().to().name());
+                setMillis(ps, 5, t.get().openUntil());
+                ps.setInt(6, result.state().reopens());
+                ps.setString(7, t.get().reason());
+                ps.executeUpdate();
+            }
+        }
+        return result.value();
     }
 
     @Override

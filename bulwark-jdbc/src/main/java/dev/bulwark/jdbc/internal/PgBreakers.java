@@ -136,38 +136,62 @@ public final class PgBreakers {
             try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
                 while (rs.next()) {
                     Instant until = PgRows.instant(rs, 2);
-                    String scope = rs.getString(1);
-                    String why = until != null && until.isAfter(PgRows.instant(rs, 3))
-                            ? "the breaker of scope " + scope + " is open " + BreakerState.describeUntil(until)
-                            : "the breaker of scope " + scope + " is half-open and waits for its trial call";
-                    open.add(new String[] {scope, why});
+                    open.add(new String[] {rs.getString(1), why(rs.getString(1), until, PgRows.instant(rs, 3))});
                 }
             }
         }
         int failed = 0;
         for (String[] scope : open) {
-            List<JobStore.NewEvent> events = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = 'FAILED', next_attempt_at = NULL, "
-                    + "started_at = NULL, finished_at = now(), error_class = 'PERMANENT', category = 'breaker-open', message = ?, "
-                    + "exit_code = NULL, duration_ms = NULL WHERE job_pk = ? AND " + IN_SCOPE + " AND (status = 'PENDING' "
-                    + "OR (status = 'RETRY_WAIT' AND next_attempt_at <= now())) RETURNING seq, key, finished_at")) {
-                try (ResultSet rs = bind(ps, scope[1], jobPk, scope[0]).executeQuery()) {
-                    while (rs.next()) {
-                        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
-                        data.put("key", rs.getString(2));
-                        data.put("category", "breaker-open");
-                        data.put("message", scope[1]);
-                        data.put("error_class", "permanent");
-                        data.put("scope", scope[0]);
-                        EngineEvent e = new EngineEvent(EngineEvent.ITEM_FAILED, jobId, PgRows.instant(rs, 3), rs.getLong(1), data);
-                        events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(data))));
-                    }
-                }
-            }
-            PgJobs.appendEvents(c, events);
-            failed += events.size();
+            failed += failScope(c, jobPk, jobId, scope[0], scope[1]);
         }
         return failed;
+    }
+
+    /**
+     * Why a fail-mode scope's items fail without an attempt: its breaker is OPEN, or HALF_OPEN with
+     * all its {@code trials} in flight or succeeded; null when they may run (closed, or its open
+     * time has passed and its trial call is to go).
+     */
+    static String rejection(String scope, BreakerState s, int trials, Instant now) {
+        boolean open = s.state() == State.OPEN && s.openUntil() != null && s.openUntil().isAfter(now);
+        boolean trialsTaken = s.state() == State.HALF_OPEN && s.trialsSucceeded() + s.trialsInFlight() >= trials;
+        return open || trialsTaken ? why(scope, s.state() == State.OPEN ? s.openUntil() : null, now) : null;
+    }
+
+    private static String why(String scope, Instant until, Instant now) {
+        return until != null && until.isAfter(now)
+                ? "the breaker of scope " + scope + " is open " + BreakerState.describeUntil(until)
+                : "the breaker of scope " + scope + " is half-open and waits for its trial call";
+    }
+
+    /**
+     * Fails the due items (PENDING, or RETRY_WAIT whose time has come) of one scope of the job
+     * without an attempt: FAILED, error class permanent, category {@code breaker-open}, message
+     * {@code why}, each with an {@code item_failed} event.
+     *
+     * @return how many items failed
+     */
+    static int failScope(Connection c, long jobPk, UUID jobId, String scope, String why) throws SQLException {
+        List<JobStore.NewEvent> events = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE items SET status = 'FAILED', next_attempt_at = NULL, "
+                + "started_at = NULL, finished_at = now(), error_class = 'PERMANENT', category = 'breaker-open', message = ?, "
+                + "exit_code = NULL, duration_ms = NULL WHERE job_pk = ? AND " + IN_SCOPE + " AND (status = 'PENDING' "
+                + "OR (status = 'RETRY_WAIT' AND next_attempt_at <= now())) RETURNING seq, key, finished_at")) {
+            try (ResultSet rs = bind(ps, why, jobPk, scope).executeQuery()) {
+                while (rs.next()) {
+                    java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+                    data.put("key", rs.getString(2));
+                    data.put("category", "breaker-open");
+                    data.put("message", why);
+                    data.put("error_class", "permanent");
+                    data.put("scope", scope);
+                    EngineEvent e = new EngineEvent(EngineEvent.ITEM_FAILED, jobId, PgRows.instant(rs, 3), rs.getLong(1), data);
+                    events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(data))));
+                }
+            }
+        }
+        PgJobs.appendEvents(c, events);
+        return events.size();
     }
 
     /**
@@ -302,7 +326,7 @@ public final class PgBreakers {
         }
     }
 
-    private static void event(Connection c, UUID jobId, CircuitBreaker.Transition t, int reopens) throws SQLException {
+    static void event(Connection c, UUID jobId, CircuitBreaker.Transition t, int reopens) throws SQLException {
         EngineEvent e = new EngineEvent(BreakerStatus.eventType(t.to()), jobId, t.at(), 0, BreakerStatus.eventData(t, reopens));
         PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
     }

@@ -40,7 +40,8 @@ public final class PgLeases {
      * so that its running items never exceed its limit. (NO KEY UPDATE does not block the
      * foreign-key checks of new items and attempts.)
      */
-    private static final String LOCK_JOB = "SELECT id, status, max_running, coalesce((config::jsonb ->> 'ordered')::boolean, false) "
+    private static final String LOCK_JOB = "SELECT id, status, max_running, coalesce((config::jsonb ->> 'ordered')::boolean, false), "
+            + "coalesce((config::jsonb #>> '{breaker,shared}')::boolean, false), config::jsonb #>> '{breaker,onOpen}' "
             + "FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
     /**
      * An ordered job's claim takes only its lowest item without a final outcome, and only if that
@@ -52,6 +53,7 @@ public final class PgLeases {
     private static final String CLAIM_ORDERED = claimSql(" AND " + LOWEST_OPEN);
     private static final String CLAIM_CLOSED_SCOPES_ORDERED = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD + " AND " + LOWEST_OPEN);
     private static final String CLAIM_SCOPE_ORDERED = claimSql(" AND " + PgBreakers.IN_SCOPE + " AND " + LOWEST_OPEN);
+    private static final String CLAIM_CLOSED_NAMED_ORDERED = claimSql(" AND " + PgNamedBreakers.SCOPE_NOT_HELD + " AND " + LOWEST_OPEN);
     /**
      * The job's running items, counted in a statement of its own once the job's row is locked: in
      * READ COMMITTED a new statement sees what the claimer before us committed, while a count in
@@ -71,6 +73,8 @@ public final class PgLeases {
     private static final String CLAIM = claimSql(HEAD_OF_ORDER_SCOPE);
     /** The claim of a job with breakers that are not closed: their scopes' items wait. */
     private static final String CLAIM_CLOSED_SCOPES = claimSql(" AND " + PgBreakers.SCOPE_NOT_HELD + HEAD_OF_ORDER_SCOPE);
+    /** The claim of a job whose scopes' breakers are the ledger's named ones, some not closed: their scopes' items wait. */
+    private static final String CLAIM_CLOSED_NAMED = claimSql(" AND " + PgNamedBreakers.SCOPE_NOT_HELD + HEAD_OF_ORDER_SCOPE);
     /** The claim of a breaker's trial calls: items of one scope only. */
     private static final String CLAIM_SCOPE = claimSql(" AND " + PgBreakers.IN_SCOPE + HEAD_OF_ORDER_SCOPE);
     private static final String RENEW = "UPDATE items i SET lease_until = now() + ? * interval '1 millisecond' "
@@ -98,8 +102,11 @@ public final class PgLeases {
                 + "FROM picked WHERE i.job_pk = ? AND i.seq = picked.seq RETURNING " + PgRows.ITEM_COLUMNS;
     }
 
-    /** One claimed item and the job it belongs to. */
-    public record Claimed(long jobPk, Item item) {
+    /** One claimed item and the job it belongs to; {@code trial}: a trial call of its scope's named breaker. */
+    public record Claimed(long jobPk, Item item, boolean trial) {
+        public Claimed(long jobPk, Item item) {
+            this(jobPk, item, false);
+        }
     }
 
     /**
@@ -133,6 +140,8 @@ public final class PgLeases {
         UUID jobId;
         int limit;
         boolean ordered;
+        boolean named;
+        boolean failMode;
         try (PreparedStatement ps = c.prepareStatement(LOCK_JOB)) {
             try (ResultSet rs = bind(ps, pk).executeQuery()) {
                 if (!rs.next()) {
@@ -145,6 +154,8 @@ public final class PgLeases {
                 }
                 limit = rs.getInt(3);
                 ordered = rs.getBoolean(4);
+                named = rs.getBoolean(5);
+                failMode = "FAIL".equals(rs.getString(6));
             }
         }
         int free;
@@ -159,7 +170,24 @@ public final class PgLeases {
             return List.of();
         }
         List<Claimed> claimed = new ArrayList<>();
-        if (PgBreakers.anyTroubled(c, pk)) {
+        JobClaim job = new JobClaim(c, pk, jobId, ordered, owner, lease.toMillis());
+        List<PgNamedBreakers.Troubled> troubled = named ? PgNamedBreakers.troubled(c, pk) : List.of();
+        if (!troubled.isEmpty()) {
+            // As below, with the ledger's named breakers: trial calls first, then the scopes whose breaker is closed.
+            for (PgNamedBreakers.Troubled due : troubled) {
+                int take = Math.min(due.available(), n - claimed.size());
+                if (take > 0) {
+                    List<Claimed> trials = job.ofScope(due.scope(), take);
+                    PgNamedBreakers.tookTrials(c, jobId, due, trials.size());
+                    trials.forEach(t -> claimed.add(new Claimed(t.jobPk(), t.item(), true)));
+                } else if (failMode && due.rejects() != null) {
+                    PgBreakers.failScope(c, pk, jobId, due.scope(), due.rejects());
+                }
+            }
+            if (n > claimed.size() && !(ordered && !claimed.isEmpty())) {
+                claimed.addAll(job.by(CLAIM_CLOSED_NAMED_ORDERED, CLAIM_CLOSED_NAMED, n - claimed.size()));
+            }
+        } else if (PgBreakers.anyTroubled(c, pk)) {
             // Trial calls first (one claim at a time holds the job's row, so no two take the same trial),
             // then the items of the scopes whose breaker is closed.
             for (PgBreakers.Due due : PgBreakers.dueTrials(c, pk)) {
@@ -167,29 +195,18 @@ public final class PgLeases {
                 if (take <= 0) {
                     break;
                 }
-                List<Claimed> trials = ordered
-                        ? claimItems(c, CLAIM_SCOPE_ORDERED, pk, jobId,
-                                pk, due.scope(), pk, take, pk, due.scope(), pk, take, take, owner, lease.toMillis(), pk)
-                        : claimItems(c, CLAIM_SCOPE, pk, jobId,
-                                pk, due.scope(), take, pk, due.scope(), take, take, owner, lease.toMillis(), pk);
+                List<Claimed> trials = job.ofScope(due.scope(), take);
                 if (!trials.isEmpty()) {
                     PgBreakers.tookTrials(c, pk, jobId, due, trials.stream().map(t -> t.item().fence()).toList());
                     claimed.addAll(trials);
                 }
             }
             PgBreakers.failRejected(c, pk, jobId);
-            int rest = n - claimed.size();
-            if (rest > 0 && !(ordered && !claimed.isEmpty())) {
-                claimed.addAll(ordered
-                        ? claimItems(c, CLAIM_CLOSED_SCOPES_ORDERED, pk, jobId,
-                                pk, pk, rest, pk, pk, rest, rest, owner, lease.toMillis(), pk)
-                        : claimItems(c, CLAIM_CLOSED_SCOPES, pk, jobId,
-                                pk, rest, pk, rest, rest, owner, lease.toMillis(), pk));
+            if (n > claimed.size() && !(ordered && !claimed.isEmpty())) {
+                claimed.addAll(job.by(CLAIM_CLOSED_SCOPES_ORDERED, CLAIM_CLOSED_SCOPES, n - claimed.size()));
             }
-        } else if (ordered) {
-            claimed.addAll(claimItems(c, CLAIM_ORDERED, pk, jobId, pk, pk, n, pk, pk, n, n, owner, lease.toMillis(), pk));
         } else {
-            claimed.addAll(claimItems(c, CLAIM, pk, jobId, pk, n, pk, n, n, owner, lease.toMillis(), pk));
+            claimed.addAll(job.by(CLAIM_ORDERED, CLAIM, n));
         }
         if (!claimed.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
@@ -198,6 +215,23 @@ public final class PgLeases {
             }
         }
         return claimed;
+    }
+
+    /** One job's claim: its locked row's pk and id, whether it is ordered, and the lease to give. */
+    private record JobClaim(Connection c, long pk, UUID jobId, boolean ordered, String owner, long leaseMs) {
+        /** Up to {@code take} due items of one scope (a breaker's trial calls). */
+        List<Claimed> ofScope(String scope, int take) throws SQLException {
+            return ordered
+                    ? claimItems(c, CLAIM_SCOPE_ORDERED, pk, jobId, pk, scope, pk, take, pk, scope, pk, take, take, owner, leaseMs, pk)
+                    : claimItems(c, CLAIM_SCOPE, pk, jobId, pk, scope, take, pk, scope, take, take, owner, leaseMs, pk);
+        }
+
+        /** Up to {@code take} due items by the job's claim statement, {@code orderedSql} for an ordered job. */
+        List<Claimed> by(String orderedSql, String sql, int take) throws SQLException {
+            return ordered
+                    ? claimItems(c, orderedSql, pk, jobId, pk, pk, take, pk, pk, take, take, owner, leaseMs, pk)
+                    : claimItems(c, sql, pk, jobId, pk, take, pk, take, take, owner, leaseMs, pk);
+        }
     }
 
     private static List<Claimed> claimItems(Connection c, String sql, long pk, UUID jobId, Object... params) throws SQLException {

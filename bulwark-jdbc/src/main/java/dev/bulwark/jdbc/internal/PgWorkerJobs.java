@@ -249,7 +249,7 @@ public final class PgWorkerJobs {
         }
     }
 
-    private static Instant databaseNow(Connection c) throws SQLException {
+    static Instant databaseNow(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT now()"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return PgRows.instant(rs, 1);
