@@ -82,7 +82,7 @@ public final class Completions {
             }
         }
         if (!written.isEmpty()) {
-            rows.dialect().announce(sql.connection(), written);
+            rows.dialect().announcer().announce(sql.connection(), written);
         }
     }
 
