@@ -48,7 +48,7 @@ public final class SqliteLedger extends JdbcLedger {
         this.ownLock = ownLock;
         this.breakerTx = new dev.bulwark.jdbc.internal.SqliteBreakerTransactions(file);
         this.breakers = new dev.bulwark.jdbc.internal.JdbcBreakerStore(breakerTx, false);
-        Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
+        Tables tables = Tables.of(connection, SqliteDialect.INSTANCE, !readOnly);
         this.writer = new GroupCommitter(new SqliteTransactions(connection, tables, file, readOnly), file.toString(),
                 "bulwark-ledger", 10_000);
     }
