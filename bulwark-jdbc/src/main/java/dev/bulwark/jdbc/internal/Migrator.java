@@ -75,31 +75,19 @@ public final class Migrator {
      */
     public int migrate(Connection connection, String where) throws SQLException {
         try (Statement s = connection.createStatement()) {
-            for (String begin : dialect.clauses().beginMigration()) {
-                s.execute(begin);
-            }
-            try {
+            return ExplicitTransaction.run(s::execute, dialect.clauses().beginMigration(), () -> {
                 int current = currentVersion(connection, where);
                 checkNotNewer(current, where);
-                int applied = 0;
-                if (current < latestVersion()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
-                            + "description TEXT NOT NULL, " + dialect.clauses().appliedAtColumn() + ")");
-                    for (Migration m : migrations.subList(current, migrations.size())) {
-                        apply(connection, m);
-                        applied++;
-                    }
+                if (current >= latestVersion()) {
+                    return 0;
                 }
-                s.execute("COMMIT");
-                return applied;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    s.execute("ROLLBACK");
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                        + "description TEXT NOT NULL, " + dialect.clauses().appliedAtColumn() + ")");
+                for (Migration m : migrations.subList(current, migrations.size())) {
+                    apply(connection, m);
                 }
-                throw e;
-            }
+                return migrations.size() - current;
+            });
         }
     }
 
