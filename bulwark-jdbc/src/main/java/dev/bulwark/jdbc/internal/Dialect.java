@@ -31,14 +31,14 @@ import java.util.function.UnaryOperator;
  *                    of range): that write alone is at fault, and rolling back to a savepoint undoes it
  * @param translator  the message of an SQL error, saying what the user can do
  * @param claims      how this database claims items
- * @param tables      whether a table exists in the ledger's schema
+ * @param schema      whether a table exists in the ledger's schema
  * @param announcer   tells other processes about outcomes written in the caller's transaction, once it
  *                    commits (PostgreSQL: {@code NOTIFY}, so that a service shows the outcomes of items
  *                    other processes run); one process writes an SQLite ledger and knows its own outcomes
  */
 public record Dialect(Clauses clauses, Column<Instant> instants, Column<UUID> uuids, Column.Binder<Boolean> booleans,
                       UnaryOperator<String> storable, Predicate<SQLException> refusedData, Translator translator,
-                      ItemClaims claims, TableCheck tables, Announcer announcer) {
+                      ItemClaims claims, SchemaCheck schema, Announcer announcer) {
 
     /**
      * How one kind of value is written to and read from this database's columns.
@@ -74,8 +74,8 @@ public record Dialect(Clauses clauses, Column<Instant> instants, Column<UUID> uu
 
     /** Whether {@code table} exists in the ledger's schema; throws if that schema is unusable. */
     @FunctionalInterface
-    public interface TableCheck {
-        boolean exists(Connection connection, String where, String table) throws SQLException;
+    public interface SchemaCheck {
+        boolean hasTable(Connection connection, String where, String table) throws SQLException;
     }
 
     /** Tells other processes about the outcomes {@code written} in the transaction of {@code connection}. */

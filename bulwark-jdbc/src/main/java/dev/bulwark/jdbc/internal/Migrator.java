@@ -56,7 +56,7 @@ public final class Migrator {
 
     /** The schema version of the database: 0 for an empty one. */
     public int currentVersion(Connection connection, String where) throws SQLException {
-        if (!dialect.tables().exists(connection, where, "schema_version")) {
+        if (!dialect.schema().hasTable(connection, where, "schema_version")) {
             return 0;
         }
         try (Statement s = connection.createStatement();

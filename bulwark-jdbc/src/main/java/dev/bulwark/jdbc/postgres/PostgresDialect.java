@@ -44,7 +44,7 @@ public final class PostgresDialect {
             new Column<>(PreparedStatement::setObject, (rs, column) -> rs.getObject(column, UUID.class)),
             PreparedStatement::setBoolean,
             s -> s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD'),
-            PgErrors::isDataError, PgErrors::translate, new PostgresClaims(), PostgresDialect::tableExists,
+            PgErrors::isDataError, PgErrors::translate, new PostgresClaims(), PostgresDialect::hasTable,
             OutcomeAnnouncements::announce);
 
     private PostgresDialect() {
@@ -68,7 +68,7 @@ public final class PostgresDialect {
         return "SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(coalesce(current_schema(), '')))";
     }
 
-    private static boolean tableExists(Connection connection, String where, String table) throws SQLException {
+    private static boolean hasTable(Connection connection, String where, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT current_schema(), to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {

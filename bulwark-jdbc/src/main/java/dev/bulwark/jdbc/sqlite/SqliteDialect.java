@@ -33,7 +33,7 @@ public final class SqliteDialect {
             new Column<>((ps, i, u) -> ps.setString(i, u.toString()), SqliteDialect::uuid),
             (ps, i, b) -> ps.setInt(i, b ? 1 : 0),
             UnaryOperator.identity(), SqlErrors::isConstraint, SqlErrors::translate, new SqliteClaims(),
-            SqliteDialect::tableExists, Announcer.NONE);
+            SqliteDialect::hasTable, Announcer.NONE);
 
     private SqliteDialect() {
     }
@@ -48,7 +48,7 @@ public final class SqliteDialect {
         return text == null ? null : UUID.fromString(text);
     }
 
-    private static boolean tableExists(Connection connection, String where, String table) throws SQLException {
+    private static boolean hasTable(Connection connection, String where, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
             ps.setString(1, table);
