@@ -48,7 +48,7 @@ public final class SqliteLedger extends JdbcLedger {
         this.ownLock = ownLock;
         this.breakerTx = new dev.bulwark.jdbc.internal.SqliteBreakerTransactions(file);
         this.breakers = new dev.bulwark.jdbc.internal.JdbcBreakerStore(breakerTx, false);
-        Tables tables = new Tables(connection, SqliteDialect.INSTANCE, !readOnly);
+        Tables tables = Tables.of(connection, SqliteDialect.INSTANCE, !readOnly);
         this.writer = new GroupCommitter(new SqliteTransactions(connection, tables, file, readOnly), file.toString(),
                 "bulwark-ledger", 10_000);
     }
@@ -97,17 +97,8 @@ public final class SqliteLedger extends JdbcLedger {
 
     private static SqliteLedger openLocked(Path dbFile, Durability durability, LedgerLock ownLock) {
         LedgerCheck.beforeWriting(dbFile); // never write into a damaged file
-        Connection connection = SqliteConnector.openWriter(dbFile, durability.pragmaValue());
-        try {
-            new Migrator(SqliteDialect.INSTANCE).migrate(connection, dbFile.toString());
-            return new SqliteLedger(dbFile, connection, false, ownLock);
-        } catch (SQLException e) {
-            closeQuietly(connection);
-            throw SqlErrors.translate(dbFile, "prepare the ledger", e);
-        } catch (RuntimeException e) {
-            closeQuietly(connection);
-            throw e;
-        }
+        return openOn(dbFile, SqliteConnector.openWriter(dbFile, durability.pragmaValue()), false, ownLock,
+                "prepare the ledger", Migrator::migrate);
     }
 
     /**
@@ -115,13 +106,24 @@ public final class SqliteLedger extends JdbcLedger {
      * Every write method throws a {@link BulwarkException}.
      */
     public static SqliteLedger openReadOnly(Path dbFile) {
-        Connection connection = SqliteConnector.openReader(dbFile);
+        return openOn(dbFile, SqliteConnector.openReader(dbFile), true, null, "read the ledger", Migrator::checkCurrent);
+    }
+
+    /** What is done to the schema of a ledger's new connection before the ledger uses it. */
+    @FunctionalInterface
+    private interface SchemaStep {
+        void apply(Migrator migrator, Connection connection, String where) throws SQLException;
+    }
+
+    /** The ledger on {@code connection} once {@code schema} is done (named {@code what} in messages); else closes it. */
+    private static SqliteLedger openOn(Path dbFile, Connection connection, boolean readOnly, LedgerLock ownLock, String what,
+                                       SchemaStep schema) {
         try {
-            new Migrator(SqliteDialect.INSTANCE).checkCurrent(connection, dbFile.toString());
-            return new SqliteLedger(dbFile, connection, true, null);
+            schema.apply(new Migrator(SqliteDialect.INSTANCE), connection, dbFile.toString());
+            return new SqliteLedger(dbFile, connection, readOnly, ownLock);
         } catch (SQLException e) {
             closeQuietly(connection);
-            throw SqlErrors.translate(dbFile, "read the ledger", e);
+            throw SqlErrors.translate(dbFile, what, e);
         } catch (RuntimeException e) {
             closeQuietly(connection);
             throw e;

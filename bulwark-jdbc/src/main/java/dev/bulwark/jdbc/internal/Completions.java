@@ -22,7 +22,7 @@ import java.util.List;
  * row lock the UPDATE takes), and an attempt row is written only for a matching update. So a stale
  * completion writes nothing, whatever process claimed the item meanwhile.
  */
-public final class Completions {
+public record Completions(Statements sql, Rows rows, JobStore jobs) {
     private static final String INSERT_ATTEMPT = "INSERT INTO attempts (job_pk, seq, " + Rows.ATTEMPT_COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_ITEM = "UPDATE items SET status = ?, attempts = attempts + ?, "
@@ -35,15 +35,6 @@ public final class Completions {
             .comparing((Completion c) -> c.attempt().jobId())
             .thenComparingLong(c -> c.attempt().seq());
 
-    private final Statements sql;
-    private final Rows rows;
-    private final JobStore jobs;
-
-    public Completions(Statements sql, Rows rows, JobStore jobs) {
-        this.sql = sql;
-        this.rows = rows;
-        this.jobs = jobs;
-    }
 
     /**
      * Records completions as two statement batches (item updates in lock order, then the attempt
@@ -82,7 +73,7 @@ public final class Completions {
             }
         }
         if (!written.isEmpty()) {
-            rows.dialect().announce(sql.connection(), written);
+            rows.dialect().announcer().announce(sql.connection(), written);
         }
     }
 

@@ -1,54 +1,90 @@
 package dev.bulwark.jdbc.internal;
 
+import dev.bulwark.BulwarkException;
+import dev.bulwark.ledger.Completion;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
- * What the ledger's SQL does differently on each database: how instants, UUIDs, booleans and text
- * are bound and read, and the clauses one database needs and the other lacks (row locks, index
- * hints, the name of a function). Everything else about jobs, items, attempts, events,
- * completions, group commit and migrations is written once on top of it ({@link Rows},
- * {@link JobStore}, {@link ItemStore}, {@link Completions}, {@link Migrator}).
+ * What the ledger's SQL does differently on each database, as values: how instants, UUIDs, booleans
+ * and text are stored, how its errors are sorted and told, how it claims items, and the clauses one
+ * database needs and the other lacks (row locks, index hints, the name of a function). Everything
+ * else about jobs, items, attempts, events, completions, group commit and migrations is written once
+ * on top of it ({@link Rows}, {@link JobStore}, {@link ItemStore}, {@link Completions}, {@link Migrator}).
  *
- * <p>Implementations are stateless and thread-safe: {@code dev.bulwark.jdbc.sqlite.SqliteDialect}
- * and {@code dev.bulwark.jdbc.postgres.PostgresDialect}.
+ * <p>The two dialects are {@code dev.bulwark.jdbc.sqlite.SqliteDialect#INSTANCE} and
+ * {@code dev.bulwark.jdbc.postgres.PostgresDialect#INSTANCE}; both are stateless and thread-safe.
+ *
+ * @param clauses     the SQL text in which the databases differ
+ * @param instants    how an instant is stored ({@link Rows#bind} binds nulls itself)
+ * @param uuids       how a UUID is stored
+ * @param booleans    how a boolean is bound
+ * @param storable    {@code s} as the database's text can hold it
+ * @param refusedData whether the database refused the data of one statement (a constraint, a value out
+ *                    of range): that write alone is at fault, and rolling back to a savepoint undoes it
+ * @param translator  the message of an SQL error, saying what the user can do
+ * @param claims      how this database claims items
+ * @param schema      whether a table exists in the ledger's schema
+ * @param announcer   tells other processes about outcomes written in the caller's transaction, once it
+ *                    commits (PostgreSQL: {@code NOTIFY}, so that a service shows the outcomes of items
+ *                    other processes run); one process writes an SQLite ledger and knows its own outcomes
  */
-public interface Dialect {
-    /** Binds a non-null instant ({@link Rows#bind} binds nulls itself, as do the other binders). */
-    void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
-
-    /** The instant in {@code column}, or null. */
-    Instant instant(ResultSet rs, int column) throws SQLException;
-
-    void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException;
-
-    UUID uuid(ResultSet rs, int column) throws SQLException;
-
-    void bindBoolean(PreparedStatement ps, int index, boolean value) throws SQLException;
-
-    /** {@code s} as the database's text can hold it. */
-    String text(String s);
+public record Dialect(Clauses clauses, Column<Instant> instants, Column<UUID> uuids, Column.Binder<Boolean> booleans,
+                      UnaryOperator<String> storable, Predicate<SQLException> refusedData, Translator translator,
+                      ItemClaims claims, SchemaCheck schema, Announcer announcer) {
 
     /**
-     * Whether the database refused the data of one statement (a constraint, a value out of range):
-     * that write alone is at fault, and rolling back to a savepoint undoes it.
+     * How one kind of value is written to and read from this database's columns.
+     *
+     * @param binder binds a non-null value
+     * @param reader the value of a column, or null
      */
-    boolean isRefusedData(SQLException e);
+    public record Column<T>(Binder<T> binder, Reader<T> reader) {
+        @FunctionalInterface
+        public interface Binder<T> {
+            void bind(PreparedStatement ps, int index, T value) throws SQLException;
+        }
 
-    /**
-     * A {@link dev.bulwark.BulwarkException} for {@code e}, raised while trying to {@code what} in
-     * the ledger {@code where}, saying what the user can do.
-     */
-    dev.bulwark.BulwarkException translate(String where, String what, SQLException e);
+        @FunctionalInterface
+        public interface Reader<T> {
+            T read(ResultSet rs, int column) throws SQLException;
+        }
 
-    /** How this database claims items. */
-    ItemClaims claims();
+        public void bind(PreparedStatement ps, int index, T value) throws SQLException {
+            binder.bind(ps, index, value);
+        }
+
+        public T read(ResultSet rs, int column) throws SQLException {
+            return reader.read(rs, column);
+        }
+    }
+
+    /** A BulwarkException for an SQL error raised while trying to {@code what} in the ledger {@code where}. */
+    @FunctionalInterface
+    public interface Translator {
+        BulwarkException translate(String where, String what, SQLException e);
+    }
 
     /** Whether {@code table} exists in the ledger's schema; throws if that schema is unusable. */
-    boolean tableExists(java.sql.Connection connection, String where, String table) throws SQLException;
+    @FunctionalInterface
+    public interface SchemaCheck {
+        boolean hasTable(Connection connection, String where, String table) throws SQLException;
+    }
+
+    /** Tells other processes about the outcomes {@code written} in the transaction of {@code connection}. */
+    @FunctionalInterface
+    public interface Announcer {
+        Announcer NONE = (connection, written) -> { };
+
+        void announce(Connection connection, List<Completion> written) throws SQLException;
+    }
 
     /**
      * The SQL text in which the databases differ, as values.
@@ -70,65 +106,36 @@ public interface Dialect {
      * @param intervalOf       the whole number of intervals from a start to a timestamp column ({@code %s}),
      *                         given the start in epoch milliseconds and the interval in milliseconds as parameters
      */
-    record Clauses(String name, String lockRows, String lockForDelete, String indexHint, String greatest,
-                   String timestampParam, String appliedAtColumn, String nowSql, String migrationFolder,
-                   java.util.List<String> migrationScripts, java.util.List<String> beginMigration, String intervalOf) {
+    public record Clauses(String name, String lockRows, String lockForDelete, String indexHint, String greatest,
+                          String timestampParam, String appliedAtColumn, String nowSql, String migrationFolder,
+                          List<String> migrationScripts, List<String> beginMigration, String intervalOf) {
     }
 
-    /** This database's {@link Clauses}. */
-    Clauses clauses();
-
-    /**
-     * Tells other processes about outcomes written in the caller's transaction, once it commits
-     * (PostgreSQL: {@code NOTIFY}, so that a service shows the outcomes of items other processes
-     * run). Nothing by default: one process writes an SQLite ledger and knows its own outcomes.
-     */
-    default void announce(java.sql.Connection connection, java.util.List<dev.bulwark.ledger.Completion> written)
-            throws SQLException {
-    }
-
-    default String name() {
-        return clauses().name();
-    }
-
-    default String lockRows() {
-        return clauses().lockRows();
-    }
-
-    default String lockForDelete() {
-        return clauses().lockForDelete();
+    /** The database's name in messages. */
+    public String name() {
+        return clauses.name();
     }
 
     /** The hint that makes a query walk {@code index}, or {@code ""}. */
-    default String indexedBy(String index) {
-        return clauses().indexHint().isEmpty() ? "" : " " + clauses().indexHint() + " " + index;
+    public String indexedBy(String index) {
+        return clauses.indexHint().isEmpty() ? "" : " " + clauses.indexHint() + " " + index;
     }
 
-    default String greatest() {
-        return clauses().greatest();
+    /** {@code s} as the database's text can hold it (null stays null). */
+    public String text(String s) {
+        return storable.apply(s);
     }
 
-    default String timestampParam() {
-        return clauses().timestampParam();
+    /** See {@link #refusedData}. */
+    public boolean isRefusedData(SQLException e) {
+        return refusedData.test(e);
     }
 
-    default String appliedAtColumn() {
-        return clauses().appliedAtColumn();
-    }
-
-    default String nowSql() {
-        return clauses().nowSql();
-    }
-
-    default String migrationFolder() {
-        return clauses().migrationFolder();
-    }
-
-    default java.util.List<String> migrationScripts() {
-        return clauses().migrationScripts();
-    }
-
-    default java.util.List<String> beginMigration() {
-        return clauses().beginMigration();
+    /**
+     * A {@link BulwarkException} for {@code e}, raised while trying to {@code what} in the ledger
+     * {@code where}, saying what the user can do.
+     */
+    public BulwarkException translate(String where, String what, SQLException e) {
+        return translator.translate(where, what, e);
     }
 }

@@ -123,7 +123,7 @@ public final class ItemStore {
     public int recoverInterrupted(UUID jobId, Instant now, String worker) throws SQLException {
         long pk = jobs.pk(jobId);
         List<Item> running = read(jobId, rows.bind(sql.get(SELECT_ITEMS + dialect.indexedBy("items_running")
-                + " WHERE i.job_pk = ? AND i.status = 'RUNNING' ORDER BY i.seq" + dialect.lockRows()), pk));
+                + " WHERE i.job_pk = ? AND i.status = 'RUNNING' ORDER BY i.seq" + dialect.clauses().lockRows()), pk));
         List<Completion> interrupted = new ArrayList<>(running.size());
         for (Item item : running) {
             Instant started = item.startedAt() == null ? now : item.startedAt();
@@ -146,7 +146,7 @@ public final class ItemStore {
         ItemStatus status;
         int lastAttempt;
         try (ResultSet rs = rows.bind(sql.get("SELECT status, last_attempt FROM items WHERE job_pk = ? AND seq = ?"
-                + dialect.lockRows()), pk, a.seq()).executeQuery()) {
+                + dialect.clauses().lockRows()), pk, a.seq()).executeQuery()) {
             if (!rs.next()) {
                 throw new NotFoundException("item " + a.seq() + " of job " + a.jobId() + " not found");
             }
@@ -230,7 +230,7 @@ public final class ItemStore {
         long total = 0;
         long retries = 0;
         long interruptions = 0;
-        try (ResultSet rs = rows.bind(sql.get("SELECT status, count(*), coalesce(sum(" + dialect.greatest()
+        try (ResultSet rs = rows.bind(sql.get("SELECT status, count(*), coalesce(sum(" + dialect.clauses().greatest()
                 + "(attempts - 1, 0)), 0), coalesce(sum(interruptions), 0) FROM items WHERE job_pk = ? GROUP BY status"), pk)
                 .executeQuery()) {
             while (rs.next()) {

@@ -65,7 +65,7 @@ public final class JobStore {
      * status and of its items' count are made one at a time across every process.
      */
     public long lockPk(UUID jobId) throws SQLException {
-        try (ResultSet rs = rows.bind(sql.get("SELECT pk FROM jobs WHERE id = ?" + dialect.lockRows()), jobId).executeQuery()) {
+        try (ResultSet rs = rows.bind(sql.get("SELECT pk FROM jobs WHERE id = ?" + dialect.clauses().lockRows()), jobId).executeQuery()) {
             if (!rs.next()) {
                 throw notFound(jobId);
             }
@@ -126,7 +126,7 @@ public final class JobStore {
 
     /** Reads the job with its row locked, checks the transition table, writes the change, and returns it as stored. */
     public Job transition(UUID jobId, JobStatus next, String reason, Instant at) throws SQLException {
-        Job job = find(jobId, dialect.lockRows()).orElseThrow(() -> notFound(jobId));
+        Job job = find(jobId, dialect.clauses().lockRows()).orElseThrow(() -> notFound(jobId));
         job.status().checkCanBecome(next, "job " + jobId);
         Job changed = job.withStatus(next, reason, at);
         rows.bind(sql.get("UPDATE jobs SET status = ?, reason = ?, started_at = ?, finished_at = ? WHERE id = ?"),
@@ -137,7 +137,7 @@ public final class JobStore {
 
     /** Replaces the job's configuration snapshot (its row locked) and returns the job as stored. */
     public Job reviseConfig(UUID jobId, dev.bulwark.JobConfig config) throws SQLException {
-        find(jobId, dialect.lockRows()).orElseThrow(() -> notFound(jobId));
+        find(jobId, dialect.clauses().lockRows()).orElseThrow(() -> notFound(jobId));
         rows.bind(sql.get("UPDATE jobs SET config = ? WHERE id = ?"), config.toJson(), jobId).executeUpdate();
         return find(jobId).orElseThrow(() -> notFound(jobId));
     }
@@ -157,7 +157,7 @@ public final class JobStore {
         try (ResultSet rs = rows.bind(sql.get("DELETE FROM jobs WHERE status IN (" + kinds + ") AND finished_at < ? "
                 + "RETURNING pk, id"), finishedBefore).executeQuery()) {
             while (rs.next()) {
-                pruned.add(new Pruned(rs.getLong(1), dialect.uuid(rs, 2)));
+                pruned.add(new Pruned(rs.getLong(1), dialect.uuids().read(rs, 2)));
             }
         }
         pruned.sort(Comparator.comparingLong(Pruned::pk));
@@ -171,7 +171,7 @@ public final class JobStore {
      * is just moving on is not deleted under it.
      */
     public boolean delete(UUID jobId) throws SQLException {
-        Optional<Job> job = find(jobId, dialect.lockForDelete());
+        Optional<Job> job = find(jobId, dialect.clauses().lockForDelete());
         if (job.isEmpty()) {
             return false;
         }
@@ -195,7 +195,7 @@ public final class JobStore {
     public RuntimeException[] appendEvents(List<NewEvent> events) throws SQLException {
         if (!events.isEmpty()) {
             PreparedStatement insert = sql.get("INSERT INTO events (job_pk, at, seq, type, data) SELECT pk, "
-                    + dialect.timestampParam() + ", ?, ?, ? FROM jobs WHERE id = ?");
+                    + dialect.clauses().timestampParam() + ", ?, ?, ? FROM jobs WHERE id = ?");
             for (NewEvent e : events) {
                 EngineEvent event = e.event();
                 rows.bind(insert, event.at(), event.seq(), event.type(), e.dataJson(), event.jobId()).addBatch();

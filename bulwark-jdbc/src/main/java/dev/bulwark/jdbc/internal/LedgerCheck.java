@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.sqlite.SQLiteErrorCode;
 
 /**
  * Checks an SQLite ledger before a writer opens it, so that nothing is ever written into a damaged
@@ -27,8 +28,6 @@ public final class LedgerCheck {
     public static final long INTEGRITY_CHECK_MAX_MIB = 1024;
     /** How many problems SQLite's check reports at most; the message shows the first. */
     private static final int MAX_ERRORS = 3;
-    private static final int SQLITE_CORRUPT = 11;
-    private static final int SQLITE_NOTADB = 26;
 
     private LedgerCheck() {
     }
@@ -73,9 +72,9 @@ public final class LedgerCheck {
             }
             return "PRAGMA " + pragma + " reports " + String.join("; ", found).replace('\n', ' ');
         } catch (SQLException e) {
-            int code = SqlErrors.primaryCode(e);
-            if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
-                return code == SQLITE_NOTADB ? "it is not an SQLite database (or its header is damaged)"
+            SQLiteErrorCode code = SqlErrors.primaryCode(e);
+            if (code == SQLiteErrorCode.SQLITE_CORRUPT || code == SQLiteErrorCode.SQLITE_NOTADB) {
+                return code == SQLiteErrorCode.SQLITE_NOTADB ? "it is not an SQLite database (or its header is damaged)"
                         : "SQLite cannot read it (" + e.getMessage() + ")";
             }
             throw SqlErrors.translate(file, "check the ledger", e);

@@ -35,7 +35,7 @@ public final class Migrator {
     public Migrator(Dialect dialect) {
         this.dialect = dialect;
         List<Migration> list = new ArrayList<>();
-        for (String script : dialect.migrationScripts()) {
+        for (String script : dialect.clauses().migrationScripts()) {
             Matcher m = NAME.matcher(script);
             if (!m.matches()) {
                 throw new IllegalArgumentException("migration script " + script + " is not named like V001__what.sql");
@@ -44,7 +44,7 @@ public final class Migrator {
             if (version != list.size() + 1) {
                 throw new IllegalArgumentException("migration " + script + " should have version " + (list.size() + 1));
             }
-            list.add(new Migration(version, m.group(2).replace('_', ' '), dialect.migrationFolder() + script));
+            list.add(new Migration(version, m.group(2).replace('_', ' '), dialect.clauses().migrationFolder() + script));
         }
         this.migrations = List.copyOf(list);
     }
@@ -56,7 +56,7 @@ public final class Migrator {
 
     /** The schema version of the database: 0 for an empty one. */
     public int currentVersion(Connection connection, String where) throws SQLException {
-        if (!dialect.tableExists(connection, where, "schema_version")) {
+        if (!dialect.schema().hasTable(connection, where, "schema_version")) {
             return 0;
         }
         try (Statement s = connection.createStatement();
@@ -75,31 +75,19 @@ public final class Migrator {
      */
     public int migrate(Connection connection, String where) throws SQLException {
         try (Statement s = connection.createStatement()) {
-            for (String begin : dialect.beginMigration()) {
-                s.execute(begin);
-            }
-            try {
+            return ExplicitTransaction.run(s::execute, dialect.clauses().beginMigration(), () -> {
                 int current = currentVersion(connection, where);
                 checkNotNewer(current, where);
-                int applied = 0;
-                if (current < latestVersion()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
-                            + "description TEXT NOT NULL, " + dialect.appliedAtColumn() + ")");
-                    for (Migration m : migrations.subList(current, migrations.size())) {
-                        apply(connection, m);
-                        applied++;
-                    }
+                if (current >= latestVersion()) {
+                    return 0;
                 }
-                s.execute("COMMIT");
-                return applied;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    s.execute("ROLLBACK");
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                        + "description TEXT NOT NULL, " + dialect.clauses().appliedAtColumn() + ")");
+                for (Migration m : migrations.subList(current, migrations.size())) {
+                    apply(connection, m);
                 }
-                throw e;
-            }
+                return migrations.size() - current;
+            });
         }
     }
 
@@ -128,7 +116,7 @@ public final class Migrator {
             }
         }
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " + dialect.nowSql() + ")")) {
+                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, " + dialect.clauses().nowSql() + ")")) {
             insert.setInt(1, m.version());
             insert.setString(2, m.description());
             insert.executeUpdate();

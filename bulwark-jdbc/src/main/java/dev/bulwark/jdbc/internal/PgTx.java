@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
  * network link, a connection the server terminated), or when PostgreSQL chose it as a deadlock
  * victim. Work whose commit was sent but not acknowledged is never run again: its outcome is
  * unknown, and the caller is told so.
+ *
+ * @param where     the ledger's name in messages (a URL without password)
+ * @param evictIdle called when a connection was found dead: the other idle ones likely are too
  */
-public final class PgTx {
+public record PgTx(DataSource dataSource, String where, Runnable evictIdle) {
     private static final Logger LOG = LoggerFactory.getLogger(PgTx.class);
     /** Tries of one piece of work: the first, and two more on fresh connections. */
     static final int MAX_TRIES = 3;
@@ -23,24 +26,6 @@ public final class PgTx {
     @FunctionalInterface
     public interface Work<T> {
         T run(Connection connection) throws SQLException;
-    }
-
-    private final DataSource dataSource;
-    private final String where;
-    private final Runnable evictIdle;
-
-    /**
-     * @param where     the ledger's name in messages (a URL without password)
-     * @param evictIdle called when a connection was found dead: the other idle ones likely are too
-     */
-    public PgTx(DataSource dataSource, String where, Runnable evictIdle) {
-        this.dataSource = dataSource;
-        this.where = where;
-        this.evictIdle = evictIdle;
-    }
-
-    public String where() {
-        return where;
     }
 
     /** Runs {@code work} in one transaction and returns its result once committed. */

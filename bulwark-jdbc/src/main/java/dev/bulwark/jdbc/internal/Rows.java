@@ -54,7 +54,7 @@ public final class Rows {
     }
 
     public Job job(ResultSet rs) throws SQLException {
-        return new Job(dialect.uuid(rs, 1), rs.getString(2), rs.getInt(3), rs.getString(4),
+        return new Job(dialect.uuids().read(rs, 1), rs.getString(2), rs.getInt(3), rs.getString(4),
                 JobStatus.valueOf(rs.getString(5)), rs.getString(6), JobConfig.fromJson(rs.getString(7)), rs.getLong(8),
                 instant(rs, 9), instant(rs, 10), instant(rs, 11));
     }
@@ -99,13 +99,13 @@ public final class Rows {
             Object v = values[i];
             switch (v) {
                 case null -> ps.setNull(i + 1, Types.NULL);
-                case Instant t -> dialect.bindInstant(ps, i + 1, t);
+                case Instant t -> dialect.instants().bind(ps, i + 1, t);
                 case Enum<?> e -> ps.setString(i + 1, e.name());
-                case UUID u -> dialect.bindUuid(ps, i + 1, u);
+                case UUID u -> dialect.uuids().bind(ps, i + 1, u);
                 case String s -> ps.setString(i + 1, dialect.text(s));
                 case Long l -> ps.setLong(i + 1, l);
                 case Integer n -> ps.setInt(i + 1, n);
-                case Boolean b -> dialect.bindBoolean(ps, i + 1, b);
+                case Boolean b -> dialect.booleans().bind(ps, i + 1, b);
                 default -> ps.setObject(i + 1, v);
             }
         }
@@ -113,7 +113,7 @@ public final class Rows {
     }
 
     public Instant instant(ResultSet rs, int column) throws SQLException {
-        return dialect.instant(rs, column);
+        return dialect.instants().read(rs, column);
     }
 
     private static Integer intOrNull(ResultSet rs, int column) throws SQLException {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The transactions of an SQLite ledger's shared breakers ({@link JdbcBreakerStore}), on a
@@ -25,19 +26,7 @@ public final class SqliteBreakerTransactions implements JdbcBreakerStore.Transac
     public synchronized <T> T write(String what, PgTx.Work<T> work) {
         Connection c = connection(what);
         try (Statement s = c.createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-            try {
-                T result = work.run(c);
-                s.execute("COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    s.execute("ROLLBACK");
-                } catch (SQLException ignored) {
-                    // the first error is the one to report
-                }
-                throw e;
-            }
+            return ExplicitTransaction.run(s::execute, List.of("BEGIN IMMEDIATE"), () -> work.run(c));
         } catch (SQLException e) {
             throw SqlErrors.translate(file, what, e);
         }

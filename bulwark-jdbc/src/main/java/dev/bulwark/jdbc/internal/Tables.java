@@ -8,23 +8,16 @@ import java.sql.SQLException;
  * that use them. The embedded ledger keeps one for its writer connection; the shared ledger makes
  * one per transaction and closes it with the transaction. Not thread-safe.
  */
-public final class Tables implements AutoCloseable {
-    private final Connection connection;
-    private final Dialect dialect;
-    private final Statements sql;
-    private final JobStore jobs;
-    private final Completions completions;
-    private final ItemStore items;
+public record Tables(Connection connection, Dialect dialect, Statements sql, JobStore jobs, Completions completions,
+                     ItemStore items) implements AutoCloseable {
 
-    /** @param rememberPks see {@link JobStore#JobStore} */
-    public Tables(Connection connection, Dialect dialect, boolean rememberPks) {
-        this.connection = connection;
-        this.dialect = dialect;
-        this.sql = new Statements(connection);
+    /** The tables of {@code connection}; {@code rememberPks}: see {@link JobStore#JobStore}. */
+    public static Tables of(Connection connection, Dialect dialect, boolean rememberPks) {
+        Statements sql = new Statements(connection);
         Rows rows = new Rows(dialect);
-        this.jobs = new JobStore(sql, rows, rememberPks);
-        this.completions = new Completions(sql, rows, jobs);
-        this.items = new ItemStore(sql, rows, jobs, completions);
+        JobStore jobs = new JobStore(sql, rows, rememberPks);
+        Completions completions = new Completions(sql, rows, jobs);
+        return new Tables(connection, dialect, sql, jobs, completions, new ItemStore(sql, rows, jobs, completions));
     }
 
     /** Work on the tables of one connection, in its transaction. */
@@ -38,33 +31,9 @@ public final class Tables implements AutoCloseable {
      * are remembered for this work only, which is safe within one transaction.
      */
     public static <T> T on(Connection connection, Dialect dialect, Work<T> work) throws SQLException {
-        try (Tables tables = new Tables(connection, dialect, true)) {
+        try (Tables tables = of(connection, dialect, true)) {
             return work.run(tables);
         }
-    }
-
-    public Dialect dialect() {
-        return dialect;
-    }
-
-    public Connection connection() {
-        return connection;
-    }
-
-    public Statements sql() {
-        return sql;
-    }
-
-    public JobStore jobs() {
-        return jobs;
-    }
-
-    public Completions completions() {
-        return completions;
-    }
-
-    public ItemStore items() {
-        return items;
     }
 
     /** Closes the prepared statements (not the connection). */

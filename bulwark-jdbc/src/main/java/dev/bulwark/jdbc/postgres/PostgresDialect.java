@@ -1,9 +1,10 @@
 package dev.bulwark.jdbc.postgres;
 
-import dev.bulwark.jdbc.internal.Dialect;
-import dev.bulwark.jdbc.internal.ItemClaims;
-import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.BulwarkException;
+import dev.bulwark.jdbc.internal.Dialect;
+import dev.bulwark.jdbc.internal.Dialect.Clauses;
+import dev.bulwark.jdbc.internal.Dialect.Column;
+import dev.bulwark.jdbc.internal.PgErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +25,7 @@ import java.util.UUID;
  * <p>PostgreSQL's text cannot hold the character U+0000, which SQLite and Java strings can: it is
  * stored as U+FFFD, so a NUL in a handler's message never makes an outcome unrecordable.
  */
-public final class PostgresDialect implements Dialect {
+public final class PostgresDialect {
     /** The PostgreSQL ledger's scripts, in order. */
     public static final List<String> SCRIPTS = List.of("V001__create_ledger.sql", "V002__compensated_items.sql",
             "V003__worker_leases.sql", "V004__shared_breakers.sql", "V005__item_results.sql",
@@ -33,30 +34,20 @@ public final class PostgresDialect implements Dialect {
     /** First key of the migration's advisory lock ("Bulw"); the second is a hash of the schema name. */
     static final int LOCK_CLASS = 0x42756c77;
 
-    private static final ItemClaims CLAIMS = new PostgresClaims();
     // Row locks where a row is read and then changed; the migration lock is an advisory lock.
-    private static final Clauses CLAUSES = new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
-            "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
-            List.of("BEGIN", migrationLockSql()),
-            "floor((extract(epoch FROM %s) * 1000 - ?) / ?)::bigint");
-    public static final PostgresDialect INSTANCE = new PostgresDialect();
+    public static final Dialect INSTANCE = new Dialect(
+            new Clauses("PostgreSQL", " FOR NO KEY UPDATE", " FOR UPDATE", "", "greatest",
+                    "?::timestamptz", "applied_at timestamptz NOT NULL DEFAULT now()", "now()", "db/postgresql/", SCRIPTS,
+                    List.of("BEGIN", migrationLockSql()),
+                    "floor((extract(epoch FROM %s) * 1000 - ?) / ?)::bigint"),
+            new Column<>((ps, i, t) -> ps.setObject(i, timestamp(t)), PostgresDialect::instant),
+            new Column<>(PreparedStatement::setObject, (rs, column) -> rs.getObject(column, UUID.class)),
+            PreparedStatement::setBoolean,
+            s -> s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD'),
+            PgErrors::isDataError, PgErrors::translate, new PostgresClaims(), PostgresDialect::hasTable,
+            OutcomeAnnouncements::announce);
 
     private PostgresDialect() {
-    }
-
-    @Override
-    public Clauses clauses() {
-        return CLAUSES;
-    }
-
-    @Override
-    public void announce(Connection connection, List<dev.bulwark.ledger.Completion> written) throws SQLException {
-        OutcomeAnnouncements.announce(connection, written);
-    }
-
-    @Override
-    public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        ps.setObject(index, timestamp(value));
     }
 
     /** {@code t} as the timestamptz value PostgreSQL stores. */
@@ -64,45 +55,9 @@ public final class PostgresDialect implements Dialect {
         return OffsetDateTime.ofInstant(t.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
     }
 
-    @Override
-    public Instant instant(ResultSet rs, int column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
-    }
-
-    @Override
-    public void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
-        ps.setObject(index, value);
-    }
-
-    @Override
-    public UUID uuid(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, UUID.class);
-    }
-
-    @Override
-    public void bindBoolean(PreparedStatement ps, int index, boolean value) throws SQLException {
-        ps.setBoolean(index, value);
-    }
-
-    @Override
-    public String text(String s) {
-        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
-    }
-
-    @Override
-    public boolean isRefusedData(SQLException e) {
-        return PgErrors.isDataError(e);
-    }
-
-    @Override
-    public dev.bulwark.BulwarkException translate(String where, String what, SQLException e) {
-        return PgErrors.translate(where, what, e);
-    }
-
-    @Override
-    public ItemClaims claims() {
-        return CLAIMS;
     }
 
     /**
@@ -113,8 +68,7 @@ public final class PostgresDialect implements Dialect {
         return "SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", hashtext(coalesce(current_schema(), '')))";
     }
 
-    @Override
-    public boolean tableExists(Connection connection, String where, String table) throws SQLException {
+    private static boolean hasTable(Connection connection, String where, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT current_schema(), to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,7 +1,9 @@
 package dev.bulwark.jdbc.sqlite;
 
 import dev.bulwark.jdbc.internal.Dialect;
-import dev.bulwark.jdbc.internal.ItemClaims;
+import dev.bulwark.jdbc.internal.Dialect.Announcer;
+import dev.bulwark.jdbc.internal.Dialect.Clauses;
+import dev.bulwark.jdbc.internal.Dialect.Column;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,80 +12,43 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * SQLite: instants as epoch milliseconds (so they come back truncated to the millisecond), UUIDs
  * as text, booleans as 0 and 1. One writer holds the whole file, so rows need no locks; without
  * statistics the planner needs index hints to use the partial indexes of the items.
  */
-public final class SqliteDialect implements Dialect {
-    private static final ItemClaims CLAIMS = new SqliteClaims();
+public final class SqliteDialect {
     // No row locks: one writer holds the file. IMMEDIATE takes the file's write lock first, so two
     // processes never apply the same migration script.
-    private static final Clauses CLAUSES = new Clauses("SQLite", "", "", "INDEXED BY", "max", "?",
-            "applied_at INTEGER NOT NULL", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "db/sqlite/",
-            List.of("V001__create_ledger.sql", "V002__item_results.sql", "V003__named_breakers.sql", "V004__order_scopes.sql"),
-            List.of("BEGIN IMMEDIATE"),
-            "(%s - ?) / ?"); // epoch milliseconds, integer division
-    public static final SqliteDialect INSTANCE = new SqliteDialect();
+    public static final Dialect INSTANCE = new Dialect(
+            new Clauses("SQLite", "", "", "INDEXED BY", "max", "?",
+                    "applied_at INTEGER NOT NULL", "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)", "db/sqlite/",
+                    List.of("V001__create_ledger.sql", "V002__item_results.sql", "V003__named_breakers.sql",
+                            "V004__order_scopes.sql"),
+                    List.of("BEGIN IMMEDIATE"),
+                    "(%s - ?) / ?"), // epoch milliseconds, integer division
+            new Column<>((ps, i, t) -> ps.setLong(i, t.toEpochMilli()), SqliteDialect::instant),
+            new Column<>((ps, i, u) -> ps.setString(i, u.toString()), SqliteDialect::uuid),
+            (ps, i, b) -> ps.setInt(i, b ? 1 : 0),
+            UnaryOperator.identity(), SqlErrors::isConstraint, SqlErrors::translate, new SqliteClaims(),
+            SqliteDialect::hasTable, Announcer.NONE);
 
     private SqliteDialect() {
     }
 
-    @Override
-    public Clauses clauses() {
-        return CLAUSES;
-    }
-
-    @Override
-    public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        ps.setLong(index, value.toEpochMilli());
-    }
-
-    @Override
-    public Instant instant(ResultSet rs, int column) throws SQLException {
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
         long millis = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
-    @Override
-    public void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
-        ps.setString(index, value.toString());
-    }
-
-    @Override
-    public UUID uuid(ResultSet rs, int column) throws SQLException {
+    private static UUID uuid(ResultSet rs, int column) throws SQLException {
         String text = rs.getString(column);
         return text == null ? null : UUID.fromString(text);
     }
 
-    @Override
-    public void bindBoolean(PreparedStatement ps, int index, boolean value) throws SQLException {
-        ps.setInt(index, value ? 1 : 0);
-    }
-
-    @Override
-    public String text(String s) {
-        return s;
-    }
-
-    @Override
-    public boolean isRefusedData(SQLException e) {
-        return SqlErrors.isConstraint(e);
-    }
-
-    @Override
-    public dev.bulwark.BulwarkException translate(String where, String what, SQLException e) {
-        return SqlErrors.translate(where, what, e);
-    }
-
-    @Override
-    public ItemClaims claims() {
-        return CLAIMS;
-    }
-
-    @Override
-    public boolean tableExists(Connection connection, String where, String table) throws SQLException {
+    private static boolean hasTable(Connection connection, String where, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")) {
             ps.setString(1, table);

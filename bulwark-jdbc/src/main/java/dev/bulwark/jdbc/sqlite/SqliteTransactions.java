@@ -1,11 +1,13 @@
 package dev.bulwark.jdbc.sqlite;
 
+import dev.bulwark.jdbc.internal.ExplicitTransaction;
 import dev.bulwark.jdbc.internal.GroupCommitter;
 import dev.bulwark.jdbc.internal.SqlErrors;
 import dev.bulwark.jdbc.internal.Tables;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,30 +37,22 @@ public final class SqliteTransactions implements GroupCommitter.Transactions {
     @Override
     public void commit(GroupCommitter.Group group) {
         try {
-            tables.sql().execute(begin);
-            try {
+            ExplicitTransaction.run(tables.sql()::execute, List.of(begin), () -> {
                 group.run(tables);
-                tables.sql().execute("COMMIT");
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
-            }
+                return null;
+            }, this::forgetGroup);
         } catch (SQLException e) {
             throw SqlErrors.translate(file, begin.equals("BEGIN") ? "read the ledger" : "write to the ledger", e);
         }
     }
 
-    private void rollback(Exception cause) {
-        // After an error other than a constraint violation the driver finalizes the failed
-        // statement behind our back; and a pk seen in the group may belong to no job now.
+    /**
+     * Before a rollback: after an error other than a constraint violation the driver finalizes the
+     * failed statement behind our back; and a pk seen in the group may belong to no job now.
+     */
+    private void forgetGroup() {
         tables.sql().discardAll();
         tables.jobs().forgetPks();
-        try {
-            tables.sql().execute("ROLLBACK");
-        } catch (SQLException e) {
-            // SQLite rolls back by itself after some errors (disk full); then there is nothing to undo.
-            cause.addSuppressed(e);
-        }
     }
 
     @Override

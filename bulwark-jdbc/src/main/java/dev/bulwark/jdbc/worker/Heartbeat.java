@@ -26,26 +26,16 @@ final class Heartbeat implements Runnable {
     /** Expired leases taken back per heartbeat. */
     private static final int RECLAIM_LIMIT = 1_000;
 
-    private final WorkQueue queue;
+    private final WorkerContext ctx;
     private final WorkQueue renewals;
-    private final WorkerOptions options;
-    private final WorkerStats stats;
     private final LeaseClaims claims;
-    private final LongSupplier ticker;
     private final AtomicBoolean pendingRenewal = new AtomicBoolean();
 
-    /**
-     * @param renewals the queue whose connections renew leases (a pool of their own)
-     * @param ticker   the monotonic clock of self-fencing
-     */
-    Heartbeat(WorkQueue queue, WorkQueue renewals, WorkerOptions options, WorkerStats stats, LeaseClaims claims,
-              LongSupplier ticker) {
-        this.queue = queue;
+    /** @param renewals the queue whose connections renew leases (a pool of their own) */
+    Heartbeat(WorkerContext ctx, WorkQueue renewals, LeaseClaims claims) {
+        this.ctx = ctx;
         this.renewals = renewals;
-        this.options = options;
-        this.stats = stats;
         this.claims = claims;
-        this.ticker = ticker;
     }
 
     /** The heartbeat proper: renews the leases held. */
@@ -54,23 +44,23 @@ final class Heartbeat implements Runnable {
         try {
             renewLeases();
         } catch (RuntimeException e) {
-            LOG.warn("worker {}: heartbeat failed: {}", options.name(), e.getMessage());
+            LOG.warn("worker {}: heartbeat failed: {}", ctx.options().name(), e.getMessage());
         }
     }
 
     /** Takes back expired leases of any worker, and ends the jobs that have nothing left to run. */
     void chores() {
         try {
-            WorkQueue.Reclaimed reclaimed = queue.reclaim(options.name(), options.maxStalls(), RECLAIM_LIMIT);
-            stats.reclaimed.addAndGet(reclaimed.interrupted());
-            stats.stalled.addAndGet(reclaimed.stalled());
+            WorkQueue.Reclaimed reclaimed = ctx.queue().reclaim(ctx.options().name(), ctx.options().maxStalls(), RECLAIM_LIMIT);
+            ctx.stats().reclaimed.addAndGet(reclaimed.interrupted());
+            ctx.stats().stalled.addAndGet(reclaimed.stalled());
             if (reclaimed.total() > 0) {
-                LOG.info("worker {}: took back {} expired lease(s), {} item(s) failed as stalled", options.name(),
+                LOG.info("worker {}: took back {} expired lease(s), {} item(s) failed as stalled", ctx.options().name(),
                         reclaimed.total(), reclaimed.stalled());
             }
-            stats.jobsFinished.addAndGet(queue.finishAllDone().size());
+            ctx.stats().jobsFinished.addAndGet(ctx.queue().finishAllDone().size());
         } catch (RuntimeException e) {
-            LOG.warn("worker {}: cannot take back expired leases: {}", options.name(), e.getMessage());
+            LOG.warn("worker {}: cannot take back expired leases: {}", ctx.options().name(), e.getMessage());
         }
     }
 
@@ -83,8 +73,8 @@ final class Heartbeat implements Runnable {
         // A fenced attempt's lease is left to expire: nothing will be recorded for it.
         List<Leased> running = claims.held().stream().filter(r -> !r.fenced).toList();
         List<Lease> leases = running.stream().map(r -> r.lease).toList();
-        long sent = ticker.getAsLong();
-        Set<Long> renewed = renewals.renew(leases, options.lease());
+        long sent = ctx.ticker().getAsLong();
+        Set<Long> renewed = renewals.renew(leases, ctx.options().lease());
         for (Leased r : running) {
             if (renewed.contains(r.lease.fence())) {
                 r.confirmedNanos = Math.max(r.confirmedNanos, sent);
@@ -94,8 +84,8 @@ final class Heartbeat implements Runnable {
             // An attempt that ended may have had its outcome committed since: not renewed, but not lost.
             if (!renewed.contains(r.lease.fence()) && !r.ended() && claims.holds(r) && !r.leaseLost) {
                 r.leaseLost = true;
-                stats.leasesLost.incrementAndGet();
-                LOG.warn("worker {}: lost the lease of item {} of job {}: stopping its attempt", options.name(),
+                ctx.stats().leasesLost.incrementAndGet();
+                LOG.warn("worker {}: lost the lease of item {} of job {}: stopping its attempt", ctx.options().name(),
                         r.lease.item().seq(), r.lease.jobId());
                 r.stop(StopReason.PAUSE);
             }
@@ -118,7 +108,7 @@ final class Heartbeat implements Runnable {
                     try {
                         renewLeases();
                     } catch (RuntimeException e) {
-                        LOG.warn("worker {}: cannot renew leases: {}", options.name(), e.getMessage());
+                        LOG.warn("worker {}: cannot renew leases: {}", ctx.options().name(), e.getMessage());
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -49,26 +49,13 @@ final class JobOutcomes {
     /** How often a job with a time budget that has not started yet (or is paused) is looked at. */
     private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
 
-    private final WorkQueue queue;
-    private final WorkerOptions options;
-    private final WorkerStats stats;
-    private final ScheduledExecutorService chores;
-    private final BulwarkClock clock;
-    private final ScheduledExecutorService timers;
-    private final Function<Item, Path> logFiles;
+    private final WorkerContext ctx;
     private final Set<Long> touchedJobs = ConcurrentHashMap.newKeySet();
     private final Set<Thread> rollbacks = ConcurrentHashMap.newKeySet();
     private final Runnable workArrived;
 
-    JobOutcomes(WorkQueue queue, WorkerOptions options, WorkerStats stats, ScheduledExecutorService chores, BulwarkClock clock,
-                ScheduledExecutorService timers, Function<Item, Path> logFiles, Runnable workArrived) {
-        this.queue = queue;
-        this.options = options;
-        this.stats = stats;
-        this.chores = chores;
-        this.clock = clock;
-        this.timers = timers;
-        this.logFiles = logFiles;
+    JobOutcomes(WorkerContext ctx, Runnable workArrived) {
+        this.ctx = ctx;
         this.workArrived = workArrived;
     }
 
@@ -79,15 +66,15 @@ final class JobOutcomes {
             keepEvent(r, d, a);
         }
         if (outcome == AttemptOutcome.INTERRUPTED) {
-            stats.interrupted.incrementAndGet();
+            ctx.stats().interrupted.incrementAndGet();
         } else if (outcome == AttemptOutcome.SUCCEEDED) {
-            stats.succeeded.incrementAndGet();
+            ctx.stats().succeeded.incrementAndGet();
         } else if (d.next() == ItemStatus.RETRY_WAIT) {
-            stats.retried.incrementAndGet();
+            ctx.stats().retried.incrementAndGet();
             // Wake the idle workers when the retry is due (they poll too, should this worker be gone by then).
-            scheduleChore(queue::notifyWorkers, Math.max(0, Duration.between(a.finishedAt(), d.nextAttemptAt()).toMillis()));
+            scheduleChore(ctx.queue()::notifyWorkers, Math.max(0, Duration.between(a.finishedAt(), d.nextAttemptAt()).toMillis()));
         } else {
-            stats.failed.incrementAndGet();
+            ctx.stats().failed.incrementAndGet();
         }
         if (d.next().isFinal()) {
             touchedJobs.add(r.lease.jobPk());
@@ -103,8 +90,8 @@ final class JobOutcomes {
                     + a.category() + (a.message() == null ? "" : " " + a.message()), true), 0);
         } else if (d.next() == ItemStatus.FAILED && (r.config().stopOnFirstFailure() || r.config().failureThreshold() != null)) {
             scheduleChore(() -> {
-                if (queue.haltIfOverBudget(r.lease.jobPk())) {
-                    LOG.warn("worker {}: halted job {}: its failure budget ran out", options.name(), r.lease.jobId());
+                if (ctx.queue().haltIfOverBudget(r.lease.jobPk())) {
+                    LOG.warn("worker {}: halted job {}: its failure budget ran out", ctx.options().name(), r.lease.jobId());
                 }
             }, 0);
         }
@@ -132,11 +119,11 @@ final class JobOutcomes {
      * {@link #FAILURE_CHECK}, in the ledger.
      */
     private void checkFailures(Leased.WorkerJob watched) {
-        if (queue.haltIfOverBudget(watched.pk())) {
-            LOG.warn("worker {}: halted job {}: its failure budget ran out", options.name(), watched.job().id());
+        if (ctx.queue().haltIfOverBudget(watched.pk())) {
+            LOG.warn("worker {}: halted job {}: its failure budget ran out", ctx.options().name(), watched.job().id());
             return;
         }
-        Job job = queue.ledger().findJob(watched.job().id()).orElse(null);
+        Job job = ctx.queue().ledger().findJob(watched.job().id()).orElse(null);
         if (job != null && !job.status().isFinal()) {
             scheduleChore(() -> checkFailures(watched), FAILURE_CHECK.toMillis());
         }
@@ -147,7 +134,7 @@ final class JobOutcomes {
      * latest run, has run out; until then looks again when it will have.
      */
     private void checkDeadline(Leased.WorkerJob watched, Runnable forget) {
-        Job job = queue.ledger().findJob(watched.job().id()).orElse(null);
+        Job job = ctx.queue().ledger().findJob(watched.job().id()).orElse(null);
         if (job == null || job.status().isFinal()) {
             forget.run(); // gone or ended: a resumed job is loaded anew, and watched again, on its next claim
             return;
@@ -158,7 +145,7 @@ final class JobOutcomes {
             return;
         }
         Instant deadline = job.startedAt().plus(config.jobBudget(job.total()));
-        Duration left = Duration.between(queue.ledger().databaseNow(), deadline);
+        Duration left = Duration.between(ctx.queue().ledger().databaseNow(), deadline);
         if (!left.isNegative() && !left.isZero()) {
             scheduleChore(() -> checkDeadline(watched, forget), Math.max(1, left.toMillis()));
             return;
@@ -171,18 +158,18 @@ final class JobOutcomes {
 
     /** The event the engine keeps for an attempt that did not succeed (successes live in the attempts table). */
     private void keepEvent(Leased r, OutcomePolicy.Decision d, Attempt a) {
-        EngineEvent event = OutcomeEvents.of(r.item(), d, a, a.finishedAt(), options.name());
+        EngineEvent event = OutcomeEvents.of(r.item(), d, a, a.finishedAt(), ctx.options().name());
         EventLogger.log(event);
         keep(event, 1);
     }
 
     /** Appends an event; a write lost with its connection is tried again a few times. */
     private void keep(EngineEvent event, int tries) {
-        queue.ledger().appendEvent(event).exceptionally(e -> {
+        ctx.queue().ledger().appendEvent(event).exceptionally(e -> {
             if (tries < EVENT_TRIES) {
                 scheduleChore(() -> keep(event, tries + 1), EVENT_RETRY.toMillis());
             } else {
-                LOG.warn("worker {}: cannot keep the event of item {}: {}", options.name(), event.seq(), e.getMessage());
+                LOG.warn("worker {}: cannot keep the event of item {}: {}", ctx.options().name(), event.seq(), e.getMessage());
             }
             return null;
         });
@@ -191,18 +178,18 @@ final class JobOutcomes {
     /** A shared breaker changed state with an outcome this worker recorded (its event is in the ledger already). */
     private void breakerChanged(Leased r, CircuitBreaker.Transition t) {
         if (t.to() != CircuitBreaker.State.OPEN) {
-            LOG.info("worker {}: breaker of scope {} in job {} is {}: {}", options.name(), t.scope(), r.lease.jobId(),
+            LOG.info("worker {}: breaker of scope {} in job {} is {}: {}", ctx.options().name(), t.scope(), r.lease.jobId(),
                     t.to(), t.reason());
             return;
         }
-        LOG.warn("worker {}: breaker of scope {} in job {} opened {}: {}", options.name(), t.scope(),
+        LOG.warn("worker {}: breaker of scope {} in job {} opened {}: {}", ctx.options().name(), t.scope(),
                 r.lease.jobId(), dev.bulwark.breaker.BreakerState.describeUntil(t.openUntil()), t.reason());
         if (r.config().breaker().onOpen() == BreakerConfig.OnOpen.HALT) {
             scheduleChore(() -> halt(r.job, "breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")",
                     false), 0);
         } else if (!dev.bulwark.breaker.BreakerState.untilReset(t.openUntil())) {
             // Wake the idle workers when the trial is due (they poll too, should this worker be gone by then).
-            scheduleChore(queue::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
+            scheduleChore(ctx.queue()::notifyWorkers, Math.max(0, Duration.between(t.at(), t.openUntil()).toMillis()));
         }
     }
 
@@ -214,10 +201,10 @@ final class JobOutcomes {
     private void halt(Leased.WorkerJob watched, String reason, boolean critical) {
         JobConfig config = watched.job().config();
         boolean drain = !critical && config.halt() == HaltMode.SOON;
-        if (!queue.halt(watched.job().id(), reason, drain)) {
+        if (!ctx.queue().halt(watched.job().id(), reason, drain)) {
             return;
         }
-        LOG.warn("worker {}: halted job {}: {}", options.name(), watched.job().id(), reason);
+        LOG.warn("worker {}: halted job {}: {}", ctx.options().name(), watched.job().id(), reason);
         if (critical && config.rollback()) {
             rollbacks.add(Thread.ofVirtual().name("bulwark-rollback-" + watched.job().id()).start(() -> rollBack(watched)));
         }
@@ -227,16 +214,16 @@ final class JobOutcomes {
     private void rollBack(Leased.WorkerJob watched) {
         Job job = watched.job();
         if (job.config().compensate() == null) {
-            LOG.error("worker {}: job {}: rollback asked for, but there is no compensation command", options.name(), job.id());
+            LOG.error("worker {}: job {}: rollback asked for, but there is no compensation command", ctx.options().name(), job.id());
             return;
         }
         try {
-            String done = new Rollback(queue.ledger(), clock, timers, logFiles, options.name(),
-                    e -> queue.ledger().appendEvent(e)).run(job, new ExecHandler(job.config().compensate()));
-            queue.ledger().flush();
-            LOG.warn("worker {}: job {}: {}", options.name(), job.id(), done);
+            String done = new Rollback(ctx.queue().ledger(), ctx.clock(), ctx.timers(), ctx.logFiles(), ctx.options().name(),
+                    e -> ctx.queue().ledger().appendEvent(e)).run(job, new ExecHandler(job.config().compensate()));
+            ctx.queue().ledger().flush();
+            LOG.warn("worker {}: job {}: {}", ctx.options().name(), job.id(), done);
         } catch (RuntimeException e) {
-            LOG.error("worker {}: job {}: the rollback stopped: {}", options.name(), job.id(), e.getMessage(), e);
+            LOG.error("worker {}: job {}: the rollback stopped: {}", ctx.options().name(), job.id(), e.getMessage(), e);
         }
     }
 
@@ -247,7 +234,7 @@ final class JobOutcomes {
             try {
                 if (left <= 0 || !t.join(Duration.ofNanos(left))) {
                     LOG.warn("worker {}: stopped before the rollback ({}) ended; its remaining items stay SUCCEEDED",
-                            options.name(), t.getName());
+                            ctx.options().name(), t.getName());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -261,22 +248,22 @@ final class JobOutcomes {
         try {
             for (Long pk : List.copyOf(touchedJobs)) {
                 touchedJobs.remove(pk);
-                if (queue.finishIfDone(pk).isPresent()) {
-                    stats.jobsFinished.incrementAndGet();
+                if (ctx.queue().finishIfDone(pk).isPresent()) {
+                    ctx.stats().jobsFinished.incrementAndGet();
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warn("worker {}: cannot end finished jobs: {}", options.name(), e.getMessage());
+            LOG.warn("worker {}: cannot end finished jobs: {}", ctx.options().name(), e.getMessage());
         }
     }
 
     private void scheduleChore(Runnable chore, long delayMs) {
         try {
-            chores.schedule(() -> {
+            ctx.chores().schedule(() -> {
                 try {
                     chore.run();
                 } catch (RuntimeException e) {
-                    LOG.warn("worker {}: {}", options.name(), e.getMessage());
+                    LOG.warn("worker {}: {}", ctx.options().name(), e.getMessage());
                 }
             }, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {

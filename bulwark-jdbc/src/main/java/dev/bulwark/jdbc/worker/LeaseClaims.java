@@ -52,16 +52,11 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     /** Pauses between tries of an outcome the ledger could not record. */
     private static final Duration RECORD_RETRY = Duration.ofMillis(500);
 
-    private final WorkQueue queue;
+    private final WorkerContext ctx;
     private final PostgresLedger ledger;
-    private final WorkerOptions options;
     private final Function<Job, ItemHandler> handlers;
-    private final Function<Item, Path> logFiles;
-    private final WorkerStats stats;
-    private final ScheduledExecutorService chores;
     private final JobOutcomes outcomes;
     private final LeaseFence fence;
-    private final LongSupplier ticker;
     private final Map<Long, Leased> held = new ConcurrentHashMap<>();
     private final Map<UUID, Leased.WorkerJob> jobs = new ConcurrentHashMap<>();
 
@@ -74,18 +69,12 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     private long claimsPausedUntil;
     private boolean claimsPaused;
 
-    LeaseClaims(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
-                WorkerStats stats, ScheduledExecutorService chores, JobOutcomes outcomes, LeaseFence fence, LongSupplier ticker) {
-        this.queue = queue;
-        this.ledger = queue.ledger();
-        this.options = options;
+    LeaseClaims(WorkerContext ctx, Function<Job, ItemHandler> handlers, JobOutcomes outcomes, LeaseFence fence) {
+        this.ctx = ctx;
+        this.ledger = ctx.queue().ledger();
         this.handlers = handlers;
-        this.logFiles = logFiles;
-        this.stats = stats;
-        this.chores = chores;
         this.outcomes = outcomes;
         this.fence = fence;
-        this.ticker = ticker;
     }
 
     /** Attempts running or waiting for their outcome to be recorded, each holding its lease. */
@@ -126,12 +115,12 @@ final class LeaseClaims implements DispatchPlug<Leased> {
      */
     @Override
     public int claimable(int freeSlots, int inFlight) {
-        return Math.min(freeSlots, 2 * options.concurrency() - held.size());
+        return Math.min(freeSlots, 2 * ctx.options().concurrency() - held.size());
     }
 
     @Override
     public int claimLimit() {
-        return options.claimBatch();
+        return ctx.options().claimBatch();
     }
 
     /**
@@ -141,10 +130,10 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     @Override
     public List<Leased> claim(int max) {
         boolean announced = workAnnounced;
-        if (!lookAgain && !announced && System.nanoTime() - lastLookNanos < options.poll().toNanos()) {
+        if (!lookAgain && !announced && System.nanoTime() - lastLookNanos < ctx.options().poll().toNanos()) {
             return List.of();
         }
-        long sent = ticker.getAsLong();
+        long sent = ctx.ticker().getAsLong();
         if (claimsPaused && sent - claimsPausedUntil < 0) {
             return List.of();
         }
@@ -152,15 +141,15 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         workAnnounced = false;
         lastLookNanos = System.nanoTime();
         List<Lease> got = claimLeases(max);
-        long answered = ticker.getAsLong();
+        long answered = ctx.ticker().getAsLong();
         if (!got.isEmpty() && fence.passed(sent, Duration.ZERO, answered)) {
             // Its items are not started (admit): their leases expire and others take them. Claiming again at once
             // over a link this slow would only make the same happen to other items.
             claimsPaused = true;
-            claimsPausedUntil = answered + options.lease().toNanos();
+            claimsPausedUntil = answered + ctx.options().lease().toNanos();
             LOG.warn("worker {}: the database answered a claim after {} ms, too late to run its {} item(s) within the lease; "
-                    + "not claiming for {}", options.name(), Duration.ofNanos(answered - sent).toMillis(), got.size(),
-                    Durations.format(options.lease()));
+                    + "not claiming for {}", ctx.options().name(), Duration.ofNanos(answered - sent).toMillis(), got.size(),
+                    Durations.format(ctx.options().lease()));
         }
         lookAgain = !got.isEmpty();
         List<Leased> claims = new ArrayList<>(got.size());
@@ -171,7 +160,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
                 claims.add(r);
             } catch (RuntimeException e) {
                 // Not started, not held: its lease expires and the item runs again, here or elsewhere.
-                LOG.warn("worker {}: cannot start item {} of job {}: {}", options.name(), lease.item().seq(),
+                LOG.warn("worker {}: cannot start item {} of job {}: {}", ctx.options().name(), lease.item().seq(),
                         lease.jobId(), e.getMessage());
             }
         }
@@ -181,13 +170,13 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     private List<Lease> claimLeases(int want) {
         long t0 = System.nanoTime();
         try {
-            List<Lease> got = queue.claim(options.name(), want, options.lease());
-            stats.claimTook(System.nanoTime() - t0);
-            stats.claims.incrementAndGet();
-            stats.claimed.addAndGet(got.size());
+            List<Lease> got = ctx.queue().claim(ctx.options().name(), want, ctx.options().lease());
+            ctx.stats().claimTook(System.nanoTime() - t0);
+            ctx.stats().claims.incrementAndGet();
+            ctx.stats().claimed.addAndGet(got.size());
             return got;
         } catch (RuntimeException e) {
-            LOG.warn("worker {}: cannot claim items: {}", options.name(), e.getMessage());
+            LOG.warn("worker {}: cannot claim items: {}", ctx.options().name(), e.getMessage());
             return List.of();
         }
     }
@@ -208,8 +197,8 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         if (uncovered > 0) {
             LOG.warn("worker {}: job {} gives stopped commands {} between TERM and KILL, more than a third of the lease ({}): "
                     + "a fenced command that ignores TERM may go on for up to {} after another worker could take its item; "
-                    + "use a longer --lease or a shorter --kill-grace", options.name(), jobId, Durations.format(killGrace),
-                    Durations.format(options.lease()), Durations.format(Duration.ofNanos(uncovered)));
+                    + "use a longer --lease or a shorter --kill-grace", ctx.options().name(), jobId, Durations.format(killGrace),
+                    Durations.format(ctx.options().lease()), Durations.format(Duration.ofNanos(uncovered)));
         }
         outcomes.watch(loaded, () -> jobs.remove(jobId, loaded));
         return loaded;
@@ -232,7 +221,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
      */
     @Override
     public boolean admit(Leased claim) {
-        if (fenced(claim, ticker.getAsLong())) {
+        if (fenced(claim, ctx.ticker().getAsLong())) {
             held.remove(claim.lease.fence());
             return false;
         }
@@ -254,10 +243,10 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             }
             r.fenced = true;
         }
-        stats.fenced.incrementAndGet();
+        ctx.stats().fenced.incrementAndGet();
         LOG.warn("worker {}: the lease of item {} of job {} may have expired (last confirmed {} ms ago, lease {}): {}; "
-                        + "nothing is recorded for it and the item runs again", options.name(), r.lease.item().seq(),
-                r.lease.jobId(), Duration.ofNanos(nowNanos - r.confirmedNanos).toMillis(), Durations.format(options.lease()),
+                        + "nothing is recorded for it and the item runs again", ctx.options().name(), r.lease.item().seq(),
+                r.lease.jobId(), Duration.ofNanos(nowNanos - r.confirmedNanos).toMillis(), Durations.format(ctx.options().lease()),
                 r.context() == null ? "not starting it" : r.ended() ? "its attempt ended too late" : "stopping its attempt");
         return true;
     }
@@ -266,9 +255,9 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     @Override
     public AttemptContext context(Leased claim, int slot) {
         Item item = claim.item();
-        Path logFile = logFiles == null ? null : logFiles.apply(item);
+        Path logFile = ctx.logFiles() == null ? null : ctx.logFiles().apply(item);
         return new AttemptContext(item, item.lastAttempt(), slot, claim.config().attemptTimeout(), item.startedAt(), logFile,
-                options.name());
+                ctx.options().name());
     }
 
     @Override
@@ -285,12 +274,12 @@ final class LeaseClaims implements DispatchPlug<Leased> {
     public void ownIoFault(Leased claim, String why) {
         java.util.UUID jobId = claim.item().jobId();
         LOG.error("worker {}: {}; pausing job {} so that the fault fails no item (resume it once fixed)",
-                options.name(), why, jobId);
-        chores.execute(() -> {
+                ctx.options().name(), why, jobId);
+        ctx.chores().execute(() -> {
             try {
-                queue.pause(jobId, why);
+                ctx.queue().pause(jobId, why);
             } catch (RuntimeException e) { // already paused or finished by another worker
-                LOG.debug("worker {}: cannot pause job {}: {}", options.name(), jobId, e.getMessage());
+                LOG.debug("worker {}: cannot pause job {}: {}", ctx.options().name(), jobId, e.getMessage());
             }
         });
     }
@@ -307,7 +296,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
 
     @Override
     public CompletableFuture<?> write(Leased r, Completion completion) {
-        if (fenced(r, ticker.getAsLong())) {
+        if (fenced(r, ctx.ticker().getAsLong())) {
             // It ran to where its lease may have expired: another worker may run it now; record nothing.
             return CompletableFuture.failedFuture(new Fenced());
         }
@@ -322,12 +311,12 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             if (cause == null) {
                 r.transition = transition.orElse(null);
                 done.complete(null);
-            } else if (!rejected(cause) && !r.leaseLost && !chores.isShutdown()
-                    && tries * RECORD_RETRY.toMillis() < options.lease().toMillis() * 2) {
-                LOG.warn("worker {}: cannot record item {} of job {} yet ({}); trying again", options.name(),
+            } else if (!rejected(cause) && !r.leaseLost && !ctx.chores().isShutdown()
+                    && tries * RECORD_RETRY.toMillis() < ctx.options().lease().toMillis() * 2) {
+                LOG.warn("worker {}: cannot record item {} of job {} yet ({}); trying again", ctx.options().name(),
                         completion.attempt().seq(), completion.attempt().jobId(), cause.getMessage());
                 try {
-                    chores.schedule(() -> write(r, completion, tries + 1, done), RECORD_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                    ctx.chores().schedule(() -> write(r, completion, tries + 1, done), RECORD_RETRY.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
                     done.completeExceptionally(cause);
                 }
@@ -347,7 +336,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
             return ledger.complete(completion).thenApply(ok -> Optional.empty());
         }
         try {
-            return CompletableFuture.completedFuture(queue.complete(r.lease, completion, breaker));
+            return CompletableFuture.completedFuture(ctx.queue().complete(r.lease, completion, breaker));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -365,15 +354,15 @@ final class LeaseClaims implements DispatchPlug<Leased> {
         if (error == null) {
             outcomes.recorded(r, d, attempt);
         } else if (error instanceof Fenced) {
-            LOG.debug("worker {}: nothing recorded for fenced item {} of job {}", options.name(), attempt.seq(), attempt.jobId());
+            LOG.debug("worker {}: nothing recorded for fenced item {} of job {}", ctx.options().name(), attempt.seq(), attempt.jobId());
         } else if (rejected(error)) {
-            stats.stale.incrementAndGet();
-            LOG.info("worker {}: outcome of item {} of job {} rejected: {}", options.name(), attempt.seq(), attempt.jobId(),
+            ctx.stats().stale.incrementAndGet();
+            LOG.info("worker {}: outcome of item {} of job {} rejected: {}", ctx.options().name(), attempt.seq(), attempt.jobId(),
                     error.getMessage());
         } else {
-            stats.unrecorded.incrementAndGet();
+            ctx.stats().unrecorded.incrementAndGet();
             LOG.warn("worker {}: gave up recording item {} of job {} ({}); its lease expires and it runs again",
-                    options.name(), attempt.seq(), attempt.jobId(), error.getMessage());
+                    ctx.options().name(), attempt.seq(), attempt.jobId(), error.getMessage());
         }
     }
 
@@ -386,7 +375,7 @@ final class LeaseClaims implements DispatchPlug<Leased> {
 
     @Override
     public Idle idle(int claimable, int inFlight) {
-        return Idle.waitFor(null, options.poll().toNanos());
+        return Idle.waitFor(null, ctx.options().poll().toNanos());
     }
 
     @Override

@@ -18,22 +18,17 @@ import org.slf4j.LoggerFactory;
 final class Watchdog implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
 
-    private final String worker;
+    private final WorkerContext ctx;
     private final LeaseFence fence;
-    private final LongSupplier ticker;
     private final LeaseClaims claims;
     private final Runnable renewSoon;
     private long lastTick;
     private boolean ticked;
 
-    /**
-     * @param ticker    the monotonic clock ({@link System#nanoTime()}, or a test's)
-     * @param renewSoon asks the heartbeat for a renewal now (after a pause)
-     */
-    Watchdog(String worker, LeaseFence fence, LongSupplier ticker, LeaseClaims claims, Runnable renewSoon) {
-        this.worker = worker;
+    /** @param renewSoon asks the heartbeat for a renewal now (after a pause) */
+    Watchdog(WorkerContext ctx, LeaseFence fence, LeaseClaims claims, Runnable renewSoon) {
+        this.ctx = ctx;
         this.fence = fence;
-        this.ticker = ticker;
         this.claims = claims;
         this.renewSoon = renewSoon;
     }
@@ -41,11 +36,11 @@ final class Watchdog implements Runnable {
     @Override
     public void run() {
         try {
-            long now = ticker.getAsLong();
+            long now = ctx.ticker().getAsLong();
             boolean paused = ticked && fence.pausedBetween(lastTick, now);
             if (paused) {
                 LOG.warn("worker {}: resumed after a pause of {} ms (SIGSTOP, a frozen machine?): checking its leases first",
-                        worker, Duration.ofNanos(now - lastTick).toMillis());
+                        ctx.options().name(), Duration.ofNanos(now - lastTick).toMillis());
             }
             lastTick = now;
             ticked = true;
@@ -54,7 +49,7 @@ final class Watchdog implements Runnable {
                 renewSoon.run();
             }
         } catch (RuntimeException e) {
-            LOG.error("worker {}: the lease watchdog failed", worker, e);
+            LOG.error("worker {}: the lease watchdog failed", ctx.options().name(), e);
         }
     }
 

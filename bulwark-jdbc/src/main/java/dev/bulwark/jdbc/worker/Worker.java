@@ -56,11 +56,7 @@ public final class Worker {
     /** Longest a claim waits for more slots to free, so that they are claimed together. */
     private static final long COALESCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    private final WorkQueue queue;
-    private final WorkerOptions options;
-    private final WorkerStats stats = new WorkerStats();
-    private final ScheduledExecutorService timers;
-    private final ScheduledExecutorService chores;
+    private final WorkerContext ctx;
     private final JobOutcomes outcomes;
     private final LeaseClaims claims;
     private final Dispatcher<Leased> dispatcher;
@@ -86,25 +82,22 @@ public final class Worker {
      */
     public Worker(WorkQueue queue, WorkerOptions options, Function<Job, ItemHandler> handlers, Function<Item, Path> logFiles,
                   BulwarkClock clock, RandomGenerator random, LongSupplier ticker) {
-        Objects.requireNonNull(ticker, "ticker");
-        this.queue = Objects.requireNonNull(queue, "queue");
-        this.options = Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handlers, "handlers");
-        Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-timeouts"));
-        this.chores = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-chores"));
+        this.ctx = new WorkerContext(Objects.requireNonNull(queue, "queue"), Objects.requireNonNull(options, "options"),
+                new WorkerStats(), Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(ticker, "ticker"),
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-chores")),
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-timeouts")), logFiles);
         this.beats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-heartbeat"));
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-worker-watchdog"));
         this.fence = new LeaseFence(options.lease());
-        this.outcomes = new JobOutcomes(queue, options, stats, chores, clock, timers, logFiles, this::workArrived);
-        this.claims = new LeaseClaims(queue, options, handlers, logFiles, stats, chores, outcomes, fence, ticker);
+        this.outcomes = new JobOutcomes(ctx, this::workArrived);
+        this.claims = new LeaseClaims(ctx, handlers, outcomes, fence);
         int claimBatch = Math.max(1, Math.min(options.claimBatch(), options.concurrency()) / 2);
-        this.dispatcher = new Dispatcher<>(claims, clock, random, timers, options.concurrency(), claimBatch, COALESCE_NANOS,
-                options.name());
-        this.heartbeat = new Heartbeat(queue, queue.onOwnConnections("bulwark-heartbeat", options.heartbeat()), options, stats,
-                claims, ticker);
-        this.watchdog = new Watchdog(options.name(), fence, ticker, claims, () -> heartbeat.renewSoon(beats));
+        this.dispatcher = new Dispatcher<>(claims, clock, random, ctx.timers(), options.concurrency(), claimBatch,
+                COALESCE_NANOS, options.name());
+        this.heartbeat = new Heartbeat(ctx, queue.onOwnConnections("bulwark-heartbeat", options.heartbeat()), claims);
+        this.watchdog = new Watchdog(ctx, fence, claims, () -> heartbeat.renewSoon(beats));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -114,11 +107,11 @@ public final class Worker {
     }
 
     public WorkerOptions options() {
-        return options;
+        return ctx.options();
     }
 
     public WorkerStats stats() {
-        return stats;
+        return ctx.stats();
     }
 
     /** Attempts running or waiting for their outcome to be recorded. */
@@ -132,15 +125,15 @@ public final class Worker {
      * elsewhere), waits for their outcomes to be recorded, and returns.
      */
     public WorkerStats run() {
-        long period = options.heartbeat().toMillis();
+        long period = ctx.options().heartbeat().toMillis();
         beats.scheduleWithFixedDelay(heartbeat, period, period, TimeUnit.MILLISECONDS);
-        chores.scheduleWithFixedDelay(heartbeat::chores, period, period, TimeUnit.MILLISECONDS);
+        ctx.chores().scheduleWithFixedDelay(heartbeat::chores, period, period, TimeUnit.MILLISECONDS);
         long tick = fence.tick().toNanos();
         watch.scheduleAtFixedRate(watchdog, tick, tick, TimeUnit.NANOSECONDS);
-        chores.scheduleWithFixedDelay(outcomes::finishTouchedJobs, FINISH_CHECK.toMillis(), FINISH_CHECK.toMillis(),
+        ctx.chores().scheduleWithFixedDelay(outcomes::finishTouchedJobs, FINISH_CHECK.toMillis(), FINISH_CHECK.toMillis(),
                 TimeUnit.MILLISECONDS);
         // A notification may also be a pause, a cancel or a halt: leases are looked at again at once.
-        AutoCloseable notifications = queue.listen(() -> {
+        AutoCloseable notifications = ctx.queue().listen(() -> {
             workArrived();
             if (!claims.held().isEmpty()) {
                 heartbeat.renewSoon(beats);
@@ -149,19 +142,19 @@ public final class Worker {
         try {
             dispatcher.run();
             drain();
-            outcomes.awaitRollbacks(System.nanoTime() + options.grace().toNanos());
+            outcomes.awaitRollbacks(System.nanoTime() + ctx.options().grace().toNanos());
         } finally {
             closeQuietly(notifications);
-            chores.shutdownNow();
+            ctx.chores().shutdownNow();
             beats.shutdownNow();
             watch.shutdownNow();
-            timers.shutdownNow();
+            ctx.timers().shutdownNow();
             awaitQuietly();
             dispatcher.close();
         }
-        queue.ledger().flush();
+        ctx.queue().ledger().flush();
         outcomes.finishTouchedJobs();
-        return stats;
+        return ctx.stats();
     }
 
     /** Work may have arrived: the dispatcher looks for it at once. */
@@ -185,13 +178,13 @@ public final class Worker {
 
     private void drain() {
         if (!claims.interruptingNow()) {
-            dispatcher.awaitInFlight(System.nanoTime() + options.grace().toNanos());
+            dispatcher.awaitInFlight(System.nanoTime() + ctx.options().grace().toNanos());
         }
         dispatcher.stopRunning(StopReason.PAUSE);
         // Interrupted attempts end at once; their outcomes are tried while their lease lasts.
-        if (!dispatcher.awaitInFlight(System.nanoTime() + options.lease().toNanos() * 2)) {
+        if (!dispatcher.awaitInFlight(System.nanoTime() + ctx.options().lease().toNanos() * 2)) {
             LOG.warn("worker {}: {} outcome(s) could not be recorded; their leases expire and the items run again",
-                    options.name(), claims.held().size());
+                    ctx.options().name(), claims.held().size());
         }
     }
 
@@ -205,7 +198,7 @@ public final class Worker {
 
     private void awaitQuietly() {
         try {
-            chores.awaitTermination(5, TimeUnit.SECONDS);
+            ctx.chores().awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
