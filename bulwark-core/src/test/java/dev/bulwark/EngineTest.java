@@ -27,13 +27,7 @@ class EngineTest {
     private final MemoryLedger ledger = new MemoryLedger();
     private final SettableClock clock = new SettableClock();
     private final List<EngineEvent> events = Collections.synchronizedList(new ArrayList<>());
-    private final Engine engine = Engine.builder().ledger(ledger).clock(clock).random(new java.util.Random(7))
-            .worker("test").listener(new JobListener() {
-                @Override
-                public void onEvent(EngineEvent event) {
-                    events.add(event);
-                }
-            }).build();
+    private final Engine engine = TestEngines.recording(ledger, clock, events).build();
 
     @AfterEach
     void close() {

@@ -39,13 +39,7 @@ class FailureHandlingTest {
     private final Engine engine = engine();
 
     private Engine engine() {
-        return Engine.builder().ledger(ledger).clock(clock).random(new java.util.Random(7)).worker("test")
-                .listener(new JobListener() {
-                    @Override
-                    public void onEvent(EngineEvent event) {
-                        events.add(event);
-                    }
-                }).build();
+        return TestEngines.recording(ledger, clock, events).build();
     }
 
     @AfterEach

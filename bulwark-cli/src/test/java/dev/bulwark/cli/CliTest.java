@@ -12,8 +12,6 @@ import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,33 +22,19 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The bulwark command in process: validation, exit codes, outputs. Commands run as real processes. */
-class CliTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
+class CliTest extends InProcessCli {
     Path inbox;
-    StringWriter out;
-    StringWriter err;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = tmp.resolve("home");
         inbox = Files.createDirectories(tmp.resolve("inbox"));
         for (String name : List.of("a.txt", "b.txt", "c.log", "d.txt")) {
             Files.writeString(inbox.resolve(name), "content of " + name + "\n");
         }
-    }
-
-    int bulwark(String... args) {
-        out = new StringWriter();
-        err = new StringWriter();
-        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
     String onlyJobId() {

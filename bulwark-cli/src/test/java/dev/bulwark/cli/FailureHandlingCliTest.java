@@ -13,8 +13,6 @@ import dev.bulwark.util.Json;
 import dev.bulwark.jdbc.SqliteLedger;
 import dev.bulwark.ledger.ItemQuery;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,37 +25,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Breakers, halting and job timeouts from the command line, with real commands: what a user
  * sees (exit codes, reasons) and what the ledger holds (attempts, outcomes).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class FailureHandlingCliTest {
-    @TempDir
-    Path tmp;
-
-    Path home;
+class FailureHandlingCliTest extends InProcessCli {
     Path inbox;
-
-    /** Output of the last {@link #bulwark} call. */
-    String out;
-    String err;
 
     @BeforeEach
     void setUp() throws IOException {
-        home = tmp.resolve("home");
         inbox = Files.createDirectories(tmp.resolve("inbox"));
-    }
-
-    int bulwark(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = Main.execute(new PrintWriter(o, true), new PrintWriter(e, true), args);
-        out = o.toString();
-        err = e.toString();
-        return code;
     }
 
     private void files(String dir, int n) throws IOException {
@@ -69,7 +48,7 @@ class FailureHandlingCliTest {
 
     private UUID onlyJob() {
         assertThat(bulwark("list", "--home", home.toString(), "--json")).isZero();
-        return UUID.fromString(Json.read(out, JsonNode.class).get(0).get("id").asText());
+        return UUID.fromString(Json.read(out.toString(), JsonNode.class).get(0).get("id").asText());
     }
 
     private SqliteLedger reader() {
@@ -91,17 +70,17 @@ class FailureHandlingCliTest {
         int code = bulwark("run", "--home", home.toString(), "--input", inbox.resolve("in").toString(), "--retries", "0",
                 "--breaker", "consecutive=3", "--on-open", "halt", "--", "false");
 
-        assertThat(code).as(err).isEqualTo(ExitCodes.FAILED);
-        assertThat(err).contains("FAILED: breaker-open: the breaker of scope * opened (3 consecutive failures");
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString()).contains("FAILED: breaker-open: the breaker of scope * opened (3 consecutive failures");
         UUID job = onlyJob();
         try (SqliteLedger ledger = reader()) {
             assertThat(allAttempts(ledger, job)).hasSize(3);
             assertThat(ledger.counts(job)).extracting(c -> c.failed(), c -> c.skipped()).containsExactly(3L, 7L);
         }
         assertThat(bulwark("breaker", "list", "--home", home.toString())).isZero();
-        assertThat(out).contains(job.toString()).contains("OPEN").contains("3 consecutive failures");
+        assertThat(out.toString()).contains(job.toString()).contains("OPEN").contains("3 consecutive failures");
         assertThat(bulwark("status", "--home", home.toString(), job.toString())).isZero();
-        assertThat(out).contains("breaker   consecutive=3, open 1m, trials 1, on open halt, one scope for the job")
+        assertThat(out.toString()).contains("breaker   consecutive=3, open 1m, trials 1, on open halt, one scope for the job")
                 .contains("OPEN * until");
     }
 
@@ -115,18 +94,18 @@ class FailureHandlingCliTest {
         UUID job = onlyJob();
 
         assertThat(bulwark("breaker", "reset", "--home", home.toString(), job.toString(), "nope")).isZero();
-        assertThat(out).contains("is not open: nothing to reset");
+        assertThat(out.toString()).contains("is not open: nothing to reset");
         assertThat(bulwark("breaker", "reset", "--home", home.toString(), job.toString(), "*")).isZero();
-        assertThat(out).contains("reset; continue the job with: bulwark resume " + job);
+        assertThat(out.toString()).contains("reset; continue the job with: bulwark resume " + job);
         Files.writeString(flag, "");
         int code = bulwark("resume", "--home", home.toString(), job.toString());
 
-        assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
         try (SqliteLedger ledger = reader()) {
             assertThat(ledger.counts(job)).extracting(c -> c.succeeded(), c -> c.failed()).containsExactly(4L, 2L);
         }
         assertThat(bulwark("breaker", "list", "--home", home.toString(), job.toString())).isZero();
-        assertThat(out).contains("no open breakers");
+        assertThat(out.toString()).contains("no open breakers");
     }
 
     @Test
@@ -156,7 +135,7 @@ class FailureHandlingCliTest {
 
         Files.writeString(flag, "");
 
-        assertThat(run.get(30, TimeUnit.SECONDS)).as(err).isZero();
+        assertThat(run.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
         try (SqliteLedger ledger = reader()) {
             List<EngineEvent> opened = ledger.events(job, 10_000).stream()
                     .filter(e -> e.type().equals(BreakerStatus.OPENED)).toList();
@@ -182,7 +161,7 @@ class FailureHandlingCliTest {
                 "--concurrency", "2", "--breaker", "consecutive=3", "--breaker-scope", "{//}", "--on-open", "fail",
                 "--shell", "--", "case \"$1\" in */down/*) exit 1;; esac");
 
-        assertThat(code).as(err).isEqualTo(ExitCodes.PARTIAL);
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.PARTIAL);
         UUID job = onlyJob();
         try (SqliteLedger ledger = reader()) {
             List<Item> items = ledger.items(job, ItemQuery.all(100));
@@ -203,33 +182,19 @@ class FailureHandlingCliTest {
         int code = bulwark("run", "--home", home.toString(), "--input", inbox.resolve("in").toString(), "--job-timeout", "1s",
                 "--kill-grace", "1s", "--", "sleep", "30");
 
-        assertThat(code).as(err).isEqualTo(ExitCodes.FAILED);
-        assertThat(err).contains("FAILED: job-timeout: the job ran out of its time budget (1s)");
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString()).contains("FAILED: job-timeout: the job ran out of its time budget (1s)");
     }
 
     @Test
     void bad_failure_handling_options_are_refused_with_the_value_named() throws IOException {
-        files("in", 1);
-        String dir = inbox.resolve("in").toString();
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--breaker", "consecutive=x", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("'x'");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--on-open", "halt", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("go with --breaker SPEC");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--breaker", "consecutive=3", "--on-open", "explode",
-                "--", "true")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("--on-open must be one of pause, halt, fail, but was 'explode'");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--halt", "later", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("--halt must be one of now, soon, but was 'later'");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--breaker", "consecutive=3",
-                "--breaker-scope", "{host}", "--", "true")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("needs the payload field \"host\"");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--job-timeout", "soon", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("--job-timeout");
-        assertThat(Files.exists(home.resolve("ledger.db"))).isFalse();
+        assertRefused("'x'", "--breaker", "consecutive=x");
+        assertRefused("go with --breaker SPEC", "--on-open", "halt");
+        assertRefused("--on-open must be one of pause, halt, fail, but was 'explode'",
+                "--breaker", "consecutive=3", "--on-open", "explode");
+        assertRefused("--halt must be one of now, soon, but was 'later'", "--halt", "later");
+        assertRefused("needs the payload field \"host\"", "--breaker", "consecutive=3", "--breaker-scope", "{host}");
+        assertRefused("--job-timeout", "--job-timeout", "soon");
     }
 
     @Test
@@ -242,8 +207,8 @@ class FailureHandlingCliTest {
                 "--on-critical", "rollback", "--compensate", "echo \"$1\" >> '" + undone + "'", "--shell", "--",
                 "case \"$1\" in *f04.txt) exit 99;; esac; echo \"$1\" >> '" + done + "'");
 
-        assertThat(code).as(err).isEqualTo(ExitCodes.FAILED);
-        assertThat(err).contains("critical error on item 4").contains("rolled back: 3 item(s) compensated")
+        assertThat(code).as(err.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(err.toString()).contains("critical error on item 4").contains("rolled back: 3 item(s) compensated")
                 .contains("compensated 3");
         List<String> did = Files.readAllLines(done);
         List<String> undid = Files.readAllLines(undone);
@@ -259,17 +224,23 @@ class FailureHandlingCliTest {
 
     @Test
     void compensate_needs_rollback_and_a_command() throws IOException {
+        assertRefused("--compensate goes with --on-critical rollback", "--compensate", "rm {}");
+        assertRefused("needs --compensate COMMAND", "--on-critical", "rollback");
+        assertRefused("--compensate has an unclosed single quote", "--on-critical", "rollback", "--compensate", "rm 'unclosed");
+    }
+
+    /**
+     * {@code run --input DIR OPTIONS -- true} on a folder of one file is a usage error whose message
+     * contains {@code expected}, answered before anything is stored.
+     */
+    private void assertRefused(String expected, String... options) throws IOException {
         files("in", 1);
-        String dir = inbox.resolve("in").toString();
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--compensate", "rm {}", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("--compensate goes with --on-critical rollback");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--on-critical", "rollback", "--", "true"))
-                .isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("needs --compensate COMMAND");
-        assertThat(bulwark("run", "--home", home.toString(), "--input", dir, "--on-critical", "rollback",
-                "--compensate", "rm 'unclosed", "--", "true")).isEqualTo(ExitCodes.USAGE);
-        assertThat(err).contains("--compensate has an unclosed single quote");
+        List<String> args = new ArrayList<>(List.of("run", "--home", home.toString(), "--input", inbox.resolve("in").toString()));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--", "true"));
+        assertThat(bulwark(args.toArray(String[]::new))).as(String.join(" ", options)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).as(String.join(" ", options)).contains(expected);
+        assertThat(Files.exists(home.resolve("ledger.db"))).as(String.join(" ", options)).isFalse();
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.bulwark.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +21,11 @@ abstract class InProcessCli {
     @BeforeEach
     void makeHome() {
         home = tmp.resolve("home");
+    }
+
+    /** Writes {@code lines} to {@code items.txt} in the temporary folder (an {@code --items} list); returns the file. */
+    Path itemsFile(String lines) throws IOException {
+        return Files.writeString(tmp.resolve("items.txt"), lines);
     }
 
     /** Runs {@code bulwark args…}; returns its exit code. */

@@ -20,8 +20,7 @@ class OutputCliTest extends InProcessCli {
 
     @BeforeEach
     void setUp() throws IOException {
-        list = tmp.resolve("items.txt");
-        Files.writeString(list, "a\nb\nc\n");
+        list = itemsFile("a\nb\nc\n");
     }
 
     String[] run(String... rest) {

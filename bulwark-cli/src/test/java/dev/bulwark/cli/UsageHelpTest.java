@@ -15,8 +15,7 @@ class UsageHelpTest extends InProcessCli {
 
     @BeforeEach
     void setUp() throws IOException {
-        list = tmp.resolve("items.txt");
-        Files.writeString(list, "x\n");
+        list = itemsFile("x\n");
     }
 
     @Test

@@ -12,13 +12,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A {@link PgTestDatabase} for a test class and a fresh schema for each test, as a JUnit extension:
  * {@code @RegisterExtension static final PgSchemaExtension PG = new PgSchemaExtension("purpose");}.
- * What a test hands to {@link #closeAfter} is closed after it, in reverse order.
+ * What a test hands to {@link #closeAfter} is closed after it, in reverse order; so is each ledger
+ * {@link #openLedger} opens, and the test's own {@link #ledger}.
  */
 public final class PgSchemaExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     private final String purpose;
     private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
     private PgTestDatabase db;
     private String schema;
+    private PostgresLedger ledger;
 
     public PgSchemaExtension(String purpose) {
         this.purpose = purpose;
@@ -32,6 +34,7 @@ public final class PgSchemaExtension implements BeforeAllCallback, AfterAllCallb
     @Override
     public void beforeEach(ExtensionContext context) {
         schema = db.newSchema();
+        ledger = null;
     }
 
     @Override
@@ -78,6 +81,24 @@ public final class PgSchemaExtension implements BeforeAllCallback, AfterAllCallb
         } catch (java.sql.SQLException e) {
             throw new AssertionError("cannot run " + sql, e);
         }
+    }
+
+    /** A new ledger (a connection pool of its own) on the current test's schema, closed after the test. */
+    public PostgresLedger openLedger() {
+        return closeAfter(PostgresLedger.open(url(null), null, null));
+    }
+
+    /** The workers' queue on a new ledger ({@link #openLedger}). */
+    public WorkQueue openQueue() {
+        return new WorkQueue(openLedger());
+    }
+
+    /** The current test's ledger: the same one for the whole test, opened on first use, closed after it. */
+    public synchronized PostgresLedger ledger() {
+        if (ledger == null) {
+            ledger = openLedger();
+        }
+        return ledger;
     }
 
     /** Closes {@code resource} after the current test; returns it. */

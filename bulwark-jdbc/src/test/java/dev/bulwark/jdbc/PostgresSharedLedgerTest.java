@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,12 +38,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several ledgers on one database, as several worker processes would have: claims, fences and
@@ -51,45 +49,43 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresSharedLedgerTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static PgTestDatabase db;
-
-    private final List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
-    private String schema;
-
-    @BeforeAll
-    static void createDatabase() {
-        db = PgTestDatabase.create("shared");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    @BeforeEach
-    void newSchema() {
-        schema = db.newSchema();
-    }
-
-    @AfterEach
-    void closeLedgers() throws Exception {
-        List<AutoCloseable> toClose = new ArrayList<>(open);
-        Collections.reverse(toClose);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
+    @RegisterExtension
+    static final PgSchemaExtension PG = new PgSchemaExtension("shared");
 
     private PostgresLedger ledger() {
-        return ledger(null);
+        return PG.openLedger();
     }
 
     private PostgresLedger ledger(String extraParameters) {
-        PostgresLedger ledger = PostgresLedger.open(db.url(schema, extraParameters), null, null);
-        open.add(ledger);
-        return ledger;
+        return PG.closeAfter(PostgresLedger.open(PG.url(extraParameters), null, null));
+    }
+
+    /** Two ledgers on the test's schema, each used by two workers: {@code [a, b, a, b]}. */
+    private List<PostgresLedger> fourWorkersOnTwoLedgers() {
+        PostgresLedger a = ledger();
+        PostgresLedger b = ledger();
+        return List.of(a, b, a, b);
+    }
+
+    /** Runs {@code tasks} at once, a thread each, and waits for them all; a task's failure fails the test. */
+    private static void runConcurrently(List<Callable<Void>> tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Void>> running = new ArrayList<>();
+            for (Callable<Void> task : tasks) {
+                running.add(pool.submit(() -> {
+                    start.await();
+                    return task.call();
+                }));
+            }
+            start.countDown();
+            for (Future<Void> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static Job jobWithItems(PostgresLedger ledger, int n, boolean ordered) {
@@ -108,45 +104,33 @@ class PostgresSharedLedgerTest {
     @Test
     void two_ledgers_claiming_concurrently_never_claim_the_same_item() throws Exception {
         int total = 3_000;
-        PostgresLedger a = ledger();
-        PostgresLedger b = ledger();
-        Job job = jobWithItems(a, total, false);
+        List<PostgresLedger> workers = fourWorkersOnTwoLedgers();
+        Job job = jobWithItems(workers.get(0), total, false);
         ConcurrentHashMap<Long, AtomicInteger> claims = new ConcurrentHashMap<>();
-        List<PostgresLedger> workers = List.of(a, b, a, b);
-        ExecutorService pool = Executors.newFixedThreadPool(workers.size());
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < workers.size(); w++) {
-                PostgresLedger ledger = workers.get(w);
-                int batch = 10 + 15 * w;
-                String name = "worker-" + w;
-                running.add(pool.submit(() -> {
-                    start.await();
-                    List<CompletableFuture<Void>> outcomes = new ArrayList<>();
-                    List<Item> claimed;
-                    while (!(claimed = ledger.claim(job.id(), T0, batch, false)).isEmpty()) {
-                        for (Item item : claimed) {
-                            claims.computeIfAbsent(item.seq(), k -> new AtomicInteger()).incrementAndGet();
-                            outcomes.add(ledger.complete(success(item, name)));
-                        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int w = 0; w < workers.size(); w++) {
+            PostgresLedger ledger = workers.get(w);
+            int batch = 10 + 15 * w;
+            String name = "worker-" + w;
+            tasks.add(() -> {
+                List<CompletableFuture<Void>> outcomes = new ArrayList<>();
+                List<Item> claimed;
+                while (!(claimed = ledger.claim(job.id(), T0, batch, false)).isEmpty()) {
+                    for (Item item : claimed) {
+                        claims.computeIfAbsent(item.seq(), k -> new AtomicInteger()).incrementAndGet();
+                        outcomes.add(ledger.complete(success(item, name)));
                     }
-                    outcomes.forEach(CompletableFuture::join);
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+                }
+                outcomes.forEach(CompletableFuture::join);
+                return null;
+            });
         }
+        runConcurrently(tasks);
 
         assertThat(claims).hasSize(total);
         assertThat(claims.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
-        assertThat(b.counts(job.id())).isEqualTo(new JobCounts(total, 0, 0, 0, total, 0, 0, 0, 0));
-        List<Item> all = a.items(job.id(), ItemQuery.all(total));
+        assertThat(workers.get(1).counts(job.id())).isEqualTo(new JobCounts(total, 0, 0, 0, total, 0, 0, 0, 0));
+        List<Item> all = workers.get(0).items(job.id(), ItemQuery.all(total));
         assertThat(all.stream().map(Item::fence).distinct()).hasSize(total);
         assertThat(all).allSatisfy(i -> assertThat(i.lastAttempt()).isEqualTo(1));
     }
@@ -154,45 +138,36 @@ class PostgresSharedLedgerTest {
     @Test
     void ordered_claims_from_two_ledgers_take_one_item_at_a_time_in_sequence_order() throws Exception {
         int total = 200;
-        PostgresLedger a = ledger();
-        PostgresLedger b = ledger();
-        Job job = jobWithItems(a, total, true);
+        List<PostgresLedger> workers = fourWorkersOnTwoLedgers();
+        Job job = jobWithItems(workers.get(0), total, true);
         List<Long> order = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger mostInFlight = new AtomicInteger();
         AtomicBoolean finished = new AtomicBoolean();
-        List<PostgresLedger> workers = List.of(a, b, a, b);
-        ExecutorService pool = Executors.newFixedThreadPool(workers.size());
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (PostgresLedger ledger : workers) {
-                running.add(pool.submit(() -> {
-                    while (!finished.get()) {
-                        List<Item> claimed = ledger.claim(job.id(), T0, 5, true);
-                        if (claimed.isEmpty()) {
-                            // Either the open item runs elsewhere, or the job is done.
-                            if (ledger.counts(job.id()).succeeded() == total) {
-                                finished.set(true);
-                            }
-                            continue;
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (PostgresLedger ledger : workers) {
+            tasks.add(() -> {
+                while (!finished.get()) {
+                    List<Item> claimed = ledger.claim(job.id(), T0, 5, true);
+                    if (claimed.isEmpty()) {
+                        // Either the open item runs elsewhere, or the job is done.
+                        if (ledger.counts(job.id()).succeeded() == total) {
+                            finished.set(true);
                         }
-                        assertThat(claimed).hasSize(1);
-                        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        order.add(claimed.get(0).seq());
-                        // Counted down before the completion is even queued: a second claim may
-                        // only succeed once the completion committed, which is after this.
-                        inFlight.decrementAndGet();
-                        ledger.complete(success(claimed.get(0), "w")).join();
+                        continue;
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : running) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+                    assertThat(claimed).hasSize(1);
+                    mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    order.add(claimed.get(0).seq());
+                    // Counted down before the completion is even queued: a second claim may
+                    // only succeed once the completion committed, which is after this.
+                    inFlight.decrementAndGet();
+                    ledger.complete(success(claimed.get(0), "w")).join();
+                }
+                return null;
+            });
         }
+        runConcurrently(tasks);
 
         assertThat(mostInFlight.get()).isEqualTo(1);
         assertThat(order).containsExactlyElementsOf(IntStream.rangeClosed(1, total).mapToObj(i -> (long) i).toList());
@@ -251,7 +226,7 @@ class PostgresSharedLedgerTest {
     void ledgers_opening_a_new_schema_at_once_migrate_it_exactly_once() throws Exception {
         int openers = 4;
         ExecutorService pool = Executors.newFixedThreadPool(openers);
-        try (Connection holder = db.connect(schema); Statement s = holder.createStatement()) {
+        try (Connection holder = PG.db().connect(PG.schema()); Statement s = holder.createStatement()) {
             // Hold the migration lock, so that every opener is inside its migration, waiting, before any may go on.
             holder.setAutoCommit(false);
             s.execute(dev.bulwark.jdbc.postgres.PostgresDialect.migrationLockSql());
@@ -272,11 +247,8 @@ class PostgresSharedLedgerTest {
         } finally {
             pool.shutdownNow();
         }
-        try (Connection c = db.connect(schema); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM schema_version")) {
-            rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(dev.bulwark.jdbc.postgres.PostgresDialect.SCRIPTS.size());
-        }
+        assertThat(PG.queryLong("SELECT count(*) FROM schema_version"))
+                .isEqualTo(dev.bulwark.jdbc.postgres.PostgresDialect.SCRIPTS.size());
     }
 
     private static int advisoryLockWaiters(Connection c) throws SQLException {
@@ -290,9 +262,8 @@ class PostgresSharedLedgerTest {
 
     @Test
     void a_connection_lost_at_commit_fails_the_outcomes_and_records_none_of_them() throws Exception {
-        FaultyDataSource source = new FaultyDataSource(db.url(schema, null));
-        PostgresLedger ledger = PostgresLedger.open(source, "test ledger");
-        open.add(ledger);
+        FaultyDataSource source = new FaultyDataSource(PG.url(null));
+        PostgresLedger ledger = PG.closeAfter(PostgresLedger.open(source, "test ledger"));
         Job job = jobWithItems(ledger, 3, false);
         List<Item> claimed = ledger.claim(job.id(), T0, 3, false);
 
@@ -333,7 +304,7 @@ class PostgresSharedLedgerTest {
 
     /** Terminates the server processes of every connection with this application name, waiting until they are gone. */
     private int terminateBackends(String application) throws SQLException {
-        try (Connection c = db.connect(schema); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+        try (Connection c = PG.db().connect(PG.schema()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
                         + "WHERE application_name = '" + application + "'")) {
             rs.next();

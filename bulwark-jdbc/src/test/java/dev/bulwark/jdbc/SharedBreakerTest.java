@@ -49,7 +49,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SharedBreakerTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Duration LONG_LEASE = Duration.ofMinutes(5);
     @RegisterExtension
     static final PgSchemaExtension PG = new PgSchemaExtension("breaker");
 
@@ -59,10 +58,6 @@ class SharedBreakerTest {
     @AfterEach
     void stopWorkers() throws Exception {
         running.stopAll();
-    }
-
-    private WorkQueue queue() {
-        return new WorkQueue(PG.closeAfter(PostgresLedger.open(PG.url(null), null, null)));
     }
 
     private Worker start(WorkQueue queue, String name, ItemHandler handler) {
@@ -92,6 +87,13 @@ class SharedBreakerTest {
 
     private static long events(WorkQueue queue, Job job, String type) {
         return queue.ledger().events(job.id(), Integer.MAX_VALUE).stream().filter(e -> e.type().equals(type)).count();
+    }
+
+    /** The breaker went round once: it opened, let its trial through and closed, one event of each. */
+    private static void assertOpenedTriedAndClosedOnce(WorkQueue queue, Job job) {
+        assertThat(events(queue, job, BreakerStatus.OPENED)).isEqualTo(1);
+        assertThat(events(queue, job, BreakerStatus.HALF_OPEN)).isEqualTo(1);
+        assertThat(events(queue, job, BreakerStatus.CLOSED)).isEqualTo(1);
     }
 
     private static String breakerState(Job job, String scope) throws SQLException {
@@ -127,12 +129,12 @@ class SharedBreakerTest {
 
     @Test
     void claims_leave_out_an_open_scope_and_hand_its_one_trial_to_one_worker_only() throws Exception {
-        WorkQueue a = queue();
-        WorkQueue b = queue();
+        WorkQueue a = PG.openQueue();
+        WorkQueue b = PG.openQueue();
         BreakerConfig breaker = consecutive(2, BreakerConfig.OnOpen.PAUSE);
         Job job = job(a, 6, 6, breaker, RetryPolicy.none(), 20);
 
-        List<Lease> first = a.claim("a", 2, LONG_LEASE); // bad/1, bad/2
+        List<Lease> first = a.claim("a", 2, WorkQueueTest.LONG_LEASE); // bad/1, bad/2
         assertThat(scopes(first)).containsExactly("bad", "bad");
         assertThat(a.complete(first.get(0), outcome(first.get(0), false), breaker)).isEmpty();
         CircuitBreaker.Transition opened = b.complete(first.get(1), outcome(first.get(1), false), breaker).orElseThrow();
@@ -141,36 +143,34 @@ class SharedBreakerTest {
         assertThat(breakerState(job, "bad")).isEqualTo("OPEN");
 
         // Open: only the other scope is claimed, by any worker.
-        List<Lease> good = b.claim("b", 20, LONG_LEASE);
+        List<Lease> good = b.claim("b", 20, WorkQueueTest.LONG_LEASE);
         assertThat(scopes(good)).hasSize(6).containsOnly("good");
 
         // The open time passed: one claim takes the one trial, no other claim gets an item of that scope.
         openTimePassed(job, "bad");
-        List<Lease> trial = a.claim("a", 20, LONG_LEASE);
+        List<Lease> trial = a.claim("a", 20, WorkQueueTest.LONG_LEASE);
         assertThat(scopes(trial)).containsExactly("bad");
-        assertThat(b.claim("b", 20, LONG_LEASE)).isEmpty();
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(b.claim("b", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         assertThat(breakerState(job, "bad")).isEqualTo("HALF_OPEN");
 
         // The trial succeeds: the breaker closes and the scope's items are claimed again.
         CircuitBreaker.Transition closed = a.complete(trial.get(0), outcome(trial.get(0), true), breaker).orElseThrow();
         assertThat(closed.from()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
         assertThat(closed.to()).isEqualTo(CircuitBreaker.State.CLOSED);
-        assertThat(scopes(b.claim("b", 20, LONG_LEASE))).hasSize(3).containsOnly("bad");
-        assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
-        assertThat(events(a, job, BreakerStatus.HALF_OPEN)).isEqualTo(1);
-        assertThat(events(a, job, BreakerStatus.CLOSED)).isEqualTo(1);
+        assertThat(scopes(b.claim("b", 20, WorkQueueTest.LONG_LEASE))).hasSize(3).containsOnly("bad");
+        assertOpenedTriedAndClosedOnce(a, job);
     }
 
     @Test
     void a_manual_breaker_hands_out_no_trial_however_late_until_it_is_reset() throws Exception {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen("manual")).onOpen(BreakerConfig.OnOpen.PAUSE);
         Job job = job(a, 3, 0, breaker, RetryPolicy.none(), 20);
-        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        Lease first = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0);
         CircuitBreaker.Transition opened = a.complete(first, outcome(first, false), breaker).orElseThrow();
         assertThat(opened.openUntil()).isEqualTo(dev.bulwark.breaker.BreakerState.UNTIL_RESET);
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
 
         long jobPk = Long.parseLong(query("SELECT pk FROM jobs WHERE id = '" + job.id() + "'"));
         try (Connection c = PG.db().connect(PG.schema())) {
@@ -178,46 +178,46 @@ class SharedBreakerTest {
                     .as("no trial is due, however late").isEmpty();
         }
         assertThat(a.resetBreaker(job.id(), "bad")).isTrue();
-        assertThat(scopes(a.claim("a", 20, LONG_LEASE))).containsExactly("bad", "bad");
+        assertThat(scopes(a.claim("a", 20, WorkQueueTest.LONG_LEASE))).containsExactly("bad", "bad");
     }
 
     @Test
     void a_breaker_counting_categories_ignores_the_failures_of_other_categories() throws SQLException {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(2).withCounting(List.of("timeout"), "--breaker-count"));
         job(a, 4, 0, breaker, RetryPolicy.none(), 20);
-        List<Lease> leases = a.claim("a", 4, LONG_LEASE);
+        List<Lease> leases = a.claim("a", 4, WorkQueueTest.LONG_LEASE);
         for (Lease l : leases) { // category "exit": not counted
             assertThat(a.complete(l, outcome(l, false), breaker)).isEmpty();
         }
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty(); // all done, none left out by a breaker
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty(); // all done, none left out by a breaker
         assertThat(query("SELECT count(*) FROM breakers WHERE state <> 'CLOSED'")).isEqualTo("0");
     }
 
     @Test
     void a_rate_breaker_opens_once_the_window_has_its_minimum_of_calls_and_the_rate_is_reached() {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.rate(50, 4, Duration.ofMinutes(1)));
         Job job = job(a, 6, 0, breaker, RetryPolicy.none(), 20);
-        List<Lease> leases = a.claim("a", 4, LONG_LEASE);
+        List<Lease> leases = a.claim("a", 4, WorkQueueTest.LONG_LEASE);
         assertThat(a.complete(leases.get(0), outcome(leases.get(0), true), breaker)).isEmpty();
         assertThat(a.complete(leases.get(1), outcome(leases.get(1), false), breaker)).isEmpty();
         assertThat(a.complete(leases.get(2), outcome(leases.get(2), true), breaker)).isEmpty(); // 1 of 3 failed
         CircuitBreaker.Transition opened = a.complete(leases.get(3), outcome(leases.get(3), false), breaker).orElseThrow();
         assertThat(opened.reason()).startsWith("failure rate 50% of 4 calls within 1m");
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
     }
 
     @Test
     void in_fail_mode_the_items_of_an_open_scope_fail_without_an_attempt() {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1)).onOpen(BreakerConfig.OnOpen.FAIL);
         Job job = job(a, 4, 2, breaker, RetryPolicy.none(), 20);
-        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        Lease first = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0);
         a.complete(first, outcome(first, false), breaker).orElseThrow();
 
-        assertThat(scopes(a.claim("a", 20, LONG_LEASE))).containsExactly("good", "good");
+        assertThat(scopes(a.claim("a", 20, WorkQueueTest.LONG_LEASE))).containsExactly("good", "good");
         List<Item> rejected = a.ledger().items(job.id(), ItemQuery.all(1_000)).stream()
                 .filter(i -> i.key().startsWith("bad/") && i.seq() != first.item().seq()).toList();
         assertThat(rejected).hasSize(3).allSatisfy(i -> {
@@ -231,17 +231,17 @@ class SharedBreakerTest {
 
     @Test
     void in_fail_mode_a_half_open_scope_keeps_its_items_while_trials_are_left_then_fails_the_rest() throws Exception {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withTrials(2)).onOpen(BreakerConfig.OnOpen.FAIL);
         Job job = job(a, 5, 0, breaker, RetryPolicy.none(), 20);
-        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        Lease first = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0);
         a.complete(first, outcome(first, false), breaker).orElseThrow();
         openTimePassed(job, "bad");
 
-        Lease trial = a.claim("a", 1, LONG_LEASE).get(0); // one of the two trials; the other is still to take
+        Lease trial = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0); // one of the two trials; the other is still to take
         assertThat(a.ledger().counts(job.id()).failed()).isEqualTo(1);
         assertThat(a.complete(trial, outcome(trial, true), breaker)).isEmpty(); // 1 of 2 trials succeeded
-        List<Lease> second = a.claim("a", 20, LONG_LEASE); // the last trial; then the rest fail without an attempt
+        List<Lease> second = a.claim("a", 20, WorkQueueTest.LONG_LEASE); // the last trial; then the rest fail without an attempt
         assertThat(second).hasSize(1);
         assertThat(a.ledger().counts(job.id()).failed()).isEqualTo(3);
         assertThat(a.complete(second.get(0), outcome(second.get(0), true), breaker).orElseThrow().to())
@@ -250,47 +250,47 @@ class SharedBreakerTest {
 
     @Test
     void a_failures_breaker_counts_failures_within_its_window_whatever_succeeded_between_them() {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.failures(2, Duration.ofMinutes(1)));
         Job job = job(a, 5, 0, breaker, RetryPolicy.none(), 20);
-        List<Lease> leases = a.claim("a", 3, LONG_LEASE);
+        List<Lease> leases = a.claim("a", 3, WorkQueueTest.LONG_LEASE);
         assertThat(a.complete(leases.get(0), outcome(leases.get(0), false), breaker)).isEmpty();
         assertThat(a.complete(leases.get(1), outcome(leases.get(1), true), breaker)).isEmpty();
         CircuitBreaker.Transition opened = a.complete(leases.get(2), outcome(leases.get(2), false), breaker).orElseThrow();
         assertThat(opened.reason()).startsWith("2 failures within 1m");
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
     }
 
     @Test
     void a_halt_mode_breaker_of_a_resumed_job_sends_its_trial_once_the_open_time_has_passed() throws Exception {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = consecutive(1, BreakerConfig.OnOpen.HALT);
         Job job = job(a, 3, 0, breaker, RetryPolicy.none(), 20);
-        Lease first = a.claim("a", 1, LONG_LEASE).get(0);
+        Lease first = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0);
         a.complete(first, outcome(first, false), breaker).orElseThrow();
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         openTimePassed(job, "bad");
-        assertThat(a.claim("a", 20, LONG_LEASE)).hasSize(1);
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).hasSize(1);
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         assertThat(breakerState(job, "bad")).isEqualTo("HALF_OPEN");
     }
 
     @Test
     void a_failed_trial_reopens_for_longer_and_a_trial_whose_lease_expired_is_handed_out_again() throws Exception {
-        WorkQueue a = queue();
+        WorkQueue a = PG.openQueue();
         BreakerConfig breaker = BreakerConfig.of(BreakerPolicy.consecutive(1).withOpen(Duration.ofMinutes(1), 2.0,
                 Duration.ofMinutes(10)));
         Job job = job(a, 4, 0, breaker, RetryPolicy.none(), 20);
-        Lease failing = a.claim("a", 1, LONG_LEASE).get(0);
+        Lease failing = a.claim("a", 1, WorkQueueTest.LONG_LEASE).get(0);
         a.complete(failing, outcome(failing, false), breaker).orElseThrow();
 
         openTimePassed(job, "bad");
         Lease lost = a.claim("a", 20, Duration.ofMillis(1)).get(0);
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
         // Its worker died: once the lease is taken back, the trial is free again.
         await().atMost(WAIT).until(() -> a.reclaim("reclaimer", 5, 100).total() == 1);
-        Lease trial = a.claim("a", 20, LONG_LEASE).get(0);
+        Lease trial = a.claim("a", 20, WorkQueueTest.LONG_LEASE).get(0);
         assertThat(trial.item().seq()).isEqualTo(lost.item().seq());
 
         CircuitBreaker.Transition reopened = a.complete(trial, outcome(trial, false), breaker).orElseThrow();
@@ -298,12 +298,12 @@ class SharedBreakerTest {
         assertThat(reopened.reason()).startsWith("trial call failed");
         assertThat(Duration.between(reopened.at(), reopened.openUntil())).isEqualTo(Duration.ofMinutes(2));
         assertThat(query("SELECT reopens FROM breakers")).isEqualTo("1");
-        assertThat(a.claim("a", 20, LONG_LEASE)).isEmpty();
+        assertThat(a.claim("a", 20, WorkQueueTest.LONG_LEASE)).isEmpty();
 
         // A reset closes it at once, for every worker; Engine.breakers reads the shared events.
         assertThat(a.resetBreaker(job.id(), "bad")).isTrue();
         assertThat(a.resetBreaker(job.id(), "bad")).isFalse();
-        assertThat(scopes(a.claim("a", 20, LONG_LEASE))).hasSize(2);
+        assertThat(scopes(a.claim("a", 20, WorkQueueTest.LONG_LEASE))).hasSize(2);
         try (Engine engine = Engine.builder().ledger(a.ledger()).build()) {
             assertThat(engine.breakers(job.id())).isEmpty();
         }
@@ -311,8 +311,8 @@ class SharedBreakerTest {
 
     @Test
     void two_workers_share_one_breaker_the_other_scope_finishes_and_one_trial_closes_it() throws Exception {
-        WorkQueue a = queue();
-        WorkQueue b = queue();
+        WorkQueue a = PG.openQueue();
+        WorkQueue b = PG.openQueue();
         BreakerConfig breaker = consecutive(3, BreakerConfig.OnOpen.PAUSE);
         Job job = job(a, 10, 20, breaker, RetryPolicy.exponential(20, Duration.ofMillis(10), Duration.ofMillis(10)), 4);
         AtomicBoolean healthy = new AtomicBoolean();
@@ -363,15 +363,13 @@ class SharedBreakerTest {
         trialMayEnd.countDown();
         await().atMost(WAIT).until(() -> a.ledger().findJob(job.id()).orElseThrow().status() == JobStatus.COMPLETED);
         assertThat(breakerState(job, "bad")).isEqualTo("CLOSED");
-        assertThat(events(a, job, BreakerStatus.OPENED)).isEqualTo(1);
-        assertThat(events(a, job, BreakerStatus.HALF_OPEN)).isEqualTo(1);
-        assertThat(events(a, job, BreakerStatus.CLOSED)).isEqualTo(1);
+        assertOpenedTriedAndClosedOnce(a, job);
     }
 
     @Test
     void in_halt_mode_an_open_breaker_halts_the_job_across_workers() throws Exception {
-        WorkQueue a = queue();
-        WorkQueue b = queue();
+        WorkQueue a = PG.openQueue();
+        WorkQueue b = PG.openQueue();
         Job job = job(a, 5, 50, consecutive(2, BreakerConfig.OnOpen.HALT), RetryPolicy.none(), 2);
         CountDownLatch never = new CountDownLatch(1);
         ItemHandler handler = ctx -> {

@@ -31,13 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkQueueTest {
     private static final Duration SHORT_LEASE = Duration.ofMillis(300);
-    private static final Duration LONG_LEASE = Duration.ofMinutes(5);
+    /** A lease no test outlives. */
+    static final Duration LONG_LEASE = Duration.ofMinutes(5);
     @RegisterExtension
     static final PgSchemaExtension PG = new PgSchemaExtension("queue");
-
-    private WorkQueue queue() {
-        return new WorkQueue(PG.closeAfter(PostgresLedger.open(PG.url(null), null, null)));
-    }
 
     /** A job of {@code n} items handed to the workers. */
     static Job workerJob(WorkQueue queue, int n, int priority, int limit) {
@@ -49,6 +46,11 @@ class WorkQueueTest {
         }
     }
 
+    /** A job of one item (priority 0, one at a time) handed to the workers. */
+    static Job oneItemJob(WorkQueue queue) {
+        return workerJob(queue, 1, 0, 1);
+    }
+
     private static Completion success(Item item, String worker) {
         return Completion.of(new Attempt(item.jobId(), item.seq(), item.lastAttempt(), item.startedAt(),
                 item.startedAt().plusMillis(5), AttemptOutcome.SUCCEEDED, null, null, null, 0, 5, worker, null),
@@ -57,8 +59,8 @@ class WorkQueueTest {
 
     @Test
     void claims_take_the_best_priority_first_and_never_exceed_a_jobs_limit_across_workers() {
-        WorkQueue a = queue();
-        WorkQueue b = queue();
+        WorkQueue a = PG.openQueue();
+        WorkQueue b = PG.openQueue();
         Job low = workerJob(a, 5, 5, 100);
         Job urgent = workerJob(a, 5, 1, 2);
 
@@ -75,7 +77,7 @@ class WorkQueueTest {
 
     @Test
     void local_jobs_and_jobs_not_yet_handed_over_are_never_claimed() {
-        WorkQueue queue = queue();
+        WorkQueue queue = PG.openQueue();
         try (Engine engine = Engine.builder().ledger(queue.ledger()).build()) {
             engine.submit("local", JobConfig.builder().build(), List.of(Engine.ItemSpec.of("x")).iterator());
         }
@@ -84,8 +86,8 @@ class WorkQueueTest {
 
     @Test
     void only_a_queued_job_can_be_handed_to_workers() {
-        WorkQueue queue = queue();
-        Job job = workerJob(queue, 1, 0, 1);
+        WorkQueue queue = PG.openQueue();
+        Job job = oneItemJob(queue);
         assertThatThrownBy(() -> queue.enqueue(job.id(), 0, 1)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("not QUEUED");
         assertThatThrownBy(() -> queue.enqueue(UUID.randomUUID(), 0, 0)).isInstanceOf(ValidationException.class)
@@ -94,9 +96,9 @@ class WorkQueueTest {
 
     @Test
     void an_expired_lease_is_reclaimed_as_interrupted_and_the_late_completion_is_rejected() {
-        WorkQueue stalled = queue();
-        WorkQueue live = queue();
-        Job job = workerJob(stalled, 1, 0, 1);
+        WorkQueue stalled = PG.openQueue();
+        WorkQueue live = PG.openQueue();
+        Job job = oneItemJob(stalled);
         Lease lease = stalled.claim("stalled-worker", 1, SHORT_LEASE).get(0);
         assertThat(live.reclaim("live-worker", 3, 100).total()).isZero(); // not expired yet
 
@@ -123,8 +125,8 @@ class WorkQueueTest {
 
     @Test
     void an_expired_lease_of_a_job_that_stopped_meanwhile_leaves_its_item_skipped() {
-        WorkQueue queue = queue();
-        Job job = workerJob(queue, 1, 0, 1);
+        WorkQueue queue = PG.openQueue();
+        Job job = oneItemJob(queue);
         queue.claim("dead", 1, SHORT_LEASE);
         queue.ledger().transition(job.id(), JobStatus.CANCELLED, "cancelled", queue.ledger().databaseNow());
         await().atMost(Duration.ofSeconds(10)).until(() -> queue.reclaim("live", 3, 100).total() == 1);
@@ -133,8 +135,8 @@ class WorkQueueTest {
 
     @Test
     void a_renewed_lease_does_not_expire() {
-        WorkQueue queue = queue();
-        workerJob(queue, 1, 0, 1);
+        WorkQueue queue = PG.openQueue();
+        oneItemJob(queue);
         Lease lease = queue.claim("w", 1, SHORT_LEASE).get(0);
         // Renewed for long: however long the reclaimer waits past the short lease, nothing expires.
         assertThat(queue.renew(List.of(lease), LONG_LEASE)).containsExactly(lease.fence());
@@ -146,8 +148,8 @@ class WorkQueueTest {
 
     @Test
     void an_item_that_stalls_more_often_than_allowed_fails_as_stalled_and_the_job_ends() {
-        WorkQueue queue = queue();
-        Job job = workerJob(queue, 1, 0, 1);
+        WorkQueue queue = PG.openQueue();
+        Job job = oneItemJob(queue);
         for (int stall = 1; stall <= 2; stall++) {
             assertThat(queue.claim("w" + stall, 1, SHORT_LEASE)).hasSize(1);
             int expected = stall;
@@ -168,8 +170,8 @@ class WorkQueueTest {
 
     @Test
     void a_job_ends_once_whoever_records_its_last_items() {
-        WorkQueue a = queue();
-        WorkQueue b = queue();
+        WorkQueue a = PG.openQueue();
+        WorkQueue b = PG.openQueue();
         Job job = workerJob(a, 2, 0, 2);
         Lease one = a.claim("a", 1, LONG_LEASE).get(0);
         Lease two = b.claim("b", 1, LONG_LEASE).get(0);
@@ -184,7 +186,7 @@ class WorkQueueTest {
 
     @Test
     void a_halt_fails_the_job_and_leaves_no_item_without_an_outcome() {
-        WorkQueue queue = queue();
+        WorkQueue queue = PG.openQueue();
         Job job = workerJob(queue, 3, 0, 3);
         Lease running = queue.claim("w", 1, LONG_LEASE).get(0);
         assertThat(queue.halt(job.id(), "critical error on item 1")).isTrue();
@@ -199,7 +201,7 @@ class WorkQueueTest {
 
     @Test
     void items_an_open_breaker_fails_in_a_claim_count_toward_the_failure_budget_checked_in_the_ledger() {
-        WorkQueue queue = queue();
+        WorkQueue queue = PG.openQueue();
         JobConfig config = JobConfig.builder().concurrency(1).retry(dev.bulwark.RetryPolicy.none())
                 .breaker(dev.bulwark.breaker.BreakerConfig.of(dev.bulwark.breaker.BreakerPolicy.consecutive(1))
                         .onOpen(dev.bulwark.breaker.BreakerConfig.OnOpen.FAIL))

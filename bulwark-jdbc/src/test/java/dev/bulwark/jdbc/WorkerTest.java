@@ -57,6 +57,11 @@ class WorkerTest {
         return new WorkQueue(PG.closeAfter(PostgresLedger.open(PG.url(extra), null, null)));
     }
 
+    /** A queue on a ledger whose connections come from {@code source} (one that fails them on demand). */
+    private static WorkQueue queue(FaultyDataSource source, String name) {
+        return new WorkQueue(PG.closeAfter(PostgresLedger.open(source, name)));
+    }
+
     private Future<WorkerStats> start(WorkQueue queue, WorkerOptions options, ItemHandler handler) {
         Worker worker = new Worker(queue, options, job -> handler, null, BulwarkClock.system(), new Random(7));
         return running.start(worker);
@@ -116,11 +121,9 @@ class WorkerTest {
     @Test
     void a_worker_whose_heartbeats_stop_fences_its_attempt_itself_and_records_nothing() throws Exception {
         FaultyDataSource source = new FaultyDataSource(PG.url(null));
-        PostgresLedger ledger = PostgresLedger.open(source, "stalling ledger");
-        PG.closeAfter(ledger);
-        WorkQueue stalling = new WorkQueue(ledger);
+        WorkQueue stalling = queue(source, "stalling ledger");
         WorkQueue live = queue(null);
-        Job job = WorkQueueTest.workerJob(stalling, 1, 0, 1);
+        Job job = WorkQueueTest.oneItemJob(stalling);
         // The stalling worker's heartbeats do not get through (as if its link were cut): its lease runs out.
         source.cutWhen = () -> Thread.currentThread().getName().startsWith("bulwark-worker-heartbeat");
         source.cutCommits.set(true);
@@ -164,9 +167,7 @@ class WorkerTest {
     @Test
     void an_outcome_whose_connection_dropped_right_after_commit_is_recorded_once() throws Exception {
         FaultyDataSource source = new FaultyDataSource(PG.url(null));
-        PostgresLedger ledger = PostgresLedger.open(source, "faulty ledger");
-        PG.closeAfter(ledger);
-        WorkQueue queue = new WorkQueue(ledger);
+        WorkQueue queue = queue(source, "faulty ledger");
         Job job = WorkQueueTest.workerJob(queue, 20, 0, 4);
         // The group commits of outcomes go through, and then their connection drops: the worker never hears of them.
         source.dropWhen = () -> Thread.currentThread().getName().startsWith("bulwark-pg-ledger-writer");

@@ -75,8 +75,7 @@ class AccessControlTest {
     @BeforeAll
     static void start() throws Exception {
         f = ServerFixture.start(dir);
-        job = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}");
-        f.awaitStatus(job, ACME, "COMPLETED");
+        job = f.submitAndAwait(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}", "COMPLETED");
     }
 
     @AfterAll

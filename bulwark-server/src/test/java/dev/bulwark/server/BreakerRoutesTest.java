@@ -102,8 +102,7 @@ class BreakerRoutesTest extends ServerTest {
         assertThat(json(done).get("scope").asText()).isEqualTo("beta/east");
         assertThat(f.awaitStatus(id, ACME, "PARTIAL").get("counts").get("succeeded").asInt()).isEqualTo(1);
 
-        String plain = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}");
-        f.awaitStatus(plain, ACME, "COMPLETED");
+        String plain = f.submitAndAwait(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}", "COMPLETED");
         HttpResponse<String> none = f.post("/api/v1/breakers/" + plain + "/%2A/reset", ACME, null);
         assertThat(none.statusCode()).isEqualTo(409);
         assertThat(json(none).get("detail").asText()).contains("declares no breaker");

@@ -106,10 +106,7 @@ class DashboardBrowserTest {
 
     @Test
     void retrying_one_failed_item_runs_it_again_and_shows_its_attempts() throws IOException {
-        signIn(ACME);
-        String id = f.submit(ACME, "{\"template\": \"fail\", \"name\": \"with failures\", \"items\": [\"good\", \"bad-one\", \"bad-two\"]}");
-        f.awaitStatus(id, ACME, "PARTIAL");
-        browser.driver.get(url("/jobs/" + id));
+        String id = openFinishedJob("{\"template\": \"fail\", \"name\": \"with failures\", \"items\": [\"good\", \"bad-one\", \"bad-two\"]}", "PARTIAL");
         WebElement retry = wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Retry item 2']")));
         assertThat(browser.driver.findElement(By.id("errors")).getText()).contains("exit:3", "2");
 
@@ -148,10 +145,7 @@ class DashboardBrowserTest {
 
     @Test
     void the_review_queue_downloads_as_csv_and_as_a_typed_spreadsheet() throws IOException {
-        signIn(ACME);
-        String id = f.submit(ACME, "{\"template\": \"fail\", \"name\": \"review\", \"items\": [\"ok\", \"bad=1+1\", \"bad-two\"]}");
-        f.awaitStatus(id, ACME, "PARTIAL");
-        browser.driver.get(url("/jobs/" + id));
+        String id = openFinishedJob("{\"template\": \"fail\", \"name\": \"review\", \"items\": [\"ok\", \"bad=1+1\", \"bad-two\"]}", "PARTIAL");
 
         wait.until(ExpectedConditions.elementToBeClickable(By.id("csv"))).click();
         wait.until(ExpectedConditions.elementToBeClickable(By.id("xlsx"))).click();
@@ -176,10 +170,7 @@ class DashboardBrowserTest {
 
     @Test
     void an_items_outputs_are_listed_with_download_links() {
-        signIn(ACME);
-        String id = f.submit(ACME, "{\"template\": \"produce\", \"name\": \"thumbnails\", \"items\": [\"cat.png\"]}");
-        f.awaitStatus(id, ACME, "COMPLETED");
-        browser.driver.get(url("/jobs/" + id));
+        String id = openFinishedJob("{\"template\": \"produce\", \"name\": \"thumbnails\", \"items\": [\"cat.png\"]}", "COMPLETED");
 
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[aria-label='Attempts and log of item 1']"))).click();
 
@@ -242,6 +233,14 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
         assertThat(browser.driver.getCurrentUrl()).isEqualTo(url("/login?error=invalid"));
         browser.screenshot(SCREENSHOTS.resolve("login.png"));
+    }
+
+    /** Signs in as ACME, submits {@code body}, waits until the job has {@code status} and opens its page; returns its id. */
+    private String openFinishedJob(String body, String status) {
+        signIn(ACME);
+        String id = f.submitAndAwait(ACME, body, status);
+        browser.driver.get(url("/jobs/" + id));
+        return id;
     }
 
     private void signIn(String token) {

@@ -16,8 +16,7 @@ class ItemRoutesTest extends ServerTest {
 
     @BeforeEach
     void submitJob() {
-        job = f.submit(ACME, "{\"template\": \"fail\", \"items\": [\"good\", \"bad-1\", \"bad-2\"]}");
-        f.awaitStatus(job, ACME, "PARTIAL");
+        job = f.submitAndAwait(ACME, "{\"template\": \"fail\", \"items\": [\"good\", \"bad-1\", \"bad-2\"]}", "PARTIAL");
     }
 
     @Test

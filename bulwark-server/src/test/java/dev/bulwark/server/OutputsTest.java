@@ -24,8 +24,7 @@ class OutputsTest extends ServerTest {
 
     @BeforeEach
     void submitJob() {
-        job = f.submit(ACME, "{\"template\": \"produce\", \"items\": [\"alpha\", \"beta\"]}");
-        f.awaitStatus(job, ACME, "COMPLETED");
+        job = f.submitAndAwait(ACME, "{\"template\": \"produce\", \"items\": [\"alpha\", \"beta\"]}", "COMPLETED");
     }
 
     @Test
@@ -76,8 +75,7 @@ class OutputsTest extends ServerTest {
 
     @Test
     void a_job_without_outputs_says_so() {
-        String plain = f.submit(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}");
-        f.awaitStatus(plain, ACME, "COMPLETED");
+        String plain = f.submitAndAwait(ACME, "{\"template\": \"echo\", \"items\": [\"x\"]}", "COMPLETED");
 
         HttpResponse<String> r = f.get("/api/v1/jobs/" + plain + "/outputs.zip", ACME);
 

@@ -64,8 +64,7 @@ class RetentionTest {
     @Test
     void a_job_waiting_to_run_its_failed_items_again_is_never_deleted() throws IOException {
         start(SECTION);
-        String partial = f.submit(OTHER, "{\"template\": \"fail\", \"items\": [\"ok\", \"bad\"]}");
-        f.awaitStatus(partial, OTHER, "PARTIAL");
+        String partial = f.submitAndAwait(OTHER, "{\"template\": \"fail\", \"items\": [\"ok\", \"bad\"]}", "PARTIAL");
         Files.deleteIfExists(f.gate);
         String blocking = f.submit(OTHER, "{\"template\": \"gate\", \"items\": [\"x\"]}"); // the free tier runs one job at a time
         f.awaitStatus(blocking, OTHER, "RUNNING");
@@ -83,8 +82,7 @@ class RetentionTest {
     @Test
     void without_a_failed_duration_jobs_with_failures_are_kept_as_with_keep_failed() throws IOException {
         start("  port: 0\n  retention: {finished: 1d}");
-        String partial = f.submit(ACME, "{\"template\": \"fail\", \"items\": [\"bad\"]}");
-        f.awaitStatus(partial, ACME, "FAILED");
+        String partial = f.submitAndAwait(ACME, "{\"template\": \"fail\", \"items\": [\"bad\"]}", "FAILED");
 
         clock.advance(Duration.ofDays(3650));
 
@@ -95,8 +93,7 @@ class RetentionTest {
     @Test
     void outputs_go_after_their_own_time_and_the_job_later() throws IOException {
         start("  port: 0\n  retention: {finished: 7d, outputs: 1d}");
-        String job = f.submit(ACME, "{\"template\": \"produce\", \"items\": [\"x\"]}");
-        f.awaitStatus(job, ACME, "COMPLETED");
+        String job = f.submitAndAwait(ACME, "{\"template\": \"produce\", \"items\": [\"x\"]}", "COMPLETED");
         Path outputs = f.dir.resolve("outputs").resolve(job);
         assertThat(outputs.resolve("1/result.txt")).exists();
 

@@ -260,6 +260,13 @@ final class ServerFixture implements AutoCloseable {
         return json(r).get("id").asText();
     }
 
+    /** Submits, waits (polling, bounded) until the new job has {@code status} and returns its id. */
+    String submitAndAwait(String token, String body, String status) {
+        String id = submit(token, body);
+        awaitStatus(id, token, status);
+        return id;
+    }
+
     JsonNode job(String id, String token) {
         return json(get("/api/v1/jobs/" + id, token));
     }

@@ -86,7 +86,7 @@ public class BulwarkAutoConfiguration {
 
     @Bean
     BulwarkShutdown bulwarkShutdown(Engine engine, BulwarkProperties properties) {
-        return new BulwarkShutdown(engine, properties.shutdownTimeout());
+        return new BulwarkShutdown(engine, properties);
     }
 
     /** Only when the application has Actuator's health support on its class path. */

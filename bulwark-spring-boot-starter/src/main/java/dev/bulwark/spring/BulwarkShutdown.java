@@ -22,9 +22,10 @@ final class BulwarkShutdown implements SmartLifecycle {
     private final Duration timeout;
     private volatile boolean running;
 
-    BulwarkShutdown(Engine engine, Duration timeout) {
+    /** Waits for the jobs up to {@code bulwark.shutdown-timeout} of {@code properties}. */
+    BulwarkShutdown(Engine engine, BulwarkProperties properties) {
         this.engine = engine;
-        this.timeout = timeout;
+        this.timeout = properties.shutdownTimeout();
     }
 
     @Override

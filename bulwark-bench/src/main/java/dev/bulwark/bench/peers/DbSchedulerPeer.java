@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * PostgreSQL with lock-and-fetch ({@code FOR UPDATE SKIP LOCKED}), as the workers benchmark does.
  * An execution is done when db-scheduler has deleted its row; the run ends when the table is empty.
  */
-final class DbSchedulerPeer implements Peer {
+final class DbSchedulerPeer extends PooledPeer {
 
     @Override
     public String name() {
@@ -31,29 +31,26 @@ final class DbSchedulerPeer implements Peer {
     }
 
     @Override
-    public PeerResult run(Target target, long items, int threads) throws Exception {
-        try (HikariDataSource ds = Stores.open(target, threads + 4)) {
-            createTable(ds, target.postgres());
-            String settings = Stores.settings(target, ds);
-            CountDownLatch executed = new CountDownLatch(Math.toIntExact(items));
-            OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> executed.countDown());
-            var builder = Scheduler.create(ds, noop).threads(threads).pollingInterval(Duration.ofMillis(100))
-                    .enableImmediateExecution();
-            builder = target.postgres() ? builder.pollUsingLockAndFetch(0.5, 3.0) : builder.jdbcCustomization(new Sqlite());
-            Scheduler scheduler = builder.build();
-            scheduler.start();
-            try {
-                long t0 = System.nanoTime();
-                Stream<TaskInstance<?>> instances = LongStream.rangeClosed(1, items).mapToObj(i -> noop.instance("item-" + i));
-                scheduler.scheduleBatch(instances, Instant.now());
-                executed.await();
-                awaitEmpty(ds);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                return PeerResult.of("peers", name(), Peer.versionOf(Scheduler.class), target.store(), settings, items,
-                        threads, seconds, items - remaining(ds));
-            } finally {
-                scheduler.stop();
-            }
+    PeerResult run(Target target, HikariDataSource ds, String settings, long items, int threads) throws Exception {
+        createTable(ds, target.postgres());
+        CountDownLatch executed = new CountDownLatch(Math.toIntExact(items));
+        OneTimeTask<Void> noop = Tasks.oneTime("noop").execute((instance, context) -> executed.countDown());
+        var builder = Scheduler.create(ds, noop).threads(threads).pollingInterval(Duration.ofMillis(100))
+                .enableImmediateExecution();
+        builder = target.postgres() ? builder.pollUsingLockAndFetch(0.5, 3.0) : builder.jdbcCustomization(new Sqlite());
+        Scheduler scheduler = builder.build();
+        scheduler.start();
+        try {
+            long t0 = System.nanoTime();
+            Stream<TaskInstance<?>> instances = LongStream.rangeClosed(1, items).mapToObj(i -> noop.instance("item-" + i));
+            scheduler.scheduleBatch(instances, Instant.now());
+            executed.await();
+            awaitEmpty(ds);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return PeerResult.of("peers", name(), Peer.versionOf(Scheduler.class), target.store(), settings, items,
+                    threads, seconds, items - remaining(ds));
+        } finally {
+            scheduler.stop();
         }
     }
 

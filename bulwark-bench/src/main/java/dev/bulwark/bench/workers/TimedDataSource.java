@@ -15,16 +15,7 @@ import javax.sql.DataSource;
  * db-scheduler's lock-and-fetch: {@code SKIP LOCKED}), so its claim latency is measured the way the
  * workers measure theirs: from the client, statement and (auto)commit included.
  */
-final class TimedDataSource implements DataSource {
-    private final DataSource target;
-    private final String marker;
-    private final LongConsumer nanos;
-
-    TimedDataSource(DataSource target, String marker, LongConsumer nanos) {
-        this.target = target;
-        this.marker = marker;
-        this.nanos = nanos;
-    }
+record TimedDataSource(DataSource target, String marker, LongConsumer nanos) implements DataSource {
 
     @Override
     public Connection getConnection() throws SQLException {

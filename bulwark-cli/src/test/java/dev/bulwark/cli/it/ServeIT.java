@@ -61,43 +61,50 @@ class ServeIT {
 
     @Test
     void sigterm_drains_and_the_next_serve_finishes_the_job() throws Exception {
-        Path gate = writeGatedConfig();
-        String id;
-        try (BulwarkProcess first = serve()) {
-            int port = port(first);
-            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}");
+        String id = gatedJobStoppedBy("{\"template\": \"gated\", \"items\": [\"a\", \"b\", \"c\"]}", (first, gate) -> {
             first.sigterm();
             first.awaitStderr(line -> line.contains("SIGTERM: shutting down"), LONG);
             Files.writeString(gate, "open"); // the running attempt finishes within the grace period
             assertThat(first.awaitExit(LONG)).as(first.stderr()).isZero();
-        }
-        try (BulwarkProcess second = serve()) {
-            int port = port(second);
-            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete after the restart");
-            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
-            second.sigterm();
-            assertThat(second.awaitExit(LONG)).isZero();
-        }
+        });
+        JsonNode job = completedByTheNextServe(id, "the job did not complete after the restart");
+        assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(3);
     }
 
     @Test
     void after_a_kill_9_in_the_middle_of_a_job_the_next_serve_finishes_it() throws Exception {
-        Path gate = writeGatedConfig();
-        String id;
-        try (BulwarkProcess first = serve()) {
-            int port = port(first);
-            id = startGatedJob(port, "{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}");
+        String id = gatedJobStoppedBy("{\"template\": \"gated\", \"items\": [\"a\", \"b\"]}", (first, gate) -> {
             List<ProcessHandle> orphans = first.crash();
             Files.writeString(gate, "open");
             BulwarkProcess.awaitGone(orphans, LONG); // the orphaned command ends; its outcome was never recorded
+        });
+        JsonNode job = completedByTheNextServe(id, "the job did not complete");
+        assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(2);
+        assertThat(job.get("counts").get("interruptions").asInt()).isEqualTo(1); // the attempt the crash cut off
+    }
+
+    /** How a test ends a serve in the middle of a gated job; {@code gate} is the file that lets the items finish. */
+    private interface Stop {
+        void stop(BulwarkProcess serve, Path gate) throws Exception;
+    }
+
+    /** Serves the gated template, submits {@code body}, lets {@code stop} end the serve once the first item runs; returns the job's id. */
+    private String gatedJobStoppedBy(String body, Stop stop) throws Exception {
+        Path gate = writeGatedConfig();
+        try (BulwarkProcess first = serve()) {
+            String id = startGatedJob(port(first), body);
+            stop.stop(first, gate);
+            return id;
         }
-        try (BulwarkProcess second = serve()) {
-            int port = port(second);
-            JsonNode job = awaitJob(port, id, j -> j.get("status").asText().equals("COMPLETED"), "the job did not complete");
-            assertThat(job.get("counts").get("succeeded").asInt()).isEqualTo(2);
-            assertThat(job.get("counts").get("interruptions").asInt()).isEqualTo(1); // the attempt the crash cut off
-            second.sigterm();
-            assertThat(second.awaitExit(LONG)).isZero();
+    }
+
+    /** Serves again on the same home until the job completes there, then stops that serve with SIGTERM; returns the job. */
+    private JsonNode completedByTheNextServe(String id, String failure) throws Exception {
+        try (BulwarkProcess next = serve()) {
+            JsonNode job = awaitJob(port(next), id, j -> j.get("status").asText().equals("COMPLETED"), failure);
+            next.sigterm();
+            assertThat(next.awaitExit(LONG)).isZero();
+            return job;
         }
     }
 

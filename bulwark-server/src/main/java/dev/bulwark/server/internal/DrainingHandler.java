@@ -11,14 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * not run its command but holds its slot until the engine pauses the job (it is then recorded as
  * interrupted and runs after the restart), while attempts already running finish.
  */
-final class DrainingHandler implements ItemHandler {
-    private final ItemHandler delegate;
-    private final WorkerPool pool;
-
-    DrainingHandler(ItemHandler delegate, WorkerPool pool) {
-        this.delegate = delegate;
-        this.pool = pool;
-    }
+record DrainingHandler(ItemHandler delegate, WorkerPool pool) implements ItemHandler {
 
     @Override
     public AttemptResult handle(AttemptContext ctx) throws Exception {

@@ -5,6 +5,7 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.Progress;
+import dev.bulwark.ledger.Ledger;
 import dev.bulwark.util.RateMeter;
 import dev.bulwark.util.Json;
 import io.javalin.http.sse.SseClient;
@@ -35,7 +36,8 @@ final class EventStream {
 
     private final SseClient client;
     private final EventHub hub;
-    private final Engine engine;
+    /** The engine's ledger: where the snapshot, and a worker job's progress, are read. */
+    private final Ledger ledger;
     private final Job job;
     /** How often a worker job is read from the ledger, or null for the events of this process. */
     private final Duration poll;
@@ -48,7 +50,7 @@ final class EventStream {
     EventStream(SseClient client, EventHub hub, Engine engine, Job job, Duration poll) {
         this.client = client;
         this.hub = hub;
-        this.engine = engine;
+        this.ledger = engine.ledger();
         this.job = job;
         this.poll = poll;
     }
@@ -56,14 +58,10 @@ final class EventStream {
     void start() {
         client.keepAlive();
         hub.subscribe(job.id(), subscriber); // before reading the state: nothing falls in between
-        client.onClose(() -> {
-            hub.unsubscribe(job.id(), subscriber);
-            queue.clear();
-            queue.offer(END);
-        });
-        Job now = engine.ledger().findJob(job.id()).orElse(job);
+        client.onClose(this::end);
+        Job now = ledger.findJob(job.id()).orElse(job);
         Map<String, Object> snapshot = new LinkedHashMap<>(Views.summary(now));
-        snapshot.put("counts", engine.ledger().counts(job.id()));
+        snapshot.put("counts", ledger.counts(job.id()));
         synchronized (early) { // the snapshot goes first; what arrived while it was read follows it
             queue.offer(new Object[] {"snapshot", snapshot});
             early.forEach(this::enqueue);
@@ -101,14 +99,19 @@ final class EventStream {
 
     private void enqueue(Object[] out) {
         if (!queue.offer(out)) {
-            hub.unsubscribe(job.id(), subscriber); // too slow: the client reconnects and gets a fresh snapshot
-            queue.clear();
-            queue.offer(END);
+            end(); // too slow: the client reconnects and gets a fresh snapshot
             return;
         }
         if (EngineEvent.JOB_FINISHED.equals(out[0])) {
             queue.offer(END);
         }
+    }
+
+    /** Stops listening and ends the stream: what is still queued is dropped, the writer stops at {@code END}. */
+    private void end() {
+        hub.unsubscribe(job.id(), subscriber);
+        queue.clear();
+        queue.offer(END);
     }
 
     private void pollLedger(JobCounts seen) {
@@ -119,12 +122,12 @@ final class EventStream {
         try {
             while (!client.terminated()) {
                 Thread.sleep(poll);
-                Job now = engine.ledger().findJob(job.id()).orElse(null);
+                Job now = ledger.findJob(job.id()).orElse(null);
                 if (now == null) { // deleted
                     queue.offer(END);
                     return;
                 }
-                JobCounts counts = engine.ledger().counts(job.id());
+                JobCounts counts = ledger.counts(job.id());
                 rate.record(System.nanoTime(), counts.done());
                 if (!counts.equals(last)) {
                     last = counts;

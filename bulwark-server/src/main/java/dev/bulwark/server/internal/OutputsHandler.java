@@ -13,20 +13,8 @@ import java.util.Map;
  * Gives each item an empty output folder before its attempt, and records what a succeeded attempt
  * left there (name, size, SHA-256 of each file) in the ledger as an {@value #EVENT} event.
  */
-final class OutputsHandler implements ItemHandler {
+record OutputsHandler(ItemHandler delegate, ItemOutputs outputs, Ledger ledger, BulwarkClock clock) implements ItemHandler {
     static final String EVENT = "item_outputs";
-
-    private final ItemHandler delegate;
-    private final ItemOutputs outputs;
-    private final Ledger ledger;
-    private final BulwarkClock clock;
-
-    OutputsHandler(ItemHandler delegate, ItemOutputs outputs, Ledger ledger, BulwarkClock clock) {
-        this.delegate = delegate;
-        this.outputs = outputs;
-        this.ledger = ledger;
-        this.clock = clock;
-    }
 
     @Override
     public AttemptResult handle(AttemptContext ctx) throws Exception {
