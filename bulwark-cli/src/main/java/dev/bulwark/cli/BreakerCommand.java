@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -52,13 +51,7 @@ public final class BreakerCommand implements Callable<Integer> {
                     "Without JOB, first the ledger's shared breakers, open or not: name, state, since, until, reason, and "
                             + "the jobs waiting on it.",
                     "A breaker whose open time has passed shows as OPEN until its job runs again and sends the trial call."})
-    static final class List implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class List extends HomeCommand {
         @Option(names = "--json", description = "One JSON object per breaker and line.")
         boolean json;
 
@@ -159,13 +152,7 @@ public final class BreakerCommand implements Callable<Integer> {
                     + "--breaker-scope is *.",
                     "With --store, a job run by workers has its breaker closed in the shared ledger: every worker "
                             + "claims that scope's items again at once."})
-    static final class Reset implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class Reset extends HomeCommand {
         @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for the running process to take the request. Default: ${DEFAULT-VALUE}.")
         String wait;
@@ -260,13 +247,7 @@ public final class BreakerCommand implements Callable<Integer> {
             description = {"Opens the ledger's shared breaker NAME by hand (maintenance): every job and direct call using it "
                     + "stops calling NAME until 'bulwark breaker reset NAME' (or, with --for, until a trial call after that time "
                     + "succeeds)."})
-    static final class Open implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class Open extends HomeCommand {
         @Option(names = "--for", paramLabel = "DURATION", description = "Open for this long, then let a trial call decide. "
                 + "Default: until reset.")
         String duration;

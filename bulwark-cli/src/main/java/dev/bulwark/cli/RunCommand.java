@@ -35,14 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark run}: accepts a batch into the ledger and runs a command on every item (and, through {@link SubmitCommand}, {@code submit}). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -60,13 +57,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50%% out/{/}",
                 "  bulwark run --items hosts.txt --timeout 30s --retries 5 -- ssh -o BatchMode=yes {} uptime",
                 "  bulwark run --input logs --shell -- 'gzip -c \"$1\" > \"$1.gz\"'"})
-public class RunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
+public class RunCommand extends HomeCommand {
 
     @Mixin
     LogOptions logOptions;
@@ -206,8 +197,7 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        logOptions.apply();
-        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
+        PrintWriter err = logOptions.start(err());
         outputOptions.check(); // refused before anything is read
         JobConfig config = config();
         Path spool = null;
