@@ -288,16 +288,13 @@ public class RunCommand extends HomeCommand {
         }
         ValidationException.require(command != null && !command.isEmpty(),
                 "a command is required after '--', for example: bulwark run --input DIR -- gzip -k {}");
-        ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
+        checkRetries(retries);
         Duration initial = Durations.parse(backoff, "--backoff");
         Duration max = Durations.parse(backoffMax, "--backoff-max");
-        ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + backoffMax
-                + ") must not be shorter than --backoff (" + backoff + ")");
+        checkBackoff(initial, max, backoff, backoffMax);
         TimeoutSpec attemptTimeout = TimeoutSpec.parse(timeout);
         Duration grace = Durations.parse(killGrace, "--kill-grace");
-        concurrency = concurrency(concurrencyText, Runtime.getRuntime().availableProcessors());
-        ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
-                "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
+        concurrency = checkedConcurrency(concurrencyText);
         ValidationException.require(!ordered || concurrency == 1,
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
@@ -330,6 +327,25 @@ public class RunCommand extends HomeCommand {
         }
         ValidationException.require(n >= 1 && n <= 100_000, "--concurrency (-j) " + text + ": the share must be between 1% and 100000%");
         return (int) Math.max(1, n * processors / 100);
+    }
+
+    /** {@code --concurrency} of run, or of resume and retry-failed: N or N%, checked against the engine's limit. */
+    static int checkedConcurrency(String text) {
+        int n = concurrency(text, Runtime.getRuntime().availableProcessors());
+        ValidationException.require(n >= 1 && n <= JobConfig.MAX_CONCURRENCY,
+                "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + n);
+        return n;
+    }
+
+    /** Refuses a {@code --retries} out of 0-999. */
+    static void checkRetries(int retries) {
+        ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
+    }
+
+    /** Refuses a {@code --backoff-max} shorter than {@code --backoff}; the message shows them as {@code shownInitial} and {@code shownMax}. */
+    static void checkBackoff(Duration initial, Duration max, String shownInitial, String shownMax) {
+        ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + shownMax
+                + ") must not be shorter than --backoff (" + shownInitial + ")");
     }
 
     /** The compensation command of --on-critical rollback, or null. */
