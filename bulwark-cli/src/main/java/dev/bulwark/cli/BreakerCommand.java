@@ -3,7 +3,6 @@ package dev.bulwark.cli;
 import dev.bulwark.Engine;
 import dev.bulwark.Job;
 import dev.bulwark.JobStatus;
-import dev.bulwark.NotFoundException;
 import dev.bulwark.ValidationException;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerState;
@@ -16,7 +15,6 @@ import dev.bulwark.jdbc.WorkQueue;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.JobQuery;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -52,13 +49,7 @@ public final class BreakerCommand implements Callable<Integer> {
                     "Without JOB, first the ledger's shared breakers, open or not: name, state, since, until, reason, and "
                             + "the jobs waiting on it.",
                     "A breaker whose open time has passed shows as OPEN until its job runs again and sends the trial call."})
-    static final class List implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class List extends HomeCommand {
         @Option(names = "--json", description = "One JSON object per breaker and line.")
         boolean json;
 
@@ -159,13 +150,7 @@ public final class BreakerCommand implements Callable<Integer> {
                     + "--breaker-scope is *.",
                     "With --store, a job run by workers has its breaker closed in the shared ledger: every worker "
                             + "claims that scope's items again at once."})
-    static final class Reset implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class Reset extends HomeCommand {
         @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
                 description = "How long to wait for the running process to take the request. Default: ${DEFAULT-VALUE}.")
         String wait;
@@ -195,10 +180,7 @@ public final class BreakerCommand implements Callable<Integer> {
             if (shared != null) {
                 return shared;
             }
-            if (!Files.exists(home.ledgerFile())) {
-                throw new NotFoundException("no Bulwark ledger at " + home.ledgerFile().toAbsolutePath()
-                        + ": no job has run with this home yet (choose the home with --home DIR or BULWARK_HOME)");
-            }
+            home.requireLedger();
             Optional<Home.Lock> lock = home.tryLock();
             if (lock.isPresent()) {
                 try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter(held);
@@ -216,8 +198,7 @@ public final class BreakerCommand implements Callable<Integer> {
             Job found;
             try (SqliteLedger reader = home.openReader()) {
                 found = Views.resolve(reader, job);
-                ValidationException.require(found.config().breaker() != null,
-                        "job " + found.id() + " has no circuit breaker (it was started without --breaker)");
+                requireBreaker(found);
             }
             long deadline = System.nanoTime() + Durations.parse(wait, "--wait").toNanos();
             if (!ControlRequest.leaveAndAwait(home, found.id(), Home.Request.RESET_BREAKER, scope, deadline,
@@ -228,6 +209,12 @@ public final class BreakerCommand implements Callable<Integer> {
                     + " taken by the process that runs it");
             out.flush();
             return ExitCodes.COMPLETED;
+        }
+
+        /** Refuses a job started without {@code --breaker}: it has no breaker to reset. */
+        private static void requireBreaker(Job found) {
+            ValidationException.require(found.config().breaker() != null,
+                    "job " + found.id() + " has no circuit breaker (it was started without --breaker)");
         }
 
         /** Closes the ledger's shared breaker {@code name}, written beside any running process. */
@@ -244,8 +231,7 @@ public final class BreakerCommand implements Callable<Integer> {
 
         /** Closes the shared breaker of a job run by workers, in the ledger they share. */
         private int resetShared(WorkQueue queue, Job found, PrintWriter out) {
-            ValidationException.require(found.config().breaker() != null,
-                    "job " + found.id() + " has no circuit breaker (it was started without --breaker)");
+            requireBreaker(found);
             boolean reset = queue.resetBreaker(found.id(), scope);
             out.println(reset ? "breaker of scope " + Views.printable(scope) + " in job " + found.id() + " reset for every worker"
                     + (found.status() == JobStatus.FAILED ? "; continue the job with: bulwark resume --store URL " + found.id() : "")
@@ -260,13 +246,7 @@ public final class BreakerCommand implements Callable<Integer> {
             description = {"Opens the ledger's shared breaker NAME by hand (maintenance): every job and direct call using it "
                     + "stops calling NAME until 'bulwark breaker reset NAME' (or, with --for, until a trial call after that time "
                     + "succeeds)."})
-    static final class Open implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        HomeOptions homeOptions;
-
+    static final class Open extends HomeCommand {
         @Option(names = "--for", paramLabel = "DURATION", description = "Open for this long, then let a trial call decide. "
                 + "Default: until reset.")
         String duration;

@@ -7,8 +7,4 @@ import picocli.CommandLine.Command;
         description = {"Cancels a job: running attempts are stopped, items without an outcome are SKIPPED, the job "
                 + "ends CANCELLED. Works from another terminal while the job runs."})
 public final class CancelCommand extends ControlCommand {
-    @Override
-    Home.Request request() {
-        return Home.Request.CANCEL;
-    }
 }

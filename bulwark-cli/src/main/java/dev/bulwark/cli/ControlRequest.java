@@ -24,10 +24,7 @@ final class ControlRequest {
     }
 
     static int send(Home home, String jobRef, Home.Request request, Duration wait, PrintWriter out, PrintWriter err) {
-        if (!Files.exists(home.ledgerFile())) {
-            throw new dev.bulwark.NotFoundException("no Bulwark ledger at " + home.ledgerFile().toAbsolutePath()
-                    + ": no job has run with this home yet (choose the home with --home DIR or BULWARK_HOME)");
-        }
+        home.requireLedger();
         Optional<Home.Lock> lock = home.tryLock();
         if (lock.isPresent()) {
             try (Home.Lock held = lock.get(); SqliteLedger ledger = home.openWriter(held)) {

@@ -23,13 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark export JOB}: the items of a job with their outcomes; {@code --status FAILED} is the review queue. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -38,16 +33,10 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "started_at, finished_at, log, result (what a Java handler returned). The review queue is --status FAILED.",
                 "XLSX has typed cells (numbers, UTC date-times) and is streamed (a million rows in a small heap); "
                         + "being binary, it needs --output FILE when standard output is a terminal."})
-public final class ExportCommand implements Callable<Integer> {
+public final class ExportCommand extends JobCommand {
     private static final int PAGE = 1_000;
 
     public enum Format { CSV, JSONL, XLSX }
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", description = "csv, jsonl or xlsx. Default: ${DEFAULT-VALUE}.")
     Format format;
@@ -59,13 +48,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE (replaced atomically) instead of standard output.")
     Path output;
 
-    @Parameters(paramLabel = "JOB", description = "The job id (or its first characters).")
-    String job;
-
     @Override
     public Integer call() throws IOException {
         try (Ledger ledger = homeOptions.openReader()) {
-            Job found = Views.resolve(ledger, job);
+            Job found = jobIn(ledger);
             if (output == null) {
                 if (format == Format.XLSX && Terminal.stdoutIsTerminal()) {
                     throw new dev.bulwark.ValidationException("--format xlsx writes a binary file: give --output FILE (for example "

@@ -1,33 +1,30 @@
 package dev.bulwark.cli;
 
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command-line flag of each setting that core's validation names as the Java API does, so a
  * refused value is reported as the user typed it ({@code --job-timeout must be positive, …}).
  */
 final class FlagNames {
-    private static final Map<String, String> FLAGS = Map.ofEntries(
-            Map.entry("concurrency", "--concurrency"),
-            Map.entry("ordered", "--ordered"),
-            Map.entry("orderedBy", "--ordered-by"),
-            Map.entry("attemptTimeout", "--timeout"),
-            Map.entry("attemptTimeoutPercent", "--timeout"),
-            Map.entry("jobTimeout", "--job-timeout"),
-            Map.entry("jobTimeoutPerItem", "--job-timeout-per-item"),
-            Map.entry("command", "the command after '--'"),
-            Map.entry("shell", "--shell"),
-            Map.entry("killGrace", "--kill-grace"),
-            Map.entry("permanentExit", "--permanent-exit"),
-            Map.entry("criticalExit", "--critical-exit"),
-            Map.entry("breaker", "--breaker"),
-            Map.entry("breakerOpen", "--breaker-open"));
+    /** Settings whose flag is their name in kebab case: {@code jobTimeoutPerItem} is {@code --job-timeout-per-item}. */
+    private static final Set<String> KEBAB = Set.of("concurrency", "ordered", "orderedBy", "jobTimeout", "jobTimeoutPerItem",
+            "shell", "killGrace", "permanentExit", "criticalExit", "breaker", "breakerOpen");
+
+    /** The settings the command line names otherwise. */
+    private static final Map<String, String> OTHER = Map.of("attemptTimeout", "--timeout", "attemptTimeoutPercent", "--timeout",
+            "command", "the command after '--'");
 
     private FlagNames() {
     }
 
     /** The flag of {@code setting}, or the setting itself when no flag sets it. */
     static String of(String setting) {
-        return FLAGS.getOrDefault(setting, setting);
+        if (KEBAB.contains(setting)) {
+            return "--" + setting.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+        }
+        return OTHER.getOrDefault(setting, setting);
     }
 }

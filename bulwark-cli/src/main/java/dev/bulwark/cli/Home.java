@@ -87,11 +87,16 @@ public record Home(Path dir, Durability durability) {
 
     /** Opens the ledger for reading only: works while another process writes it. */
     public SqliteLedger openReader() {
+        requireLedger();
+        return SqliteLedger.openReadOnly(ledgerFile());
+    }
+
+    /** Refuses a home without a ledger: no job has run with it (a mistyped --home or BULWARK_HOME, most likely). */
+    void requireLedger() {
         if (!Files.exists(ledgerFile())) {
             throw new NotFoundException("no Bulwark ledger at " + ledgerFile().toAbsolutePath()
                     + ": no job has run with this home yet (choose the home with --home DIR or BULWARK_HOME)");
         }
-        return SqliteLedger.openReadOnly(ledgerFile());
     }
 
     static String describe(IOException e) {

@@ -12,22 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark list}. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first (read-only).")
-public final class ListCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
+public final class ListCommand extends HomeCommand {
     @Option(names = "--status", paramLabel = "STATUS", split = ",",
             description = "Only jobs in these states: ${COMPLETION-CANDIDATES} (comma-separated).")
     List<JobStatus> statuses;

@@ -20,13 +20,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark log JOB SEQ}: prints an item's log, one attempt of it, or follows it while it runs; {@code --failed}: the failed items' last attempts. */
 @Command(name = "log", mixinStandardHelpOptions = true, sortOptions = false,
@@ -35,19 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "With --failed, the last attempt of every FAILED item, in sequence order."},
         footer = {"", "Examples:", "  bulwark log b6df 7", "  bulwark log b6df 7 --attempt 2", "  bulwark log b6df 7 --follow",
                 "  bulwark log b6df --failed"})
-public final class LogCommand implements Callable<Integer> {
+public final class LogCommand extends JobCommand {
     private static final long FOLLOW_POLL_MS = 200;
     private static final int PAGE = 500;
     private static final int MAX_READ = 1 << 20;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
-    @Parameters(index = "0", paramLabel = "JOB", description = "The job id (or its first characters).")
-    String job;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SEQ", description = "The item's sequence number (see bulwark export).")
     Long seq;
@@ -73,7 +60,7 @@ public final class LogCommand implements Callable<Integer> {
         Home home = homeOptions.resolve();
         PrintWriter out = spec.commandLine().getOut();
         try (Ledger ledger = homeOptions.openReader()) {
-            Job found = Views.resolve(ledger, job);
+            Job found = jobIn(ledger);
             if (failed) {
                 printFailed(ledger, home, found, out);
             } else {

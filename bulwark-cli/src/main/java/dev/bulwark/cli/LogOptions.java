@@ -79,6 +79,12 @@ public final class LogOptions {
         }
     }
 
+    /** Applies the chosen format ({@link #apply()}) and returns where the command's own lines go ({@link #stderr}); call first in the command. */
+    public PrintWriter start(PrintWriter err) {
+        apply();
+        return stderr(err);
+    }
+
     /** Reconfigures Logback for the chosen format; call first in the command. */
     public void apply() {
         if (!json() || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

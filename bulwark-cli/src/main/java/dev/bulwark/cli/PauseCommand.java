@@ -7,8 +7,4 @@ import picocli.CommandLine.Command;
         description = {"Pauses a running job: running attempts are stopped and recorded as interrupted; the job "
                 + "is PAUSED and goes on with bulwark resume. Works from another terminal."})
 public final class PauseCommand extends ControlCommand {
-    @Override
-    Home.Request request() {
-        return Home.Request.PAUSE;
-    }
 }

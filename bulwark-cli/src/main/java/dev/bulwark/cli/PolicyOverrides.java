@@ -65,20 +65,16 @@ public final class PolicyOverrides {
     /** {@code current} with these overrides, checked like run checks them; the changes are empty when nothing differs. */
     Revision apply(JobConfig current) {
         Map<String, String> changes = new LinkedHashMap<>();
-        int newConcurrency = concurrency == null ? current.concurrency()
-                : RunCommand.concurrency(concurrency, Runtime.getRuntime().availableProcessors());
-        ValidationException.require(newConcurrency >= 1 && newConcurrency <= JobConfig.MAX_CONCURRENCY,
-                "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + newConcurrency);
+        int newConcurrency = concurrency == null ? current.concurrency() : RunCommand.checkedConcurrency(concurrency);
         ValidationException.require(!current.ordered() || newConcurrency == 1, "the job runs --ordered, so its concurrency stays 1");
         note(changes, "concurrency", current.concurrency(), newConcurrency);
 
         RetryPolicy retry = current.retry();
         int newRetries = retries == null ? retry.retries() : retries;
-        ValidationException.require(newRetries >= 0 && newRetries <= 999, "--retries must be between 0 and 999, but was " + newRetries);
+        RunCommand.checkRetries(newRetries);
         Duration initial = backoff == null ? retry.initialDelay() : Durations.parse(backoff, "--backoff");
         Duration max = backoffMax == null ? retry.maxDelay() : Durations.parse(backoffMax, "--backoff-max");
-        ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + Durations.format(max)
-                + ") must not be shorter than --backoff (" + Durations.format(initial) + ")");
+        RunCommand.checkBackoff(initial, max, Durations.format(initial), Durations.format(max));
         RetryPolicy newRetry = new RetryPolicy(newRetries + 1, initial, max, retry.multiplier(), retry.jitter());
         note(changes, "retries", retry.retries(), newRetries);
         note(changes, "backoff", Durations.format(retry.initialDelay()), Durations.format(initial));

@@ -9,25 +9,15 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark prune}: forgets finished jobs (ledger rows and logs). */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Deletes finished jobs (COMPLETED, PARTIAL, FAILED, CANCELLED) older than a duration: their items, "
                 + "attempts, events and logs. Jobs that can still run are never pruned.")
-public final class PruneCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
+public final class PruneCommand extends HomeCommand {
     @Option(names = "--older-than", paramLabel = "DURATION", required = true,
             description = "Prune jobs that finished more than DURATION ago, e.g. 7d, 12h.")
     String olderThan;

@@ -13,21 +13,11 @@ import java.util.Map;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** What {@code resume}, {@code retry-failed} and {@code retry} share: run a recorded job again with its own configuration. */
-abstract class RerunCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
+abstract class RerunCommand extends JobCommand {
     @Mixin
     OutputOptions outputOptions;
 
@@ -36,9 +26,6 @@ abstract class RerunCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "No progress display (the summary is still printed).")
     boolean quiet;
-
-    @Parameters(index = "0", paramLabel = "JOB", description = "The job id (or its first characters).")
-    String job;
 
     /** Starts the job in the engine. */
     abstract JobResult start(Engine engine, Job job, ItemHandler handler, PrintWriter err);
@@ -59,7 +46,7 @@ abstract class RerunCommand implements Callable<Integer> {
             return forWorkers;
         }
         try (JobSession session = JobSession.open(homeOptions, spec.commandLine().getOut(), err, !quiet, outputOptions)) {
-            Job found = revise(session, Views.resolve(session.ledger(), job), err);
+            Job found = revise(session, jobIn(session.ledger()), err);
             ExecHandler handler = session.handlerOf(found);
             return session.execute(found.id(), engine -> start(engine, found, outputOptions.paced(handler), err));
         }

@@ -35,14 +35,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark run}: accepts a batch into the ledger and runs a command on every item (and, through {@link SubmitCommand}, {@code submit}). */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -60,13 +57,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  bulwark run --input photos --glob '*.jpg' --concurrency 4 -- convert {} -resize 50%% out/{/}",
                 "  bulwark run --items hosts.txt --timeout 30s --retries 5 -- ssh -o BatchMode=yes {} uptime",
                 "  bulwark run --input logs --shell -- 'gzip -c \"$1\" > \"$1.gz\"'"})
-public class RunCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
+public class RunCommand extends HomeCommand {
 
     @Mixin
     LogOptions logOptions;
@@ -206,8 +197,7 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        logOptions.apply();
-        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
+        PrintWriter err = logOptions.start(err());
         outputOptions.check(); // refused before anything is read
         JobConfig config = config();
         Path spool = null;
@@ -298,16 +288,13 @@ public class RunCommand implements Callable<Integer> {
         }
         ValidationException.require(command != null && !command.isEmpty(),
                 "a command is required after '--', for example: bulwark run --input DIR -- gzip -k {}");
-        ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
+        checkRetries(retries);
         Duration initial = Durations.parse(backoff, "--backoff");
         Duration max = Durations.parse(backoffMax, "--backoff-max");
-        ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + backoffMax
-                + ") must not be shorter than --backoff (" + backoff + ")");
+        checkBackoff(initial, max, backoff, backoffMax);
         TimeoutSpec attemptTimeout = TimeoutSpec.parse(timeout);
         Duration grace = Durations.parse(killGrace, "--kill-grace");
-        concurrency = concurrency(concurrencyText, Runtime.getRuntime().availableProcessors());
-        ValidationException.require(concurrency >= 1 && concurrency <= JobConfig.MAX_CONCURRENCY,
-                "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + concurrency);
+        concurrency = checkedConcurrency(concurrencyText);
         ValidationException.require(!ordered || concurrency == 1,
                 "--ordered runs one item at a time, so it needs --concurrency 1, but --concurrency was " + concurrency);
         ExecSpec exec = new ExecSpec(command, shell, codes(permanentExit), codes(criticalExit), grace, ExecSpec.DEFAULT_OUTPUT_CAP);
@@ -340,6 +327,25 @@ public class RunCommand implements Callable<Integer> {
         }
         ValidationException.require(n >= 1 && n <= 100_000, "--concurrency (-j) " + text + ": the share must be between 1% and 100000%");
         return (int) Math.max(1, n * processors / 100);
+    }
+
+    /** {@code --concurrency} of run, or of resume and retry-failed: N or N%, checked against the engine's limit. */
+    static int checkedConcurrency(String text) {
+        int n = concurrency(text, Runtime.getRuntime().availableProcessors());
+        ValidationException.require(n >= 1 && n <= JobConfig.MAX_CONCURRENCY,
+                "--concurrency must be between 1 and " + JobConfig.MAX_CONCURRENCY + ", but was " + n);
+        return n;
+    }
+
+    /** Refuses a {@code --retries} out of 0-999. */
+    static void checkRetries(int retries) {
+        ValidationException.require(retries >= 0 && retries <= 999, "--retries must be between 0 and 999, but was " + retries);
+    }
+
+    /** Refuses a {@code --backoff-max} shorter than {@code --backoff}; the message shows them as {@code shownInitial} and {@code shownMax}. */
+    static void checkBackoff(Duration initial, Duration max, String shownInitial, String shownMax) {
+        ValidationException.require(max.compareTo(initial) >= 0, "--backoff-max (" + shownMax
+                + ") must not be shorter than --backoff (" + shownInitial + ")");
     }
 
     /** The compensation command of --on-critical rollback, or null. */

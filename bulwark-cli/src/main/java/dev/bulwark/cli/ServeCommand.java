@@ -10,16 +10,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /**
@@ -37,14 +34,8 @@ import sun.misc.Signal;
                         + "(bulwark worker --store on any machine), and this process runs one worker too."},
         footer = {"", "Examples:", "  bulwark serve --config examples/service/bulwark.yaml --port 8080",
                 "  bulwark serve --config examples/service/bulwark.yaml --store postgresql://db:5432/bulwark?user=bulwark"})
-public final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand extends HomeCommand {
     private static final long CONTROL_POLL_MS = 200;
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
     @Mixin
     LogOptions logOptions;
 
@@ -66,8 +57,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held by the try block, not used in it
     public Integer call() throws InterruptedException {
-        logOptions.apply();
-        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
+        PrintWriter err = logOptions.start(err());
         ValidationException.require(Files.isRegularFile(config), "--config " + config
                 + ": no such file; give the service configuration (see examples/service/bulwark.yaml)");
         ValidationException.require(port == null || (port >= 0 && port <= 65_535),

@@ -13,30 +13,16 @@ import dev.bulwark.util.Json;
 import dev.bulwark.ledger.Ledger;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark status JOB}: reads the ledger only, so it works while the job runs. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Shows a job's state, counts and configuration (read-only: works while the job runs).")
-public final class StatusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
+public final class StatusCommand extends JobCommand {
     @Option(names = "--json", description = "Print one JSON object (id, name, status, reason, total, counts, times, config, "
             + "breakers, logs, failed_items: the first 5 failed items with their log files).")
     boolean json;
-
-    @Parameters(paramLabel = "JOB", description = "The job id (or its first characters).")
-    String job;
 
     private static final int FAILED_SHOWN = 5;
 
@@ -49,7 +35,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         Home home = homeOptions.resolve();
         try (Ledger ledger = homeOptions.openReader()) {
-            Job found = Views.resolve(ledger, job);
+            Job found = jobIn(ledger);
             JobCounts c = ledger.counts(found.id());
             PrintWriter out = spec.commandLine().getOut();
             List<BreakerStatus> breakers = Views.openBreakers(ledger, found);

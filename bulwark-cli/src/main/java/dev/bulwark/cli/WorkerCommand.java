@@ -16,13 +16,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -36,13 +33,7 @@ import sun.misc.SignalHandler;
                 + "stopped (SIGTERM or Ctrl-C: finish running items, then exit 0).",
                 "Claims are leases on the database clock, renewed by heartbeats; items of a worker that died or stalled "
                         + "are taken back by the others when its lease expires."})
-public final class WorkerCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HomeOptions homeOptions;
-
+public final class WorkerCommand extends HomeCommand {
     @Mixin
     LogOptions logOptions;
 
@@ -75,8 +66,7 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        logOptions.apply();
-        PrintWriter err = logOptions.stderr(spec.commandLine().getErr());
+        PrintWriter err = logOptions.start(err());
         WorkerOptions options = WorkerOptions.builder(name != null ? name : JobSession.workerName()).concurrency(concurrency)
                 .claimBatch(claimBatch).lease(Durations.parse(lease, "--lease")).maxStalls(maxStalls)
                 .poll(Durations.parse(poll, "--poll")).grace(Durations.parse(grace, "--grace")).build();
