@@ -17,30 +17,10 @@ import java.util.Set;
 /**
  * The start of a job run in this process: the attempts a crash interrupted recorded as such, the
  * run's counts, breakers and budgets primed from the ledger, and the {@code job_started} event.
- * The counterpart of {@link JobEnd}.
+ * The counterpart of {@link JobEnd}. {@code breakers}: the job's breakers, or null when it has none.
  */
-final class JobStart {
-    private final Ledger ledger;
-    private final Job job;
-    private final BulwarkClock clock;
-    private final String worker;
-    private final JobReport report;
-    private final CountsTracker counts;
-    private final RunBreakers breakers;
-    private final JobHalts halts;
-
-    /** @param breakers the job's breakers, or null when it has none */
-    JobStart(Ledger ledger, Job job, BulwarkClock clock, String worker, JobReport report, RunBreakers breakers,
-             JobHalts halts) {
-        this.ledger = ledger;
-        this.job = job;
-        this.clock = clock;
-        this.worker = worker;
-        this.report = report;
-        this.counts = report.counts();
-        this.breakers = breakers;
-        this.halts = halts;
-    }
+record JobStart(Ledger ledger, Job job, BulwarkClock clock, String worker, JobReport report, RunBreakers breakers,
+                JobHalts halts) {
 
     void start() {
         report.started();
@@ -67,7 +47,7 @@ final class JobStart {
             }
             after = page.get(page.size() - 1).seq();
         }
-        counts.reset(start, waiting);
+        report.counts().reset(start, waiting);
         report.primed();
         if (breakers != null) {
             breakers.restore();

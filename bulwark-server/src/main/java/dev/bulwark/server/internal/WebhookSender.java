@@ -28,22 +28,10 @@ import javax.crypto.spec.SecretKeySpec;
  * 408, 429, 5xx and network errors are retried; any other answer, or an address on a private
  * network, fails the delivery for good.
  */
-final class WebhookSender implements ItemHandler {
+record WebhookSender(URI uri, WebhookConfig config, BulwarkClock clock, UUID deliveryId) implements ItemHandler {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
-
-    private final URI uri;
-    private final WebhookConfig config;
-    private final BulwarkClock clock;
-    private final UUID deliveryId;
-
-    WebhookSender(URI uri, WebhookConfig config, BulwarkClock clock, UUID deliveryId) {
-        this.uri = uri;
-        this.config = config;
-        this.clock = clock;
-        this.deliveryId = deliveryId;
-    }
 
     @Override
     public AttemptResult handle(AttemptContext ctx) throws Exception {
