@@ -84,7 +84,7 @@ public sealed interface EngineEvent {
 
     /** Whether the ledger keeps this event (per-item successes and starts live in the attempts table). */
     default boolean kept() {
-        return !(this instanceof ItemSucceeded || this instanceof ItemStarted);
+        return !ITEM_SUCCEEDED.equals(type()) && !ITEM_STARTED.equals(type());
     }
 
     /**
