@@ -4,7 +4,6 @@ import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.BreakerStore;
-import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.NamedBreaker;
 import dev.bulwark.breaker.ScopeTemplate;
 import dev.bulwark.internal.JobRunner;
@@ -113,7 +112,7 @@ public final class Engine implements AutoCloseable {
         if (!batch.isEmpty()) {
             ledger.addItems(job.id(), batch);
         }
-        ledger.appendEvent(new EngineEvent(EngineEvent.ITEMS_FOUND, job.id(), clock.now(), 0, Map.of("count", seq)));
+        ledger.appendEvent(new EngineEvent.ItemsFound(job.id(), clock.now(), seq));
         ledger.flush();
         return ledger.findJob(job.id()).orElseThrow();
     }
@@ -204,7 +203,7 @@ public final class Engine implements AutoCloseable {
 
     /** True when {@link #submit} stored every item of the job (it records ITEMS_FOUND last). */
     private boolean completelySubmitted(UUID jobId) {
-        return ledger.events(jobId, 1).stream().anyMatch(e -> e.type().equals(EngineEvent.ITEMS_FOUND));
+        return ledger.events(jobId, 1).stream().anyMatch(e -> e instanceof EngineEvent.ItemsFound);
     }
 
     /**
@@ -346,9 +345,8 @@ public final class Engine implements AutoCloseable {
         if (current.isEmpty()) {
             return false;
         }
-        Map<String, Object> data = BreakerStatus.eventData(new CircuitBreaker.Transition(scope, current.get().state(),
-                CircuitBreaker.State.CLOSED, clock.now(), null, "reset by hand"), 0);
-        ledger.appendEvent(new EngineEvent(BreakerStatus.CLOSED, jobId, clock.now(), 0, data)).join();
+        Instant now = clock.now();
+        ledger.appendEvent(new EngineEvent.BreakerClosed(jobId, now, scope, current.get().state(), 0, "reset by hand")).join();
         ledger.flush();
         return true;
     }

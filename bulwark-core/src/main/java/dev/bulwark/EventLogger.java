@@ -35,9 +35,11 @@ public final class EventLogger implements JobListener {
 
     /** Logs one event when {@code dev.bulwark.events} is enabled at its level. */
     public static void log(EngineEvent event) {
-        Level level = switch (event.type()) {
-            case EngineEvent.ITEM_STARTED, EngineEvent.ITEM_SUCCEEDED -> Level.DEBUG;
-            case EngineEvent.ITEM_FAILED, EngineEvent.JOB_HALTING -> Level.WARN;
+        Level level = switch (event) {
+            case EngineEvent.ItemStarted s -> Level.DEBUG;
+            case EngineEvent.ItemSucceeded s -> Level.DEBUG;
+            case EngineEvent.ItemFailed f -> Level.WARN;
+            case EngineEvent.JobHalting h -> Level.WARN;
             default -> Level.INFO;
         };
         if (!LOG.isEnabledForLevel(level)) {

@@ -1,7 +1,6 @@
 package dev.bulwark;
 
 import java.time.Instant;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -36,24 +35,18 @@ public record ItemOutcome(UUID jobId, long seq, String key, Kind kind, int attem
 
     /** The outcome an engine event reports, or null for events that are not about an item's attempt. */
     public static ItemOutcome of(EngineEvent event) {
-        Kind kind = switch (event.type()) {
-            case EngineEvent.ITEM_SUCCEEDED -> Kind.SUCCEEDED;
-            case EngineEvent.ITEM_FAILED -> Kind.FAILED;
-            case EngineEvent.ITEM_RETRY_SCHEDULED -> Kind.RETRY_SCHEDULED;
-            case EngineEvent.ITEM_INTERRUPTED -> Kind.INTERRUPTED;
+        return switch (event) {
+            case EngineEvent.ItemSucceeded s -> of(s, Kind.SUCCEEDED, null, null);
+            case EngineEvent.ItemFailed f -> of(f, Kind.FAILED, f.errorClass(), null);
+            case EngineEvent.ItemRetryScheduled r -> of(r, Kind.RETRY_SCHEDULED, r.errorClass(), r.retryAt());
+            case EngineEvent.ItemInterrupted i -> of(i, Kind.INTERRUPTED, null, null);
             default -> null;
         };
-        if (kind == null) {
-            return null;
-        }
-        Object errorClass = event.data().get("error_class");
-        Object retryAt = event.data().get("retry_at");
-        Object attempt = event.data().get("attempt");
-        return new ItemOutcome(event.jobId(), event.seq(), (String) event.data().get("key"), kind,
-                attempt instanceof Number n ? n.intValue() : 0,
-                errorClass == null ? null : ErrorClass.valueOf(errorClass.toString().toUpperCase(Locale.ROOT)),
-                (String) event.data().get("category"), (String) event.data().get("message"),
-                retryAt == null ? null : Instant.parse(retryAt.toString()), event.at());
+    }
+
+    private static ItemOutcome of(EngineEvent.AttemptEnded e, Kind kind, ErrorClass errorClass, Instant retryAt) {
+        return new ItemOutcome(e.jobId(), e.seq(), e.key(), kind, e.attempt(), errorClass, e.category(), e.message(), retryAt,
+                e.at());
     }
 
     /** Whether this is the item's final outcome in this run. */

@@ -225,8 +225,8 @@ class FailureHandlingTest {
 
         JobResult result = run.get(10, TimeUnit.SECONDS);
         assertThat(result.counts().succeeded()).isEqualTo(3);
-        assertThat(events).filteredOn(e -> e.type().equals(BreakerStatus.CLOSED))
-                .extracting(e -> e.data().get("reason")).containsExactly("reset by hand");
+        assertThat(events).filteredOn(e -> e instanceof EngineEvent.BreakerClosed)
+                .extracting(e -> ((EngineEvent.BreakerClosed) e).reason()).containsExactly("reset by hand");
     }
 
     @Test

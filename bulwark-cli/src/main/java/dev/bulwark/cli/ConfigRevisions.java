@@ -15,8 +15,14 @@ final class ConfigRevisions {
     }
 
     /** The job's {@code config_revised} events, oldest first. */
-    static List<EngineEvent> of(Ledger ledger, UUID jobId) {
-        return ledger.events(jobId, MAX_EVENTS).stream().filter(e -> e.type().equals(PolicyOverrides.CONFIG_REVISED)).toList();
+    static List<EngineEvent.ConfigRevised> of(Ledger ledger, UUID jobId) {
+        List<EngineEvent.ConfigRevised> revisions = new java.util.ArrayList<>();
+        for (EngineEvent e : ledger.events(jobId, MAX_EVENTS)) {
+            if (e instanceof EngineEvent.ConfigRevised r) {
+                revisions.add(r);
+            }
+        }
+        return revisions;
     }
 
     /** {@code retries 2 -> 5, timeout - -> 30s}. */

@@ -55,24 +55,20 @@ final class JobLog implements JobListener {
 
     @Override
     public void onEvent(EngineEvent event) {
-        String type = event.type();
-        boolean ended = type.equals(EngineEvent.ITEM_SUCCEEDED) || type.equals(EngineEvent.ITEM_FAILED)
-                || type.equals(EngineEvent.ITEM_RETRY_SCHEDULED);
-        if (ended && event.data().get("attempt") instanceof Number attempt) {
-            thread.execute(() -> write(event, attempt.intValue()));
+        // Attempts that ended (not interruptions, which do not count, nor failures without an attempt).
+        if (event instanceof EngineEvent.AttemptEnded a && !(a instanceof EngineEvent.ItemInterrupted) && a.attempt() > 0) {
+            thread.execute(() -> write(a));
         }
     }
 
-    private void write(EngineEvent event, int attempt) {
-        Map<String, Object> d = event.data();
-        long ms = d.get("duration_ms") instanceof Number n ? n.longValue() : 0;
+    private void write(EngineEvent.AttemptEnded event) {
+        long ms = event.duration() == null ? 0 : event.duration().toMillis();
         double start = (event.at().toEpochMilli() - ms) / 1000.0;
-        Integer exit = d.get("exit_code") instanceof Number n ? n.intValue() : null;
-        String category = d.get("category") instanceof String c ? c : "";
+        String category = event.category() == null ? "" : event.category();
         int signal = category.startsWith("signal:") ? SIGNALS.getOrDefault(category.substring(7), 0) : 0;
-        int exitval = exit != null ? exit : event.type().equals(EngineEvent.ITEM_SUCCEEDED) ? 0 : -1;
+        int exitval = event.exitCode() != null ? event.exitCode() : event instanceof EngineEvent.ItemSucceeded ? 0 : -1;
         String line = String.format(Locale.ROOT, "%d\t:\t%.3f\t%10.3f\t0\t0\t%d\t%d\t%s%n", event.seq(), start, ms / 1000.0,
-                exitval, signal, Views.printable(command(event, attempt)));
+                exitval, signal, Views.printable(command(event)));
         try {
             writer.write(line);
             writer.flush();
@@ -82,9 +78,10 @@ final class JobLog implements JobListener {
     }
 
     /** The attempt's command as its log header recorded it, quoted for a shell. */
-    private String command(EngineEvent event, int attempt) {
+    private String command(EngineEvent.AttemptEnded event) {
         try {
-            ItemLogFile.Section s = ItemLogFile.attempt(logs.resolve(event.jobId().toString()).resolve(event.seq() + ".log"), attempt);
+            ItemLogFile.Section s = ItemLogFile.attempt(logs.resolve(event.jobId().toString()).resolve(event.seq() + ".log"),
+                    event.attempt());
             int at = s == null ? -1 : s.header().indexOf(" command=[");
             if (at >= 0) {
                 List<?> argv = Json.read(s.header().substring(at + " command=".length()), List.class);
@@ -93,7 +90,7 @@ final class JobLog implements JobListener {
         } catch (IOException | RuntimeException e) {
             // fall through: the key stands for the command
         }
-        return String.valueOf(event.data().get("key"));
+        return String.valueOf(event.key());
     }
 
     void finish() {

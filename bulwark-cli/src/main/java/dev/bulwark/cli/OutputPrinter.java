@@ -54,10 +54,14 @@ final class OutputPrinter implements JobListener {
         if (mode != OutputMode.GROUP) {
             return;
         }
-        boolean ended = event.type().equals(EngineEvent.ITEM_SUCCEEDED) || event.type().equals(EngineEvent.ITEM_FAILED);
-        if (ended && event.data().get("attempt") instanceof Number attempt) {
+        int attempt = switch (event) {
+            case EngineEvent.ItemSucceeded s -> s.attempt();
+            case EngineEvent.ItemFailed f -> f.attempt(); // 0: failed without an attempt (an open breaker)
+            default -> 0;
+        };
+        if (attempt > 0) {
             Path file = logs.resolve(event.jobId().toString()).resolve(event.seq() + ".log");
-            writer.execute(() -> printBlock(file, attempt.intValue()));
+            writer.execute(() -> printBlock(file, attempt));
         }
     }
 

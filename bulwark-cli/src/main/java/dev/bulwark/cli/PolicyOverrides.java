@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
  * {@code config_revised} event.
  */
 public final class PolicyOverrides {
-    /** The event that records a revision (its data: revision, by, changes). */
-    static final String CONFIG_REVISED = "config_revised";
+    /** The event that records a revision ({@link dev.bulwark.EngineEvent.ConfigRevised}). */
+    static final String CONFIG_REVISED = dev.bulwark.EngineEvent.CONFIG_REVISED;
 
     @Option(names = {"--concurrency", "-j"}, paramLabel = "N|N%", description = "New concurrency for the job (N, or N%% of the processors).")
     String concurrency;

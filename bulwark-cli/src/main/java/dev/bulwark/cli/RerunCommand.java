@@ -8,8 +8,6 @@ import dev.bulwark.ItemHandler;
 import dev.bulwark.ValidationException;
 import dev.bulwark.ledger.Ledger;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import dev.bulwark.exec.ExecHandler;
 import dev.bulwark.jdbc.WorkQueue;
 import java.io.PrintWriter;
@@ -66,11 +64,7 @@ abstract class RerunCommand extends JobCommand {
         }
         int number = ConfigRevisions.of(ledger, found.id()).size() + 2; // revision 1 is the configuration the job was accepted with
         Job revised = ledger.reviseConfig(found.id(), revision.config());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("revision", number);
-        data.put("by", spec.name());
-        data.put("changes", revision.changes());
-        session.record(new EngineEvent(PolicyOverrides.CONFIG_REVISED, found.id(), Instant.now(), 0, data));
+        session.record(new EngineEvent.ConfigRevised(found.id(), Instant.now(), number, spec.name(), revision.changes()));
         err.println("bulwark: job " + found.id() + ": configuration revision " + number + ": " + ConfigRevisions.describe(revision.changes()));
         err.flush();
         return revised;

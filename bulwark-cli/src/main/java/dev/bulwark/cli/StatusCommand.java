@@ -92,9 +92,9 @@ public final class StatusCommand extends JobCommand {
                         + " to " + Durations.format(found.config().retry().maxDelay())
                         + ", timeout " + TimeoutSpec.of(found.config()).describe()
                         + (found.config().failureThreshold() == null ? "" : ", max failures " + found.config().failureThreshold()));
-                for (dev.bulwark.EngineEvent e : ConfigRevisions.of(ledger, found.id())) {
-                    out.println("revised   #" + e.data().get("revision") + " at " + e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                            + " by " + e.data().get("by") + ": " + (e.data().get("changes") instanceof Map<?, ?> m ? ConfigRevisions.describe(m) : ""));
+                for (dev.bulwark.EngineEvent.ConfigRevised e : ConfigRevisions.of(ledger, found.id())) {
+                    out.println("revised   #" + e.revision() + " at " + e.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            + " by " + e.by() + ": " + (e.changes() == null ? "" : ConfigRevisions.describe(e.changes())));
                 }
                 JobConfig cfg = found.config();
                 List<String> stops = new ArrayList<>();

@@ -137,12 +137,12 @@ class FailureHandlingCliTest extends InProcessCli {
 
         assertThat(run.get(30, TimeUnit.SECONDS)).as(err.toString()).isZero();
         try (SqliteLedger ledger = reader()) {
-            List<EngineEvent> opened = ledger.events(job, 10_000).stream()
-                    .filter(e -> e.type().equals(BreakerStatus.OPENED)).toList();
+            List<EngineEvent.BreakerOpened> opened = ledger.events(job, 10_000).stream()
+                    .filter(e -> e instanceof EngineEvent.BreakerOpened).map(e -> (EngineEvent.BreakerOpened) e).toList();
             assertThat(opened).isNotEmpty();
             List<Attempt> attempts = allAttempts(ledger, job);
-            for (EngineEvent o : opened) {
-                Instant until = Instant.parse(o.data().get("open_until").toString());
+            for (EngineEvent.BreakerOpened o : opened) {
+                Instant until = o.openUntil();
                 assertThat(attempts).as("attempts started while the breaker was open")
                         .noneMatch(a -> a.startedAt().isAfter(o.at()) && a.startedAt().isBefore(until.minusMillis(1)));
             }

@@ -23,9 +23,9 @@ import java.util.Objects;
 public record BreakerStatus(String scope, CircuitBreaker.State state, Instant since, Instant openUntil, int reopens,
                             String reason) {
 
-    public static final String OPENED = "breaker_opened";
-    public static final String HALF_OPEN = "breaker_half_open";
-    public static final String CLOSED = "breaker_closed";
+    public static final String OPENED = EngineEvent.BREAKER_OPENED;
+    public static final String HALF_OPEN = EngineEvent.BREAKER_HALF_OPEN;
+    public static final String CLOSED = EngineEvent.BREAKER_CLOSED;
 
     public BreakerStatus {
         Objects.requireNonNull(scope, "scope");
@@ -43,43 +43,35 @@ public record BreakerStatus(String scope, CircuitBreaker.State state, Instant si
 
     /** Whether an event is a breaker transition. */
     public static boolean isBreakerEvent(EngineEvent e) {
-        return OPENED.equals(e.type()) || HALF_OPEN.equals(e.type()) || CLOSED.equals(e.type());
+        return e instanceof EngineEvent.BreakerEvent;
     }
 
-    /** The event data of a transition. */
+    /** The event data of a transition (as {@link EngineEvent.BreakerEvent#of} writes it). */
     public static Map<String, Object> eventData(CircuitBreaker.Transition t, int reopens) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("scope", t.scope());
-        data.put("from", t.from().name());
-        data.put("to", t.to().name());
-        if (t.openUntil() != null) {
-            data.put("open_until", t.openUntil().toString());
-        }
-        data.put("reopens", reopens);
-        data.put("reason", t.reason());
-        return data;
+        return EngineEvent.BreakerEvent.of(null, t, reopens).data();
     }
 
     /** The latest state of every scope named in {@code events} (oldest first), in order of first appearance. */
     public static List<BreakerStatus> latest(List<EngineEvent> events) {
         Map<String, BreakerStatus> byScope = new LinkedHashMap<>();
         for (EngineEvent e : events) {
-            if (!isBreakerEvent(e) || !(e.data().get("scope") instanceof String scope)) {
-                continue;
+            if (e instanceof EngineEvent.BreakerEvent b) {
+                byScope.put(b.scope(), of(b));
             }
-            CircuitBreaker.State to;
-            try {
-                to = CircuitBreaker.State.valueOf(String.valueOf(e.data().get("to")));
-            } catch (IllegalArgumentException ignored) {
-                continue; // not written by this version: leave the scope as it was
-            }
-            Object until = e.data().get("open_until");
-            Object reopens = e.data().get("reopens");
-            byScope.put(scope, new BreakerStatus(scope, to, e.at(), until == null ? null : Instant.parse(until.toString()),
-                    reopens instanceof Number n ? n.intValue() : 0, e.data().get("reason") == null ? null
-                    : e.data().get("reason").toString()));
         }
         return new ArrayList<>(byScope.values());
+    }
+
+    /** The state a transition left its scope's breaker in. */
+    public static BreakerStatus of(EngineEvent.BreakerEvent e) {
+        return switch (e) {
+            case EngineEvent.BreakerOpened o -> new BreakerStatus(o.scope(), CircuitBreaker.State.OPEN, o.at(), o.openUntil(),
+                    o.reopens(), o.reason());
+            case EngineEvent.BreakerHalfOpen h -> new BreakerStatus(h.scope(), CircuitBreaker.State.HALF_OPEN, h.at(), null,
+                    h.reopens(), h.reason());
+            case EngineEvent.BreakerClosed c -> new BreakerStatus(c.scope(), CircuitBreaker.State.CLOSED, c.at(), null,
+                    c.reopens(), c.reason());
+        };
     }
 
     /** The snapshot a breaker is restored from. */

@@ -6,10 +6,8 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.ledger.Completion;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 
 /** The engine event of a recorded attempt, the same whichever deployment recorded it. */
 public final class OutcomeEvents {
@@ -38,44 +36,19 @@ public final class OutcomeEvents {
 
     private static EngineEvent of(String key, AttemptOutcome outcome, ItemStatus next, Instant nextAttemptAt, Attempt a,
                                   Instant at, String worker) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        if (key != null) {
-            data.put("key", key);
-        }
-        data.put("attempt", a.number());
-        data.put("duration_ms", a.durationMs());
-        if (worker != null) {
-            data.put("worker", worker);
-        }
-        if (a.exitCode() != null) {
-            data.put("exit_code", a.exitCode());
-        }
-        String type;
+        Duration took = Duration.ofMillis(a.durationMs());
         if (outcome == AttemptOutcome.SUCCEEDED) {
-            type = EngineEvent.ITEM_SUCCEEDED;
-        } else {
-            if (a.category() != null) {
-                data.put("category", a.category());
-            }
-            if (a.message() != null) {
-                data.put("message", a.message());
-            }
-            if (outcome == AttemptOutcome.INTERRUPTED) {
-                type = EngineEvent.ITEM_INTERRUPTED;
-            } else {
-                if (a.errorClass() != null) {
-                    data.put("error_class", a.errorClass().name().toLowerCase(Locale.ROOT));
-                }
-                if (next == ItemStatus.RETRY_WAIT) {
-                    type = EngineEvent.ITEM_RETRY_SCHEDULED;
-                    if (nextAttemptAt != null) {
-                        data.put("retry_at", nextAttemptAt.toString());
-                    }
-                } else {
-                    type = EngineEvent.ITEM_FAILED;
-                }
-            }
+            return new EngineEvent.ItemSucceeded(a.jobId(), at, a.seq(), key, a.number(), took, worker, a.exitCode());
         }
-        return new EngineEvent(type, a.jobId(), at, a.seq(), data);
+        if (outcome == AttemptOutcome.INTERRUPTED) {
+            return new EngineEvent.ItemInterrupted(a.jobId(), at, a.seq(), key, a.number(), took, worker, a.exitCode(),
+                    a.category(), a.message());
+        }
+        if (next == ItemStatus.RETRY_WAIT) {
+            return new EngineEvent.ItemRetryScheduled(a.jobId(), at, a.seq(), key, a.number(), took, worker, a.exitCode(),
+                    a.category(), a.message(), a.errorClass(), nextAttemptAt);
+        }
+        return new EngineEvent.ItemFailed(a.jobId(), at, a.seq(), key, a.number(), took, worker, a.exitCode(), a.category(),
+                a.message(), a.errorClass(), null);
     }
 }

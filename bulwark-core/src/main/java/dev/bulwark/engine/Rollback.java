@@ -17,10 +17,9 @@ import dev.bulwark.StopReason;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -70,7 +69,7 @@ public final class Rollback {
         }
         succeeded.sort(java.util.Comparator.comparing(Item::finishedAt, java.util.Comparator.nullsFirst(
                 java.util.Comparator.<Instant>naturalOrder())).thenComparingLong(Item::seq).reversed());
-        emit.accept(new EngineEvent(EngineEvent.ROLLBACK_STARTED, job.id(), clock.now(), 0, Map.of("items", succeeded.size())));
+        emit.accept(new EngineEvent.RollbackStarted(job.id(), clock.now(), succeeded.size()));
         int compensated = 0;
         int failed = 0;
         for (Item item : succeeded) {
@@ -121,18 +120,10 @@ public final class Rollback {
                 ok ? null : r.category(), ok ? null : r.message(), r.exitCode(),
                 TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0), worker, logFile == null ? null : logFile.toString());
         ledger.recordCompensation(a);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("key", item.key());
-        data.put("attempt", number);
-        data.put("duration_ms", a.durationMs());
-        if (!ok) {
-            data.put("category", r.category());
-            if (r.message() != null) {
-                data.put("message", r.message());
-            }
-        }
-        emit.accept(new EngineEvent(ok ? EngineEvent.ITEM_COMPENSATED : EngineEvent.ITEM_COMPENSATION_FAILED, job.id(), clock.now(),
-                item.seq(), data));
+        Duration took = Duration.ofMillis(a.durationMs());
+        emit.accept(ok ? new EngineEvent.ItemCompensated(job.id(), clock.now(), item.seq(), item.key(), number, took)
+                : new EngineEvent.ItemCompensationFailed(job.id(), clock.now(), item.seq(), item.key(), number, took,
+                r.category(), r.message()));
         return ok;
     }
 }

@@ -12,8 +12,6 @@ import dev.bulwark.StopReason;
 import dev.bulwark.ledger.Ledger;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,12 +59,12 @@ final class JobEnd {
         }
         if (s != null && s.reason() == StopReason.PAUSE) {
             done = recordFinalStatus(JobStatus.PAUSED, s.message(), now);
-            report.emit(EngineEvent.JOB_PAUSED, 0, Map.of("reason", s.message()));
+            report.emit(new EngineEvent.JobPaused(job.id(), clock.now(), s.message()));
             finalCounts = ledger.counts(job.id());
         } else {
             if (s != null) {
                 long skipped = ledger.skipRemaining(job.id(), now);
-                report.emit(EngineEvent.JOB_HALTING, 0, Map.of("reason", s.message(), "skipped", skipped));
+                report.emit(new EngineEvent.JobHalting(job.id(), clock.now(), s.message(), skipped));
                 if (s.critical() && job.config().rollback()) {
                     s = new JobRunner.StopRequest(s.reason(), s.message() + "; " + rollback.get(), false, true);
                     now = clock.now();
@@ -81,18 +79,9 @@ final class JobEnd {
             done = recordFinalStatus(end.status(), end.reason(), now);
         }
         Duration took = report.elapsed();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", done.status().name());
-        if (done.reason() != null) {
-            data.put("reason", done.reason());
-        }
-        data.put("succeeded", finalCounts.succeeded());
-        data.put("failed", finalCounts.failed());
-        data.put("skipped", finalCounts.skipped());
-        data.put("retries", finalCounts.retries());
-        data.put("duration_ms", took.toMillis());
         if (done.status() != JobStatus.PAUSED) {
-            report.emit(EngineEvent.JOB_FINISHED, 0, data);
+            report.emit(new EngineEvent.JobFinished(job.id(), clock.now(), done.status(), done.reason(), finalCounts.succeeded(),
+                    finalCounts.failed(), finalCounts.skipped(), finalCounts.retries(), null, Duration.ofMillis(took.toMillis())));
         }
         ledger.flush();
         report.counts().reset(finalCounts, Set.of());

@@ -67,8 +67,9 @@ final class JobReport {
         rate.record(clock.nanoTime(), counts.snapshot().done());
     }
 
+    /** Emits the event of {@code type} with these fields (see {@link EngineEvent#of}). */
     void emit(String type, long seq, Map<String, Object> data) {
-        emit(new EngineEvent(type, job.id(), clock.now(), seq, data));
+        emit(EngineEvent.of(type, job.id(), clock.now(), seq, data));
     }
 
     void emit(EngineEvent event) {

@@ -754,7 +754,7 @@ public abstract class LedgerContract {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (Item item : claimed) {
             futures.add(ledger.complete(Completion.of(attempt(item, AttemptOutcome.SUCCEEDED), item.fence(), ItemStatus.SUCCEEDED)));
-            futures.add(ledger.appendEvent(new EngineEvent(EngineEvent.ITEM_FAILED, job.id(), T0, item.seq(), Map.of())));
+            futures.add(ledger.appendEvent(EngineEvent.of(EngineEvent.ITEM_FAILED, job.id(), T0, item.seq(), Map.of())));
         }
 
         ledger.flush();
@@ -1002,14 +1002,15 @@ public abstract class LedgerContract {
     @Test
     void keeps_only_kept_events_in_their_order() {
         Job job = jobWithItems(1);
-        EngineEvent started = new EngineEvent(EngineEvent.JOB_STARTED, job.id(), T0, 0, Map.of("worker", WORKER));
-        EngineEvent failed = new EngineEvent(EngineEvent.ITEM_FAILED, job.id(), T0.plusSeconds(2), 1,
-                Map.of("category", "exit:2", "attempt", 1, "key", "item-1"));
-        EngineEvent finished = new EngineEvent(EngineEvent.JOB_FINISHED, job.id(), T0.plusSeconds(3), 0, Map.of("status", "PARTIAL"));
+        EngineEvent started = new EngineEvent.JobStarted(job.id(), T0, "job", 1, WORKER, Map.of("concurrency", 4));
+        EngineEvent failed = new EngineEvent.ItemFailed(job.id(), T0.plusSeconds(2), 1, "item-1", 1, Duration.ofMillis(1500), WORKER,
+                2, "exit:2", "exited with 2", ErrorClass.PERMANENT, null);
+        EngineEvent finished = new EngineEvent.JobFinished(job.id(), T0.plusSeconds(3), JobStatus.PARTIAL, null, 0, 1, 0, 0, null,
+                Duration.ofSeconds(3));
 
         ledger.appendEvent(started);
-        ledger.appendEvent(new EngineEvent(EngineEvent.ITEM_STARTED, job.id(), T0.plusSeconds(1), 1, Map.of()));
-        ledger.appendEvent(new EngineEvent(EngineEvent.ITEM_SUCCEEDED, job.id(), T0.plusSeconds(1), 1, Map.of()));
+        ledger.appendEvent(new EngineEvent.ItemStarted(job.id(), T0.plusSeconds(1), 1, "item-1", 1));
+        ledger.appendEvent(new EngineEvent.ItemSucceeded(job.id(), T0.plusSeconds(1), 1, "item-1", 1, Duration.ZERO, WORKER, 0));
         ledger.appendEvent(failed);
         ledger.appendEvent(finished).join();
 
@@ -1022,7 +1023,7 @@ public abstract class LedgerContract {
         Job one = newJob("one", T0);
         Job other = newJob("other", T0);
 
-        ledger.appendEvent(new EngineEvent(EngineEvent.JOB_STARTED, one.id(), T0, 0, Map.of())).join();
+        ledger.appendEvent(new EngineEvent.ItemsFound(one.id(), T0, 0)).join();
 
         assertThat(ledger.events(one.id(), 10)).hasSize(1);
         assertThat(ledger.events(other.id(), 10)).isEmpty();
@@ -1032,7 +1033,7 @@ public abstract class LedgerContract {
     void drops_events_of_a_job_it_does_not_hold() {
         UUID pruned = UUID.randomUUID();
 
-        ledger.appendEvent(new EngineEvent(EngineEvent.JOB_FINISHED, pruned, T0, 0, Map.of())).join();
+        ledger.appendEvent(new EngineEvent.JobPaused(pruned, T0, "paused")).join();
 
         assertThat(ledger.findJob(pruned)).isEmpty();
     }
@@ -1204,7 +1205,7 @@ public abstract class LedgerContract {
         Job job = jobWithItems(1);
         ledger.transition(job.id(), JobStatus.RUNNING, null, T0);
         succeed(claimOne(job));
-        ledger.appendEvent(new EngineEvent(EngineEvent.JOB_FINISHED, job.id(), at, 0, Map.of("status", status.name()))).join();
+        ledger.appendEvent(new EngineEvent.JobFinished(job.id(), at, status, null, 0, 0, 0, 0, null, null)).join();
         ledger.transition(job.id(), status, null, at);
         return job;
     }

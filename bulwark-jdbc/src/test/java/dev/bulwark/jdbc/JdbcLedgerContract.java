@@ -7,17 +7,27 @@ import dev.bulwark.Attempt;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.BulwarkException;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
+import dev.bulwark.JobStatus;
+import dev.bulwark.breaker.CircuitBreaker.State;
 import dev.bulwark.ledger.Completion;
 import dev.bulwark.ledger.ItemQuery;
 import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.LedgerContract;
 import dev.bulwark.ledger.NewItem;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +40,73 @@ abstract class JdbcLedgerContract extends LedgerContract {
     /** Another ledger on the storage of the current one (the same file, the same schema). */
     protected abstract Ledger reopen();
 
+    /** A plain connection to the current ledger's storage, to read and write rows as another version would. */
+    protected abstract Connection rawConnection() throws SQLException;
+
+    @Test
+    void stores_events_as_the_previous_version_did_and_reads_its_rows_back_as_records() throws SQLException {
+        Job job = jobWithItems(2);
+        UUID id = job.id();
+        Instant until = T0.plusSeconds(60);
+        // Written by this version: the stored data is the JSON the previous version wrote for these events.
+        ledger.appendEvent(new EngineEvent.ItemsFound(id, T0, 987_654_321));
+        ledger.appendEvent(new EngineEvent.BreakerOpened(id, T0, "db", State.CLOSED, until, 1, "5 consecutive failures"));
+        ledger.appendEvent(new EngineEvent.ItemFailed(id, T0, 2, "b", 0, null, null, null, "breaker-open", "open",
+                ErrorClass.PERMANENT, "db")).join();
+        ledger.flush();
+        // Rows as the previous version wrote them (its maps had no fixed order), and one of a newer version.
+        String[][] old = {
+                {"1", EngineEvent.ITEM_RETRY_SCHEDULED, "{\"retry_at\":\"" + until + "\",\"error_class\":\"transient\",\"attempt\":1,"
+                        + "\"key\":\"a\",\"duration_ms\":1500,\"category\":\"timeout\",\"message\":\"timed out after 1s\"}"},
+                {"0", EngineEvent.BREAKER_HALF_OPEN, "{\"reason\":\"open time passed\",\"to\":\"HALF_OPEN\",\"scope\":\"db\","
+                        + "\"reopens\":1,\"from\":\"OPEN\"}"},
+                {"0", EngineEvent.JOB_FINISHED, "{\"retries\":1,\"status\":\"PARTIAL\",\"skipped\":0,\"failed\":1,"
+                        + "\"succeeded\":1,\"duration_ms\":2500}"},
+                {"0", "job_migrated", "{\"to\":\"eu-west\"}"}};
+        try (Connection c = rawConnection()) {
+            List<String> stored = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT data FROM events WHERE job_pk = (SELECT job_pk FROM events "
+                    + "WHERE data = ?) ORDER BY id")) {
+                ps.setString(1, "{\"count\":987654321}");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(rs.getString(1));
+                    }
+                }
+            }
+            assertThat(stored).containsExactly("{\"count\":987654321}",
+                    "{\"scope\":\"db\",\"from\":\"CLOSED\",\"to\":\"OPEN\",\"open_until\":\"" + until
+                            + "\",\"reopens\":1,\"reason\":\"5 consecutive failures\"}",
+                    "{\"key\":\"b\",\"category\":\"breaker-open\",\"message\":\"open\",\"error_class\":\"permanent\",\"scope\":\"db\"}");
+            for (String[] row : old) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (job_pk, at, seq, type, data) SELECT job_pk, at, ?, ?, ? "
+                        + "FROM events WHERE data = ?")) {
+                    ps.setLong(1, Long.parseLong(row[0]));
+                    ps.setString(2, row[1]);
+                    ps.setString(3, row[2]);
+                    ps.setString(4, "{\"count\":987654321}");
+                    assertThat(ps.executeUpdate()).isEqualTo(1);
+                }
+            }
+        }
+
+        assertThat(ledger.events(id, 100)).containsExactly(
+                new EngineEvent.ItemsFound(id, T0, 987_654_321),
+                new EngineEvent.BreakerOpened(id, T0, "db", State.CLOSED, until, 1, "5 consecutive failures"),
+                new EngineEvent.ItemFailed(id, T0, 2, "b", 0, null, null, null, "breaker-open", "open", ErrorClass.PERMANENT, "db"),
+                new EngineEvent.ItemRetryScheduled(id, T0, 1, "a", 1, Duration.ofMillis(1500), null, null, "timeout",
+                        "timed out after 1s", ErrorClass.TRANSIENT, until),
+                new EngineEvent.BreakerHalfOpen(id, T0, "db", State.OPEN, 1, "open time passed"),
+                new EngineEvent.JobFinished(id, T0, JobStatus.PARTIAL, null, 1, 1, 0, 1, null, Duration.ofMillis(2500)),
+                new EngineEvent.Other("job_migrated", id, T0, 0, Map.of("to", "eu-west")));
+    }
+
     @Test
     void keeps_everything_across_close_and_reopen() {
         Job job = jobWithItems(3);
         List<Item> claimed = ledger.claim(job.id(), T0, 2, false);
         succeed(claimed.get(0));
-        EngineEvent event = new EngineEvent(EngineEvent.ITEM_FAILED, job.id(), T0, 2, Map.of("category", "timeout"));
+        EngineEvent event = EngineEvent.of(EngineEvent.ITEM_FAILED, job.id(), T0, 2, Map.of("category", "timeout"));
         // Neither is awaited: close() must record them.
         ledger.complete(Completion.of(attempt(claimed.get(1), AttemptOutcome.FAILED), claimed.get(1).fence(), ItemStatus.FAILED));
         ledger.appendEvent(event);

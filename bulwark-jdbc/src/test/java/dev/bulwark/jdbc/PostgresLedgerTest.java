@@ -54,6 +54,11 @@ class PostgresLedgerTest extends JdbcLedgerContract {
         return PostgresLedger.open(db.url(schema, null), null, null);
     }
 
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return db.connect(schema);
+    }
+
     private PostgresLedger pg() {
         return (PostgresLedger) ledger;
     }

@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -47,6 +46,11 @@ class SqliteLedgerTest extends JdbcLedgerContract {
     @Override
     protected Ledger reopen() {
         return newLedger();
+    }
+
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file());
     }
 
     private SqliteLedger sqlite() {
@@ -118,7 +122,7 @@ class SqliteLedgerTest extends JdbcLedgerContract {
                     .isInstanceOf(BulwarkException.class).hasMessageContaining("read-only").hasMessageContaining(file().toString());
             assertThatThrownBy(() -> reader.claim(job.id(), T0, 1, false)).isInstanceOf(BulwarkException.class)
                     .hasMessageContaining("read-only");
-            assertThatThrownBy(() -> reader.appendEvent(new EngineEvent(EngineEvent.JOB_PAUSED, job.id(), T0, 0, Map.of())))
+            assertThatThrownBy(() -> reader.appendEvent(new EngineEvent.JobPaused(job.id(), T0, "paused")))
                     .isInstanceOf(BulwarkException.class).hasMessageContaining("read-only");
         }
         assertThat(ledger.counts(job.id()).pending()).isEqualTo(1);

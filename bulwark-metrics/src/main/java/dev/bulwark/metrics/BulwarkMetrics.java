@@ -4,7 +4,6 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobListener;
 import dev.bulwark.Progress;
-import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -92,36 +91,39 @@ public final class BulwarkMetrics implements MeterBinder, JobListener {
 
     @Override
     public void onEvent(EngineEvent event) {
-        switch (event.type()) {
-            case EngineEvent.JOB_STARTED -> ended.remove(event.jobId());
-            case EngineEvent.JOB_FINISHED, EngineEvent.JOB_PAUSED -> {
-                ended.add(event.jobId());
-                running.remove(event.jobId());
-            }
-            case EngineEvent.ITEM_SUCCEEDED -> ended(event, "succeeded");
-            case EngineEvent.ITEM_FAILED -> ended(event, "failed");
-            case EngineEvent.ITEM_RETRY_SCHEDULED -> {
-                ended(event, "retry");
+        switch (event) {
+            case EngineEvent.JobStarted s -> ended.remove(s.jobId());
+            case EngineEvent.JobFinished f -> stopped(f.jobId());
+            case EngineEvent.JobPaused p -> stopped(p.jobId());
+            case EngineEvent.ItemSucceeded s -> ended(s, "succeeded");
+            case EngineEvent.ItemFailed f -> ended(f, "failed");
+            case EngineEvent.ItemRetryScheduled rs -> {
+                ended(rs, "retry");
                 MeterRegistry r = registry;
                 if (r != null) {
                     r.counter("bulwark.retries").increment();
                 }
             }
-            case EngineEvent.ITEM_INTERRUPTED -> ended(event, "interrupted");
-            case BreakerStatus.OPENED, BreakerStatus.HALF_OPEN, BreakerStatus.CLOSED ->
-                    count("bulwark.breaker.transitions", "to", tagOf(String.valueOf(event.data().get("to"))),
-                            "Circuit breaker state changes, by the state entered");
+            case EngineEvent.ItemInterrupted i -> ended(i, "interrupted");
+            case EngineEvent.BreakerEvent b -> count("bulwark.breaker.transitions", "to", tagOf(b.to().name()),
+                    "Circuit breaker state changes, by the state entered");
             default -> {
             }
         }
     }
 
-    private void ended(EngineEvent event, String outcome) {
+    private void stopped(java.util.UUID jobId) {
+        ended.add(jobId);
+        running.remove(jobId);
+    }
+
+    private void ended(EngineEvent.AttemptEnded event, String outcome) {
         count("bulwark.items", "outcome", outcome, "Attempts that ended, by outcome (final or not)");
         MeterRegistry r = registry;
-        if (r != null && event.data().get("duration_ms") instanceof Number ms) {
+        Duration took = event.duration();
+        if (r != null && took != null) {
             timers.computeIfAbsent(outcome, o -> Timer.builder("bulwark.attempt.duration").tag("outcome", o)
-                    .description("Duration of attempts that ended").register(r)).record(Duration.ofMillis(ms.longValue()));
+                    .description("Duration of attempts that ended").register(r)).record(took);
         }
     }
 

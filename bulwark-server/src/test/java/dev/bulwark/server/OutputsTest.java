@@ -35,10 +35,12 @@ class OutputsTest extends ServerTest {
         assertThat(f.get("/api/v1/jobs/" + job + "/items/2/outputs/result.txt", ACME).body()).isEqualTo("out of beta\n");
         assertThat(f.get("/api/v1/jobs/" + job + "/items/1/outputs/where.txt", ACME).body())
                 .isEqualTo(dir.resolve("outputs").toAbsolutePath() + "/" + job + "\n");
-        List<EngineEvent> recorded = f.ledger.events(UUID.fromString(job), 1000).stream()
-                .filter(e -> e.type().equals("item_outputs")).toList();
+        List<EngineEvent.ItemOutputs> recorded = f.ledger.events(UUID.fromString(job), 1000).stream()
+                .filter(e -> e instanceof EngineEvent.ItemOutputs).map(e -> (EngineEvent.ItemOutputs) e).toList();
         assertThat(recorded).hasSize(2);
-        assertThat(recorded.get(0).data().get("files").toString()).contains("result.txt", "sha256");
+        assertThat(recorded).flatExtracting(EngineEvent.ItemOutputs::files).extracting(EngineEvent.ItemOutputs.File::name)
+                .contains("result.txt", "where.txt");
+        assertThat(recorded).flatExtracting(EngineEvent.ItemOutputs::files).allSatisfy(file -> assertThat(file.sha256()).hasSize(64));
     }
 
     @Test

@@ -135,7 +135,7 @@ public final class GroupCommitter implements AutoCloseable {
             if (event.type() == null || event.jobId() == null || event.at() == null) {
                 throw new BulwarkException("an event needs a type, a job and a time: " + event);
             }
-            stored = new JobStore.NewEvent(event, Json.write(event.data()));
+            stored = new JobStore.NewEvent(event, Json.write(event));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -5,12 +5,12 @@ import static dev.bulwark.jdbc.internal.PgRows.bind;
 import dev.bulwark.Attempt;
 import dev.bulwark.AttemptOutcome;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.ErrorClass;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerRules;
 import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerWindow;
-import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreaker.State;
 import dev.bulwark.util.Json;
@@ -179,14 +179,9 @@ public final class PgBreakers {
                 + "OR (status = 'RETRY_WAIT' AND next_attempt_at <= now())) RETURNING seq, key, finished_at")) {
             try (ResultSet rs = bind(ps, why, jobPk, scope).executeQuery()) {
                 while (rs.next()) {
-                    java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
-                    data.put("key", rs.getString(2));
-                    data.put("category", "breaker-open");
-                    data.put("message", why);
-                    data.put("error_class", "permanent");
-                    data.put("scope", scope);
-                    EngineEvent e = new EngineEvent(EngineEvent.ITEM_FAILED, jobId, PgRows.instant(rs, 3), rs.getLong(1), data);
-                    events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(data))));
+                    EngineEvent e = new EngineEvent.ItemFailed(jobId, PgRows.instant(rs, 3), rs.getLong(1), rs.getString(2), 0,
+                            null, null, null, "breaker-open", why, ErrorClass.PERMANENT, scope);
+                    events.add(new JobStore.NewEvent(e, PgRows.text(Json.write(e))));
                 }
             }
         }
@@ -327,7 +322,7 @@ public final class PgBreakers {
     }
 
     static void event(Connection c, UUID jobId, CircuitBreaker.Transition t, int reopens) throws SQLException {
-        EngineEvent e = new EngineEvent(BreakerStatus.eventType(t.to()), jobId, t.at(), 0, BreakerStatus.eventData(t, reopens));
-        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
+        EngineEvent e = EngineEvent.BreakerEvent.of(jobId, t, reopens);
+        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e)))));
     }
 }

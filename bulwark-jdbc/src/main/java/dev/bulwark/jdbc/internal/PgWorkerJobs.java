@@ -17,10 +17,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -127,17 +125,8 @@ public final class PgWorkerJobs {
         JobStatus status = end.status();
         String reason = end.reason();
         Job done = PgJobs.transition(c, jobId, status, reason, now);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", status.name());
-        if (reason != null) {
-            data.put("reason", reason);
-        }
-        data.put("succeeded", counts.succeeded());
-        data.put("failed", counts.failed());
-        data.put("skipped", counts.skipped());
-        data.put("retries", counts.retries());
-        data.put("interruptions", counts.interruptions());
-        event(c, new EngineEvent(EngineEvent.JOB_FINISHED, jobId, now, 0, data));
+        event(c, new EngineEvent.JobFinished(jobId, now, status, reason, counts.succeeded(), counts.failed(), counts.skipped(),
+                counts.retries(), counts.interruptions(), null));
         return Optional.of(done);
     }
 
@@ -169,7 +158,7 @@ public final class PgWorkerJobs {
             Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().recoverInterrupted(jobId, now, "halt"));
         }
         long skipped = Tables.on(c, PostgresDialect.INSTANCE, t -> t.items().skipRemaining(jobId));
-        event(c, new EngineEvent(EngineEvent.JOB_HALTING, jobId, now, 0, Map.of("reason", reason, "skipped", skipped)));
+        event(c, new EngineEvent.JobHalting(jobId, now, reason, skipped));
         return true;
     }
 
@@ -258,7 +247,7 @@ public final class PgWorkerJobs {
 
     /** Keeps a job's event, and announces it with the outcomes (after them: notifications arrive in commit order). */
     private static void event(Connection c, EngineEvent e) throws SQLException {
-        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e.data())))));
+        PgJobs.appendEvents(c, List.of(new JobStore.NewEvent(e, PgRows.text(Json.write(e)))));
         dev.bulwark.jdbc.postgres.OutcomeAnnouncements.announceEvents(c, List.of(e));
     }
 }

@@ -84,7 +84,7 @@ public final class Rows {
 
     public EngineEvent event(UUID jobId, ResultSet rs) throws SQLException {
         try {
-            return new EngineEvent(rs.getString(1), jobId, instant(rs, 2), rs.getLong(3), Json.MAPPER.readValue(rs.getString(4), MAP));
+            return EngineEvent.of(rs.getString(1), jobId, instant(rs, 2), rs.getLong(3), Json.MAPPER.readValue(rs.getString(4), MAP));
         } catch (JsonProcessingException e) {
             throw new BulwarkException("cannot read an event of job " + jobId + ": " + e.getOriginalMessage(), e);
         }

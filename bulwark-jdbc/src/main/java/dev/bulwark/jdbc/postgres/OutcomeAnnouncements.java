@@ -141,7 +141,7 @@ public final class OutcomeAnnouncements {
             for (JsonNode n : Json.readTree(payload.substring(newline + 1))) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> data = Json.MAPPER.convertValue(n.get("data"), LinkedHashMap.class);
-                events.add(new EngineEvent(n.get("type").asText(), UUID.fromString(n.get("job").asText()),
+                events.add(EngineEvent.of(n.get("type").asText(), UUID.fromString(n.get("job").asText()),
                         Instant.parse(n.get("at").asText()), n.get("seq").asLong(), data));
             }
             return events;

@@ -7,13 +7,13 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.jdbc.PgSchemaExtension;
 import dev.bulwark.jdbc.PostgresLedger;
 import java.nio.charset.StandardCharsets;
+import dev.bulwark.JobStatus;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -27,9 +27,8 @@ class OutcomeAnnouncementsTest {
     private static final UUID JOB = UUID.randomUUID();
 
     private static List<EngineEvent> failures(int n, String message) {
-        return IntStream.rangeClosed(1, n).mapToObj(seq -> new EngineEvent(EngineEvent.ITEM_FAILED, JOB,
-                Instant.parse("2026-12-06T05:00:00Z"), seq, Map.<String, Object>of("attempt", 1, "message", message,
-                        "category", "exit:3"))).toList();
+        return IntStream.rangeClosed(1, n).mapToObj(seq -> (EngineEvent) new EngineEvent.ItemFailed(JOB,
+                Instant.parse("2026-12-06T05:00:00Z"), seq, null, 1, null, null, null, "exit:3", message, null, null)).toList();
     }
 
     @Test
@@ -43,7 +42,7 @@ class OutcomeAnnouncementsTest {
         payloads.forEach(p -> back.addAll(OutcomeAnnouncements.decode("s", "s\n" + p)));
         assertThat(back).extracting(EngineEvent::seq).containsExactlyElementsOf(
                 IntStream.rangeClosed(1, 300).mapToObj(i -> (long) i).toList());
-        assertThat(back).allSatisfy(e -> assertThat((String) e.data().get("message"))
+        assertThat(back).allSatisfy(e -> assertThat(((EngineEvent.ItemFailed) e).message())
                 .hasSizeLessThanOrEqualTo(OutcomeAnnouncements.MAX_MESSAGE).endsWith("…")
                 .satisfies(m -> assertThat(Character.isHighSurrogate(m.charAt(m.length() - 2))).isFalse()));
         assertThat(OutcomeAnnouncements.decode("other", "s\n" + payloads.getFirst())).isEmpty();
@@ -65,6 +64,7 @@ class OutcomeAnnouncementsTest {
         List<EngineEvent> back = OutcomeAnnouncements.decode("s", "s\n" + OutcomeAnnouncements.payloads(events).getFirst());
         assertThat(back).extracting(EngineEvent::type).containsExactly(EngineEvent.ITEM_FAILED, EngineEvent.ITEM_INTERRUPTED);
         assertThat(back.getFirst().data()).doesNotContainKeys("category", "error_class", "key").containsEntry("worker", "w1");
+        assertThat(back).containsExactlyElementsOf(events);
     }
 
     @Test
@@ -79,8 +79,8 @@ class OutcomeAnnouncementsTest {
             c.rollback();
             OutcomeAnnouncements.announceEvents(c, failures(200, "x".repeat(150)));
             c.commit();
-            OutcomeAnnouncements.announceEvents(c, List.of(new EngineEvent(EngineEvent.JOB_FINISHED, JOB,
-                    Instant.parse("2026-12-06T05:00:01Z"), 0, Map.of("status", "PARTIAL"))));
+            OutcomeAnnouncements.announceEvents(c, List.of(new EngineEvent.JobFinished(JOB,
+                    Instant.parse("2026-12-06T05:00:01Z"), JobStatus.PARTIAL, null, 1, 1, 0, 0, 0L, null)));
             c.commit();
         }
 
@@ -88,6 +88,7 @@ class OutcomeAnnouncementsTest {
         assertThat(heard).hasSize(201);
         assertThat(heard).extracting(EngineEvent::seq).startsWith(1L, 2L, 3L).endsWith(199L, 200L, 0L);
         assertThat(heard).noneMatch(e -> "rolled back".equals(e.data().get("message")));
-        assertThat(heard.getLast().type()).isEqualTo(EngineEvent.JOB_FINISHED);
+        assertThat(heard.getLast()).isEqualTo(new EngineEvent.JobFinished(JOB, Instant.parse("2026-12-06T05:00:01Z"),
+                JobStatus.PARTIAL, null, 1, 1, 0, 0, 0L, null));
     }
 }

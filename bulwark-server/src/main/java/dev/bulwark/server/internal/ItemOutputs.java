@@ -1,5 +1,6 @@
 package dev.bulwark.server.internal;
 
+import dev.bulwark.EngineEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,9 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -71,14 +70,10 @@ final class ItemOutputs {
     }
 
     /** Name, size and SHA-256 of each output file of an item. */
-    List<Map<String, Object>> describe(long seq) throws IOException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    List<EngineEvent.ItemOutputs.File> describe(long seq) throws IOException {
+        List<EngineEvent.ItemOutputs.File> out = new ArrayList<>();
         for (Path p : files(seq)) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", p.getFileName().toString());
-            m.put("size", Files.size(p));
-            m.put("sha256", sha256(p));
-            out.add(m);
+            out.add(new EngineEvent.ItemOutputs.File(p.getFileName().toString(), Files.size(p), sha256(p)));
         }
         return out;
     }

@@ -33,8 +33,15 @@ final class OutputRoutes {
         app.get(b + "/jobs/{id}/items/{seq}/outputs", ctx -> {
             Job job = job(ctx);
             long seq = ItemRoutes.seq(ctx);
-            List<Map<String, Object>> files = outputs(job).describe(seq);
-            files.forEach(f -> f.put("url", Views.jobUrl(job) + "/items/" + seq + "/outputs/" + f.get("name")));
+            List<Map<String, Object>> files = new java.util.ArrayList<>();
+            for (dev.bulwark.EngineEvent.ItemOutputs.File f : outputs(job).describe(seq)) {
+                Map<String, Object> file = new LinkedHashMap<>();
+                file.put("name", f.name());
+                file.put("size", f.size());
+                file.put("sha256", f.sha256());
+                file.put("url", Views.jobUrl(job) + "/items/" + seq + "/outputs/" + f.name());
+                files.add(file);
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("seq", seq);
             m.put("files", files);

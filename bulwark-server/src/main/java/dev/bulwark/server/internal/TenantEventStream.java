@@ -8,7 +8,6 @@ import io.javalin.http.sse.SseClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +26,6 @@ import java.util.function.Consumer;
  */
 final class TenantEventStream {
     static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
-    private static final Set<String> LIFECYCLE = Set.of(EngineEvent.JOB_STARTED, EngineEvent.JOB_PAUSED,
-            EngineEvent.JOB_HALTING, EngineEvent.JOB_FINISHED, EngineEvent.ITEMS_RECOVERED);
     private static final int QUEUE = 1024;
     private static final Object END = new Object();
 
@@ -68,7 +65,7 @@ final class TenantEventStream {
                 }
             }
             case EventHub.EventMessage(EngineEvent e) -> {
-                if (LIFECYCLE.contains(e.type()) && mine(e.jobId())) {
+                if (lifecycle(e) && mine(e.jobId())) {
                     Map<String, Object> data = new LinkedHashMap<>();
                     data.put("jobId", e.jobId().toString());
                     data.put("type", e.type());
@@ -81,6 +78,18 @@ final class TenantEventStream {
                 }
             }
         }
+    }
+
+    /** The events of a job's life the dashboard's list shows. */
+    private static boolean lifecycle(EngineEvent e) {
+        return switch (e) {
+            case EngineEvent.JobStarted s -> true;
+            case EngineEvent.JobPaused p -> true;
+            case EngineEvent.JobHalting h -> true;
+            case EngineEvent.JobFinished f -> true;
+            case EngineEvent.ItemsRecovered r -> true;
+            default -> false;
+        };
     }
 
     private boolean mine(UUID jobId) {

@@ -83,7 +83,7 @@ public final class Webhooks {
     }
 
     private void onMessage(EventHub.Message message) {
-        if (stopping || !(message instanceof EventHub.EventMessage(EngineEvent e)) || !EngineEvent.JOB_FINISHED.equals(e.type())) {
+        if (stopping || !(message instanceof EventHub.EventMessage(EngineEvent.JobFinished e))) {
             return;
         }
         Thread.ofVirtual().name("bulwark-webhook-" + e.jobId()).start(() -> {
