@@ -99,10 +99,15 @@ public final class Engine implements AutoCloseable {
             ItemSpec spec = items.next();
             ++seq;
             String orderKey = spec.orderKey() != null || order == null ? spec.orderKey() : order.scopeOf(spec);
-            ValidationException.require(orderKey == null || config.orderedBy() != null, "item " + seq + " (" + spec.key()
-                    + ") has an order scope, but the job is not ordered by scope (JobConfig.orderedBy)");
-            ValidationException.require(orderKey != null || config.orderedBy() == null, "item " + seq + " (" + spec.key()
-                    + ") has no order scope, but the job is ordered by " + config.orderedBy());
+            // The messages are built only when they are thrown: this loop runs once per item.
+            if (orderKey != null && config.orderedBy() == null) {
+                throw new ValidationException("item " + seq + " (" + spec.key()
+                        + ") has an order scope, but the job is not ordered by scope (JobConfig.orderedBy)");
+            }
+            if (orderKey == null && config.orderedBy() != null) {
+                throw new ValidationException("item " + seq + " (" + spec.key()
+                        + ") has no order scope, but the job is ordered by " + config.orderedBy());
+            }
             batch.add(new NewItem(seq, spec.key(), spec.payload(), spec.scope(), orderKey));
             if (batch.size() == SUBMIT_BATCH) {
                 ledger.addItems(job.id(), batch);

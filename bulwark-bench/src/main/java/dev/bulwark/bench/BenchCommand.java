@@ -38,6 +38,11 @@ public final class BenchCommand implements Callable<Integer>, PluggableCommand {
     @Option(names = "--items", paramLabel = "N", defaultValue = "100000", description = "Items to run. Default: ${DEFAULT-VALUE}.")
     long items;
 
+    @Option(names = "--items-from", paramLabel = "FILE",
+            description = "Read the items from FILE, one item key per line (streamed, never held in memory; empty lines "
+                    + "skipped) instead of making --items of them. memory and sqlite stores only.")
+    Path itemsFrom;
+
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "64", description = "Concurrency. Default: ${DEFAULT-VALUE}.")
     int concurrency;
 
@@ -61,6 +66,7 @@ public final class BenchCommand implements Callable<Integer>, PluggableCommand {
         ValidationException.require(concurrency >= 1 && concurrency <= 10_000, "--concurrency must be between 1 and 10000, but was " + concurrency);
         String kind = store.toLowerCase(Locale.ROOT);
         if (kind.startsWith("postgresql://") || kind.startsWith("jdbc:postgresql://")) {
+            ValidationException.require(itemsFrom == null, "--items-from needs --store memory or sqlite, but the store was " + store);
             return workers();
         }
         ValidationException.require(kind.equals("memory") || kind.equals("sqlite"),
@@ -68,7 +74,9 @@ public final class BenchCommand implements Callable<Integer>, PluggableCommand {
         ValidationException.require(workers == null, "--workers needs --store postgresql://..., but the store was " + kind);
         Path dir = Files.createTempDirectory("bulwark-bench-");
         try {
-            NoopBench.Result result = NoopBench.run(items, concurrency, kind, durability, dir);
+            NoopBench.Result result = itemsFrom == null
+                    ? NoopBench.run(items, concurrency, kind, durability, dir)
+                    : NoopBench.runFromFile(itemsFrom, concurrency, kind, durability, dir);
             spec.commandLine().getOut().println(result.toJson());
             spec.commandLine().getOut().flush();
             return ExitCodes.COMPLETED;

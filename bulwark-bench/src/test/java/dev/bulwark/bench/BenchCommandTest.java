@@ -65,5 +65,11 @@ class BenchCommandTest {
         code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--store", "memory", "--workers", "2");
         assertThat(code).isNotZero();
         assertThat(err.toString()).contains("--workers needs --store postgresql://..., but the store was memory");
+
+        err.getBuffer().setLength(0);
+        code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--store",
+                "postgresql://127.0.0.1:5432/test?user=postgres", "--items-from", "items.txt");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("--items-from needs --store memory or sqlite");
     }
 }

@@ -71,6 +71,43 @@ class NoopBenchTest {
     }
 
     @Test
+    void jsonNamesTheLedgerSizeWhenThereIsAFile() {
+        NoopBench.Result r = new NoopBench.Result("sqlite", "normal", 10, 1, 1.0, 10, 1024 * 1024, 10, 3L * 1024 * 1024);
+
+        assertThat(r.toJson()).endsWith(",\"succeeded\":10,\"ledger_mb\":3.0}");
+    }
+
+    @Test
+    void itemsFromAFileAreRunOnePerLineAndTheLedgerSizeIsReported() throws IOException {
+        Path items = dir.resolve("items.txt");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 1_500; i++) {
+            lines.append("line-").append(i).append(i % 500 == 0 ? "\n\n" : "\n");
+        }
+        Files.writeString(items, lines);
+        Path ledgerDir = Files.createDirectory(dir.resolve("ledger"));
+
+        NoopBench.Result r = NoopBench.runFromFile(items, 8, "sqlite", Durability.NORMAL, ledgerDir);
+
+        assertThat(r.items()).as("empty lines are skipped").isEqualTo(1_500);
+        assertThat(r.succeeded()).isEqualTo(1_500);
+        assertThat(r.ledgerBytes()).isPositive();
+        assertThat(NoopBench.runFromFile(items, 8, "memory", null, null).ledgerBytes()).isEqualTo(-1);
+        try (Stream<Path> left = Files.list(ledgerDir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void anEmptyOrMissingItemsFileIsRefused() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n\n");
+        assertThatThrownBy(() -> NoopBench.runFromFile(empty, 1, "memory", null, null))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("holds no item");
+        assertThatThrownBy(() -> NoopBench.runFromFile(dir.resolve("missing.txt"), 1, "memory", null, null))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("does not exist");
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeAnythingRuns() {
         assertThatThrownBy(() -> NoopBench.run(0, 1, "memory", null, null))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("items");

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,10 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private final Slots slots;
     private final WakeUp wakeUp;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Set<C> running = ConcurrentHashMap.newKeySet();
+    /** Running attempts by slot number (slot 0 unused): a plain array write per attempt, no map. */
+    private final AtomicReferenceArray<C> running;
+    /** Running attempts whose slot is beyond the array (not expected: slots never exceed the capacity). */
+    private final Set<C> runningBeyond = ConcurrentHashMap.newKeySet();
     /** Per job with a relative timeout: the median of its recent successes seen here. */
     private final java.util.Map<java.util.UUID, SuccessMedian> medians = new ConcurrentHashMap<>();
     // Settled outcomes wait here for the outcomes thread, which takes them in batches: one
@@ -96,6 +100,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         this.random = random;
         this.timers = timers;
         this.slots = new Slots(concurrency);
+        this.running = new AtomicReferenceArray<>(concurrency + 1);
         this.wakeUp = new WakeUp(clock);
         this.claimBatch = claimBatch;
         this.coalesceNanos = coalesceNanos;
@@ -123,7 +128,13 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
 
     /** Stops every running attempt (their outcomes are recorded as the stop reason says). */
     public void stopRunning(StopReason reason) {
-        for (C claim : running) {
+        for (int i = 1; i < running.length(); i++) {
+            C claim = running.get(i);
+            if (claim != null) {
+                claim.stop(reason);
+            }
+        }
+        for (C claim : runningBeyond) {
             claim.stop(reason);
         }
     }
@@ -311,7 +322,11 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         AttemptContext ctx = plug.context(claim, slot);
         Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + claim.item().seq()).unstarted(() -> execute(claim, ctx));
         claim.started(ctx, thread);
-        running.add(claim);
+        if (slot < running.length()) {
+            running.set(slot, claim);
+        } else {
+            runningBeyond.add(claim);
+        }
         StopReason now = plug.stopNow();
         if (now != null) {
             ctx.stop(now);
@@ -390,7 +405,11 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt(),
                 d.next() == dev.bulwark.ItemStatus.SUCCEEDED ? r.result() : null);
         claim.end();
-        running.remove(claim);
+        if (ctx.slot() < running.length()) {
+            running.set(ctx.slot(), null);
+        } else {
+            runningBeyond.remove(claim);
+        }
         plug.decided(claim, d, attempt);
         boolean holdSlot = plug.holdsSlotUntilRecorded(claim);
         int free = holdSlot ? 0 : slots.release(ctx.slot());

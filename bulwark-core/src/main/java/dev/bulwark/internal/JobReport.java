@@ -4,6 +4,7 @@ import dev.bulwark.util.RateMeter;
 
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.EventLogger;
 import dev.bulwark.Job;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobListener;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JobReport {
     private static final Logger LOG = LoggerFactory.getLogger(JobReport.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger(EventLogger.LOGGER);
 
     private final Job job;
     private final Ledger ledger;
@@ -48,8 +50,18 @@ final class JobReport {
         return counts;
     }
 
+    /**
+     * Whether anyone hears an item's success: a listener other than the {@link EventLogger}, or the
+     * event logger with DEBUG on (it logs successes at DEBUG only). Every engine has the event
+     * logger, so without this the success event of every item was built for nobody.
+     */
     boolean hasListeners() {
-        return !listeners.isEmpty();
+        for (JobListener listener : listeners) {
+            if (listener != EventLogger.INSTANCE || EVENTS.isDebugEnabled()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The run starts now. */
