@@ -36,6 +36,8 @@ final class JobReport {
     private final RateMeter rate = new RateMeter();
     private long startNanos;
     private long lastProgressNanos;
+    /** Something listeners show changed (a breaker): the next tick reports, however soon. */
+    private volatile boolean reportDue;
 
     JobReport(Job job, Ledger ledger, BulwarkClock clock, List<JobListener> listeners, Supplier<List<BreakerStatus>> openBreakers) {
         this.job = job;
@@ -97,12 +99,21 @@ final class JobReport {
         }
     }
 
-    /** Reports progress if a tick passed since the last report. */
+    /** Reports progress if a tick passed since the last report, or a report is due. */
     void tick(long tickNanos) {
         long now = clock.nanoTime();
-        if (now - lastProgressNanos >= tickNanos || lastProgressNanos == 0) {
+        if (reportDue || now - lastProgressNanos >= tickNanos || lastProgressNanos == 0) {
+            reportDue = false;
             report();
         }
+    }
+
+    /**
+     * Makes the next tick report progress: a breaker changed, which progress shows, and an idle run
+     * (every slot waiting, nothing due) may not tick again for long.
+     */
+    void reportSoon() {
+        reportDue = true;
     }
 
     /** Reports progress to the listeners now. */

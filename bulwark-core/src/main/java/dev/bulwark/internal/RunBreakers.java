@@ -175,6 +175,7 @@ final class RunBreakers {
                 halts.halt("breaker-open: the breaker of scope " + t.scope() + " opened (" + t.reason() + ")", false);
             }
         }
+        report.reportSoon();
         signal.run();
     }
 
