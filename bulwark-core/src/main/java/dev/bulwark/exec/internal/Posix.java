@@ -92,7 +92,8 @@ final class Posix {
 
     static native int sigfillset(Pointer set);
 
-    static native int waitpid(int pid, Pointer status, int options);
+    /** {@code status} is an {@code int[1]}: passed without a native allocation (direct mapping copies it in and out). */
+    static native int waitpid(int pid, int[] status, int options);
 
     static native int kill(int pid, int signal);
 

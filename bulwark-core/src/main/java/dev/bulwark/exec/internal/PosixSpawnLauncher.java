@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -33,8 +35,8 @@ import java.util.concurrent.TimeoutException;
  * attempt's virtual thread never blocks in native code.
  *
  * <p>Per attempt, the argument and environment arrays, the attempt's own variables, the file
- * actions and the log path go into one native block, freed as soon as the child started; the base
- * environment is encoded once per launcher.
+ * actions and the log path go into one native block, given back as soon as the child started (and
+ * reused by a later start); the base environment is encoded once per launcher.
  *
  * <p>Arguments and the attempt's variables are passed as bytes: the bytes of a file name that is
  * not UTF-8 (kept as U+EF80 to U+EFFF in the key, see {@link FileNames}) reach the command exactly.
@@ -48,8 +50,18 @@ final class PosixSpawnLauncher implements Launcher {
     /** Commands started and not reaped yet, of every launcher: for {@link #killAll()}. */
     private static final Set<Integer> RUNNING = ConcurrentHashMap.newKeySet();
 
+    /** The smallest native block made for a start: enough for most commands, so that blocks can be reused. */
+    private static final long MIN_BLOCK_BYTES = 8 * 1024;
+    /** How many native blocks of finished starts are kept for later ones. */
+    private static final int SPARE_BLOCKS = 8;
+
     private final Memory baseBlock;
     private final long[] baseAddresses;
+    /**
+     * Native blocks of starts that are over, reused by later starts: a malloc, a free and a JNA
+     * cleaner registration less per command.
+     */
+    private final BlockingQueue<Memory> spareBlocks = new ArrayBlockingQueue<>(SPARE_BLOCKS);
 
     PosixSpawnLauncher(Map<String, String> base, Set<String> reserved) {
         List<byte[]> entries = new ArrayList<>();
@@ -114,7 +126,8 @@ final class PosixSpawnLauncher implements Launcher {
         long envAt = argvAt + 8L * (args.length + 1);
         long actionsAt = envAt + 8L * (baseAddresses.length + env.length + 1);
         long stringsAt = actionsAt + Posix.FILE_ACTIONS_SIZE;
-        try (Memory block = new Memory(stringsAt + strings)) {
+        Memory block = takeBlock(stringsAt + strings);
+        try {
             long address = Pointer.nativeValue(block);
             long at = stringsAt;
             for (int i = 0; i < args.length; i++) {
@@ -157,7 +170,24 @@ final class PosixSpawnLauncher implements Launcher {
             } finally {
                 Posix.posix_spawn_file_actions_destroy(actions);
             }
+        } finally {
+            // posix_spawn returns once the child has exec'd (or failed to): nothing reads the block any more
+            if (!spareBlocks.offer(block)) {
+                block.close();
+            }
         }
+    }
+
+    /** A native block of at least {@code size} bytes: a spare one when it is large enough. */
+    private Memory takeBlock(long size) {
+        Memory spare = spareBlocks.poll();
+        if (spare != null) {
+            if (spare.size() >= size) {
+                return spare;
+            }
+            spare.close();
+        }
+        return new Memory(Math.max(size, MIN_BLOCK_BYTES));
     }
 
     private static void check(int rc, String call) throws IOException {

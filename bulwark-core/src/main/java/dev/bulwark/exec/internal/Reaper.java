@@ -1,6 +1,5 @@
 package dev.bulwark.exec.internal;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -29,18 +28,16 @@ final class Reaper {
     }
 
     private static int reap(int pid) {
-        try (Memory status = new Memory(8)) {
-            status.setInt(0, 0);
-            int rc;
-            do {
-                rc = Posix.waitpid(pid, status, 0);
-            } while (rc < 0 && Native.getLastError() == Posix.EINTR);
-            if (rc != pid) {
-                return -1; // reaped by someone else: its status is lost
-            }
-            int s = status.getInt(0);
-            int signal = s & 0x7f;
-            return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
+        int[] status = new int[1]; // no native block (malloc, free and a JNA cleaner) per command
+        int rc;
+        do {
+            rc = Posix.waitpid(pid, status, 0);
+        } while (rc < 0 && Native.getLastError() == Posix.EINTR);
+        if (rc != pid) {
+            return -1; // reaped by someone else: its status is lost
         }
+        int s = status[0];
+        int signal = s & 0x7f;
+        return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
     }
 }
