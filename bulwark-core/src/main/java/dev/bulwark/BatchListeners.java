@@ -17,8 +17,8 @@ final class BatchListeners {
         return new JobListener() {
             @Override
             public void onEvent(EngineEvent event) {
-                if (BreakerStatus.isBreakerEvent(event)) {
-                    BreakerStatus.latest(List.of(event)).forEach(value);
+                if (event instanceof EngineEvent.BreakerEvent b) {
+                    value.accept(BreakerStatus.of(b));
                 }
             }
         };

@@ -165,7 +165,7 @@ class EngineEventTest {
 
         assertThat(e).isEqualTo(new EngineEvent.BreakerOpened(JOB, AT, "db", State.CLOSED, LATER, 2, "3 consecutive failures"));
         assertThat(e.to()).isEqualTo(State.OPEN);
-        assertThat(BreakerStatus.eventData(t, 2)).containsEntry("to", "OPEN").containsEntry("open_until", LATER.toString());
+        assertThat(e.data()).containsEntry("to", "OPEN").containsEntry("open_until", LATER.toString());
     }
 
     @Test

@@ -32,25 +32,6 @@ public record BreakerStatus(String scope, CircuitBreaker.State state, Instant si
         Objects.requireNonNull(state, "state");
     }
 
-    /** The event type of a transition to {@code to}. */
-    public static String eventType(CircuitBreaker.State to) {
-        return switch (to) {
-            case OPEN -> OPENED;
-            case HALF_OPEN -> HALF_OPEN;
-            case CLOSED -> CLOSED;
-        };
-    }
-
-    /** Whether an event is a breaker transition. */
-    public static boolean isBreakerEvent(EngineEvent e) {
-        return e instanceof EngineEvent.BreakerEvent;
-    }
-
-    /** The event data of a transition (as {@link EngineEvent.BreakerEvent#of} writes it). */
-    public static Map<String, Object> eventData(CircuitBreaker.Transition t, int reopens) {
-        return EngineEvent.BreakerEvent.of(null, t, reopens).data();
-    }
-
     /** The latest state of every scope named in {@code events} (oldest first), in order of first appearance. */
     public static List<BreakerStatus> latest(List<EngineEvent> events) {
         Map<String, BreakerStatus> byScope = new LinkedHashMap<>();

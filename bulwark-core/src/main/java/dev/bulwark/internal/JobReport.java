@@ -13,7 +13,6 @@ import dev.bulwark.breaker.BreakerStatus;
 import dev.bulwark.ledger.Ledger;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,11 +78,6 @@ final class JobReport {
     /** The counts start from what the ledger has. */
     void primed() {
         rate.record(clock.nanoTime(), counts.snapshot().done());
-    }
-
-    /** Emits the event of {@code type} with these fields (see {@link EngineEvent#of}). */
-    void emit(String type, long seq, Map<String, Object> data) {
-        emit(EngineEvent.of(type, job.id(), clock.now(), seq, data));
     }
 
     void emit(EngineEvent event) {

@@ -25,15 +25,16 @@ record JobStart(Ledger ledger, Job job, BulwarkClock clock, String worker, JobRe
     void start() {
         report.started();
         recoverAndPrime();
-        report.emit(EngineEvent.JOB_STARTED, 0, Map.of("name", job.name(), "total", job.total(),
-                "worker", worker, "config", Json.MAPPER.convertValue(job.config(), Map.class)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = Json.MAPPER.convertValue(job.config(), Map.class);
+        report.emit(new EngineEvent.JobStarted(job.id(), clock.now(), job.name(), job.total(), worker, config));
     }
 
     private void recoverAndPrime() {
         int recovered = ledger.recoverInterrupted(job.id(), clock.now(), worker);
         if (recovered > 0) {
-            report.emit(EngineEvent.ITEMS_RECOVERED, 0, Map.of("count", recovered,
-                    "message", recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
+            report.emit(new EngineEvent.ItemsRecovered(job.id(), clock.now(), recovered,
+                    recovered + " attempt(s) interrupted by a crash were recorded as interrupted"));
         }
         JobCounts start = ledger.counts(job.id());
         Set<Long> waiting = new HashSet<>();

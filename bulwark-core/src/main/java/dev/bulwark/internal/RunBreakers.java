@@ -4,6 +4,7 @@ import dev.bulwark.Attempt;
 import dev.bulwark.AttemptResult;
 import dev.bulwark.BulwarkClock;
 import dev.bulwark.EngineEvent;
+import dev.bulwark.ErrorClass;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
@@ -19,7 +20,6 @@ import dev.bulwark.ledger.ScopeFilter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,13 +151,8 @@ final class RunBreakers {
                     return;
                 }
                 counts.rejectedAsFailed(item.seq());
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("key", item.key());
-                data.put("category", "breaker-open");
-                data.put("message", why);
-                data.put("error_class", "permanent");
-                data.put("scope", scope);
-                report.emit(EngineEvent.ITEM_FAILED, item.seq(), data);
+                report.emit(new EngineEvent.ItemFailed(job.id(), now, item.seq(), item.key(), 0, null, null, null,
+                        "breaker-open", why, ErrorClass.PERMANENT, scope));
                 halts.itemFailed(item, "breaker-open");
             }
         }
@@ -166,8 +161,7 @@ final class RunBreakers {
     /** A breaker changed state: a ledger event, and in halt mode the end of the job when it opened. */
     private void breakerChanged(CircuitBreaker.Transition t) {
         int reopens = board.snapshot(t.scope()).reopens();
-        Map<String, Object> data = BreakerStatus.eventData(t, reopens);
-        report.emit(BreakerStatus.eventType(t.to()), 0, data);
+        report.emit(EngineEvent.BreakerEvent.of(job.id(), t, reopens));
         if (t.to() == CircuitBreaker.State.OPEN) {
             LOG.warn("job {}: breaker of scope {} opened {}: {}", job.id(), t.scope(), BreakerState.describeUntil(t.openUntil()),
                     t.reason());
