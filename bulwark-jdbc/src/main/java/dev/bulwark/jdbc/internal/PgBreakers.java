@@ -47,7 +47,8 @@ public final class PgBreakers {
     /** A claim's condition that takes only the items of one scope (bound as a parameter). */
     static final String IN_SCOPE = "coalesce(nullif(items.scope, ''), '" + dev.bulwark.Item.JOB_SCOPE + "') = ?";
 
-    private static final String TROUBLED = "SELECT EXISTS (SELECT 1 FROM breakers WHERE job_pk = ? AND state <> 'CLOSED')";
+    /** Whether any breaker of the job (bound to its pk) is not closed. */
+    static final String TROUBLED = "EXISTS (SELECT 1 FROM breakers WHERE job_pk = ? AND state <> 'CLOSED')";
     /** Breakers whose trials may be due, locked; with the trial claims still in flight. */
     private static final String DUE = "SELECT b.scope, b.state, b.trials, b.trials_succeeded, b.reopens, "
             + "ARRAY(SELECT i.fence FROM items i WHERE i.job_pk = b.job_pk AND i.status = 'RUNNING' "
@@ -72,16 +73,6 @@ public final class PgBreakers {
 
     /** One row: the breaker's state, the trial claims in flight, and the database's time. */
     private record Row(BreakerState state, List<Long> trialFences, Instant now) {
-    }
-
-    /** Whether any breaker of the job is not closed (a cheap look, no lock). */
-    static boolean anyTroubled(Connection c, long jobPk) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(TROUBLED)) {
-            try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 
     /**

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,16 +32,27 @@ public final class PgLeases {
     private static final int JOBS_PER_CLAIM = 16;
     private static final int ITEM_COLUMN_COUNT = PgRows.ITEM_COLUMNS.split(",").length;
 
-    private static final String CANDIDATE_JOBS = "SELECT pk FROM jobs WHERE dispatch = 'workers' AND status IN ('QUEUED', 'RUNNING') "
+    /** The settings of a claim's or a renewal's transaction (see {@link #SET_UP}); binds the statement timeout, as text. */
+    private static final String SETTINGS = "set_config('synchronous_commit', 'off', true) || set_config('statement_timeout', ?, true)";
+    /**
+     * The candidate jobs, best first. Its second column sets the claim's transaction up (as
+     * {@link #SET_UP} does) in the same round trip: an uncorrelated subquery, evaluated once,
+     * before the first row is returned; when no job is a candidate, nothing else runs in the
+     * transaction, so nothing needs the settings.
+     */
+    private static final String CANDIDATE_JOBS = "SELECT pk, (SELECT " + SETTINGS + ") FROM jobs "
+            + "WHERE dispatch = 'workers' AND status IN ('QUEUED', 'RUNNING') "
             + "ORDER BY priority - floor(extract(epoch FROM now() - created_at) / ?), created_at, pk LIMIT " + JOBS_PER_CLAIM;
     /**
      * The job's row, locked until the claim commits: claims of one job take turns across workers,
      * so that its running items never exceed its limit. (NO KEY UPDATE does not block the
-     * foreign-key checks of new items and attempts.)
+     * foreign-key checks of new items and attempts.) Its last column: whether any of the job's
+     * breakers is not closed, as this statement's snapshot saw it; a breaker opening meanwhile is
+     * seen by the next claim, as one opening just after a look of its own would be.
      */
     private static final String LOCK_JOB = "SELECT id, status, max_running, coalesce((config::jsonb ->> 'ordered')::boolean, false), "
-            + "coalesce((config::jsonb #>> '{breaker,shared}')::boolean, false), config::jsonb #>> '{breaker,onOpen}' "
-            + "FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
+            + "coalesce((config::jsonb #>> '{breaker,shared}')::boolean, false), config::jsonb #>> '{breaker,onOpen}', "
+            + PgBreakers.TROUBLED + " FROM jobs WHERE pk = ? FOR NO KEY UPDATE";
     /**
      * An ordered job's claim takes only its lowest item without a final outcome, and only if that
      * one is due and not RUNNING already: item n+1 starts after item n is final, whichever worker
@@ -89,13 +99,19 @@ public final class PgLeases {
     private PgLeases() {
     }
 
-    /** The claim statement, its due items narrowed by {@code condition} (on {@code items}; may bind one parameter). */
+    /**
+     * The claim statement, its due items narrowed by {@code condition} (on {@code items}; may bind
+     * parameters). It takes at most the number asked for, and at most the job's limit less its
+     * running items, counted in this statement ({@code free}): the job's row is locked by then (see
+     * {@link #COUNT_RUNNING}), so this statement's snapshot sees the claims committed before.
+     */
     private static String claimSql(String condition) {
-        return "WITH pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING'" + condition + " "
-                + "ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
+        return "WITH free AS (SELECT greatest(0, least(?, ? - count(*))) AS n FROM items WHERE job_pk = ? AND status = 'RUNNING'), "
+                + "pending AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'PENDING'" + condition + " "
+                + "ORDER BY seq LIMIT (SELECT n FROM free) FOR NO KEY UPDATE SKIP LOCKED), "
                 + "due AS (SELECT seq FROM items WHERE job_pk = ? AND status = 'RETRY_WAIT' AND next_attempt_at <= now()" + condition
-                + " ORDER BY seq LIMIT ? FOR NO KEY UPDATE SKIP LOCKED), "
-                + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT ?) "
+                + " ORDER BY seq LIMIT (SELECT n FROM free) FOR NO KEY UPDATE SKIP LOCKED), "
+                + "picked AS (SELECT seq FROM pending UNION ALL SELECT seq FROM due ORDER BY seq LIMIT (SELECT n FROM free)) "
                 + "UPDATE items i SET status = 'RUNNING', last_attempt = i.last_attempt + 1, fence = nextval('item_fences'), "
                 + "next_attempt_at = NULL, started_at = now(), finished_at = NULL, lease_owner = ?, "
                 + "lease_until = now() + ? * interval '1 millisecond' "
@@ -115,11 +131,9 @@ public final class PgLeases {
      * across all workers. A QUEUED job becomes RUNNING with its first claim.
      */
     public static List<Claimed> claim(Connection c, String owner, int limit, Duration lease) throws SQLException {
-        commitWithoutWaitingForDisk(c);
-        limitStatements(c, lease);
         List<Long> jobs = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(CANDIDATE_JOBS)) {
-            try (ResultSet rs = bind(ps, AGEING_STEP.toSeconds()).executeQuery()) {
+            try (ResultSet rs = bind(ps, Long.toString(statementTimeout(lease).toMillis()), AGEING_STEP.toSeconds()).executeQuery()) {
                 while (rs.next()) {
                     jobs.add(rs.getLong(1));
                 }
@@ -142,8 +156,10 @@ public final class PgLeases {
         boolean ordered;
         boolean named;
         boolean failMode;
+        boolean queued;
+        boolean anyTroubled;
         try (PreparedStatement ps = c.prepareStatement(LOCK_JOB)) {
-            try (ResultSet rs = bind(ps, pk).executeQuery()) {
+            try (ResultSet rs = bind(ps, pk, pk).executeQuery()) {
                 if (!rs.next()) {
                     return List.of(); // pruned meanwhile
                 }
@@ -152,25 +168,48 @@ public final class PgLeases {
                 if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
                     return List.of(); // paused, cancelled or finished since the candidates were read
                 }
+                queued = status.equals("QUEUED");
                 limit = rs.getInt(3);
                 ordered = rs.getBoolean(4);
                 named = rs.getBoolean(5);
                 failMode = "FAIL".equals(rs.getString(6));
+                anyTroubled = rs.getBoolean(7);
             }
         }
+        JobClaim job = new JobClaim(c, pk, jobId, limit, ordered, owner, lease.toMillis());
+        List<Claimed> claimed = new ArrayList<>();
+        if (!named && !anyTroubled) {
+            // The common case, in one statement: the claim counts the job's running items itself.
+            claimed.addAll(job.by(CLAIM_ORDERED, CLAIM, wanted));
+        } else {
+            claimWithBreakers(c, job, named, failMode, wanted, claimed);
+        }
+        if (queued && !claimed.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
+                    + "WHERE pk = ? AND status = 'QUEUED'")) {
+                bind(ps, pk).executeUpdate();
+            }
+        }
+        return claimed;
+    }
+
+    /** The claim of a job with breakers (the ledger's named ones, or its own) that may not all be closed. */
+    private static void claimWithBreakers(Connection c, JobClaim job, boolean named, boolean failMode, int wanted,
+                                          List<Claimed> claimed) throws SQLException {
+        long pk = job.pk();
+        UUID jobId = job.jobId();
+        boolean ordered = job.ordered();
         int free;
         try (PreparedStatement ps = c.prepareStatement(COUNT_RUNNING)) {
             try (ResultSet rs = bind(ps, pk).executeQuery()) {
                 rs.next();
-                free = limit - rs.getInt(1);
+                free = job.limit() - rs.getInt(1);
             }
         }
         int n = Math.min(free, wanted);
         if (n <= 0) {
-            return List.of();
+            return;
         }
-        List<Claimed> claimed = new ArrayList<>();
-        JobClaim job = new JobClaim(c, pk, jobId, ordered, owner, lease.toMillis());
         List<PgNamedBreakers.Troubled> troubled = named ? PgNamedBreakers.troubled(c, pk) : List.of();
         if (!troubled.isEmpty()) {
             // As below, with the ledger's named breakers: trial calls first, then the scopes whose breaker is closed.
@@ -187,7 +226,7 @@ public final class PgLeases {
             if (n > claimed.size() && !(ordered && !claimed.isEmpty())) {
                 claimed.addAll(job.by(CLAIM_CLOSED_NAMED_ORDERED, CLAIM_CLOSED_NAMED, n - claimed.size()));
             }
-        } else if (PgBreakers.anyTroubled(c, pk)) {
+        } else {
             // Trial calls first (one claim at a time holds the job's row, so no two take the same trial),
             // then the items of the scopes whose breaker is closed.
             for (PgBreakers.Due due : PgBreakers.dueTrials(c, pk)) {
@@ -205,32 +244,32 @@ public final class PgLeases {
             if (n > claimed.size() && !(ordered && !claimed.isEmpty())) {
                 claimed.addAll(job.by(CLAIM_CLOSED_SCOPES_ORDERED, CLAIM_CLOSED_SCOPES, n - claimed.size()));
             }
-        } else {
-            claimed.addAll(job.by(CLAIM_ORDERED, CLAIM, n));
         }
-        if (!claimed.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()) "
-                    + "WHERE pk = ? AND status = 'QUEUED'")) {
-                bind(ps, pk).executeUpdate();
-            }
-        }
-        return claimed;
     }
 
-    /** One job's claim: its locked row's pk and id, whether it is ordered, and the lease to give. */
-    private record JobClaim(Connection c, long pk, UUID jobId, boolean ordered, String owner, long leaseMs) {
+    /**
+     * One job's claim: its locked row's pk and id, its limit of running items, whether it is
+     * ordered, and the lease to give.
+     */
+    private record JobClaim(Connection c, long pk, UUID jobId, int limit, boolean ordered, String owner, long leaseMs) {
         /** Up to {@code take} due items of one scope (a breaker's trial calls). */
         List<Claimed> ofScope(String scope, int take) throws SQLException {
-            return ordered
-                    ? claimItems(c, CLAIM_SCOPE_ORDERED, pk, jobId, pk, scope, pk, take, pk, scope, pk, take, take, owner, leaseMs, pk)
-                    : claimItems(c, CLAIM_SCOPE, pk, jobId, pk, scope, take, pk, scope, take, take, owner, leaseMs, pk);
+            return ordered ? claim(CLAIM_SCOPE_ORDERED, take, scope, pk) : claim(CLAIM_SCOPE, take, scope);
         }
 
         /** Up to {@code take} due items by the job's claim statement, {@code orderedSql} for an ordered job. */
         List<Claimed> by(String orderedSql, String sql, int take) throws SQLException {
-            return ordered
-                    ? claimItems(c, orderedSql, pk, jobId, pk, pk, take, pk, pk, take, take, owner, leaseMs, pk)
-                    : claimItems(c, sql, pk, jobId, pk, take, pk, take, take, owner, leaseMs, pk);
+            return ordered ? claim(orderedSql, take, pk) : claim(sql, take);
+        }
+
+        /** Runs a claim statement ({@link #claimSql}) whose condition binds {@code condition} (in each of its two uses). */
+        private List<Claimed> claim(String sql, int take, Object... condition) throws SQLException {
+            List<Object> params = new ArrayList<>(List.of(take, limit, pk, pk));
+            params.addAll(List.of(condition));
+            params.add(pk);
+            params.addAll(List.of(condition));
+            params.addAll(List.of(owner, leaseMs, pk));
+            return claimItems(c, sql, pk, jobId, params.toArray());
         }
     }
 
@@ -248,8 +287,7 @@ public final class PgLeases {
 
     /** Extends the leases still held under these claims; returns the fences of those (the others were lost). */
     public static Set<Long> renew(Connection c, List<Claimed> held, Duration lease) throws SQLException {
-        commitWithoutWaitingForDisk(c);
-        limitStatements(c, lease);
+        setUp(c, lease);
         Long[] pks = new Long[held.size()];
         Long[] seqs = new Long[held.size()];
         Long[] fences = new Long[held.size()];
@@ -274,15 +312,20 @@ public final class PgLeases {
     }
 
     /**
-     * Claims and lease renewals commit without waiting for their WAL to reach the disk: they hold
+     * The settings of a claim's and a renewal's transaction (local to it): its statement timeout
+     * ({@link #statementTimeout}), and its commit does not wait for the disk. Claims and lease
+     * renewals commit without waiting for their WAL to reach the disk: they hold
      * the job's row lock only until the commit, not until a disk flush. Losing one in a database
      * crash loses nothing: the item is found PENDING (or its lease shorter) again, and the outcome
      * of an attempt made under a lost claim is rejected, as its item is not RUNNING under that
      * claim's fence. Outcomes always wait for the disk (the server's synchronous_commit).
      */
-    private static void commitWithoutWaitingForDisk(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit = off");
+    private static final String SET_UP = "SELECT " + SETTINGS;
+
+    /** Sets a renewal's transaction up, in one round trip: {@link #SET_UP}. */
+    private static void setUp(Connection c, Duration lease) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SET_UP)) {
+            bind(ps, Long.toString(statementTimeout(lease).toMillis())).executeQuery().close();
         }
     }
 
@@ -297,12 +340,6 @@ public final class PgLeases {
     public static Duration statementTimeout(Duration lease) {
         Duration quarter = lease.dividedBy(4);
         return quarter.compareTo(MIN_STATEMENT_TIMEOUT) < 0 ? MIN_STATEMENT_TIMEOUT : quarter;
-    }
-
-    private static void limitStatements(Connection c, Duration lease) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL statement_timeout = " + statementTimeout(lease).toMillis());
-        }
     }
 
     /** What reclaiming did: leases taken back (the item runs again) and items failed as stalled. */
