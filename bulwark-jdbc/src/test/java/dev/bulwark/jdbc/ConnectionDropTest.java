@@ -57,7 +57,7 @@ class ConnectionDropTest {
     /** A step of a worker's work on the ledger, told by a statement its transaction prepares. */
     enum Step {
         /** Claiming due items: the leases are written. */
-        CLAIM("WITH pending AS"),
+        CLAIM("pending AS (SELECT seq FROM items"),
         /** Recording an outcome: the attempt row and the item's final status. */
         COMPLETE("INSERT INTO attempts"),
         /** The heartbeat renewing the leases of the attempts running. */
