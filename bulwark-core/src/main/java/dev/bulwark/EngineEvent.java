@@ -60,8 +60,10 @@ public sealed interface EngineEvent {
     String CONFIG_REVISED = "config_revised";
     String ITEM_OUTPUTS = "item_outputs";
 
-    /** The event's type name, as stored and sent ({@code item_failed}, …). */
-    String type();
+    /** The event's type name, as stored and sent ({@code item_failed}, …): the one its record is registered under. */
+    default String type() {
+        return EngineEventJson.typeOf(this);
+    }
 
     /** The job. */
     UUID jobId();
@@ -109,51 +111,26 @@ public sealed interface EngineEvent {
         public JobStarted {
             config = config == null ? null : EngineEventJson.copy(config);
         }
-
-        @Override
-        public String type() {
-            return JOB_STARTED;
-        }
     }
 
     /** The job's items were all read from its input. */
     record ItemsFound(UUID jobId, Instant at, long count) implements EngineEvent {
-        @Override
-        public String type() {
-            return ITEMS_FOUND;
-        }
     }
 
     /** Attempts left running by a crash were recorded as interrupted when the job resumed. */
     record ItemsRecovered(UUID jobId, Instant at, long count, String message) implements EngineEvent {
-        @Override
-        public String type() {
-            return ITEMS_RECOVERED;
-        }
     }
 
     /** The job stops early; its remaining items were skipped. */
     record JobHalting(UUID jobId, Instant at, String reason, long skipped) implements EngineEvent {
-        @Override
-        public String type() {
-            return JOB_HALTING;
-        }
     }
 
     /** The job rolls back: its succeeded items are compensated, newest first. */
     record RollbackStarted(UUID jobId, Instant at, long items) implements EngineEvent {
-        @Override
-        public String type() {
-            return ROLLBACK_STARTED;
-        }
     }
 
     /** The run paused; a resume goes on. */
     record JobPaused(UUID jobId, Instant at, String reason) implements EngineEvent {
-        @Override
-        public String type() {
-            return JOB_PAUSED;
-        }
     }
 
     /**
@@ -167,10 +144,6 @@ public sealed interface EngineEvent {
                        @JsonProperty("duration_ms") @JsonSerialize(using = EngineEventJson.MillisWriter.class)
                        @JsonDeserialize(using = EngineEventJson.MillisReader.class) Duration duration)
             implements EngineEvent {
-        @Override
-        public String type() {
-            return JOB_FINISHED;
-        }
     }
 
     /**
@@ -184,21 +157,12 @@ public sealed interface EngineEvent {
         public ConfigRevised {
             changes = changes == null ? null : EngineEventJson.copy(changes);
         }
-
-        @Override
-        public String type() {
-            return CONFIG_REVISED;
-        }
     }
 
     // ---- item events ----
 
     /** An attempt of an item started. */
     record ItemStarted(UUID jobId, Instant at, long seq, String key, int attempt) implements EngineEvent {
-        @Override
-        public String type() {
-            return ITEM_STARTED;
-        }
     }
 
     /**
@@ -238,10 +202,6 @@ public sealed interface EngineEvent {
                          @JsonProperty("duration_ms") @JsonSerialize(using = EngineEventJson.MillisWriter.class)
                          @JsonDeserialize(using = EngineEventJson.MillisReader.class) Duration duration,
                          String worker, @JsonProperty("exit_code") Integer exitCode) implements AttemptEnded {
-        @Override
-        public String type() {
-            return ITEM_SUCCEEDED;
-        }
     }
 
     /**
@@ -259,10 +219,6 @@ public sealed interface EngineEvent {
                       @JsonProperty("error_class") @JsonSerialize(using = EngineEventJson.LowerCaseWriter.class)
                       @JsonDeserialize(using = EngineEventJson.ErrorClassReader.class) ErrorClass errorClass,
                       String scope) implements AttemptEnded {
-        @Override
-        public String type() {
-            return ITEM_FAILED;
-        }
     }
 
     /** An attempt failed transiently; the item runs again at {@code retryAt}. */
@@ -274,10 +230,6 @@ public sealed interface EngineEvent {
                               @JsonProperty("error_class") @JsonSerialize(using = EngineEventJson.LowerCaseWriter.class)
                               @JsonDeserialize(using = EngineEventJson.ErrorClassReader.class) ErrorClass errorClass,
                               @JsonProperty("retry_at") Instant retryAt) implements AttemptEnded {
-        @Override
-        public String type() {
-            return ITEM_RETRY_SCHEDULED;
-        }
     }
 
     /** An attempt was stopped from outside (pause, cancel, halt) and does not count. */
@@ -287,10 +239,6 @@ public sealed interface EngineEvent {
                            @JsonDeserialize(using = EngineEventJson.MillisReader.class) Duration duration,
                            String worker, @JsonProperty("exit_code") Integer exitCode, String category, String message)
             implements AttemptEnded {
-        @Override
-        public String type() {
-            return ITEM_INTERRUPTED;
-        }
     }
 
     /** A succeeded item was undone by its compensation during a rollback. */
@@ -299,10 +247,6 @@ public sealed interface EngineEvent {
                            @JsonProperty("duration_ms") @JsonSerialize(using = EngineEventJson.MillisWriter.class)
                            @JsonDeserialize(using = EngineEventJson.MillisReader.class) Duration duration)
             implements EngineEvent {
-        @Override
-        public String type() {
-            return ITEM_COMPENSATED;
-        }
     }
 
     /** A succeeded item's compensation failed during a rollback. */
@@ -311,10 +255,6 @@ public sealed interface EngineEvent {
                                   @JsonProperty("duration_ms") @JsonSerialize(using = EngineEventJson.MillisWriter.class)
                                   @JsonDeserialize(using = EngineEventJson.MillisReader.class) Duration duration,
                                   String category, String message) implements EngineEvent {
-        @Override
-        public String type() {
-            return ITEM_COMPENSATION_FAILED;
-        }
     }
 
     /**
@@ -329,11 +269,6 @@ public sealed interface EngineEvent {
 
         /** One output file. */
         public record File(String name, long size, String sha256) {
-        }
-
-        @Override
-        public String type() {
-            return ITEM_OUTPUTS;
         }
     }
 
@@ -350,9 +285,15 @@ public sealed interface EngineEvent {
         /** The state it left. */
         CircuitBreaker.State from();
 
-        /** The state it entered. */
+        /** The state it entered: the one its record stands for. */
         @JsonProperty("to")
-        CircuitBreaker.State to();
+        default CircuitBreaker.State to() {
+            return switch (this) {
+                case BreakerOpened o -> CircuitBreaker.State.OPEN;
+                case BreakerHalfOpen h -> CircuitBreaker.State.HALF_OPEN;
+                case BreakerClosed c -> CircuitBreaker.State.CLOSED;
+            };
+        }
 
         /** Until when it stays open ({@link BreakerOpened} only), else null. */
         default Instant openUntil() {
@@ -383,17 +324,6 @@ public sealed interface EngineEvent {
         public BreakerOpened {
             Objects.requireNonNull(scope, "scope");
         }
-
-        @Override
-        public String type() {
-            return BREAKER_OPENED;
-        }
-
-        @Override
-        @JsonProperty("to")
-        public CircuitBreaker.State to() {
-            return CircuitBreaker.State.OPEN;
-        }
     }
 
     /** A scope's breaker let trial calls through. */
@@ -403,17 +333,6 @@ public sealed interface EngineEvent {
         public BreakerHalfOpen {
             Objects.requireNonNull(scope, "scope");
         }
-
-        @Override
-        public String type() {
-            return BREAKER_HALF_OPEN;
-        }
-
-        @Override
-        @JsonProperty("to")
-        public CircuitBreaker.State to() {
-            return CircuitBreaker.State.HALF_OPEN;
-        }
     }
 
     /** A scope's breaker closed (its trials succeeded, or it was reset by hand). */
@@ -422,17 +341,6 @@ public sealed interface EngineEvent {
             implements BreakerEvent {
         public BreakerClosed {
             Objects.requireNonNull(scope, "scope");
-        }
-
-        @Override
-        public String type() {
-            return BREAKER_CLOSED;
-        }
-
-        @Override
-        @JsonProperty("to")
-        public CircuitBreaker.State to() {
-            return CircuitBreaker.State.CLOSED;
         }
     }
 

@@ -25,8 +25,21 @@ import java.util.UUID;
  */
 final class EngineEventJson {
     static final Map<String, Class<? extends EngineEvent>> TYPES = types();
+    /** The other way round: each record's type name. */
+    private static final Map<Class<?>, String> NAMES = names();
 
     private EngineEventJson() {
+    }
+
+    private static Map<Class<?>, String> names() {
+        Map<Class<?>, String> n = new java.util.HashMap<>();
+        TYPES.forEach((name, record) -> n.put(record, name));
+        return Map.copyOf(n);
+    }
+
+    /** The type name of a registered record. */
+    static String typeOf(EngineEvent event) {
+        return NAMES.get(event.getClass());
     }
 
     private static Map<String, Class<? extends EngineEvent>> types() {
