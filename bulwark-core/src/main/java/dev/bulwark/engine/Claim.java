@@ -12,18 +12,38 @@ import dev.bulwark.StopReason;
  * carrying what it needs to record the outcome. Thread-safe.
  */
 public abstract class Claim {
+    private final Item item;
+    private final JobConfig config;
+    private final ItemHandler handler;
     private volatile AttemptContext context;
     private volatile Thread thread;
     private volatile boolean ended;
 
+    /**
+     * @param item    the item as claimed: RUNNING, under a fresh fence
+     * @param config  the frozen configuration of the item's job
+     * @param handler what runs the attempt
+     */
+    protected Claim(Item item, JobConfig config, ItemHandler handler) {
+        this.item = java.util.Objects.requireNonNull(item, "item");
+        this.config = java.util.Objects.requireNonNull(config, "config");
+        this.handler = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
     /** The item as claimed: RUNNING, under a fresh fence. */
-    public abstract Item item();
+    public final Item item() {
+        return item;
+    }
 
     /** The frozen configuration of the item's job. */
-    public abstract JobConfig config();
+    public final JobConfig config() {
+        return config;
+    }
 
     /** What runs the attempt. */
-    public abstract ItemHandler handler();
+    public final ItemHandler handler() {
+        return handler;
+    }
 
     /** The running attempt's context, or null before it started. */
     public final AttemptContext context() {

@@ -8,29 +8,9 @@ import dev.bulwark.engine.Claim;
 
 /** An item {@link JobRunner} claimed from the local ledger, with the breaker permit it runs under (null: no breaker). */
 final class LocalClaim extends Claim {
-    private final Item item;
-    private final JobConfig config;
-    private final ItemHandler handler;
     CircuitBreaker.Permit permit;
 
     LocalClaim(Item item, JobConfig config, ItemHandler handler) {
-        this.item = item;
-        this.config = config;
-        this.handler = handler;
-    }
-
-    @Override
-    public Item item() {
-        return item;
-    }
-
-    @Override
-    public JobConfig config() {
-        return config;
-    }
-
-    @Override
-    public ItemHandler handler() {
-        return handler;
+        super(item, config, handler);
     }
 }

@@ -1,9 +1,7 @@
 package dev.bulwark.jdbc.worker;
 
-import dev.bulwark.Item;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.Job;
-import dev.bulwark.JobConfig;
 import dev.bulwark.engine.Claim;
 import dev.bulwark.exec.ExecSpec;
 import dev.bulwark.jdbc.WorkQueue.Lease;
@@ -25,6 +23,7 @@ final class Leased extends Claim {
     volatile dev.bulwark.breaker.CircuitBreaker.Transition transition;
 
     Leased(Lease lease, WorkerJob job, long claimSentNanos) {
+        super(lease.item(), job.job().config(), job.handler());
         this.lease = lease;
         this.job = job;
         this.confirmedNanos = claimSentNanos;
@@ -34,21 +33,6 @@ final class Leased extends Claim {
     Duration killGrace() {
         ExecSpec exec = config().exec();
         return exec == null ? Duration.ZERO : exec.killGrace();
-    }
-
-    @Override
-    public Item item() {
-        return lease.item();
-    }
-
-    @Override
-    public JobConfig config() {
-        return job.job().config();
-    }
-
-    @Override
-    public ItemHandler handler() {
-        return job.handler();
     }
 
     /** A job's frozen record and its handler, loaded on its first claim by this worker. */
