@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -151,9 +152,8 @@ public final class BreakerCommand implements Callable<Integer> {
                     "With --store, a job run by workers has its breaker closed in the shared ledger: every worker "
                             + "claims that scope's items again at once."})
     static final class Reset extends HomeCommand {
-        @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
-                description = "How long to wait for the running process to take the request. Default: ${DEFAULT-VALUE}.")
-        String wait;
+        @Mixin
+        WaitOption wait;
 
         @Parameters(index = "0", paramLabel = "JOB|NAME", description = "The job id (or its first characters); or, alone, "
                 + "the name of a shared breaker.")
@@ -200,7 +200,7 @@ public final class BreakerCommand implements Callable<Integer> {
                 found = Views.resolve(reader, job);
                 requireBreaker(found);
             }
-            long deadline = System.nanoTime() + Durations.parse(wait, "--wait").toNanos();
+            long deadline = System.nanoTime() + wait.get().toNanos();
             if (!ControlRequest.leaveAndAwait(home, found.id(), Home.Request.RESET_BREAKER, scope, deadline,
                     spec.commandLine().getErr())) {
                 return ExitCodes.UNAVAILABLE;

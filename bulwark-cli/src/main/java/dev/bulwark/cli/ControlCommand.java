@@ -1,13 +1,11 @@
 package dev.bulwark.cli;
 
-import dev.bulwark.util.Durations;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** What {@code cancel} and {@code pause} share: a request to stop a job, from any terminal; each differs only in its name and description. */
 abstract class ControlCommand extends JobCommand {
-    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
-            description = "How long to wait for the running process to stop the job. Default: ${DEFAULT-VALUE}.")
-    String wait;
+    @Mixin
+    WaitOption wait;
 
     /** The request this command leaves: the one its name says ({@code cancel}, {@code pause}). */
     Home.Request request() {
@@ -24,9 +22,9 @@ abstract class ControlCommand extends JobCommand {
         Store store = homeOptions.store();
         if (store != null && store.postgres()) { // a job that bulwark run --store runs in a process somewhere
             try (dev.bulwark.jdbc.PostgresLedger ledger = store.openPostgres()) {
-                return StoreControl.send(ledger, job, request(), Durations.parse(wait, "--wait"), out(), err());
+                return StoreControl.send(ledger, job, request(), wait.get(), out(), err());
             }
         }
-        return ControlRequest.send(homeOptions.resolve(), job, request(), Durations.parse(wait, "--wait"), out(), err());
+        return ControlRequest.send(homeOptions.resolve(), job, request(), wait.get(), out(), err());
     }
 }
