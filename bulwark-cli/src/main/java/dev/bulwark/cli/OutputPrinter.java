@@ -61,7 +61,12 @@ final class OutputPrinter implements JobListener {
         };
         if (attempt > 0) {
             Path file = logs.resolve(event.jobId().toString()).resolve(event.seq() + ".log");
-            writer.execute(() -> printBlock(file, attempt));
+            try {
+                writer.execute(() -> printBlock(file, attempt));
+            } catch (java.util.concurrent.RejectedExecutionException afterFinish) {
+                // an outcome committed after the run returned (a pause that a full disk forced): printed here
+                printBlock(file, attempt);
+            }
         }
     }
 
