@@ -5,6 +5,7 @@ import dev.bulwark.EngineEvent;
 import dev.bulwark.Item;
 import dev.bulwark.ItemStatus;
 import dev.bulwark.Job;
+import dev.bulwark.JobConfig;
 import dev.bulwark.JobCounts;
 import dev.bulwark.JobStatus;
 import dev.bulwark.jdbc.internal.GroupCommitter;
@@ -16,6 +17,7 @@ import dev.bulwark.ledger.Ledger;
 import dev.bulwark.ledger.NewItem;
 import dev.bulwark.ledger.Rejection;
 import dev.bulwark.ledger.ScopeFilter;
+import dev.bulwark.util.Json;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +42,14 @@ abstract class JdbcLedger implements Ledger {
 
     /** The group committer of outcomes and events. */
     abstract GroupCommitter writer();
+
+    /**
+     * Called as a ledger ends opening: the JSON of job configurations and events (written as a job
+     * is created, read back as it runs) is made ready, so the first job does not wait for it.
+     */
+    static void prepareJson() {
+        Json.prepare(JobConfig.builder().build(), new EngineEvent.ItemsFound(new UUID(0, 0), Instant.EPOCH, 0));
+    }
 
     @Override
     public void createJob(Job job) {

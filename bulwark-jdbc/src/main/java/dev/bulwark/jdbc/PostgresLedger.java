@@ -4,12 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.bulwark.BulwarkException;
-import dev.bulwark.jdbc.internal.PgErrors;
-import dev.bulwark.jdbc.internal.Tables;
+import dev.bulwark.jdbc.internal.GroupCommitter;
 import dev.bulwark.jdbc.internal.Migrator;
+import dev.bulwark.jdbc.internal.PgErrors;
 import dev.bulwark.jdbc.internal.PgRows;
 import dev.bulwark.jdbc.internal.PgTx;
-import dev.bulwark.jdbc.internal.GroupCommitter;
+import dev.bulwark.jdbc.internal.Tables;
 import dev.bulwark.jdbc.postgres.PostgresDialect;
 import dev.bulwark.jdbc.postgres.PostgresTransactions;
 import dev.bulwark.ledger.Ledger;
@@ -173,7 +173,9 @@ public final class PostgresLedger extends JdbcLedger {
         } catch (SQLException e) {
             throw PgErrors.translate(where, "prepare the tables", e);
         }
-        return new PostgresLedger(where, dataSource, ownPool);
+        PostgresLedger ledger = new PostgresLedger(where, dataSource, ownPool);
+        prepareJson();
+        return ledger;
     }
 
     /** The JDBC form of a PostgreSQL URL: {@code postgresql://…} gets its {@code jdbc:} prefix. */

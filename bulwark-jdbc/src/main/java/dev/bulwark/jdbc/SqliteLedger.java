@@ -120,7 +120,9 @@ public final class SqliteLedger extends JdbcLedger {
                                        SchemaStep schema) {
         try {
             schema.apply(new Migrator(SqliteDialect.INSTANCE), connection, dbFile.toString());
-            return new SqliteLedger(dbFile, connection, readOnly, ownLock);
+            SqliteLedger ledger = new SqliteLedger(dbFile, connection, readOnly, ownLock);
+            prepareJson();
+            return ledger;
         } catch (SQLException e) {
             closeQuietly(connection);
             throw SqlErrors.translate(dbFile, what, e);
