@@ -40,6 +40,15 @@ public interface DispatchPlug<C extends Claim> {
      */
     boolean claimsAhead();
 
+    /**
+     * Whether {@link #claim} may run on another thread while the dispatcher starts items claimed
+     * before (the next claim ahead, made in the background). Only for a plug whose claim touches
+     * nothing but thread-safe state.
+     */
+    default boolean claimsInBackground() {
+        return false;
+    }
+
     /** Gives back an item claimed but never started (the dispatcher stopped first). */
     void giveBack(C claim);
 

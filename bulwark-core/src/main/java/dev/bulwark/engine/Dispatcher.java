@@ -82,9 +82,21 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private final java.util.ArrayDeque<C> ready = new java.util.ArrayDeque<>();
     /** Recent averages: how long a claim takes (dispatcher thread only), and an attempt (any thread). */
     private long claimNanos;
+    /**
+     * The next claim ahead, made on another thread while the dispatcher starts what it claimed
+     * before (dispatcher thread only; null when none is under way), and its size (0: none to make).
+     * Without it, each claim of up to {@link #MAX_AHEAD} short items left the slots idle while the
+     * ledger answered: in a 5,000-item run on SQLite, a third of the time.
+     */
+    private java.util.concurrent.CompletableFuture<Ahead<C>> nextClaim;
+    private int nextClaimSize;
     private final java.util.concurrent.atomic.AtomicLong attemptNanos = new java.util.concurrent.atomic.AtomicLong(-1);
 
     private record Settled<C>(C claim, OutcomePolicy.Decision decision, Attempt attempt, Throwable error) {
+    }
+
+    /** A claim made ahead on another thread, and how long it took. */
+    private record Ahead<C>(List<C> claims, long nanos) {
     }
 
     /**
@@ -147,6 +159,15 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         try {
             dispatch();
         } finally {
+            if (nextClaim != null) {
+                // Under way as the dispatcher stopped: what it claims is given back with the rest.
+                try {
+                    ready.addAll(nextClaim.join().claims());
+                } catch (RuntimeException e) {
+                    LOG.debug("a claim made ahead failed as the dispatcher stopped", e);
+                }
+                nextClaim = null;
+            }
             for (C claim; (claim = ready.poll()) != null; ) {
                 plug.giveBack(claim);
             }
@@ -163,6 +184,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                         started++;
                     }
                 }
+                claimNextAhead();
                 plug.tick();
                 continue;
             }
@@ -194,12 +216,22 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
             int ahead = claimable > 0 && plug.claimsAhead() ? claimsAhead() : 0;
             int want = Math.min(claimable + ahead, plug.claimLimit());
             long t0 = System.nanoTime();
-            List<C> claimed = want > 0 ? plug.claim(want) : List.of();
+            List<C> claimed;
+            long took;
+            if (nextClaim != null) {
+                Ahead<C> made = takeNextClaim();
+                claimed = made.claims();
+                took = made.nanos();
+            } else {
+                claimed = want > 0 ? plug.claim(want) : List.of();
+                took = System.nanoTime() - t0;
+            }
             if (!claimed.isEmpty()) {
                 lastClaimNanos = System.nanoTime();
-                long took = lastClaimNanos - t0;
                 claimNanos = claimNanos == 0 ? took : (claimNanos * 7 + took) / 8;
             }
+            // Short attempts, a full claim: more is likely due; claim it while these run.
+            nextClaimSize = ahead > 0 && want > claimable && claimed.size() >= want && plug.claimsInBackground() ? want : 0;
             int started = 0;
             int launched = 0;
             for (C claim : claimed) {
@@ -313,6 +345,46 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     }
 
     /** Starts an attempt of a claimed item; false when the plug did not admit it. */
+    /**
+     * Starts the next claim ahead on a virtual thread once half of the items claimed ahead have
+     * started, unless one is under way or none is wanted. It wakes the dispatcher when answered.
+     */
+    private void claimNextAhead() {
+        if (nextClaim != null || nextClaimSize == 0 || ready.size() > nextClaimSize / 2 || plug.stopping()) {
+            return;
+        }
+        int size = nextClaimSize;
+        java.util.concurrent.CompletableFuture<Ahead<C>> future = new java.util.concurrent.CompletableFuture<>();
+        nextClaim = future;
+        Thread.ofVirtual().name("bulwark-claim-ahead").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                future.complete(new Ahead<>(plug.claim(size), System.nanoTime() - t0));
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            } finally {
+                wakeUp.signal();
+            }
+        });
+    }
+
+    /** Waits for the claim made ahead and returns it; its failure is thrown as the claim's own would be. */
+    private Ahead<C> takeNextClaim() {
+        try {
+            return nextClaim.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        } finally {
+            nextClaim = null;
+        }
+    }
+
     private boolean launch(C claim) {
         if (!plug.admit(claim)) {
             return false;

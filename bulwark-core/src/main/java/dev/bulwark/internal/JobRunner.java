@@ -238,6 +238,16 @@ public final class JobRunner implements DispatchPlug<LocalClaim> {
         return !config.ordered();
     }
 
+    /**
+     * In the background when the claim is the ledger's alone (thread-safe): not with breakers,
+     * whose claims read and change the run's breaker state, nor for a job ordered by scope, whose
+     * idle check relies on the claim made last.
+     */
+    @Override
+    public boolean claimsInBackground() {
+        return breakers == null && claimsAhead() && config.orderedBy() == null;
+    }
+
     @Override
     public void giveBack(LocalClaim claim) {
         giveBack(claim.item(), "claimed ahead and not started: the run stopped");
