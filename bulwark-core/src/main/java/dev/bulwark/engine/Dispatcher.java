@@ -95,8 +95,8 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private record Settled<C>(C claim, OutcomePolicy.Decision decision, Attempt attempt, Throwable error) {
     }
 
-    /** A claim made ahead on another thread, and how long it took. */
-    private record Ahead<C>(List<C> claims, long nanos) {
+    /** A claim made ahead on another thread: how many items it asked for, those it got, and how long it took. */
+    private record Ahead<C>(int asked, List<C> claims, long nanos) {
     }
 
     /**
@@ -218,10 +218,12 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
             long t0 = System.nanoTime();
             List<C> claimed;
             long took;
+            int asked = want;
             if (nextClaim != null) {
                 Ahead<C> made = takeNextClaim();
                 claimed = made.claims();
                 took = made.nanos();
+                asked = made.asked();
             } else {
                 claimed = want > 0 ? plug.claim(want) : List.of();
                 took = System.nanoTime() - t0;
@@ -230,8 +232,11 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
                 lastClaimNanos = System.nanoTime();
                 claimNanos = claimNanos == 0 ? took : (claimNanos * 7 + took) / 8;
             }
-            // Short attempts, a full claim: more is likely due; claim it while these run.
-            nextClaimSize = ahead > 0 && want > claimable && claimed.size() >= want && plug.claimsInBackground() ? want : 0;
+            // Claiming ahead (attempts are short), and the claim came back full: more is likely
+            // due; claim it while these run.
+            int aheadNow = plug.claimsAhead() ? claimsAhead() : 0;
+            nextClaimSize = asked > claimable && claimed.size() >= asked && aheadNow > 0 && plug.claimsInBackground()
+                    ? Math.min(plug.claimLimit(), Math.max(claimable, 1) + aheadNow) : 0;
             int started = 0;
             int launched = 0;
             for (C claim : claimed) {
@@ -359,7 +364,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         Thread.ofVirtual().name("bulwark-claim-ahead").start(() -> {
             long t0 = System.nanoTime();
             try {
-                future.complete(new Ahead<>(plug.claim(size), System.nanoTime() - t0));
+                future.complete(new Ahead<>(size, plug.claim(size), System.nanoTime() - t0));
             } catch (Throwable t) {
                 future.completeExceptionally(t);
             } finally {
