@@ -29,13 +29,7 @@ build=(-B -q -pl bulwark-bench -am -DskipTests test-compile dependency:build-cla
 mvn -o "${build[@]}" >/dev/null 2>&1 || mvn "${build[@]}" >/dev/null
 # The class path file lists the other modules' target/classes too (the reactor resolves them there).
 cp="$root/bulwark-bench/target/classes:$(cat "$root/bulwark-bench/target/peers-classpath.txt")"
-major() { "$1" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'; }
-if [[ -z ${JAVA:-} ]]; then
-    for candidate in "$(command -v java || true)" "${JAVA_HOME:+$JAVA_HOME/bin/java}" $(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | sort -rV); do
-        if [[ -x $candidate ]] && (($(major "$candidate") >= 21)); then JAVA=$candidate; break; fi
-    done
-fi
-[[ -n ${JAVA:-} ]] || { echo "compare-peers: no Java 21+ found; set JAVA to a JDK 21+ bin/java" >&2; exit 2; }
+. "$root/bulwark-bench/scripts/java21.sh" compare-peers
 # shellcheck disable=SC2086
 exec "$JAVA" ${PEERS_JAVA_OPTS:--XX:+UseSerialGC} --enable-native-access=ALL-UNNAMED -cp "$cp" \
     dev.bulwark.bench.peers.PeersMain "${out[@]}" "$@"

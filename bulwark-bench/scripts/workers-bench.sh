@@ -6,7 +6,8 @@
 #
 # Usage: bulwark-bench/scripts/workers-bench.sh URL [--items N] [--workers N] [--concurrency N] [--scenarios LIST]
 #   URL   postgresql://HOST[:PORT]/DB?user=NAME (each scenario works in a schema of its own and drops it)
-# Environment: JAVA (default: java on PATH; needs 21+).
+# Environment: JAVA (a JDK 21+ bin/java; default: the first of java on PATH, JAVA_HOME and the
+#              usual install folder that is 21 or newer).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 url=${1:?usage: workers-bench.sh URL [--items N] [--workers N] [--concurrency N] [--scenarios LIST]}
@@ -15,5 +16,6 @@ cd "$root"
 mvn -B -q -o -pl bulwark-bench -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null
 cp="$root/bulwark-core/target/classes:$root/bulwark-jdbc/target/classes:$root/bulwark-bench/target/classes:$(cat "$root/bulwark-bench/target/classpath.txt")"
-exec "${JAVA:-java}" -cp "$cp" dev.bulwark.bench.workers.WorkersBenchMain --url "$url" \
+. "$root/bulwark-bench/scripts/java21.sh" workers-bench
+exec "$JAVA" -cp "$cp" dev.bulwark.bench.workers.WorkersBenchMain --url "$url" \
     --out "$root/bulwark-bench/target/workers-bench.jsonl" "$@"
