@@ -159,18 +159,23 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         try {
             dispatch();
         } finally {
+            giveBackReady();
             if (nextClaim != null) {
-                // Under way as the dispatcher stopped: what it claims is given back with the rest.
+                // Under way as the dispatcher stopped: what it claims is given back too, once it is answered.
                 try {
                     ready.addAll(nextClaim.join().claims());
                 } catch (RuntimeException e) {
                     LOG.debug("a claim made ahead failed as the dispatcher stopped", e);
                 }
                 nextClaim = null;
+                giveBackReady();
             }
-            for (C claim; (claim = ready.poll()) != null; ) {
-                plug.giveBack(claim);
-            }
+        }
+    }
+
+    private void giveBackReady() {
+        for (C claim; (claim = ready.poll()) != null; ) {
+            plug.giveBack(claim);
         }
     }
 
