@@ -14,7 +14,8 @@ import dev.bulwark.util.Durations;
 import dev.bulwark.ledger.Completion;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -58,8 +59,6 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Running attempts by slot number (slot 0 unused): a plain array write per attempt, no map. */
     private final AtomicReferenceArray<C> running;
-    /** Running attempts whose slot is beyond the array (not expected: slots never exceed the capacity). */
-    private final Set<C> runningBeyond = ConcurrentHashMap.newKeySet();
     /** Per job with a relative timeout: the median of its recent successes seen here. */
     private final java.util.Map<java.util.UUID, SuccessMedian> medians = new ConcurrentHashMap<>();
     // Settled outcomes wait here for the outcomes thread, which takes them in batches: one
@@ -88,7 +87,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
      * Without it, each claim of up to {@link #MAX_AHEAD} short items left the slots idle while the
      * ledger answered: in a 5,000-item run on SQLite, a third of the time.
      */
-    private java.util.concurrent.CompletableFuture<Ahead<C>> nextClaim;
+    private CompletableFuture<Ahead<C>> nextClaim;
     private int nextClaimSize;
     private final java.util.concurrent.atomic.AtomicLong attemptNanos = new java.util.concurrent.atomic.AtomicLong(-1);
 
@@ -145,9 +144,6 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
             if (claim != null) {
                 claim.stop(reason);
             }
-        }
-        for (C claim : runningBeyond) {
-            claim.stop(reason);
         }
     }
 
@@ -354,7 +350,6 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         }
     }
 
-    /** Starts an attempt of a claimed item; false when the plug did not admit it. */
     /**
      * Starts the next claim ahead on a virtual thread once half of the items claimed ahead have
      * started, unless one is under way or none is wanted. It wakes the dispatcher when answered.
@@ -364,7 +359,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
             return;
         }
         int size = nextClaimSize;
-        java.util.concurrent.CompletableFuture<Ahead<C>> future = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Ahead<C>> future = new CompletableFuture<>();
         nextClaim = future;
         Thread.ofVirtual().name("bulwark-claim-ahead").start(() -> {
             long t0 = System.nanoTime();
@@ -382,7 +377,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
     private Ahead<C> takeNextClaim() {
         try {
             return nextClaim.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
@@ -395,6 +390,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         }
     }
 
+    /** Starts an attempt of a claimed item; false when the plug did not admit it. */
     private boolean launch(C claim) {
         if (!plug.admit(claim)) {
             return false;
@@ -404,11 +400,7 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         AttemptContext ctx = plug.context(claim, slot);
         Thread thread = Thread.ofVirtual().name("bulwark-attempt-" + claim.item().seq()).unstarted(() -> execute(claim, ctx));
         claim.started(ctx, thread);
-        if (slot < running.length()) {
-            running.set(slot, claim);
-        } else {
-            runningBeyond.add(claim);
-        }
+        running.set(slot, claim);
         StopReason now = plug.stopNow();
         if (now != null) {
             ctx.stop(now);
@@ -487,19 +479,15 @@ public final class Dispatcher<C extends Claim> implements AutoCloseable {
         Completion completion = new Completion(attempt, item.fence(), d.next(), d.nextAttemptAt(),
                 d.next() == dev.bulwark.ItemStatus.SUCCEEDED ? r.result() : null);
         claim.end();
-        if (ctx.slot() < running.length()) {
-            running.set(ctx.slot(), null);
-        } else {
-            runningBeyond.remove(claim);
-        }
+        running.set(ctx.slot(), null);
         plug.decided(claim, d, attempt);
         boolean holdSlot = plug.holdsSlotUntilRecorded(claim);
         int free = holdSlot ? 0 : slots.release(ctx.slot());
-        java.util.concurrent.CompletableFuture<?> written;
+        CompletableFuture<?> written;
         try {
             written = plug.write(claim, completion);
         } catch (RuntimeException e) {
-            written = java.util.concurrent.CompletableFuture.failedFuture(e);
+            written = CompletableFuture.failedFuture(e);
         }
         // Runs where the future completes (the ledger's commit thread, or here if already done);
         // it only queues the outcome: the plug hears of it on the outcomes thread.

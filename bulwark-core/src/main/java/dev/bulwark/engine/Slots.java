@@ -26,9 +26,12 @@ public final class Slots {
         }
     }
 
-    /** Takes the lowest free slot; returns its number. */
+    /** Takes the lowest free slot; returns its number. The dispatcher starts an attempt only when a slot is free. */
     int take() {
         synchronized (taken) {
+            if (inUse >= capacity) {
+                throw new IllegalStateException("no free slot: all " + capacity + " are held");
+            }
             int slot = taken.nextClearBit(0);
             taken.set(slot);
             inUse++;
