@@ -1,7 +1,6 @@
 package dev.bulwark;
 
 import dev.bulwark.breaker.BreakerStatus;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**

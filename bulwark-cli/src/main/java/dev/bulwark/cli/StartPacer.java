@@ -5,7 +5,6 @@ import dev.bulwark.AttemptResult;
 import dev.bulwark.ItemHandler;
 import dev.bulwark.ValidationException;
 import dev.bulwark.util.Durations;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

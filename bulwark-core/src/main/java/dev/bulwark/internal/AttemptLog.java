@@ -6,7 +6,6 @@ import dev.bulwark.engine.OwnIoFault;
 
 import dev.bulwark.AttemptContext;
 import dev.bulwark.AttemptResult;
-import dev.bulwark.TransientException;
 import dev.bulwark.exec.internal.ItemLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;

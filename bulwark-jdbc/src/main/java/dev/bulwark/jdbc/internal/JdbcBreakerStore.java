@@ -154,7 +154,8 @@ public final class JdbcBreakerStore implements BreakerStore {
         }
     }
 
-    private static SharedBreaker row(ResultSet rs) throws SQLException {
+    /** The breaker in columns 1-5 of {@code rs}: name, policy, state, since (milliseconds, may be NULL), reason. */
+    static SharedBreaker row(ResultSet rs) throws SQLException {
         return new SharedBreaker(rs.getString(1), Json.read(rs.getString(2), BreakerPolicy.class),
                 Json.read(rs.getString(3), BreakerState.class), millis(rs, 4), rs.getString(5));
     }

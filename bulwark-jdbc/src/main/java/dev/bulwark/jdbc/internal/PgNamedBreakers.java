@@ -7,12 +7,10 @@ import dev.bulwark.AttemptOutcome;
 import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.BreakerPolicy;
 import dev.bulwark.breaker.BreakerRules;
-import dev.bulwark.breaker.BreakerState;
 import dev.bulwark.breaker.BreakerStore.Result;
 import dev.bulwark.breaker.BreakerStore.SharedBreaker;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.StoredBreaker;
-import dev.bulwark.util.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -77,11 +75,7 @@ public final class PgNamedBreakers {
         try (PreparedStatement ps = c.prepareStatement(TROUBLED)) {
             try (ResultSet rs = bind(ps, jobPk).executeQuery()) {
                 while (rs.next()) {
-                    long since = rs.getLong(4);
-                    SharedBreaker b = new SharedBreaker(rs.getString(1), Json.read(rs.getString(2), BreakerPolicy.class),
-                            Json.read(rs.getString(3), BreakerState.class), rs.wasNull() ? null : Instant.ofEpochMilli(since),
-                            rs.getString(5));
-                    out.add(new Troubled(b, PgRows.instant(rs, 6)));
+                    out.add(new Troubled(JdbcBreakerStore.row(rs), PgRows.instant(rs, 6)));
                 }
             }
         }

@@ -1,9 +1,7 @@
 package dev.bulwark.jdbc.worker;
 
 import dev.bulwark.Attempt;
-import dev.bulwark.BulwarkClock;
 import dev.bulwark.HaltMode;
-import dev.bulwark.Item;
 import dev.bulwark.Job;
 import dev.bulwark.JobConfig;
 import dev.bulwark.JobStatus;
@@ -18,17 +16,13 @@ import dev.bulwark.breaker.BreakerConfig;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.engine.OutcomeEvents;
 import dev.bulwark.engine.OutcomePolicy;
-import dev.bulwark.jdbc.WorkQueue;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,7 +3,6 @@ package dev.bulwark.jdbc.worker;
 import dev.bulwark.StopReason;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
