@@ -29,6 +29,16 @@ public record Home(Path dir, Durability durability) {
         String suffix() {
             return "." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
+
+        /** The request named {@code name} (as {@link #name()}), or null for a name this version does not know. */
+        static Request parse(String name) {
+            for (Request r : values()) {
+                if (r.name().equals(name)) {
+                    return r;
+                }
+            }
+            return null;
+        }
     }
 
     public Path ledgerFile() {

@@ -146,8 +146,15 @@ final class JobSession implements AutoCloseable {
         });
         watcher.scheduleWithFixedDelay(this::serveControlRequests, CONTROL_POLL_MS, CONTROL_POLL_MS, TimeUnit.MILLISECONDS);
         // On a shared ledger the requests may come from any machine: as notifications, served on the same thread.
+        // Every process on the schema hears every request: each serves only those of the jobs it runs (a job
+        // another process runs is that process's to stop), and ignores a request it does not know.
         AutoCloseable listening = ledger instanceof dev.bulwark.jdbc.PostgresLedger pg
-                ? pg.onControlRequests((job, request, content) -> watcher.execute(() -> serve(job, Home.Request.valueOf(request), content)))
+                ? pg.onControlRequests((job, request, content) -> {
+                    Home.Request known = Home.Request.parse(request);
+                    if (known != null && engine.activeJobs().contains(job)) {
+                        watcher.execute(() -> serve(job, known, content));
+                    }
+                })
                 : null;
         if (output != null) {
             output.start(jobId);
