@@ -212,10 +212,15 @@ final class BatchSettings<T> {
     }
 
     private Engine.ItemSpec toSpec(long seq, T item) {
-        ValidationException.require(item != null, "item " + seq + " of the batch is null");
+        // The messages are built only when they are thrown: this runs once per item (twice at a start).
+        if (item == null) {
+            throw new ValidationException("item " + seq + " of the batch is null");
+        }
         String k = key.apply(item);
-        ValidationException.require(k != null && !k.isEmpty(), "the key of item " + seq + " (" + item + ") is "
-                + (k == null ? "null" : "empty") + "; every item needs a key");
+        if (k == null || k.isEmpty()) {
+            throw new ValidationException("the key of item " + seq + " (" + item + ") is " + (k == null ? "null" : "empty")
+                    + "; every item needs a key");
+        }
         String s = scope != null ? scope.apply(item) : httpScopes() ? httpScope(seq, k) : null;
         Object p = payload == null ? null : payload.apply(item);
         String json;
@@ -231,8 +236,10 @@ final class BatchSettings<T> {
         }
         if (orderScope != null) {
             String o = orderScope.apply(item);
-            ValidationException.require(o != null && !o.isEmpty(), "the order scope of item " + seq + " (" + k + ") is "
-                    + (o == null ? "null" : "empty") + "; .orderedBy(...) must give every item one");
+            if (o == null || o.isEmpty()) {
+                throw new ValidationException("the order scope of item " + seq + " (" + k + ") is " + (o == null ? "null" : "empty")
+                        + "; .orderedBy(...) must give every item one");
+            }
             return spec.withOrderKey(o);
         }
         return spec;

@@ -86,7 +86,8 @@ public sealed interface EngineEvent {
 
     /** Whether the ledger keeps this event (per-item successes and starts live in the attempts table). */
     default boolean kept() {
-        return !ITEM_SUCCEEDED.equals(type()) && !ITEM_STARTED.equals(type());
+        String type = type();
+        return !ITEM_SUCCEEDED.equals(type) && !ITEM_STARTED.equals(type);
     }
 
     /**

@@ -67,10 +67,12 @@ public final class JobRunner implements DispatchPlug<LocalClaim> {
     private final JobConfig config;
     private final Dispatcher<LocalClaim> dispatcher;
     /**
-     * Whether the latest claim found nothing while nothing was in flight (dispatcher thread only):
-     * for a job ordered by scope, only then is nothing left to claim.
+     * Whether the latest claim found nothing while nothing was in flight: for a job ordered by
+     * scope, only then is nothing left to claim. Read for such a job alone, whose claims stay on
+     * the dispatcher's thread ({@link #claimsInBackground}); volatile since other jobs' claims may
+     * run on a claim-ahead thread.
      */
-    private boolean lastClaimConclusive;
+    private volatile boolean lastClaimConclusive;
 
     private final JobReport report;
     private final CountsTracker counts;

@@ -325,8 +325,7 @@ final class MemoryTable {
         ItemChunk ch = items[i >>> SHIFT];
         int j = i & MASK;
         ch.lastAttempt[j]--;
-        runningSince.remove(i);
-        setState(i, r.next(), ch.attempts[j], ch.interruptions[j]);
+        setState(i, r.next(), ch.attempts[j], ch.interruptions[j]); // a RUNNING item: setState forgets its start
         if (r.next() == ItemStatus.FAILED) {
             rejected.put(i, r);
         }

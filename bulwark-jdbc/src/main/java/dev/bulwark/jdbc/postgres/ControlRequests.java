@@ -24,8 +24,8 @@ public final class ControlRequests {
     private static final Logger LOG = LoggerFactory.getLogger(ControlRequests.class);
     /** The channel requests go on. */
     public static final String CHANNEL = "bulwark_control";
-    /** A notification's payload must stay below PostgreSQL's 8,000 bytes. */
-    private static final int MAX_CONTENT = 4_000;
+    /** A notification's payload must stay below PostgreSQL's 8,000 bytes: the content's UTF-8 bytes at most this. */
+    private static final int MAX_CONTENT_BYTES = 4_000;
 
     private ControlRequests() {
     }
@@ -39,9 +39,10 @@ public final class ControlRequests {
     /** Sends {@code request} (with {@code content}, or null) for {@code jobId} to whichever process listens on {@code schema}. */
     public static void send(Connection c, String schema, UUID jobId, String request, String content) throws SQLException {
         String body = content == null ? "" : content;
-        if (body.length() > MAX_CONTENT) {
-            throw new dev.bulwark.ValidationException("the request's content is " + body.length()
-                    + " characters long; at most " + MAX_CONTENT + " fit in a notification");
+        int bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_CONTENT_BYTES) {
+            throw new dev.bulwark.ValidationException("the request's content is " + bytes
+                    + " bytes long (UTF-8); at most " + MAX_CONTENT_BYTES + " fit in a notification");
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
             ps.setString(1, CHANNEL);
