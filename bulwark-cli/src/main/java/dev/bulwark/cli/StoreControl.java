@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
- * {@code pause}, {@code cancel} and {@code breaker reset} with {@code --store} for a job that
- * {@code bulwark run --store} runs in a process somewhere: the request goes to that process as a
+ * {@code pause} and {@code cancel} with {@code --store} for a job that {@code bulwark run --store}
+ * runs in a process somewhere: the request goes to that process as a
  * notification on the shared ledger ({@link PostgresLedger#requestControl}), sent again each
  * second until the ledger shows its effect or the wait is over.
  */

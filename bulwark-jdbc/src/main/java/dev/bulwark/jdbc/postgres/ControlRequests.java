@@ -12,13 +12,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Requests to the process that runs a job on a shared ledger in process ({@code bulwark run --store}):
- * {@code bulwark pause}, {@code cancel} and {@code breaker reset} from any machine send one as a
+ * {@code bulwark pause} and {@code cancel} from any machine send one as a
  * {@code NOTIFY bulwark_control}, and the process that runs the job listens and serves it as it
  * serves the same requests from its home's {@code control/} folder. A notification is not kept:
  * the sender sends it again until the job shows the effect, or gives up after its wait.
  *
  * <p>The payload is {@code SCHEMA \n JOB \n REQUEST \n CONTENT} (the content is the scope of a
- * breaker reset, else empty); a listener serves only the requests of its own schema.
+ * breaker reset, which the serving side understands though the command line sends none yet:
+ * {@code breaker reset --store} resets shared breakers in the ledger itself; else empty); a
+ * listener serves only the requests of its own schema.
  */
 public final class ControlRequests {
     private static final Logger LOG = LoggerFactory.getLogger(ControlRequests.class);
